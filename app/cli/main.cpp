@@ -1,0 +1,137 @@
+// tau: the command-line front end. The same core calls as the GUI, for machines without a display.
+
+#include "app/cli/progress_printer.h"
+#include "core/common/error.h"
+#include "core/config/config_loader.h"
+#include "core/training/trainer.h"
+
+#include <CLI/CLI.hpp>
+
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <unistd.h>
+
+namespace {
+
+tau::core::CancellationToken g_cancel;
+
+/** First Ctrl-C: finish the current step, save last.pt, exit. Second: leave at once. */
+void onInterrupt(int)
+{
+    if (g_cancel.stopRequested()) {
+        std::_Exit(130);
+    }
+    g_cancel.requestStop();
+    const char note[] = "\nstopping after the current step (Ctrl-C again to quit at once)\n";
+    [[maybe_unused]] const auto written = write(STDERR_FILENO, note, sizeof note - 1);
+}
+
+struct TrainArguments
+{
+    std::string config;
+    std::vector<std::string> overrides;
+    std::string runsDir;
+    std::string resume;
+};
+
+void printWarning(const std::string& line)
+{
+    std::fprintf(stderr, "tau: warning: %s\n", line.c_str());
+}
+
+tau::core::ExperimentConfig loadTrainConfig(const TrainArguments& args)
+{
+    tau::core::ConfigLoadOptions options;
+    options.overrides = args.overrides;
+    options.warn = printWarning;
+    std::string path = args.config;
+    if (!args.resume.empty()) {
+        // A resumed run goes on with exactly the config it recorded.
+        path = args.resume + "/config.yaml";
+        if (!args.overrides.empty()) {
+            throw tau::core::TauError("--set cannot change a run being resumed; start a new run instead");
+        }
+    }
+    if (path.empty()) {
+        throw tau::core::TauError("train: give a CONFIG file, or --resume RUN_DIR");
+    }
+    tau::core::ExperimentConfig config = tau::core::loadConfigFile(path, options);
+    if (!args.runsDir.empty()) {
+        config.runsDir = args.runsDir;
+    }
+    return config;
+}
+
+int runTrain(const TrainArguments& args)
+{
+    const tau::core::ExperimentConfig config = loadTrainConfig(args);
+    tau::app::ProgressPrinter printer(isatty(STDERR_FILENO) != 0);
+    std::signal(SIGINT, onInterrupt);
+    std::signal(SIGTERM, onInterrupt);
+    tau::core::TrainingOptions options;
+    options.resumeRunDirectory = args.resume;
+    tau::core::TrainingResult result;
+    try {
+        result = tau::core::train(config, printer, g_cancel, options);
+    } catch (...) {
+        printer.finishLine(); // the error message goes on its own line
+        throw;
+    }
+    printer.finishLine();
+    if (result.cancelled) {
+        std::fprintf(stderr, "stopped after step %lld; %s/checkpoints/last.pt holds that state.\n"
+                             "resume with: tau train --resume %s\n",
+                     result.steps, result.runDirectory.c_str(), result.runDirectory.c_str());
+        return 130;
+    }
+    std::fprintf(stderr, "done: %d epochs, %lld steps, last epoch loss %.4f; results in %s\n", result.epochsCompleted,
+                 result.steps, result.lastEpochLoss, result.runDirectory.c_str());
+    return 0;
+}
+
+int runCheck(const std::string& path, const std::vector<std::string>& overrides)
+{
+    tau::core::ConfigLoadOptions options;
+    options.overrides = overrides;
+    options.warn = printWarning;
+    const tau::core::ExperimentConfig config = tau::core::loadConfigFile(path, options);
+    std::fputs(tau::core::toYaml(config).c_str(), stdout);
+    return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    CLI::App app{"TaU Explorer command line: train and evaluate Temperature-as-Uncertainty contrastive models"};
+    app.require_subcommand(1);
+
+    TrainArguments trainArgs;
+    CLI::App* train = app.add_subcommand("train", "Train a model from a YAML/JSON config and write its run directory");
+    train->add_option("config", trainArgs.config, "experiment config (YAML or JSON)");
+    train->add_option("--set", trainArgs.overrides, "override a config value, e.g. --set optimizer.batch_size=64")
+        ->take_all();
+    train->add_option("--runs-dir", trainArgs.runsDir, "where run directories go (default: the config's runs_dir)");
+    train->add_option("--resume", trainArgs.resume, "continue a stopped run from RUN_DIR/checkpoints/last.pt");
+
+    std::string checkPath;
+    std::vector<std::string> checkOverrides;
+    CLI::App* check = app.add_subcommand("check", "Validate a config and print it with every default filled in");
+    check->add_option("config", checkPath, "experiment config (YAML or JSON)")->required();
+    check->add_option("--set", checkOverrides, "override a config value")->take_all();
+
+    CLI11_PARSE(app, argc, argv);
+    try {
+        if (train->parsed()) {
+            return runTrain(trainArgs);
+        }
+        return runCheck(checkPath, checkOverrides);
+    } catch (const tau::core::ConfigError& error) {
+        std::fprintf(stderr, "tau: error: %s\n", error.what());
+        return 2;
+    } catch (const std::exception& error) {
+        std::fprintf(stderr, "tau: error: %s\n", error.what());
+        return 1;
+    }
+}

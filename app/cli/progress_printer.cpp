@@ -1,0 +1,91 @@
+#include "app/cli/progress_printer.h"
+
+#include <cmath>
+#include <cstdio>
+#include <string>
+
+namespace tau::app {
+
+namespace {
+constexpr int kBarWidth = 24;
+constexpr double kRedrawSeconds = 0.1;
+} // namespace
+
+std::string formatDuration(double seconds)
+{
+    if (!std::isfinite(seconds) || seconds < 0) {
+        return "--:--";
+    }
+    const long total = std::lround(seconds);
+    char text[32];
+    if (total >= 3600) {
+        std::snprintf(text, sizeof text, "%ld:%02ld:%02ld", total / 3600, (total / 60) % 60, total % 60);
+    } else {
+        std::snprintf(text, sizeof text, "%ld:%02ld", total / 60, total % 60);
+    }
+    return text;
+}
+
+ProgressPrinter::ProgressPrinter(bool interactive) : m_interactive(interactive) {}
+
+void ProgressPrinter::onTrainingStarted(const std::string& runDirectory, long long totalSteps)
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    std::fprintf(stderr, "run directory: %s (%lld steps)\n", runDirectory.c_str(), totalSteps);
+}
+
+void ProgressPrinter::onStep(const core::StepRecord& record)
+{
+    if (!m_interactive) {
+        return;
+    }
+    std::lock_guard<std::mutex> lock(m_mutex);
+    const auto now = std::chrono::steady_clock::now();
+    const bool last = record.step == record.totalSteps;
+    if (!last && std::chrono::duration<double>(now - m_lastDraw).count() < kRedrawSeconds) {
+        return;
+    }
+    m_lastDraw = now;
+    const double fraction = double(record.step) / double(std::max(1LL, record.totalSteps));
+    const int filled = int(fraction * kBarWidth);
+    const std::string bar = std::string(size_t(filled), '#') + std::string(size_t(kBarWidth - filled), '.');
+    std::fprintf(stderr, "\r\033[Kepoch %d [%s] %3.0f%% step %lld/%lld  loss %.4f  lr %.2e  %.0f img/s  ETA %s",
+                 record.epoch, bar.c_str(), fraction * 100.0, record.step, record.totalSteps, record.loss,
+                 record.learningRate, record.imagesPerSecond, formatDuration(record.etaSeconds).c_str());
+    std::fflush(stderr);
+    m_lineOpen = true;
+}
+
+void ProgressPrinter::onEpochEnd(const core::EpochRecord& record)
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    if (m_lineOpen) {
+        std::fprintf(stderr, "\r\033[K");
+        m_lineOpen = false;
+    }
+    std::fprintf(stderr, "epoch %d/%d  loss %.4f  lr %.2e  %.0f img/s  %.1f s", record.epoch, record.totalEpochs,
+                 record.loss, record.learningRate, record.imagesPerSecond, record.seconds);
+    if (record.hasTemperature) {
+        const auto& c = record.certaintyPercentiles;
+        const auto& r = record.rawPercentiles;
+        std::fprintf(stderr, "  c p5/p50/p95 %.3f/%.3f/%.3f  r p50 %.2f", c.p5, c.p50, c.p95, r.p50);
+    }
+    std::fprintf(stderr, "\n");
+}
+
+void ProgressPrinter::onMessage(const std::string& message)
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    std::fprintf(stderr, "%s\n", message.c_str());
+}
+
+void ProgressPrinter::finishLine()
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    if (m_lineOpen) {
+        std::fprintf(stderr, "\n");
+        m_lineOpen = false;
+    }
+}
+
+} // namespace tau::app

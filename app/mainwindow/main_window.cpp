@@ -1,0 +1,379 @@
+#include "app/mainwindow/main_window.h"
+
+#include "app/workers/training_worker.h"
+#include "core/common/error.h"
+#include "core/config/config_loader.h"
+#include "core/io/run_directory.h"
+#include "widgets/common/yaml_highlighter.h"
+#include "widgets/plots/distribution_plot.h"
+#include "widgets/plots/training_curve_plot.h"
+
+#include <QAction>
+#include <QCloseEvent>
+#include <QFile>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFontDatabase>
+#include <QLabel>
+#include <QMessageBox>
+#include <QPlainTextEdit>
+#include <QProgressBar>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QStyle>
+#include <QTabWidget>
+#include <QTextBlock>
+#include <QToolBar>
+#include <QVBoxLayout>
+
+#include <cmath>
+
+namespace tau::app {
+
+namespace {
+
+constexpr int kProgressResolution = 1000;
+
+QString formatEta(double seconds)
+{
+    if (!std::isfinite(seconds) || seconds < 0) {
+        return QStringLiteral("--:--");
+    }
+    const qint64 total = qRound64(seconds);
+    if (total >= 3600) {
+        return QStringLiteral("%1:%2:%3")
+            .arg(total / 3600)
+            .arg((total / 60) % 60, 2, 10, QLatin1Char('0'))
+            .arg(total % 60, 2, 10, QLatin1Char('0'));
+    }
+    return QStringLiteral("%1:%2").arg(total / 60).arg(total % 60, 2, 10, QLatin1Char('0'));
+}
+
+widgets::EpochHistogram toWidgetHistogram(int epoch, const core::Histogram& histogram, const core::Percentiles& p)
+{
+    widgets::EpochHistogram result;
+    result.epoch = epoch;
+    result.edges = QVector<double>(histogram.edges.begin(), histogram.edges.end());
+    for (const long long count : histogram.counts) {
+        result.counts.append(double(count));
+    }
+    result.percentiles = {p.p5, p.p25, p.p50, p.p75, p.p95};
+    return result;
+}
+
+} // namespace
+
+MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
+{
+    buildActions();
+    buildLayout();
+
+    m_worker = new TrainingWorker;
+    m_worker->moveToThread(&m_workerThread);
+    connect(&m_workerThread, &QThread::finished, m_worker, &QObject::deleteLater);
+    connect(m_worker, &TrainingWorker::started, this, &MainWindow::onStarted);
+    connect(m_worker, &TrainingWorker::stepDone, this, &MainWindow::onStep);
+    connect(m_worker, &TrainingWorker::epochDone, this, &MainWindow::onEpoch);
+    connect(m_worker, &TrainingWorker::message, this, [this](const QString& text) { m_statusLabel->setText(text); });
+    connect(m_worker, &TrainingWorker::finished, this, &MainWindow::onFinished);
+    m_workerThread.setObjectName(QStringLiteral("training"));
+    m_workerThread.start();
+
+    setTraining(false);
+    updateWindowTitle();
+    resize(1280, 800);
+}
+
+MainWindow::~MainWindow()
+{
+    // The worker finishes its current step, saves last.pt and returns; then the thread can end.
+    m_worker->stop();
+    m_workerThread.quit();
+    m_workerThread.wait();
+}
+
+void MainWindow::buildActions()
+{
+    QToolBar* toolbar = addToolBar(tr("Main"));
+    toolbar->setObjectName(QStringLiteral("mainToolbar"));
+    toolbar->setMovable(false);
+    toolbar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+
+    m_openAction = toolbar->addAction(style()->standardIcon(QStyle::SP_DialogOpenButton), tr("Open…"), this,
+                                      &MainWindow::openConfigDialog);
+    m_openAction->setShortcut(QKeySequence::Open);
+    QAction* save = toolbar->addAction(style()->standardIcon(QStyle::SP_DialogSaveButton), tr("Save"), this,
+                                       &MainWindow::saveConfig);
+    save->setShortcut(QKeySequence::Save);
+    QAction* saveAs = toolbar->addAction(tr("Save As…"), this, &MainWindow::saveConfigAs);
+    saveAs->setShortcut(QKeySequence::SaveAs);
+    toolbar->addSeparator();
+
+    m_trainAction = toolbar->addAction(style()->standardIcon(QStyle::SP_MediaPlay), tr("Train"), this,
+                                       &MainWindow::startTraining);
+    m_trainAction->setObjectName(QStringLiteral("trainAction"));
+    m_trainAction->setShortcut(Qt::CTRL | Qt::Key_R);
+    m_trainAction->setToolTip(tr("Train with the config in the editor (Ctrl+R)"));
+    m_stopAction = toolbar->addAction(style()->standardIcon(QStyle::SP_MediaStop), tr("Stop"), this,
+                                      &MainWindow::stopTraining);
+    m_stopAction->setObjectName(QStringLiteral("stopAction"));
+    m_stopAction->setToolTip(tr("Stop after the current step; checkpoints/last.pt keeps the state"));
+}
+
+void MainWindow::buildLayout()
+{
+    auto* editorPanel = new QWidget;
+    auto* editorLayout = new QVBoxLayout(editorPanel);
+    editorLayout->setContentsMargins(6, 6, 6, 6);
+    m_fileLabel = new QLabel;
+    m_fileLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_editor = new QPlainTextEdit;
+    m_editor->setObjectName(QStringLiteral("configEditor"));
+    m_editor->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_editor->setLineWrapMode(QPlainTextEdit::NoWrap);
+    new widgets::YamlHighlighter(m_editor->document());
+    connect(m_editor->document(), &QTextDocument::modificationChanged, this, &MainWindow::updateWindowTitle);
+    m_errorLabel = new QLabel;
+    m_errorLabel->setObjectName(QStringLiteral("configError"));
+    m_errorLabel->setWordWrap(true);
+    m_errorLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_errorLabel->setStyleSheet(QStringLiteral("QLabel { color: #b00020; background: #fdecea; padding: 6px; }"));
+    m_errorLabel->hide();
+    editorLayout->addWidget(m_fileLabel);
+    editorLayout->addWidget(m_editor, 1);
+    editorLayout->addWidget(m_errorLabel);
+
+    m_curves = new widgets::TrainingCurvePlot;
+    m_curves->setObjectName(QStringLiteral("trainingCurves"));
+    m_certaintyPlot = new widgets::DistributionPlot(tr("c = sigmoid(r)"));
+    m_certaintyPlot->setObjectName(QStringLiteral("certaintyPlot"));
+    m_rawPlot = new widgets::DistributionPlot(tr("raw r"));
+    m_rawPlot->setObjectName(QStringLiteral("rawPlot"));
+    auto* distributions = new QTabWidget;
+    distributions->addTab(m_certaintyPlot, tr("Certainty c"));
+    distributions->addTab(m_rawPlot, tr("Raw r"));
+    distributions->setToolTip(tr("c near 1: certain (temperature near t); c near 0: uncertain. When c piles up "
+                                 "at 1, the raw r still shows differences."));
+
+    auto* plots = new QSplitter(Qt::Vertical);
+    plots->addWidget(m_curves);
+    plots->addWidget(distributions);
+    plots->setStretchFactor(0, 2);
+    plots->setStretchFactor(1, 3);
+
+    auto* main = new QSplitter(Qt::Horizontal);
+    main->addWidget(editorPanel);
+    main->addWidget(plots);
+    main->setStretchFactor(0, 2);
+    main->setStretchFactor(1, 5);
+    setCentralWidget(main);
+
+    m_statusLabel = new QLabel(tr("Ready"));
+    m_progress = new QProgressBar;
+    m_progress->setRange(0, kProgressResolution);
+    m_progress->setMaximumWidth(220);
+    m_progress->setTextVisible(true);
+    m_etaLabel = new QLabel;
+    statusBar()->addWidget(m_statusLabel, 1);
+    statusBar()->addPermanentWidget(m_progress);
+    statusBar()->addPermanentWidget(m_etaLabel);
+}
+
+bool MainWindow::openConfig(const QString& path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly | QIODevice::Text)) {
+        showConfigError(tr("%1: cannot open the config file (%2)").arg(path, file.errorString()), 0);
+        return false;
+    }
+    m_editor->setPlainText(QString::fromUtf8(file.readAll()));
+    m_editor->document()->setModified(false);
+    m_configPath = path;
+    m_errorLabel->hide();
+    updateWindowTitle();
+    m_statusLabel->setText(tr("Opened %1").arg(QFileInfo(path).fileName()));
+    return true;
+}
+
+QString MainWindow::configErrorText() const
+{
+    return m_errorLabel->isVisible() || !m_errorLabel->isHidden() ? m_errorLabel->text() : QString();
+}
+
+void MainWindow::openConfigDialog()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open config"), QFileInfo(m_configPath).path(),
+                                                      tr("Configs (*.yaml *.yml *.json);;All files (*)"));
+    if (!path.isEmpty()) {
+        openConfig(path);
+    }
+}
+
+bool MainWindow::saveConfig()
+{
+    return m_configPath.isEmpty() ? saveConfigAs() : writeConfig(m_configPath);
+}
+
+bool MainWindow::saveConfigAs()
+{
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save config"), m_configPath,
+                                                      tr("Configs (*.yaml *.yml *.json)"));
+    return !path.isEmpty() && writeConfig(path);
+}
+
+bool MainWindow::writeConfig(const QString& path)
+{
+    try {
+        core::writeFileAtomically(path.toStdString(), m_editor->toPlainText().toStdString());
+    } catch (const core::TauError& error) {
+        showConfigError(QString::fromStdString(error.what()), 0);
+        return false;
+    }
+    m_configPath = path;
+    m_editor->document()->setModified(false);
+    updateWindowTitle();
+    m_statusLabel->setText(tr("Saved %1").arg(path));
+    return true;
+}
+
+void MainWindow::showConfigError(const QString& message, int line)
+{
+    m_errorLabel->setText(message);
+    m_errorLabel->show();
+    m_statusLabel->setText(message);
+    if (line > 0) {
+        const QTextBlock block = m_editor->document()->findBlockByLineNumber(line - 1);
+        if (block.isValid()) {
+            QTextCursor cursor(block);
+            cursor.select(QTextCursor::LineUnderCursor);
+            m_editor->setTextCursor(cursor);
+            m_editor->setFocus();
+        }
+    }
+}
+
+void MainWindow::startTraining()
+{
+    if (m_training) {
+        return;
+    }
+    const QString source = m_configPath.isEmpty() ? tr("untitled.yaml") : m_configPath;
+    core::ExperimentConfig config;
+    QStringList warnings;
+    try {
+        core::ConfigLoadOptions options;
+        options.warn = [&warnings](const std::string& line) { warnings << QString::fromStdString(line); };
+        config = core::loadConfigText(m_editor->toPlainText().toStdString(), source.toStdString(), options);
+    } catch (const core::ConfigError& error) {
+        showConfigError(QString::fromStdString(error.what()), error.line());
+        return;
+    } catch (const std::exception& error) {
+        showConfigError(QString::fromStdString(error.what()), 0);
+        return;
+    }
+    m_errorLabel->setVisible(!warnings.isEmpty());
+    m_errorLabel->setText(warnings.join(QLatin1Char('\n')));
+
+    m_curves->clear();
+    m_certaintyPlot->clear();
+    m_rawPlot->clear();
+    m_progress->setValue(0);
+    m_etaLabel->clear();
+    m_lastStep = 0;
+    setTraining(true);
+    m_statusLabel->setText(tr("Loading %1 and building the model…").arg(QString::fromStdString(config.dataset.name)));
+    TrainingWorker* worker = m_worker;
+    QMetaObject::invokeMethod(m_worker, [worker, config] { worker->train(config); }, Qt::QueuedConnection);
+}
+
+void MainWindow::stopTraining()
+{
+    if (!m_training) {
+        return;
+    }
+    m_worker->stop();
+    m_stopAction->setEnabled(false);
+    m_statusLabel->setText(tr("Stopping after the current step…"));
+}
+
+void MainWindow::setTraining(bool training)
+{
+    m_training = training;
+    m_trainAction->setEnabled(!training);
+    m_stopAction->setEnabled(training);
+    m_openAction->setEnabled(!training);
+    m_editor->setReadOnly(training);
+    m_progress->setVisible(training || m_progress->value() > 0);
+}
+
+void MainWindow::updateWindowTitle()
+{
+    const QString name = m_configPath.isEmpty() ? tr("untitled.yaml") : QFileInfo(m_configPath).fileName();
+    const bool modified = m_editor->document()->isModified();
+    setWindowTitle(tr("%1%2 — TaU Explorer").arg(name, modified ? QStringLiteral("*") : QString()));
+    m_fileLabel->setText(m_configPath.isEmpty() ? tr("Config: (not saved)") : tr("Config: %1").arg(m_configPath));
+}
+
+void MainWindow::onStarted(const QString& runDirectory, qint64 totalSteps)
+{
+    m_statusLabel->setText(tr("Training: %1 steps, writing %2").arg(totalSteps).arg(runDirectory));
+}
+
+void MainWindow::onStep(const tau::core::StepRecord& record)
+{
+    m_lastStep = record.step;
+    m_curves->addStep(double(record.step), record.loss, record.learningRate);
+    m_progress->setValue(int(kProgressResolution * record.step / std::max<long long>(1, record.totalSteps)));
+    m_statusLabel->setText(tr("Epoch %1 · step %2/%3 · loss %4 · %5 img/s")
+                               .arg(record.epoch)
+                               .arg(record.step)
+                               .arg(record.totalSteps)
+                               .arg(record.loss, 0, 'f', 4)
+                               .arg(record.imagesPerSecond, 0, 'f', 0));
+    m_etaLabel->setText(tr("ETA %1").arg(formatEta(record.etaSeconds)));
+}
+
+void MainWindow::onEpoch(const tau::core::EpochRecord& record)
+{
+    m_curves->addEpoch(double(record.step), record.loss);
+    if (record.hasTemperature) {
+        m_certaintyPlot->addEpoch(
+            toWidgetHistogram(record.epoch, record.certaintyHistogram, record.certaintyPercentiles));
+        m_rawPlot->addEpoch(toWidgetHistogram(record.epoch, record.rawHistogram, record.rawPercentiles));
+    }
+}
+
+void MainWindow::onFinished(bool cancelled, const QString& runDirectory, const QString& error)
+{
+    setTraining(false);
+    m_etaLabel->clear();
+    if (!error.isEmpty()) {
+        showConfigError(tr("Training failed: %1").arg(error), 0);
+    } else if (cancelled) {
+        m_statusLabel->setText(
+            tr("Stopped after step %1; %2/checkpoints/last.pt holds that state").arg(m_lastStep).arg(runDirectory));
+    } else {
+        m_progress->setValue(kProgressResolution);
+        m_statusLabel->setText(tr("Finished: results in %1").arg(runDirectory));
+    }
+    Q_EMIT trainingEnded(cancelled, error);
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    if (m_editor->document()->isModified() && !m_editor->toPlainText().isEmpty()) {
+        const auto answer = QMessageBox::question(this, tr("Unsaved config"),
+                                                  tr("The config has unsaved changes. Save them before closing?"),
+                                                  QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel);
+        if (answer == QMessageBox::Cancel || (answer == QMessageBox::Save && !saveConfig())) {
+            event->ignore();
+            return;
+        }
+    }
+    if (m_training) {
+        m_statusLabel->setText(tr("Stopping training before closing…"));
+    }
+    event->accept();
+}
+
+} // namespace tau::app

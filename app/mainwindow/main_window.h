@@ -1,0 +1,91 @@
+#pragma once
+
+#include "core/common/training_observer.h"
+
+#include <QMainWindow>
+#include <QThread>
+
+class QAction;
+class QLabel;
+class QPlainTextEdit;
+class QProgressBar;
+
+namespace tau::widgets {
+class TrainingCurvePlot;
+class DistributionPlot;
+} // namespace tau::widgets
+
+namespace tau::app {
+
+class TrainingWorker;
+
+/**
+ * The explorer's window: the config on the left (open, edit, save), live training on the right (loss and
+ * learning rate, the distribution of c and of r per epoch), Train and Stop in the toolbar, progress and ETA
+ * in the status bar. Training runs in a worker thread; this window only draws what it reports.
+ */
+class MainWindow : public QMainWindow
+{
+    Q_OBJECT
+
+public:
+    explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    /** Loads a config file into the editor; false (with the reason shown) when it cannot be read. */
+    bool openConfig(const QString& path);
+    bool isTraining() const { return m_training; }
+    QString configErrorText() const;
+
+    widgets::TrainingCurvePlot* trainingCurves() const { return m_curves; }
+    widgets::DistributionPlot* certaintyPlot() const { return m_certaintyPlot; }
+    widgets::DistributionPlot* rawPlot() const { return m_rawPlot; }
+
+public Q_SLOTS:
+    void startTraining();
+    void stopTraining();
+
+Q_SIGNALS:
+    /** Emitted when a training run has ended, however it ended. */
+    void trainingEnded(bool cancelled, const QString& error);
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+
+private:
+    void buildActions();
+    void buildLayout();
+    void openConfigDialog();
+    bool saveConfig();
+    bool saveConfigAs();
+    bool writeConfig(const QString& path);
+    void showConfigError(const QString& message, int line);
+    void setTraining(bool training);
+    void updateWindowTitle();
+
+    void onStarted(const QString& runDirectory, qint64 totalSteps);
+    void onStep(const tau::core::StepRecord& record);
+    void onEpoch(const tau::core::EpochRecord& record);
+    void onFinished(bool cancelled, const QString& runDirectory, const QString& error);
+
+    QString m_configPath;
+    QPlainTextEdit* m_editor = nullptr;
+    QLabel* m_fileLabel = nullptr;
+    QLabel* m_errorLabel = nullptr;
+    widgets::TrainingCurvePlot* m_curves = nullptr;
+    widgets::DistributionPlot* m_certaintyPlot = nullptr;
+    widgets::DistributionPlot* m_rawPlot = nullptr;
+    QLabel* m_statusLabel = nullptr;
+    QLabel* m_etaLabel = nullptr;
+    QProgressBar* m_progress = nullptr;
+    QAction* m_trainAction = nullptr;
+    QAction* m_stopAction = nullptr;
+    QAction* m_openAction = nullptr;
+
+    QThread m_workerThread;
+    TrainingWorker* m_worker = nullptr;
+    bool m_training = false;
+    qint64 m_lastStep = 0;
+};
+
+} // namespace tau::app

@@ -1,0 +1,48 @@
+#include "app/workers/training_worker.h"
+
+#include "core/training/trainer.h"
+
+namespace tau::app {
+
+TrainingWorker::TrainingWorker(QObject* parent) : QObject(parent)
+{
+    qRegisterMetaType<tau::core::StepRecord>();
+    qRegisterMetaType<tau::core::EpochRecord>();
+    qRegisterMetaType<tau::core::ExperimentConfig>();
+}
+
+void TrainingWorker::train(const tau::core::ExperimentConfig& config)
+{
+    m_cancel.reset();
+    m_runDirectory.clear();
+    try {
+        const core::TrainingResult result = core::train(config, *this, m_cancel);
+        Q_EMIT finished(result.cancelled, QString::fromStdString(result.runDirectory), QString());
+    } catch (const std::exception& error) {
+        // Every failure reaches the window as a message; nothing escapes the thread.
+        Q_EMIT finished(false, m_runDirectory, QString::fromStdString(error.what()));
+    }
+}
+
+void TrainingWorker::onTrainingStarted(const std::string& runDirectory, long long totalSteps)
+{
+    m_runDirectory = QString::fromStdString(runDirectory);
+    Q_EMIT started(m_runDirectory, totalSteps);
+}
+
+void TrainingWorker::onStep(const core::StepRecord& record)
+{
+    Q_EMIT stepDone(record);
+}
+
+void TrainingWorker::onEpochEnd(const core::EpochRecord& record)
+{
+    Q_EMIT epochDone(record);
+}
+
+void TrainingWorker::onMessage(const std::string& text)
+{
+    Q_EMIT message(QString::fromStdString(text));
+}
+
+} // namespace tau::app

@@ -1,0 +1,40 @@
+#include "core/common/device.h"
+
+#include "core/common/error.h"
+
+#include <torch/cuda.h>
+#include <torch/utils.h>
+
+#include <thread>
+
+namespace tau::core {
+
+torch::Device resolveDevice(const std::string& choice)
+{
+    const bool cudaUsable = torch::cuda::is_available();
+    if (choice == "cuda" && !cudaUsable) {
+        throw TauError("device: 'cuda' was asked for, but this LibTorch build has no CUDA or no GPU is visible "
+                       "(use device: auto or cpu)");
+    }
+    if ((choice == "cuda" || choice == "auto") && cudaUsable) {
+        return torch::Device(torch::kCUDA, 0);
+    }
+    return torch::Device(torch::kCPU);
+}
+
+int configureThreads(int requested)
+{
+    const int threads = requested > 0 ? requested : std::max(1, int(std::thread::hardware_concurrency()));
+    torch::set_num_threads(threads);
+    return threads;
+}
+
+std::string describeDevice(const torch::Device& device)
+{
+    if (device.is_cuda()) {
+        return "cuda:" + std::to_string(device.index());
+    }
+    return "cpu, " + std::to_string(torch::get_num_threads()) + " threads";
+}
+
+} // namespace tau::core

@@ -1,0 +1,71 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace tau::core {
+
+/** A histogram with fixed bin edges (edges.size() == counts.size() + 1). */
+struct Histogram
+{
+    std::vector<double> edges;
+    std::vector<long long> counts;
+    long long below = 0; ///< values under the first edge
+    long long above = 0; ///< values over the last edge
+};
+
+/** The 5/25/50/75/95 percentiles of a distribution, plus its mean. */
+struct Percentiles
+{
+    double p5 = 0, p25 = 0, p50 = 0, p75 = 0, p95 = 0, mean = 0;
+};
+
+/** What the trainer reports after each optimisation step. */
+struct StepRecord
+{
+    int epoch = 0;      ///< 1-based
+    long long step = 0; ///< global, 1-based
+    long long totalSteps = 0;
+    int stepInEpoch = 0;
+    int stepsPerEpoch = 0;
+    double loss = 0;
+    double learningRate = 0;
+    double imagesPerSecond = 0;
+    double etaSeconds = 0;
+    double meanCertainty = 0; ///< mean of c = sigmoid(r) over the batch (0 when the model has no r)
+    double meanRawR = 0;
+};
+
+/** What the trainer reports at the end of each epoch. */
+struct EpochRecord
+{
+    int epoch = 0;
+    int totalEpochs = 0;
+    long long step = 0;
+    double loss = 0; ///< mean over the epoch's steps
+    double learningRate = 0;
+    double imagesPerSecond = 0;
+    double seconds = 0;
+    bool hasTemperature = false; ///< false for objectives without a temperature output (plain SimCLR)
+    Histogram certaintyHistogram; ///< c = sigmoid(r) over the epoch's training anchors, fixed bins on [0, 1]
+    Percentiles certaintyPercentiles;
+    Histogram rawHistogram; ///< raw r, fixed bins (c piles up at 1 when r grows; r still shows differences)
+    Percentiles rawPercentiles;
+};
+
+/** Receives training progress. Called on the training thread: implementations must be thread-safe. */
+class TrainingObserver
+{
+public:
+    virtual ~TrainingObserver() = default;
+    virtual void onTrainingStarted(const std::string& runDirectory, long long totalSteps)
+    {
+        (void)runDirectory;
+        (void)totalSteps;
+    }
+    virtual void onStep(const StepRecord& record) { (void)record; }
+    virtual void onEpochEnd(const EpochRecord& record) { (void)record; }
+    virtual void onMessage(const std::string& message) { (void)message; }
+};
+
+} // namespace tau::core

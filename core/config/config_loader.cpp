@@ -1,0 +1,379 @@
+#include "core/config/config_loader.h"
+
+#include "core/common/error.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace tau::core {
+
+namespace {
+
+const std::vector<std::string> kSystems = {"tau_simclr", "simclr"};
+const std::vector<std::string> kDatasets = {"fashion_mnist"};
+const std::vector<std::string> kEncoders = {"small_cnn"};
+const std::vector<std::string> kOptimizers = {"adam", "sgd"};
+const std::vector<std::string> kDevices = {"auto", "cpu", "cuda"};
+const std::vector<std::string> kNumerators = {"anchor", "first_view"};
+
+std::vector<std::string> splitPath(const std::string& path)
+{
+    std::vector<std::string> parts;
+    std::stringstream stream(path);
+    std::string part;
+    while (std::getline(stream, part, '.')) {
+        parts.push_back(part);
+    }
+    return parts;
+}
+
+std::string joinChoices(const std::vector<std::string>& choices)
+{
+    std::string joined;
+    for (const auto& choice : choices) {
+        joined += (joined.empty() ? "" : ", ") + choice;
+    }
+    return joined;
+}
+
+/** Reads typed values out of a YAML tree, remembering which keys it used, and names key and line on error. */
+class ConfigReader
+{
+public:
+    ConfigReader(YAML::Node root, std::string source) : m_root(std::move(root)), m_source(std::move(source)) {}
+
+    void applyOverride(const std::string& assignment)
+    {
+        const auto equals = assignment.find('=');
+        if (equals == std::string::npos || equals == 0) {
+            throw ConfigError("--set " + assignment, 0, "", "expected key.path=value");
+        }
+        const std::string path = assignment.substr(0, equals);
+        YAML::Node value;
+        try {
+            value = YAML::Load(assignment.substr(equals + 1));
+        } catch (const YAML::Exception& error) {
+            throw ConfigError("--set " + assignment, 0, path, "the value is not valid YAML: " + error.msg);
+        }
+        // yaml-cpp nodes are handles: rebinding one in a loop would rewrite the map, so recurse instead.
+        setAt(m_root, splitPath(path), 0, value, assignment);
+        m_overrides[path] = assignment;
+    }
+
+    template <typename T>
+    void read(const std::string& path, T& target)
+    {
+        m_known.insert(path);
+        const YAML::Node node = find(path);
+        if (!node) {
+            return; // keep the default
+        }
+        try {
+            target = node.as<T>();
+        } catch (const YAML::Exception&) {
+            fail(path, node, std::string("expected ") + typeName<T>() + ", got " + describe(node));
+        }
+    }
+
+    void readChoice(const std::string& path, std::string& target, const std::vector<std::string>& choices)
+    {
+        read(path, target);
+        for (const auto& choice : choices) {
+            if (target == choice) {
+                return;
+            }
+        }
+        fail(path, find(path), "expected one of " + joinChoices(choices) + ", got '" + target + "'");
+    }
+
+    template <typename T>
+    void readAtLeast(const std::string& path, T& target, T minimum, const char* expectation)
+    {
+        read(path, target);
+        if (target < minimum) {
+            fail(path, find(path), std::string("expected ") + expectation + ", got " + describe(find(path)));
+        }
+    }
+
+    void readRange(const std::string& path, double& target, double low, double high, const char* expectation)
+    {
+        read(path, target);
+        if (!(target >= low && target <= high)) {
+            fail(path, find(path), std::string("expected ") + expectation + ", got " + describe(find(path)));
+        }
+    }
+
+    /** Warns once per key that no read asked for: likely a typo. */
+    void warnUnknownKeys(const std::function<void(const std::string&)>& warn) const
+    {
+        if (warn) {
+            collectUnknown(m_root, "", warn);
+        }
+    }
+
+    [[noreturn]] void fail(const std::string& path, const YAML::Node& node, const std::string& problem) const
+    {
+        const auto overridden = m_overrides.find(path);
+        if (overridden != m_overrides.end()) {
+            throw ConfigError("--set " + overridden->second, 0, path, problem);
+        }
+        // Callers checking a value after reading it pass an empty node: locate the key ourselves.
+        const bool located = node && !node.Mark().is_null();
+        throw ConfigError(m_source, lineOf(located ? node : find(path)), path, problem);
+    }
+
+private:
+    static int lineOf(const YAML::Node& node)
+    {
+        return (node && !node.Mark().is_null()) ? node.Mark().line + 1 : 0;
+    }
+
+    static std::string describe(const YAML::Node& node)
+    {
+        if (!node) {
+            return "nothing";
+        }
+        if (node.IsScalar()) {
+            return "'" + node.Scalar() + "'";
+        }
+        return node.IsSequence() ? "a list" : "a mapping";
+    }
+
+    template <typename T>
+    static const char* typeName()
+    {
+        if constexpr (std::is_same_v<T, bool>) {
+            return "true or false";
+        } else if constexpr (std::is_integral_v<T>) {
+            return "an integer";
+        } else if constexpr (std::is_floating_point_v<T>) {
+            return "a number";
+        } else {
+            return "a string";
+        }
+    }
+
+    YAML::Node find(const std::string& path) const
+    {
+        // Descend with fresh handles; Node::operator= on a bound handle would overwrite the map entry.
+        return findIn(m_root, splitPath(path), 0);
+    }
+
+    static YAML::Node findIn(const YAML::Node& node, const std::vector<std::string>& parts, size_t index)
+    {
+        if (index == parts.size()) {
+            return node;
+        }
+        if (!node.IsMap()) {
+            return YAML::Node(YAML::NodeType::Undefined);
+        }
+        const YAML::Node child = node[parts[index]];
+        if (!child) {
+            return YAML::Node(YAML::NodeType::Undefined);
+        }
+        return findIn(child, parts, index + 1);
+    }
+
+    static void setAt(YAML::Node node, const std::vector<std::string>& parts, size_t index,
+                      const YAML::Node& value, const std::string& assignment)
+    {
+        if (index + 1 == parts.size()) {
+            node[parts[index]] = value;
+            return;
+        }
+        YAML::Node child = node[parts[index]];
+        if (child && !child.IsMap()) {
+            throw ConfigError("--set " + assignment, 0, parts[index], "is not a section, cannot set a key inside it");
+        }
+        if (!child) {
+            node[parts[index]] = YAML::Node(YAML::NodeType::Map);
+            child = node[parts[index]];
+        }
+        setAt(child, parts, index + 1, value, assignment);
+    }
+
+    void collectUnknown(const YAML::Node& node, const std::string& prefix,
+                        const std::function<void(const std::string&)>& warn) const
+    {
+        for (const auto& entry : node) {
+            const std::string key = prefix + entry.first.as<std::string>();
+            if (m_known.count(key)) {
+                continue;
+            }
+            if (entry.second.IsMap() && isSectionPrefix(key)) {
+                collectUnknown(entry.second, key + ".", warn);
+                continue;
+            }
+            const int line = lineOf(entry.first);
+            warn(m_source + (line > 0 ? ":" + std::to_string(line) : "") + ": unknown key '" + key +
+                 "' (ignored)");
+        }
+    }
+
+    bool isSectionPrefix(const std::string& key) const
+    {
+        const std::string prefix = key + ".";
+        for (const auto& known : m_known) {
+            if (known.compare(0, prefix.size(), prefix) == 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    YAML::Node m_root;
+    std::string m_source;
+    std::set<std::string> m_known;
+    std::map<std::string, std::string> m_overrides;
+};
+
+ExperimentConfig readExperiment(ConfigReader& reader)
+{
+    ExperimentConfig config;
+    reader.read("exp_name", config.expName);
+    if (config.expName.empty() || config.expName.find('/') != std::string::npos) {
+        reader.fail("exp_name", YAML::Node(), "expected a non-empty name without '/', got '" + config.expName + "'");
+    }
+    reader.readChoice("system", config.system, kSystems);
+    reader.read("runs_dir", config.runsDir);
+    reader.readChoice("device", config.device, kDevices);
+    reader.readAtLeast("threads", config.threads, 0, "0 (one per core) or a positive integer");
+    reader.read("seed", config.seed);
+    reader.readAtLeast("num_epochs", config.numEpochs, 1, "a positive integer");
+
+    reader.readChoice("dataset.name", config.dataset.name, kDatasets);
+    reader.read("dataset.root", config.dataset.root);
+    reader.readAtLeast("dataset.train_subset", config.dataset.trainSubset, 0LL,
+                       "0 (the whole split) or a positive integer");
+
+    reader.readChoice("model.encoder", config.model.encoder, kEncoders);
+    reader.readAtLeast("model.out_dim", config.model.outDim, 1, "a positive integer");
+    reader.read("model.final_bn", config.model.finalBn);
+    reader.read("model.posterior_head", config.model.posteriorHead);
+
+    reader.readAtLeast("loss.t", config.loss.t, 1e-6, "a positive number");
+    reader.readAtLeast("loss.eps", config.loss.eps, 0.0, "a number >= 0");
+    reader.read("loss.simclr_mask", config.loss.simclrMask);
+    reader.readChoice("loss.tau_numerator", config.loss.tauNumerator, kNumerators);
+
+    reader.readChoice("optimizer.name", config.optimizer.name, kOptimizers);
+    reader.readAtLeast("optimizer.batch_size", config.optimizer.batchSize, 2, "an integer >= 2 (pairs per batch)");
+    reader.readAtLeast("optimizer.learning_rate", config.optimizer.learningRate, 0.0, "a number >= 0");
+    reader.readAtLeast("optimizer.start_lr", config.optimizer.startLr, 0.0, "a number >= 0");
+    reader.readAtLeast("optimizer.final_lr", config.optimizer.finalLr, 0.0, "a number >= 0");
+    reader.readAtLeast("optimizer.warmup_epochs", config.optimizer.warmupEpochs, 0.0, "a number >= 0");
+    reader.readAtLeast("optimizer.weight_decay", config.optimizer.weightDecay, 0.0, "a number >= 0");
+    reader.readRange("optimizer.momentum", config.optimizer.momentum, 0.0, 1.0, "a number in [0, 1]");
+
+    reader.readAtLeast("logging.step_every", config.logging.stepEvery, 1, "a positive integer");
+    reader.readAtLeast("logging.checkpoint_every", config.logging.checkpointEvery, 1, "a positive integer");
+    reader.readAtLeast("logging.histogram_bins", config.logging.histogramBins, 2, "an integer >= 2");
+
+    if (config.system == "tau_simclr" && !config.model.posteriorHead) {
+        reader.fail("model.posterior_head", YAML::Node(),
+                    "expected true for system tau_simclr (the temperature is the extra head output)");
+    }
+    return config;
+}
+
+ExperimentConfig loadFromNode(YAML::Node root, const std::string& source, const ConfigLoadOptions& options)
+{
+    if (root.IsNull()) {
+        root = YAML::Node(YAML::NodeType::Map);
+    }
+    if (!root.IsMap()) {
+        throw ConfigError(source, 1, "", "expected a mapping of keys to values at the top level");
+    }
+    ConfigReader reader(root, source);
+    for (const auto& assignment : options.overrides) {
+        reader.applyOverride(assignment);
+    }
+    ExperimentConfig config = readExperiment(reader);
+    reader.warnUnknownKeys(options.warn);
+    config.sourcePath = source;
+    return config;
+}
+
+} // namespace
+
+ExperimentConfig loadConfigText(const std::string& text, const std::string& sourceName,
+                                const ConfigLoadOptions& options)
+{
+    YAML::Node root;
+    try {
+        root = YAML::Load(text);
+    } catch (const YAML::ParserException& error) {
+        throw ConfigError(sourceName, error.mark.is_null() ? 0 : error.mark.line + 1, "",
+                          "not valid YAML: " + error.msg);
+    }
+    return loadFromNode(root, sourceName, options);
+}
+
+ExperimentConfig loadConfigFile(const std::string& path, const ConfigLoadOptions& options)
+{
+    std::ifstream file(path);
+    if (!file) {
+        throw ConfigError(path, 0, "", "cannot open the config file (does it exist and is it readable?)");
+    }
+    std::stringstream text;
+    text << file.rdbuf();
+    return loadConfigText(text.str(), path, options);
+}
+
+std::string toYaml(const ExperimentConfig& config)
+{
+    YAML::Emitter out;
+    out << YAML::BeginMap;
+    out << YAML::Key << "exp_name" << YAML::Value << config.expName;
+    out << YAML::Key << "system" << YAML::Value << config.system;
+    out << YAML::Key << "runs_dir" << YAML::Value << config.runsDir;
+    out << YAML::Key << "device" << YAML::Value << config.device;
+    out << YAML::Key << "threads" << YAML::Value << config.threads;
+    out << YAML::Key << "seed" << YAML::Value << config.seed;
+    out << YAML::Key << "num_epochs" << YAML::Value << config.numEpochs;
+
+    out << YAML::Key << "dataset" << YAML::Value << YAML::BeginMap;
+    out << YAML::Key << "name" << YAML::Value << config.dataset.name;
+    out << YAML::Key << "root" << YAML::Value << config.dataset.root;
+    out << YAML::Key << "train_subset" << YAML::Value << config.dataset.trainSubset;
+    out << YAML::EndMap;
+
+    out << YAML::Key << "model" << YAML::Value << YAML::BeginMap;
+    out << YAML::Key << "encoder" << YAML::Value << config.model.encoder;
+    out << YAML::Key << "out_dim" << YAML::Value << config.model.outDim;
+    out << YAML::Key << "final_bn" << YAML::Value << config.model.finalBn;
+    out << YAML::Key << "posterior_head" << YAML::Value << config.model.posteriorHead;
+    out << YAML::EndMap;
+
+    out << YAML::Key << "loss" << YAML::Value << YAML::BeginMap;
+    out << YAML::Key << "t" << YAML::Value << config.loss.t;
+    out << YAML::Key << "eps" << YAML::Value << config.loss.eps;
+    out << YAML::Key << "simclr_mask" << YAML::Value << config.loss.simclrMask;
+    out << YAML::Key << "tau_numerator" << YAML::Value << config.loss.tauNumerator;
+    out << YAML::EndMap;
+
+    out << YAML::Key << "optimizer" << YAML::Value << YAML::BeginMap;
+    out << YAML::Key << "name" << YAML::Value << config.optimizer.name;
+    out << YAML::Key << "batch_size" << YAML::Value << config.optimizer.batchSize;
+    out << YAML::Key << "learning_rate" << YAML::Value << config.optimizer.learningRate;
+    out << YAML::Key << "start_lr" << YAML::Value << config.optimizer.startLr;
+    out << YAML::Key << "final_lr" << YAML::Value << config.optimizer.finalLr;
+    out << YAML::Key << "warmup_epochs" << YAML::Value << config.optimizer.warmupEpochs;
+    out << YAML::Key << "weight_decay" << YAML::Value << config.optimizer.weightDecay;
+    out << YAML::Key << "momentum" << YAML::Value << config.optimizer.momentum;
+    out << YAML::EndMap;
+
+    out << YAML::Key << "logging" << YAML::Value << YAML::BeginMap;
+    out << YAML::Key << "step_every" << YAML::Value << config.logging.stepEvery;
+    out << YAML::Key << "checkpoint_every" << YAML::Value << config.logging.checkpointEvery;
+    out << YAML::Key << "histogram_bins" << YAML::Value << config.logging.histogramBins;
+    out << YAML::EndMap;
+
+    out << YAML::EndMap;
+    return std::string(out.c_str()) + "\n";
+}
+
+} // namespace tau::core

@@ -1,0 +1,33 @@
+#pragma once
+
+#include "core/config/experiment_config.h"
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace tau::core {
+
+/** Options for loading a config: command-line overrides and where warnings go. */
+struct ConfigLoadOptions
+{
+    /** "key.path=value" strings applied on top of the file, the value parsed as YAML. */
+    std::vector<std::string> overrides;
+    /** Receives one line per unknown key. Default: ignored. */
+    std::function<void(const std::string&)> warn;
+};
+
+/**
+ * Reads and validates a YAML (or JSON) experiment config.
+ * @throws ConfigError naming file, line, key path and what was expected, for any invalid value.
+ */
+ExperimentConfig loadConfigFile(const std::string& path, const ConfigLoadOptions& options = {});
+
+/** The same, from text in memory; @p sourceName is used in messages (e.g. the editor's file name). */
+ExperimentConfig loadConfigText(const std::string& text, const std::string& sourceName,
+                                const ConfigLoadOptions& options = {});
+
+/** The config as YAML with every key written out, so a run directory records exactly what ran. */
+std::string toYaml(const ExperimentConfig& config);
+
+} // namespace tau::core

@@ -1,0 +1,70 @@
+#pragma once
+
+#include <string>
+
+namespace tau::core {
+
+/** Which dataset to train on and how much of it. */
+struct DataConfig
+{
+    std::string name = "fashion_mnist";
+    std::string root; ///< empty: the dataset's standard location (Debian package path)
+    long long trainSubset = 0; ///< 0: the whole training split; otherwise the first N images of a seeded shuffle
+};
+
+struct ModelConfig
+{
+    std::string encoder = "small_cnn";
+    int outDim = 128;
+    bool finalBn = true;
+    bool posteriorHead = true; ///< one extra output r per image (the temperature logit)
+};
+
+struct LossConfig
+{
+    double t = 0.1;
+    double eps = 1e-6;
+    bool simclrMask = false; ///< true: denominator excludes only k = i; false (repo): also the positive
+    std::string tauNumerator = "anchor"; ///< "anchor" or "first_view" (the original repository's numerator)
+};
+
+struct OptimizerConfig
+{
+    std::string name = "adam";
+    int batchSize = 128;
+    double learningRate = 1e-4;
+    double startLr = 0.0;
+    double finalLr = 0.0;
+    double warmupEpochs = 10;
+    double weightDecay = 1e-6;
+    double momentum = 0.9;
+};
+
+struct LoggingConfig
+{
+    int stepEvery = 10;       ///< a step record in metrics.jsonl every N steps
+    int checkpointEvery = 5;  ///< epoch_XXXX.pt every N epochs (last.pt is written every epoch)
+    int histogramBins = 20;
+};
+
+/** The fully resolved experiment: every default filled in. Plain data, no behaviour. */
+struct ExperimentConfig
+{
+    std::string sourcePath; ///< where it was loaded from (for messages); not written back
+    std::string expName = "tau_simclr";
+    std::string system = "tau_simclr"; ///< "tau_simclr" or "simclr"
+    std::string runsDir = "runs";
+    std::string device = "auto"; ///< "auto", "cpu" or "cuda"
+    int threads = 0;              ///< 0: one per core
+    long long seed = 1337;
+    int numEpochs = 200;
+    DataConfig dataset;
+    ModelConfig model;
+    LossConfig loss;
+    OptimizerConfig optimizer;
+    LoggingConfig logging;
+
+    bool learnsTemperature() const { return system == "tau_simclr"; }
+};
+
+} // namespace tau::core

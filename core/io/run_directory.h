@@ -1,0 +1,46 @@
+#pragma once
+
+#include "core/common/training_observer.h"
+
+#include <fstream>
+#include <string>
+
+namespace tau::core {
+
+/** The files of one run (ARCHITECTURE.md, "Files a run writes"). */
+struct RunPaths
+{
+    std::string root;
+    std::string config() const { return root + "/config.yaml"; }
+    std::string metrics() const { return root + "/metrics.jsonl"; }
+    std::string checkpoints() const { return root + "/checkpoints"; }
+    std::string lastCheckpoint() const { return checkpoints() + "/last.pt"; }
+    std::string epochCheckpoint(int epoch) const;
+};
+
+/**
+ * Creates <runsDir>/<expName>, or <expName>_2, _3, ... when that run already has results: a new run never
+ * overwrites an old one.
+ */
+RunPaths createRunDirectory(const std::string& runsDir, const std::string& expName);
+
+/** Writes @p text to a temporary file beside @p path and renames it over: readers never see half a file. */
+void writeFileAtomically(const std::string& path, const std::string& text);
+
+/** Appends step and epoch records to metrics.jsonl, one JSON object per line, flushed per line. */
+class MetricsWriter
+{
+public:
+    explicit MetricsWriter(const std::string& path);
+    void write(const StepRecord& record);
+    void write(const EpochRecord& record);
+    void writeEvent(const std::string& event, const std::string& detail);
+
+private:
+    void writeLine(const std::string& line);
+
+    std::string m_path;
+    std::ofstream m_stream;
+};
+
+} // namespace tau::core

@@ -1,0 +1,72 @@
+#pragma once
+
+#include "core/config/experiment_config.h"
+
+#include <torch/nn/module.h>
+#include <torch/nn/modules/batchnorm.h>
+#include <torch/nn/modules/container/sequential.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/nn/pimpl.h>
+
+namespace tau::core {
+
+/** A backbone that maps images to a feature vector h (after global average pooling). */
+class EncoderImpl : public torch::nn::Module
+{
+public:
+    virtual torch::Tensor forward(const torch::Tensor& images) = 0;
+    virtual int64_t featureDim() const = 0;
+};
+
+/**
+ * Small CNN for 28x28 grayscale images (Fashion-MNIST, MNIST): three conv-BN-ReLU stages, two max-pools,
+ * global average pooling. Small enough that a default run trains in minutes on two CPU cores.
+ */
+class SmallCnnImpl : public EncoderImpl
+{
+public:
+    explicit SmallCnnImpl(int64_t inChannels);
+    torch::Tensor forward(const torch::Tensor& images) override;
+    int64_t featureDim() const override { return kFeatureDim; }
+
+private:
+    static constexpr int64_t kFeatureDim = 128;
+    torch::nn::Sequential m_layers{nullptr};
+};
+
+/** Projection head: Linear(D,D) -> BatchNorm1d (final_bn) -> ReLU -> Linear(D, out_dim [+1], no bias). */
+class ProjectionHeadImpl : public torch::nn::Module
+{
+public:
+    ProjectionHeadImpl(int64_t inputDim, const ModelConfig& config);
+    torch::Tensor forward(const torch::Tensor& features);
+
+private:
+    torch::nn::Sequential m_layers{nullptr};
+};
+TORCH_MODULE(ProjectionHead);
+
+/** What the contrastive model gives for a batch. */
+struct ModelOutput
+{
+    torch::Tensor features; ///< h, the backbone output used for linear evaluation
+    torch::Tensor loc;      ///< the projection (first out_dim outputs), not normalised
+    torch::Tensor rawR;     ///< [B] the temperature logit r; undefined without a posterior head
+};
+
+/** Encoder plus projection head; with posterior_head the last head output is r (METHOD.md §2). */
+class ContrastiveModelImpl : public torch::nn::Module
+{
+public:
+    ContrastiveModelImpl(const ModelConfig& config, int64_t inChannels);
+    ModelOutput forward(const torch::Tensor& images);
+
+private:
+    std::shared_ptr<EncoderImpl> m_encoder;
+    ProjectionHead m_head{nullptr};
+    int64_t m_outDim;
+    bool m_posteriorHead;
+};
+TORCH_MODULE(ContrastiveModel);
+
+} // namespace tau::core

@@ -1,0 +1,32 @@
+#pragma once
+
+#include <torch/types.h>
+
+namespace tau::core {
+
+/** Settings shared by the SimCLR-family losses (METHOD.md §3). */
+struct ContrastiveLossOptions
+{
+    double t = 0.1;     ///< global temperature
+    double eps = 1e-6;  ///< added to the denominator, as the original
+    /** true: the denominator excludes only k = i (NT-Xent); false (the repo's TaU default): also the positive. */
+    bool simclrMask = false;
+    /** true: the numerator of a view-2 anchor uses the view-1 c (the repo's behaviour); false: the anchor's own. */
+    bool firstViewNumerator = false;
+};
+
+/**
+ * SimCLR's NT-Xent on two views of N images: mean over the 2N anchors of
+ * -log(exp(z_i.z_p/t) / (sum_{k != i} exp(z_i.z_k/t) + eps)), z the L2-normalised rows of loc.
+ * The positive is always in the denominator; options.simclrMask and firstViewNumerator are ignored.
+ */
+torch::Tensor ntXentLoss(const torch::Tensor& loc1, const torch::Tensor& loc2, const ContrastiveLossOptions& options);
+
+/**
+ * TaU-SimCLR: as NT-Xent with every similarity of anchor i scaled by c_i = sigmoid(r_i), so that anchor's
+ * temperature is t / c_i. @p r1, @p r2 are the raw temperature logits, shape [N].
+ */
+torch::Tensor tauSimclrLoss(const torch::Tensor& loc1, const torch::Tensor& r1, const torch::Tensor& loc2,
+                            const torch::Tensor& r2, const ContrastiveLossOptions& options);
+
+} // namespace tau::core

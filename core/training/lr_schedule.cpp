@@ -1,0 +1,31 @@
+#include "core/training/lr_schedule.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace tau::core {
+
+WarmupCosineSchedule::WarmupCosineSchedule(double startLr, double peakLr, double finalLr, long long warmupSteps,
+                                           long long totalSteps)
+    : m_startLr(startLr)
+    , m_peakLr(peakLr)
+    , m_finalLr(finalLr)
+    , m_warmupSteps(std::max(0LL, std::min(warmupSteps, totalSteps)))
+    , m_totalSteps(std::max(1LL, totalSteps))
+{
+}
+
+double WarmupCosineSchedule::at(long long step) const
+{
+    if (step < m_warmupSteps) {
+        return m_startLr + (m_peakLr - m_startLr) * double(step) / double(m_warmupSteps);
+    }
+    const long long decaySteps = m_totalSteps - m_warmupSteps;
+    if (decaySteps <= 0 || step >= m_totalSteps) {
+        return step >= m_totalSteps ? m_finalLr : m_peakLr;
+    }
+    const double progress = double(step - m_warmupSteps) / double(decaySteps);
+    return m_finalLr + 0.5 * (m_peakLr - m_finalLr) * (1.0 + std::cos(M_PI * progress));
+}
+
+} // namespace tau::core

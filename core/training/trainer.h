@@ -1,0 +1,37 @@
+#pragma once
+
+// Deliberately free of torch headers: the GUI worker and the CLI include this to start training.
+
+#include "core/common/cancellation.h"
+#include "core/common/training_observer.h"
+#include "core/config/experiment_config.h"
+
+#include <string>
+
+namespace tau::core {
+
+struct TrainingOptions
+{
+    /** An existing run directory to continue from its checkpoints/last.pt; empty: start a new run. */
+    std::string resumeRunDirectory;
+};
+
+struct TrainingResult
+{
+    std::string runDirectory;
+    bool cancelled = false;
+    int epochsCompleted = 0;
+    long long steps = 0;
+    double lastEpochLoss = 0;
+};
+
+/**
+ * Trains the configured contrastive model (TaU-SimCLR or SimCLR) and writes its run directory: config.yaml,
+ * metrics.jsonl, checkpoints/last.pt every epoch and on stop, checkpoints/epoch_XXXX.pt periodically.
+ * Reports through @p observer on the calling thread and checks @p cancel after every step.
+ * @throws TauError (or a subclass) with a message for the user: bad data, NaN loss, a full disk.
+ */
+TrainingResult train(const ExperimentConfig& config, TrainingObserver& observer, const CancellationToken& cancel,
+                     const TrainingOptions& options = {});
+
+} // namespace tau::core

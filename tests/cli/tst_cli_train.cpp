@@ -1,0 +1,109 @@
+// The `tau` executable as a user runs it: exit codes, one-line errors, Ctrl-C and resume.
+
+#include "core/config/config_loader.h"
+#include "core/models/contrastive_model.h"
+#include "core/training/checkpoint.h"
+#include "tests/support/test_support.h"
+
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <csignal>
+
+class TestCliTrain : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void badValueGivesOneLineAndNonZeroExit_data();
+    void badValueGivesOneLineAndNonZeroExit();
+    void missingDatasetIsNamed();
+    void interruptLeavesLoadableCheckpointAndResumeFinishes();
+
+private:
+    QString writeConfig(const QTemporaryDir& dir, const QByteArray& text) const;
+};
+
+QString TestCliTrain::writeConfig(const QTemporaryDir& dir, const QByteArray& text) const
+{
+    const QString path = dir.filePath("config.yaml");
+    tau::test::writeFile(path, text);
+    return path;
+}
+
+void TestCliTrain::badValueGivesOneLineAndNonZeroExit_data()
+{
+    QTest::addColumn<QByteArray>("yaml");
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("negative batch size") << QByteArray("exp_name: x\noptimizer:\n  batch_size: -3\n") << QStringList()
+                                         << ":3: optimizer.batch_size: expected an integer >= 2 (pairs per batch), got '-3'";
+    QTest::newRow("unknown dataset") << QByteArray("dataset:\n  name: cifar11\n") << QStringList()
+                                     << ":2: dataset.name: expected one of fashion_mnist, got 'cifar11'";
+    QTest::newRow("bad --set") << QByteArray("exp_name: x\n") << QStringList{"--set", "loss.t=-1"}
+                               << "--set loss.t=-1: loss.t: expected a positive number, got '-1'";
+}
+
+void TestCliTrain::badValueGivesOneLineAndNonZeroExit()
+{
+    QFETCH(QByteArray, yaml);
+    QFETCH(QStringList, arguments);
+    QFETCH(QString, expected);
+    QTemporaryDir dir;
+    const QString config = writeConfig(dir, yaml);
+    const auto result = tau::test::runProcess(TAU_CLI_PATH, QStringList{"train", config} + arguments + QStringList{"--runs-dir", dir.path()});
+    QCOMPARE(result.exitCode, 2);
+    const QString error = QString::fromUtf8(result.standardError).trimmed();
+    QVERIFY2(!error.contains('\n'), qPrintable("expected one line, got:\n" + error));
+    QVERIFY2(error.startsWith("tau: error: "), qPrintable(error));
+    QVERIFY2(error.contains(expected), qPrintable(error));
+    QVERIFY2(!QDir(dir.filePath("x")).exists(), "nothing may be written for an invalid config");
+}
+
+void TestCliTrain::missingDatasetIsNamed()
+{
+    QTemporaryDir dir;
+    const QString config = writeConfig(dir, "dataset:\n  root: /nonexistent/fmnist\n");
+    const auto result = tau::test::runProcess(TAU_CLI_PATH, {"train", config, "--runs-dir", dir.path()});
+    QCOMPARE(result.exitCode, 1);
+    const QString error = QString::fromUtf8(result.standardError);
+    QVERIFY2(error.contains("tau: error: /nonexistent/fmnist/train-images-idx3-ubyte.gz: file not found"),
+             qPrintable(error));
+}
+
+void TestCliTrain::interruptLeavesLoadableCheckpointAndResumeFinishes()
+{
+    QTemporaryDir dir;
+    const QString config = tau::test::dataPath("configs/tiny.yaml");
+    QProcess process;
+    process.start(TAU_CLI_PATH, {"train", config, "--runs-dir", dir.path(), "--set", "num_epochs=50"});
+    QVERIFY(process.waitForStarted());
+    const QString metrics = dir.filePath("tiny/metrics.jsonl");
+    // Wait for the first step records, then press Ctrl-C.
+    QTRY_VERIFY_WITH_TIMEOUT(tau::test::readFile(metrics).count("\"type\":\"step\"") >= 2, 120000);
+    ::kill(pid_t(process.processId()), SIGINT);
+    QVERIFY(process.waitForFinished(60000));
+    QCOMPARE(process.exitCode(), 130);
+    const QString stderrText = QString::fromUtf8(process.readAllStandardError());
+    QVERIFY2(stderrText.contains("resume with: tau train --resume"), qPrintable(stderrText));
+
+    const QString last = dir.filePath("tiny/checkpoints/last.pt");
+    QVERIFY(QFile::exists(last));
+    const tau::core::ExperimentConfig written =
+        tau::core::loadConfigFile(dir.filePath("tiny/config.yaml").toStdString());
+    tau::core::ContrastiveModel model(written.model, 1);
+    const auto position = tau::core::loadCheckpoint(last.toStdString(), model);
+    QVERIFY(position.step >= 2);
+    QCOMPARE(written.numEpochs, 50);
+
+    // Resume runs to the end of the recorded config; shorten it first so the test stays quick.
+    QVERIFY(tau::test::writeFile(dir.filePath("tiny/config.yaml"),
+                                 tau::test::readFile(dir.filePath("tiny/config.yaml")).replace("num_epochs: 50", "num_epochs: 1")));
+    const auto resumed = tau::test::runProcess(TAU_CLI_PATH, {"train", "--resume", dir.filePath("tiny")}, 300000);
+    QVERIFY2(resumed.exitCode == 0, resumed.standardError.constData());
+    QVERIFY(tau::test::readFile(metrics).contains("\"event\":\"resume\""));
+}
+
+QTEST_GUILESS_MAIN(TestCliTrain)
+#include "tst_cli_train.moc"

@@ -1,0 +1,189 @@
+#include "core/common/error.h"
+#include "core/config/config_loader.h"
+#include "tests/support/test_support.h"
+
+#include <QDir>
+#include <QtTest>
+
+using namespace tau::core;
+
+class TestConfigLoader : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void everyShippedConfigLoads_data();
+    void everyShippedConfigLoads();
+    void readsValuesAndKeepsDefaults();
+    void invalidValueNamesKeyLineAndExpectation_data();
+    void invalidValueNamesKeyLineAndExpectation();
+    void syntaxErrorNamesLine();
+    void unknownKeysWarnWithLine();
+    void overridesApplyAndNameTheirSource();
+    void resolvedYamlRoundTrips();
+    void jsonIsAccepted();
+    void missingFileIsNamed();
+};
+
+void TestConfigLoader::everyShippedConfigLoads_data()
+{
+    QTest::addColumn<QString>("path");
+    // Enumerate the folder so that a new preset cannot rot unnoticed.
+    const QDir configs(tau::test::sourceDir() + QStringLiteral("/configs"));
+    const auto files = configs.entryInfoList({QStringLiteral("*.yaml"), QStringLiteral("*.json")}, QDir::Files);
+    QVERIFY(!files.isEmpty());
+    for (const QFileInfo& file : files) {
+        QTest::newRow(qPrintable(file.fileName())) << file.absoluteFilePath();
+    }
+}
+
+void TestConfigLoader::everyShippedConfigLoads()
+{
+    QFETCH(QString, path);
+    QStringList warnings;
+    ConfigLoadOptions options;
+    options.warn = [&](const std::string& line) { warnings << QString::fromStdString(line); };
+    const ExperimentConfig config = loadConfigFile(path.toStdString(), options);
+    QVERIFY2(warnings.isEmpty(), qPrintable(warnings.join('\n')));
+    QVERIFY(!config.expName.empty());
+}
+
+void TestConfigLoader::readsValuesAndKeepsDefaults()
+{
+    const ExperimentConfig config = loadConfigText("exp_name: demo\n"
+                                                   "optimizer:\n"
+                                                   "  batch_size: 64\n"
+                                                   "  learning_rate: 3.0e-4\n"
+                                                   "loss:\n"
+                                                   "  simclr_mask: true\n",
+                                                   "inline.yaml");
+    QCOMPARE(config.expName, std::string("demo"));
+    QCOMPARE(config.optimizer.batchSize, 64);
+    QCOMPARE(config.optimizer.learningRate, 3.0e-4);
+    QCOMPARE(config.loss.simclrMask, true);
+    // Untouched keys keep the original repository's defaults.
+    QCOMPARE(config.loss.t, 0.1);
+    QCOMPARE(config.loss.eps, 1e-6);
+    QCOMPARE(config.optimizer.weightDecay, 1e-6);
+    QCOMPARE(config.model.outDim, 128);
+    QCOMPARE(config.seed, 1337LL);
+}
+
+void TestConfigLoader::invalidValueNamesKeyLineAndExpectation_data()
+{
+    QTest::addColumn<QString>("yaml");
+    QTest::addColumn<QString>("keyPath");
+    QTest::addColumn<int>("line");
+    QTest::addColumn<QString>("expected");
+
+    QTest::newRow("negative batch size") << "exp_name: x\noptimizer:\n  name: adam\n  batch_size: -3\n"
+                                         << "optimizer.batch_size" << 4 << "expected an integer >= 2";
+    QTest::newRow("unknown dataset") << "dataset:\n  name: imagenet21k\n"
+                                     << "dataset.name" << 2 << "expected one of fashion_mnist, got 'imagenet21k'";
+    QTest::newRow("text for a number") << "loss:\n  t: warm\n" << "loss.t" << 2 << "expected a number, got 'warm'";
+    QTest::newRow("zero temperature") << "loss:\n  t: 0\n" << "loss.t" << 2 << "expected a positive number";
+    QTest::newRow("bad boolean") << "\n\nloss:\n  simclr_mask: maybe\n" << "loss.simclr_mask" << 4
+                                 << "expected true or false";
+    QTest::newRow("unknown system") << "system: byol\n" << "system" << 1 << "expected one of tau_simclr, simclr";
+    QTest::newRow("zero epochs") << "num_epochs: 0\n" << "num_epochs" << 1 << "expected a positive integer";
+    QTest::newRow("list for a scalar") << "seed: [1, 2]\n" << "seed" << 1 << "expected an integer, got a list";
+    QTest::newRow("tau needs r") << "system: tau_simclr\nmodel:\n  posterior_head: false\n"
+                                 << "model.posterior_head" << 3 << "expected true for system tau_simclr";
+}
+
+void TestConfigLoader::invalidValueNamesKeyLineAndExpectation()
+{
+    QFETCH(QString, yaml);
+    QFETCH(QString, keyPath);
+    QFETCH(int, line);
+    QFETCH(QString, expected);
+    try {
+        loadConfigText(yaml.toStdString(), "bad.yaml");
+        QFAIL("an invalid config was accepted");
+    } catch (const ConfigError& error) {
+        const QString message = QString::fromUtf8(error.what());
+        QCOMPARE(QString::fromStdString(error.keyPath()), keyPath);
+        QCOMPARE(error.line(), line);
+        QVERIFY2(message.startsWith(QStringLiteral("bad.yaml:%1: %2: ").arg(line).arg(keyPath)), qPrintable(message));
+        QVERIFY2(message.contains(expected), qPrintable(message));
+        QVERIFY2(!message.contains('\n'), "the message must be one line");
+    }
+}
+
+void TestConfigLoader::syntaxErrorNamesLine()
+{
+    try {
+        loadConfigText("exp_name: a\noptimizer:\n  batch_size: [1, 2\n", "broken.yaml");
+        QFAIL("broken YAML was accepted");
+    } catch (const ConfigError& error) {
+        QVERIFY2(QString::fromUtf8(error.what()).contains("not valid YAML"), error.what());
+        QVERIFY(error.line() >= 3);
+    }
+}
+
+void TestConfigLoader::unknownKeysWarnWithLine()
+{
+    QStringList warnings;
+    ConfigLoadOptions options;
+    options.warn = [&](const std::string& line) { warnings << QString::fromStdString(line); };
+    loadConfigText("exp_name: a\noptimizer:\n  batch_sise: 64\nflavour: vanilla\n", "typo.yaml", options);
+    QCOMPARE(warnings.size(), 2);
+    QVERIFY2(warnings[0].contains("typo.yaml:3: unknown key 'optimizer.batch_sise'"), qPrintable(warnings[0]));
+    QVERIFY2(warnings[1].contains("typo.yaml:4: unknown key 'flavour'"), qPrintable(warnings[1]));
+}
+
+void TestConfigLoader::overridesApplyAndNameTheirSource()
+{
+    ConfigLoadOptions options;
+    options.overrides = {"optimizer.batch_size=16", "dataset.train_subset=100", "loss.simclr_mask=true"};
+    const ExperimentConfig config = loadConfigText("optimizer:\n  batch_size: 128\n", "base.yaml", options);
+    QCOMPARE(config.optimizer.batchSize, 16);
+    QCOMPARE(config.dataset.trainSubset, 100LL);
+    QVERIFY(config.loss.simclrMask);
+
+    options.overrides = {"optimizer.batch_size=-3"};
+    try {
+        loadConfigText("optimizer:\n  batch_size: 128\n", "base.yaml", options);
+        QFAIL("a bad override was accepted");
+    } catch (const ConfigError& error) {
+        const QString message = QString::fromUtf8(error.what());
+        QVERIFY2(message.startsWith("--set optimizer.batch_size=-3: optimizer.batch_size: expected"),
+                 qPrintable(message));
+    }
+    options.overrides = {"no_equals_sign"};
+    QVERIFY_THROWS_EXCEPTION(ConfigError, loadConfigText("", "base.yaml", options));
+}
+
+void TestConfigLoader::resolvedYamlRoundTrips()
+{
+    ConfigLoadOptions options;
+    options.overrides = {"optimizer.learning_rate=0.00025", "loss.tau_numerator=first_view", "num_epochs=7"};
+    const ExperimentConfig original =
+        loadConfigFile((tau::test::sourceDir() + "/configs/default.yaml").toStdString(), options);
+    const ExperimentConfig again = loadConfigText(toYaml(original), "resolved.yaml");
+    QCOMPARE(toYaml(again), toYaml(original));
+    QCOMPARE(again.optimizer.learningRate, 0.00025);
+    QCOMPARE(again.loss.tauNumerator, std::string("first_view"));
+    QCOMPARE(again.numEpochs, 7);
+}
+
+void TestConfigLoader::jsonIsAccepted()
+{
+    const ExperimentConfig config =
+        loadConfigText(R"({"exp_name": "j", "optimizer": {"batch_size": 32}, "num_epochs": 3})", "c.json");
+    QCOMPARE(config.optimizer.batchSize, 32);
+    QCOMPARE(config.numEpochs, 3);
+}
+
+void TestConfigLoader::missingFileIsNamed()
+{
+    try {
+        loadConfigFile("/nonexistent/dir/x.yaml");
+        QFAIL("a missing file was accepted");
+    } catch (const ConfigError& error) {
+        QVERIFY2(QString::fromUtf8(error.what()).startsWith("/nonexistent/dir/x.yaml: cannot open"), error.what());
+    }
+}
+
+QTEST_APPLESS_MAIN(TestConfigLoader)
+#include "tst_config_loader.moc"

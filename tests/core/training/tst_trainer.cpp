@@ -1,0 +1,247 @@
+#include "core/common/error.h"
+#include "core/config/config_loader.h"
+#include "core/models/contrastive_model.h"
+#include "core/training/checkpoint.h"
+#include "core/training/trainer.h"
+#include "tests/support/test_support.h"
+
+#include <QDir>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include <fstream>
+
+using namespace tau::core;
+
+namespace {
+
+/** Records what the trainer reports; can ask it to stop after a given step. */
+class RecordingObserver : public TrainingObserver
+{
+public:
+    long long stopAfterStep = -1;
+    CancellationToken* cancel = nullptr;
+    std::vector<StepRecord> steps;
+    std::vector<EpochRecord> epochs;
+    std::string runDirectory;
+
+    void onTrainingStarted(const std::string& directory, long long) override { runDirectory = directory; }
+    void onStep(const StepRecord& record) override
+    {
+        steps.push_back(record);
+        if (record.step == stopAfterStep && cancel != nullptr) {
+            cancel->requestStop();
+        }
+    }
+    void onEpochEnd(const EpochRecord& record) override { epochs.push_back(record); }
+};
+
+std::vector<nlohmann::json> readJsonLines(const QString& path)
+{
+    std::vector<nlohmann::json> lines;
+    std::ifstream stream(path.toStdString());
+    for (std::string line; std::getline(stream, line);) {
+        lines.push_back(nlohmann::json::parse(line));
+    }
+    return lines;
+}
+
+double meanLoss(const std::vector<StepRecord>& steps, size_t begin, size_t end)
+{
+    double sum = 0;
+    for (size_t i = begin; i < end; ++i) {
+        sum += steps[i].loss;
+    }
+    return sum / double(end - begin);
+}
+
+} // namespace
+
+class TestTrainer : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init();
+    void thirtyStepsLowerTheLoss_data();
+    void thirtyStepsLowerTheLoss();
+    void writesTheRunDirectory();
+    void neverOverwritesAnEarlierRun();
+    void stopLeavesALoadableCheckpointAndResumeMatchesAnUnbrokenRun();
+    void nanLossStopsWithAClearMessage();
+    void corruptCheckpointIsNamed();
+
+private:
+    ExperimentConfig tinyConfig(const std::vector<std::string>& overrides = {}) const;
+
+    std::unique_ptr<QTemporaryDir> m_runs;
+};
+
+void TestTrainer::init()
+{
+    m_runs = std::make_unique<QTemporaryDir>();
+}
+
+ExperimentConfig TestTrainer::tinyConfig(const std::vector<std::string>& overrides) const
+{
+    ConfigLoadOptions options;
+    options.overrides = overrides;
+    ExperimentConfig config = loadConfigFile(tau::test::dataPath("configs/tiny.yaml").toStdString(), options);
+    config.runsDir = m_runs->path().toStdString();
+    return config;
+}
+
+void TestTrainer::thirtyStepsLowerTheLoss_data()
+{
+    QTest::addColumn<QString>("system");
+    QTest::newRow("TaU-SimCLR") << "tau_simclr";
+    QTest::newRow("SimCLR") << "simclr";
+}
+
+void TestTrainer::thirtyStepsLowerTheLoss()
+{
+    QFETCH(QString, system);
+    // 960 images in batches of 32: one epoch of 30 steps.
+    const ExperimentConfig config = tinyConfig({"system=" + system.toStdString(), "num_epochs=1",
+                                                "dataset.train_subset=960", "model.posterior_head=true"});
+    RecordingObserver observer;
+    CancellationToken cancel;
+    const TrainingResult result = train(config, observer, cancel);
+    QCOMPARE(observer.steps.size(), size_t(30));
+    QCOMPARE(result.steps, 30LL);
+    const double first = meanLoss(observer.steps, 0, 5);
+    const double last = meanLoss(observer.steps, 25, 30);
+    QVERIFY2(last < first - 0.1, qPrintable(QStringLiteral("loss %1 -> %2").arg(first).arg(last)));
+}
+
+void TestTrainer::writesTheRunDirectory()
+{
+    const ExperimentConfig config = tinyConfig();
+    RecordingObserver observer;
+    CancellationToken cancel;
+    const TrainingResult result = train(config, observer, cancel);
+    const QString root = QString::fromStdString(result.runDirectory);
+    QCOMPARE(root, m_runs->filePath("tiny"));
+
+    // The resolved config reads back to the same experiment.
+    const ExperimentConfig written = loadConfigFile((root + "/config.yaml").toStdString());
+    QCOMPARE(toYaml(written), toYaml(config));
+
+    const auto lines = readJsonLines(root + "/metrics.jsonl");
+    int stepLines = 0;
+    std::vector<nlohmann::json> epochLines;
+    for (const auto& line : lines) {
+        stepLines += line["type"] == "step";
+        if (line["type"] == "epoch") {
+            epochLines.push_back(line);
+        }
+    }
+    QCOMPARE(stepLines, 16); // 256 / 32 = 8 steps per epoch, step_every 1, 2 epochs
+    QCOMPARE(epochLines.size(), size_t(2));
+    for (const auto& epoch : epochLines) {
+        long long counted = epoch["c_hist"]["below"].get<long long>() + epoch["c_hist"]["above"].get<long long>();
+        for (const auto& count : epoch["c_hist"]["counts"]) {
+            counted += count.get<long long>();
+        }
+        QCOMPARE(counted, 8LL * 32 * 2); // every anchor of both views, every step
+        QCOMPARE(epoch["c_hist"]["edges"].size(), size_t(21));
+        const auto& p = epoch["c_percentiles"];
+        QVERIFY(p["p5"] <= p["p25"] && p["p25"] <= p["p50"] && p["p50"] <= p["p75"] && p["p75"] <= p["p95"]);
+        QVERIFY(p["p5"].get<double>() > 0.0 && p["p95"].get<double>() < 1.0);
+        QVERIFY(epoch.contains("r_hist") && epoch.contains("r_percentiles"));
+    }
+    QCOMPARE(observer.epochs.size(), size_t(2));
+    QVERIFY(observer.epochs[1].hasTemperature);
+
+    QVERIFY(QFile::exists(root + "/checkpoints/last.pt"));
+    QVERIFY(QFile::exists(root + "/checkpoints/epoch_0001.pt"));
+    QVERIFY(QFile::exists(root + "/checkpoints/epoch_0002.pt"));
+    QVERIFY2(QDir(root + "/checkpoints").entryList({"*.tmp"}, QDir::Files).isEmpty(), "no temporary files left");
+}
+
+void TestTrainer::neverOverwritesAnEarlierRun()
+{
+    const ExperimentConfig config = tinyConfig({"num_epochs=1"});
+    RecordingObserver first, second;
+    CancellationToken cancel;
+    const TrainingResult a = train(config, first, cancel);
+    const TrainingResult b = train(config, second, cancel);
+    QCOMPARE(QString::fromStdString(a.runDirectory), m_runs->filePath("tiny"));
+    QCOMPARE(QString::fromStdString(b.runDirectory), m_runs->filePath("tiny_2"));
+}
+
+void TestTrainer::stopLeavesALoadableCheckpointAndResumeMatchesAnUnbrokenRun()
+{
+    const ExperimentConfig config = tinyConfig();
+    CancellationToken cancel;
+
+    RecordingObserver unbroken;
+    train(config, unbroken, cancel);
+
+    RecordingObserver stopped;
+    stopped.cancel = &cancel;
+    stopped.stopAfterStep = 11; // in the middle of the second epoch
+    ExperimentConfig again = config;
+    again.expName = "interrupted";
+    const TrainingResult interrupted = train(again, stopped, cancel);
+    QVERIFY(interrupted.cancelled);
+    QCOMPARE(interrupted.steps, 11LL);
+
+    // last.pt loads into a fresh model and says where training stood.
+    ContrastiveModel model(config.model, 1);
+    const TrainingPosition position =
+        loadCheckpoint(interrupted.runDirectory + "/checkpoints/last.pt", model);
+    QCOMPARE(position.step, 11LL);
+    QCOMPARE(position.epoch, 1);
+    QCOMPARE(position.stepInEpoch, 3);
+
+    cancel.reset();
+    RecordingObserver resumed;
+    TrainingOptions options;
+    options.resumeRunDirectory = interrupted.runDirectory;
+    const TrainingResult finished = train(again, resumed, cancel, options);
+    QVERIFY(!finished.cancelled);
+    QCOMPARE(finished.steps, 16LL);
+    QCOMPARE(resumed.steps.front().step, 12LL);
+    // Same batches, same augmentations, same optimizer state: the resumed run ends where the unbroken one did.
+    QVERIFY2(std::abs(resumed.steps.back().loss - unbroken.steps.back().loss) < 1e-4,
+             qPrintable(QStringLiteral("%1 vs %2").arg(resumed.steps.back().loss).arg(unbroken.steps.back().loss)));
+}
+
+void TestTrainer::nanLossStopsWithAClearMessage()
+{
+    // An absurd learning rate drives the weights to infinity within a few steps.
+    const ExperimentConfig config = tinyConfig({"optimizer.learning_rate=1e30", "optimizer.name=sgd", "num_epochs=3"});
+    RecordingObserver observer;
+    CancellationToken cancel;
+    try {
+        train(config, observer, cancel);
+        QFAIL("training with a NaN loss did not stop");
+    } catch (const TauError& error) {
+        const QString message = QString::fromUtf8(error.what());
+        QVERIFY2(message.contains("the loss became") && message.contains("learning_rate"), qPrintable(message));
+    }
+    const auto lines = readJsonLines(m_runs->filePath("tiny/metrics.jsonl"));
+    QVERIFY(!lines.empty());
+    QCOMPARE(lines.back()["type"].get<std::string>(), std::string("event"));
+    QCOMPARE(lines.back()["event"].get<std::string>(), std::string("error"));
+}
+
+void TestTrainer::corruptCheckpointIsNamed()
+{
+    const QString path = m_runs->filePath("broken.pt");
+    QVERIFY(tau::test::writeFile(path, QByteArray("PK\x03\x04 not really a checkpoint")));
+    ContrastiveModel model(ModelConfig{}, 1);
+    try {
+        loadCheckpoint(path.toStdString(), model);
+        QFAIL("a corrupt checkpoint was loaded");
+    } catch (const DataError& error) {
+        QVERIFY2(QString::fromUtf8(error.what()).startsWith(path + ": not a readable"), error.what());
+    }
+}
+
+QTEST_APPLESS_MAIN(TestTrainer)
+#include "tst_trainer.moc"

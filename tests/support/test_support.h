@@ -1,0 +1,39 @@
+#pragma once
+
+#include <QByteArray>
+#include <QString>
+#include <QStringList>
+
+namespace tau::test {
+
+/** The repository root (tests read configs/ and tests/data/ from it). */
+QString sourceDir();
+
+/** A file under tests/data/. */
+QString dataPath(const QString& relative);
+
+/** Debian's Python, which has torch and scikit-learn (another python3 may come first on PATH). */
+QString referencePython();
+
+/** Result of running a helper program. */
+struct ProcessResult
+{
+    int exitCode = -1;
+    QByteArray standardOutput;
+    QByteArray standardError;
+    bool finished = false;
+};
+
+/** Runs @p program with @p arguments and waits up to @p timeoutMs. */
+ProcessResult runProcess(const QString& program, const QStringList& arguments, int timeoutMs = 120000);
+
+/** Runs a script of tests/reference with Debian's python3. */
+ProcessResult runReferenceScript(const QString& script, const QStringList& arguments, int timeoutMs = 120000);
+
+/** Reads a whole file (empty when missing). */
+QByteArray readFile(const QString& path);
+
+/** Writes a whole file; false on failure. */
+bool writeFile(const QString& path, const QByteArray& contents);
+
+} // namespace tau::test

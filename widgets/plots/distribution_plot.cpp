@@ -1,0 +1,165 @@
+#include "widgets/plots/distribution_plot.h"
+
+#include "widgets/plots/qcp.h"
+
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <numeric>
+
+namespace tau::widgets {
+
+namespace {
+
+constexpr int kReplotIntervalMs = 100;
+const char* const kPercentileNames[] = {"p5", "p25", "p50", "p75", "p95"};
+
+QCPTextElement* titleElement(QCustomPlot* plot, const QString& text)
+{
+    QFont font = plot->font();
+    font.setBold(true);
+    font.setPointSize(10);
+    return new QCPTextElement(plot, text, font);
+}
+
+/** Perceptually uniform and colour-blind safe; QCustomPlot 2.1 has no such preset. */
+QCPColorGradient viridis()
+{
+    QCPColorGradient gradient;
+    gradient.clearColorStops();
+    gradient.setColorStopAt(0.00, QColor(0x44, 0x01, 0x54));
+    gradient.setColorStopAt(0.25, QColor(0x3b, 0x52, 0x8b));
+    gradient.setColorStopAt(0.50, QColor(0x21, 0x91, 0x8c));
+    gradient.setColorStopAt(0.75, QColor(0x5e, 0xc9, 0x62));
+    gradient.setColorStopAt(1.00, QColor(0xfd, 0xe7, 0x25));
+    return gradient;
+}
+
+} // namespace
+
+DistributionPlot::DistributionPlot(const QString& quantity, QWidget* parent)
+    : QWidget(parent)
+    , m_quantity(quantity)
+    , m_histogramPlot(new QCustomPlot(this))
+    , m_evolutionPlot(new QCustomPlot(this))
+{
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_histogramPlot, 1);
+    layout->addWidget(m_evolutionPlot, 1);
+
+    m_histogramPlot->plotLayout()->insertRow(0);
+    m_histogramPlot->plotLayout()->addElement(0, 0, titleElement(m_histogramPlot, tr("%1, latest epoch").arg(quantity)));
+    m_histogramPlot->xAxis->setLabel(quantity);
+    m_histogramPlot->yAxis->setLabel(tr("images"));
+    m_bars = new QCPBars(m_histogramPlot->xAxis, m_histogramPlot->yAxis);
+    m_bars->setPen(QPen(QColor(44, 160, 44)));
+    m_bars->setBrush(QColor(44, 160, 44, 120));
+    for (const char* name : kPercentileNames) {
+        auto* line = new QCPItemStraightLine(m_histogramPlot);
+        const bool median = QString(name) == QLatin1String("p50");
+        line->setPen(QPen(QColor(80, 80, 80), median ? 1.5 : 1.0, median ? Qt::SolidLine : Qt::DotLine));
+        line->setVisible(false);
+        m_percentileLines.append(line);
+    }
+
+    m_evolutionPlot->plotLayout()->insertRow(0);
+    m_evolutionPlot->plotLayout()->addElement(0, 0, titleElement(m_evolutionPlot, tr("%1 by epoch").arg(quantity)));
+    m_evolutionPlot->xAxis->setLabel(tr("epoch"));
+    m_evolutionPlot->yAxis->setLabel(quantity);
+    m_colorMap = new QCPColorMap(m_evolutionPlot->xAxis, m_evolutionPlot->yAxis);
+    m_colorMap->setInterpolate(false);
+    const QCPColorGradient gradient = viridis();
+    m_colorMap->setGradient(gradient);
+    auto* scale = new QCPColorScale(m_evolutionPlot);
+    scale->setLabel(tr("share of images"));
+    scale->setGradient(gradient);
+    m_evolutionPlot->plotLayout()->addElement(1, 1, scale);
+    m_colorMap->setColorScale(scale);
+
+    m_replotTimer.setInterval(kReplotIntervalMs);
+    connect(&m_replotTimer, &QTimer::timeout, this, &DistributionPlot::redraw);
+    m_replotTimer.start();
+}
+
+void DistributionPlot::addEpoch(const EpochHistogram& histogram)
+{
+    if (histogram.counts.isEmpty() || histogram.edges.size() != histogram.counts.size() + 1) {
+        return;
+    }
+    m_epochs.append(histogram);
+    m_dirty = true;
+}
+
+void DistributionPlot::clear()
+{
+    m_epochs.clear();
+    m_bars->data()->clear();
+    m_colorMap->data()->clear();
+    for (auto* line : m_percentileLines) {
+        line->setVisible(false);
+    }
+    m_dirty = true;
+}
+
+void DistributionPlot::redraw()
+{
+    if (!m_dirty) {
+        return;
+    }
+    m_dirty = false;
+    if (!m_epochs.isEmpty()) {
+        drawLatest();
+        drawEvolution();
+    }
+    m_histogramPlot->replot(QCustomPlot::rpQueuedReplot);
+    m_evolutionPlot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void DistributionPlot::drawLatest()
+{
+    const EpochHistogram& latest = m_epochs.last();
+    QVector<double> centres;
+    for (int i = 0; i < latest.counts.size(); ++i) {
+        centres.append(0.5 * (latest.edges[i] + latest.edges[i + 1]));
+    }
+    m_bars->setWidth(latest.edges[1] - latest.edges[0]);
+    m_bars->setData(centres, latest.counts, /*alreadySorted=*/true);
+    m_histogramPlot->xAxis->setRange(latest.edges.first(), latest.edges.last());
+    const double highest = *std::max_element(latest.counts.begin(), latest.counts.end());
+    m_histogramPlot->yAxis->setRange(0, std::max(1.0, highest * 1.1));
+    for (int i = 0; i < m_percentileLines.size(); ++i) {
+        auto* line = m_percentileLines[i];
+        line->setVisible(i < latest.percentiles.size());
+        if (i < latest.percentiles.size()) {
+            line->point1->setCoords(latest.percentiles[i], 0);
+            line->point2->setCoords(latest.percentiles[i], 1);
+        }
+    }
+    static_cast<QCPTextElement*>(m_histogramPlot->plotLayout()->element(0, 0))
+        ->setText(tr("%1, epoch %2 (lines: 5/25/50/75/95th percentiles)").arg(m_quantity).arg(latest.epoch));
+}
+
+void DistributionPlot::drawEvolution()
+{
+    const EpochHistogram& first = m_epochs.first();
+    const int bins = first.counts.size();
+    const int epochs = m_epochs.size();
+    QCPColorMapData* cells = m_colorMap->data();
+    cells->setSize(epochs, bins);
+    cells->setRange(QCPRange(m_epochs.first().epoch, m_epochs.last().epoch),
+                   QCPRange(0.5 * (first.edges[0] + first.edges[1]),
+                            0.5 * (first.edges[bins - 1] + first.edges[bins])));
+    for (int e = 0; e < epochs; ++e) {
+        const QVector<double>& counts = m_epochs[e].counts;
+        const double total = std::max(1.0, std::accumulate(counts.begin(), counts.end(), 0.0));
+        for (int b = 0; b < bins && b < counts.size(); ++b) {
+            cells->setCell(e, b, counts[b] / total);
+        }
+    }
+    m_colorMap->rescaleDataRange(/*recalculateDataBounds=*/true);
+    m_evolutionPlot->xAxis->setRange(m_epochs.first().epoch - 0.5, m_epochs.last().epoch + 0.5);
+    m_evolutionPlot->yAxis->setRange(first.edges.first(), first.edges.last());
+}
+
+} // namespace tau::widgets
