@@ -158,14 +158,15 @@ void MainWindow::buildLayout()
     auto* plots = new QSplitter(Qt::Vertical);
     plots->addWidget(m_curves);
     plots->addWidget(distributions);
-    plots->setStretchFactor(0, 2);
-    plots->setStretchFactor(1, 3);
+    plots->setStretchFactor(0, 1);
+    plots->setStretchFactor(1, 1);
 
     auto* main = new QSplitter(Qt::Horizontal);
     main->addWidget(editorPanel);
     main->addWidget(plots);
-    main->setStretchFactor(0, 2);
-    main->setStretchFactor(1, 5);
+    main->setStretchFactor(0, 0);
+    main->setStretchFactor(1, 1);
+    main->setSizes({400, 880}); // wide enough for the config's comments
     setCentralWidget(main);
 
     m_statusLabel = new QLabel(tr("Ready"));

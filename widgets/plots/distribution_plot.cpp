@@ -2,7 +2,7 @@
 
 #include "widgets/plots/qcp.h"
 
-#include <QVBoxLayout>
+#include <QHBoxLayout>
 
 #include <algorithm>
 #include <numeric>
@@ -43,7 +43,9 @@ DistributionPlot::DistributionPlot(const QString& quantity, QWidget* parent)
     , m_histogramPlot(new QCustomPlot(this))
     , m_evolutionPlot(new QCustomPlot(this))
 {
-    auto* layout = new QVBoxLayout(this);
+    // Side by side: the latest epoch on the left, its history on the right, both with the quantity vertical
+    // or horizontal as it reads best.
+    auto* layout = new QHBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_histogramPlot, 1);
     layout->addWidget(m_evolutionPlot, 1);
@@ -137,7 +139,7 @@ void DistributionPlot::drawLatest()
         }
     }
     static_cast<QCPTextElement*>(m_histogramPlot->plotLayout()->element(0, 0))
-        ->setText(tr("%1, epoch %2 (lines: 5/25/50/75/95th percentiles)").arg(m_quantity).arg(latest.epoch));
+        ->setText(tr("%1 · epoch %2 · lines: p5 p25 p50 p75 p95").arg(m_quantity).arg(latest.epoch));
 }
 
 void DistributionPlot::drawEvolution()

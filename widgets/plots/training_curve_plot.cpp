@@ -39,9 +39,15 @@ TrainingCurvePlot::TrainingCurvePlot(QWidget* parent)
     m_learningRate->setName(tr("learning rate"));
     m_learningRate->setPen(QPen(QColor(255, 127, 14), 1.5, Qt::DashLine));
 
+    // The legend sits in its own row under the axes, so it never hides a curve.
     m_plot->legend->setVisible(true);
     m_plot->legend->setFont(QFont(font().family(), 8));
-    m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+    m_plot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    m_plot->legend->setBorderPen(Qt::NoPen);
+    m_plot->axisRect()->insetLayout()->take(m_plot->legend);
+    m_plot->plotLayout()->addElement(2, 0, m_plot->legend);
+    m_plot->plotLayout()->setRowStretchFactor(2, 0.001);
+    m_plot->plotLayout()->simplify();
     m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
 
     m_replotTimer.setInterval(kReplotIntervalMs);
