@@ -5,6 +5,7 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QFileInfo>
+#include <QIcon>
 
 int main(int argc, char** argv)
 {
@@ -12,6 +13,7 @@ int main(int argc, char** argv)
     QApplication::setApplicationName(QStringLiteral("TaU Explorer"));
     QApplication::setOrganizationName(QStringLiteral("TaU Explorer"));
     QApplication::setApplicationVersion(QStringLiteral(TAU_VERSION));
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/tau-explorer.svg")));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Temperature as Uncertainty: train and explore contrastive models"));
