@@ -14,7 +14,8 @@ namespace {
 
 const std::vector<std::string> kSystems = {"tau_simclr", "simclr"};
 const std::vector<std::string> kDatasets = {"fashion_mnist"};
-const std::vector<std::string> kEncoders = {"small_cnn"};
+const std::vector<std::string> kEncoders = {"small_cnn", "resnet18", "resnet50"};
+const std::vector<std::string> kStems = {"auto", "true", "false"};
 const std::vector<std::string> kOptimizers = {"adam", "sgd"};
 const std::vector<std::string> kDevices = {"auto", "cpu", "cuda"};
 const std::vector<std::string> kNumerators = {"anchor", "first_view"};
@@ -250,6 +251,9 @@ ExperimentConfig readExperiment(ConfigReader& reader)
                        "0 (the whole split) or a positive integer");
 
     reader.readChoice("model.encoder", config.model.encoder, kEncoders);
+    reader.readChoice("model.conv3x3", config.model.conv3x3, kStems);
+    reader.read("model.mc_dropout", config.model.mcDropout);
+    reader.readRange("model.dropout", config.model.dropout, 0.0, 1.0, "a probability in [0, 1]");
     reader.readAtLeast("model.out_dim", config.model.outDim, 1, "a positive integer");
     reader.read("model.final_bn", config.model.finalBn);
     reader.read("model.posterior_head", config.model.posteriorHead);
@@ -343,6 +347,9 @@ std::string toYaml(const ExperimentConfig& config)
 
     out << YAML::Key << "model" << YAML::Value << YAML::BeginMap;
     out << YAML::Key << "encoder" << YAML::Value << config.model.encoder;
+    out << YAML::Key << "conv3x3" << YAML::Value << config.model.conv3x3;
+    out << YAML::Key << "mc_dropout" << YAML::Value << config.model.mcDropout;
+    out << YAML::Key << "dropout" << YAML::Value << config.model.dropout;
     out << YAML::Key << "out_dim" << YAML::Value << config.model.outDim;
     out << YAML::Key << "final_bn" << YAML::Value << config.model.finalBn;
     out << YAML::Key << "posterior_head" << YAML::Value << config.model.posteriorHead;

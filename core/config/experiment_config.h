@@ -14,7 +14,10 @@ struct DataConfig
 
 struct ModelConfig
 {
-    std::string encoder = "small_cnn";
+    std::string encoder = "small_cnn"; ///< small_cnn, resnet18 or resnet50
+    std::string conv3x3 = "auto";      ///< ResNet stem: "auto" (3x3 for images up to 64 px), "true", "false"
+    bool mcDropout = false;            ///< ResNet with dropout2d in every block, kept on at inference
+    double dropout = 0.5;
     int outDim = 128;
     bool finalBn = true;
     bool posteriorHead = true; ///< one extra output r per image (the temperature logit)

@@ -1,6 +1,7 @@
 #include "core/models/contrastive_model.h"
 
 #include "core/common/error.h"
+#include "core/models/resnet.h"
 
 #include <torch/torch.h>
 
@@ -56,21 +57,43 @@ torch::Tensor ProjectionHeadImpl::forward(const torch::Tensor& features)
     return m_layers->forward(features);
 }
 
-ContrastiveModelImpl::ContrastiveModelImpl(const ModelConfig& config, int64_t inChannels)
-    : m_outDim(config.outDim)
-    , m_posteriorHead(config.posteriorHead)
+std::shared_ptr<EncoderImpl> makeEncoder(const ModelConfig& config, const ModelInput& input)
 {
-    if (config.encoder != "small_cnn") {
-        throw TauError("model.encoder: unknown encoder '" + config.encoder + "'");
+    if (config.encoder == "small_cnn") {
+        return std::make_shared<SmallCnnImpl>(input.channels);
     }
-    m_encoder = register_module("encoder", std::make_shared<SmallCnnImpl>(inChannels));
-    m_head = register_module("head", ProjectionHead(m_encoder->featureDim(), config));
+    if (config.encoder == "resnet18" || config.encoder == "resnet50") {
+        ResNetOptions options;
+        options.depth = config.encoder == "resnet18" ? 18 : 50;
+        options.conv3x3Stem = config.conv3x3 == "auto" ? input.imageSize <= 64 : config.conv3x3 == "true";
+        options.mcDropout = config.mcDropout;
+        options.dropout = config.dropout;
+        options.inChannels = input.channels;
+        return std::make_shared<ResNetImpl>(options);
+    }
+    throw TauError("model.encoder: unknown encoder '" + config.encoder + "'");
+}
+
+ContrastiveModelImpl::ContrastiveModelImpl(const ModelConfig& config, const ModelInput& input)
+    : m_outDim(config.outDim)
+    , m_posteriorHead(config.posteriorHead && input.numClasses == 0)
+{
+    m_encoder = register_module("encoder", makeEncoder(config, input));
+    if (input.numClasses > 0) {
+        m_classifier = register_module("classifier", torch::nn::Linear(m_encoder->featureDim(), input.numClasses));
+    } else {
+        m_head = register_module("head", ProjectionHead(m_encoder->featureDim(), config));
+    }
 }
 
 ModelOutput ContrastiveModelImpl::forward(const torch::Tensor& images)
 {
     ModelOutput output;
     output.features = m_encoder->forward(images);
+    if (m_classifier) {
+        output.loc = m_classifier->forward(output.features);
+        return output;
+    }
     const torch::Tensor projected = m_head->forward(output.features);
     output.loc = projected.narrow(1, 0, m_outDim);
     if (m_posteriorHead) {

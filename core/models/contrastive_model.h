@@ -54,16 +54,32 @@ struct ModelOutput
     torch::Tensor rawR;     ///< [B] the temperature logit r; undefined without a posterior head
 };
 
-/** Encoder plus projection head; with posterior_head the last head output is r (METHOD.md §2). */
+/** What the model is built for: the images it sees and, for a classifier, the number of classes. */
+struct ModelInput
+{
+    int64_t channels = 1;
+    int64_t imageSize = 28;
+    int64_t numClasses = 0; ///< > 0: a linear classifier head (supervised baseline) instead of the projection
+};
+
+/** Builds the configured backbone (small CNN or ResNet) for @p input. */
+std::shared_ptr<EncoderImpl> makeEncoder(const ModelConfig& config, const ModelInput& input);
+
+/**
+ * Encoder plus head. The head is the projection (with posterior_head the last output is r, METHOD.md §2), or
+ * for a classifier a single Linear layer whose logits are returned as loc.
+ */
 class ContrastiveModelImpl : public torch::nn::Module
 {
 public:
-    ContrastiveModelImpl(const ModelConfig& config, int64_t inChannels);
+    ContrastiveModelImpl(const ModelConfig& config, const ModelInput& input);
     ModelOutput forward(const torch::Tensor& images);
+    EncoderImpl& encoder() { return *m_encoder; }
 
 private:
     std::shared_ptr<EncoderImpl> m_encoder;
     ProjectionHead m_head{nullptr};
+    torch::nn::Linear m_classifier{nullptr};
     int64_t m_outDim;
     bool m_posteriorHead;
 };

@@ -114,7 +114,7 @@ private:
         augmentation.std = m_dataset.std;
         m_augmenter = std::make_unique<ViewAugmenter>(augmentation);
 
-        m_model = ContrastiveModel(m_config.model, m_dataset.channels());
+        m_model = ContrastiveModel(m_config.model, ModelInput{m_dataset.channels(), m_dataset.imageSize()});
         m_model->to(m_device);
         m_optimizer = makeOptimizer(m_config.optimizer, m_model->parameters());
 

@@ -92,7 +92,7 @@ void TestCliTrain::interruptLeavesLoadableCheckpointAndResumeFinishes()
     QVERIFY(QFile::exists(last));
     const tau::core::ExperimentConfig written =
         tau::core::loadConfigFile(dir.filePath("tiny/config.yaml").toStdString());
-    tau::core::ContrastiveModel model(written.model, 1);
+    tau::core::ContrastiveModel model(written.model, tau::core::ModelInput{1, 28});
     const auto position = tau::core::loadCheckpoint(last.toStdString(), model);
     QVERIFY(position.step >= 2);
     QCOMPARE(written.numEpochs, 50);

@@ -191,7 +191,7 @@ void TestTrainer::stopLeavesALoadableCheckpointAndResumeMatchesAnUnbrokenRun()
     QCOMPARE(interrupted.steps, 11LL);
 
     // last.pt loads into a fresh model and says where training stood.
-    ContrastiveModel model(config.model, 1);
+    ContrastiveModel model(config.model, ModelInput{1, 28});
     const TrainingPosition position =
         loadCheckpoint(interrupted.runDirectory + "/checkpoints/last.pt", model);
     QCOMPARE(position.step, 11LL);
@@ -234,7 +234,7 @@ void TestTrainer::corruptCheckpointIsNamed()
 {
     const QString path = m_runs->filePath("broken.pt");
     QVERIFY(tau::test::writeFile(path, QByteArray("PK\x03\x04 not really a checkpoint")));
-    ContrastiveModel model(ModelConfig{}, 1);
+    ContrastiveModel model(ModelConfig{}, ModelInput{1, 28});
     try {
         loadCheckpoint(path.toStdString(), model);
         QFAIL("a corrupt checkpoint was loaded");
