@@ -12,7 +12,8 @@ namespace tau::core {
 
 namespace {
 
-const std::vector<std::string> kSystems = {"tau_simclr", "simclr"};
+const std::vector<std::string> kSystems = {"tau_simclr", "simclr", "tau_mocov2", "mocov2", "hib", "supervised", "posthoc_tau"};
+const std::vector<std::string> kSchedules = {"warmup_cosine", "moco_step"};
 const std::vector<std::string> kDatasets = {"fashion_mnist"};
 const std::vector<std::string> kEncoders = {"small_cnn", "resnet18", "resnet50"};
 const std::vector<std::string> kStems = {"auto", "true", "false"};
@@ -231,6 +232,28 @@ private:
     std::map<std::string, std::string> m_overrides;
 };
 
+/** Rules that tie keys together; each failure names the key to change. */
+void checkConsistency(ConfigReader& reader, const ExperimentConfig& config)
+{
+    const bool needsR = config.system == "tau_simclr" || config.system == "tau_mocov2" || config.system == "hib";
+    if (needsR && !config.model.posteriorHead) {
+        reader.fail("model.posterior_head", YAML::Node(),
+                    "expected true for system " + config.system + " (the extra head output r is its uncertainty)");
+    }
+    const bool moco = config.system == "mocov2" || config.system == "tau_mocov2";
+    if (moco && config.loss.queueSize % config.optimizer.batchSize != 0) {
+        reader.fail("loss.k", YAML::Node(),
+                    "expected a multiple of optimizer.batch_size (" + std::to_string(config.optimizer.batchSize) +
+                        ") so that batches of keys tile the queue, got " + std::to_string(config.loss.queueSize));
+    }
+    if (config.system == "posthoc_tau" &&
+        config.model.encoderCheckpoint.empty() == config.model.encoderTorchscript.empty()) {
+        reader.fail("model.encoder_checkpoint", YAML::Node(),
+                    "expected exactly one of model.encoder_checkpoint (a run directory or .pt of ours) and "
+                    "model.encoder_torchscript for system posthoc_tau");
+    }
+}
+
 ExperimentConfig readExperiment(ConfigReader& reader)
 {
     ExperimentConfig config;
@@ -257,11 +280,17 @@ ExperimentConfig readExperiment(ConfigReader& reader)
     reader.readAtLeast("model.out_dim", config.model.outDim, 1, "a positive integer");
     reader.read("model.final_bn", config.model.finalBn);
     reader.read("model.posterior_head", config.model.posteriorHead);
+    reader.read("model.encoder_checkpoint", config.model.encoderCheckpoint);
+    reader.read("model.encoder_torchscript", config.model.encoderTorchscript);
 
     reader.readAtLeast("loss.t", config.loss.t, 1e-6, "a positive number");
     reader.readAtLeast("loss.eps", config.loss.eps, 0.0, "a number >= 0");
     reader.read("loss.simclr_mask", config.loss.simclrMask);
     reader.readChoice("loss.tau_numerator", config.loss.tauNumerator, kNumerators);
+    reader.readAtLeast("loss.k", config.loss.queueSize, 1LL, "a positive integer (MoCo queue size)");
+    reader.readRange("loss.m", config.loss.momentum, 0.0, 1.0, "a momentum in [0, 1]");
+    reader.readAtLeast("loss.beta", config.loss.beta, 0.0, "a number >= 0");
+    reader.readAtLeast("loss.K", config.loss.samples, 1, "a positive integer (HIB samples per view)");
 
     reader.readChoice("optimizer.name", config.optimizer.name, kOptimizers);
     reader.readAtLeast("optimizer.batch_size", config.optimizer.batchSize, 2, "an integer >= 2 (pairs per batch)");
@@ -271,15 +300,16 @@ ExperimentConfig readExperiment(ConfigReader& reader)
     reader.readAtLeast("optimizer.warmup_epochs", config.optimizer.warmupEpochs, 0.0, "a number >= 0");
     reader.readAtLeast("optimizer.weight_decay", config.optimizer.weightDecay, 0.0, "a number >= 0");
     reader.readRange("optimizer.momentum", config.optimizer.momentum, 0.0, 1.0, "a number in [0, 1]");
+    reader.read("optimizer.lars", config.optimizer.lars);
+    reader.readAtLeast("optimizer.lars_eta", config.optimizer.larsEta, 0.0, "a number >= 0");
+    reader.read("optimizer.exclude_bn_bias", config.optimizer.excludeBnBias);
+    reader.readChoice("optimizer.schedule", config.optimizer.schedule, kSchedules);
 
     reader.readAtLeast("logging.step_every", config.logging.stepEvery, 1, "a positive integer");
     reader.readAtLeast("logging.checkpoint_every", config.logging.checkpointEvery, 1, "a positive integer");
     reader.readAtLeast("logging.histogram_bins", config.logging.histogramBins, 2, "an integer >= 2");
 
-    if (config.system == "tau_simclr" && !config.model.posteriorHead) {
-        reader.fail("model.posterior_head", YAML::Node(),
-                    "expected true for system tau_simclr (the temperature is the extra head output)");
-    }
+    checkConsistency(reader, config);
     return config;
 }
 
@@ -353,6 +383,8 @@ std::string toYaml(const ExperimentConfig& config)
     out << YAML::Key << "out_dim" << YAML::Value << config.model.outDim;
     out << YAML::Key << "final_bn" << YAML::Value << config.model.finalBn;
     out << YAML::Key << "posterior_head" << YAML::Value << config.model.posteriorHead;
+    out << YAML::Key << "encoder_checkpoint" << YAML::Value << config.model.encoderCheckpoint;
+    out << YAML::Key << "encoder_torchscript" << YAML::Value << config.model.encoderTorchscript;
     out << YAML::EndMap;
 
     out << YAML::Key << "loss" << YAML::Value << YAML::BeginMap;
@@ -360,6 +392,10 @@ std::string toYaml(const ExperimentConfig& config)
     out << YAML::Key << "eps" << YAML::Value << config.loss.eps;
     out << YAML::Key << "simclr_mask" << YAML::Value << config.loss.simclrMask;
     out << YAML::Key << "tau_numerator" << YAML::Value << config.loss.tauNumerator;
+    out << YAML::Key << "k" << YAML::Value << config.loss.queueSize;
+    out << YAML::Key << "m" << YAML::Value << config.loss.momentum;
+    out << YAML::Key << "beta" << YAML::Value << config.loss.beta;
+    out << YAML::Key << "K" << YAML::Value << config.loss.samples;
     out << YAML::EndMap;
 
     out << YAML::Key << "optimizer" << YAML::Value << YAML::BeginMap;
@@ -371,6 +407,10 @@ std::string toYaml(const ExperimentConfig& config)
     out << YAML::Key << "warmup_epochs" << YAML::Value << config.optimizer.warmupEpochs;
     out << YAML::Key << "weight_decay" << YAML::Value << config.optimizer.weightDecay;
     out << YAML::Key << "momentum" << YAML::Value << config.optimizer.momentum;
+    out << YAML::Key << "lars" << YAML::Value << config.optimizer.lars;
+    out << YAML::Key << "lars_eta" << YAML::Value << config.optimizer.larsEta;
+    out << YAML::Key << "exclude_bn_bias" << YAML::Value << config.optimizer.excludeBnBias;
+    out << YAML::Key << "schedule" << YAML::Value << config.optimizer.schedule;
     out << YAML::EndMap;
 
     out << YAML::Key << "logging" << YAML::Value << YAML::BeginMap;

@@ -21,6 +21,10 @@ struct ModelConfig
     int outDim = 128;
     bool finalBn = true;
     bool posteriorHead = true; ///< one extra output r per image (the temperature logit)
+    /** Post-hoc TaU: the frozen encoder, a checkpoint of ours (a .pt file or a run directory) ... */
+    std::string encoderCheckpoint;
+    /** ... or a TorchScript module mapping images to features. */
+    std::string encoderTorchscript;
 };
 
 struct LossConfig
@@ -29,6 +33,10 @@ struct LossConfig
     double eps = 1e-6;
     bool simclrMask = false; ///< true: denominator excludes only k = i; false (repo): also the positive
     std::string tauNumerator = "anchor"; ///< "anchor" or "first_view" (the original repository's numerator)
+    long long queueSize = 65536; ///< MoCo: K, the number of queued keys (a multiple of the batch size)
+    double momentum = 0.999;     ///< MoCo: key encoder momentum m
+    double beta = 1e-4;          ///< HIB: weight of the KL term
+    int samples = 4;             ///< HIB: reparameterised samples per view
 };
 
 struct OptimizerConfig
@@ -41,6 +49,10 @@ struct OptimizerConfig
     double warmupEpochs = 10;
     double weightDecay = 1e-6;
     double momentum = 0.9;
+    bool lars = false;          ///< wrap the optimizer in LARS
+    double larsEta = 0.001;     ///< LARS trust coefficient
+    bool excludeBnBias = false; ///< biases and BatchNorm parameters: no weight decay, no LARS
+    std::string schedule = "warmup_cosine"; ///< "warmup_cosine" or "moco_step"
 };
 
 struct LoggingConfig
@@ -55,7 +67,8 @@ struct ExperimentConfig
 {
     std::string sourcePath; ///< where it was loaded from (for messages); not written back
     std::string expName = "tau_simclr";
-    std::string system = "tau_simclr"; ///< "tau_simclr" or "simclr"
+    /** tau_simclr, simclr, tau_mocov2, mocov2, hib, supervised or posthoc_tau */
+    std::string system = "tau_simclr";
     std::string runsDir = "runs";
     std::string device = "auto"; ///< "auto", "cpu" or "cuda"
     int threads = 0;              ///< 0: one per core
@@ -67,7 +80,11 @@ struct ExperimentConfig
     OptimizerConfig optimizer;
     LoggingConfig logging;
 
-    bool learnsTemperature() const { return system == "tau_simclr"; }
+    /** Systems whose model has the TaU temperature output r (c = sigmoid(r) is tracked per epoch). */
+    bool learnsTemperature() const
+    {
+        return system == "tau_simclr" || system == "tau_mocov2" || system == "posthoc_tau";
+    }
 };
 
 } // namespace tau::core

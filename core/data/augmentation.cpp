@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include <array>
 #include <cmath>
 
 namespace tau::core {
@@ -10,15 +11,15 @@ namespace F = torch::nn::functional;
 
 namespace {
 
-/** Uniform samples in [low, high) on the CPU generator, moved to @p device. */
-torch::Tensor uniform(int64_t n, double low, double high, const torch::Device& device)
+/** Uniform samples in [low, high) drawn on the CPU from @p generator, moved to @p device. */
+torch::Tensor uniform(int64_t n, double low, double high, const torch::Device& device, at::Generator& generator)
 {
-    return (torch::rand({n}, torch::kDouble) * (high - low) + low).to(device, torch::kFloat);
+    return (torch::rand({n}, generator, torch::kDouble) * (high - low) + low).to(device, torch::kFloat);
 }
 
-torch::Tensor bernoulliMask(int64_t n, double probability, const torch::Device& device)
+torch::Tensor bernoulliMask(int64_t n, double probability, const torch::Device& device, at::Generator& generator)
 {
-    return (torch::rand({n}, torch::kDouble) < probability).to(device);
+    return (torch::rand({n}, generator, torch::kDouble) < probability).to(device);
 }
 
 /** ITU-R 601 luma, as torchvision's rgb_to_grayscale. Keeps the channel dimension. */
@@ -35,17 +36,60 @@ torch::Tensor perImage(const torch::Tensor& values)
     return values.view({-1, 1, 1, 1});
 }
 
+/** RGB in [0, 1] to hue, saturation, value (each [B, H, W]); the hexcone formulas torchvision uses. */
+std::array<torch::Tensor, 3> rgbToHsv(const torch::Tensor& rgb)
+{
+    const torch::Tensor r = rgb.select(1, 0), g = rgb.select(1, 1), b = rgb.select(1, 2);
+    const torch::Tensor maxc = std::get<0>(rgb.max(1));
+    const torch::Tensor minc = std::get<0>(rgb.min(1));
+    const torch::Tensor grey = maxc == minc;
+    const torch::Tensor chroma = maxc - minc;
+    const torch::Tensor ones = torch::ones_like(maxc);
+    const torch::Tensor saturation = chroma / torch::where(grey, ones, maxc);
+    const torch::Tensor divisor = torch::where(grey, ones, chroma);
+    const torch::Tensor rc = (maxc - r) / divisor, gc = (maxc - g) / divisor, bc = (maxc - b) / divisor;
+    const torch::Tensor isR = maxc == r;
+    const torch::Tensor isG = (maxc == g).logical_and(isR.logical_not());
+    const torch::Tensor isB = isR.logical_not().logical_and((maxc == g).logical_not());
+    const torch::Tensor hue = isR * (bc - gc) + isG * (2.0 + rc - bc) + isB * (4.0 + gc - rc);
+    return {torch::fmod(hue / 6.0 + 1.0, 1.0), saturation, maxc};
+}
+
+torch::Tensor hsvToRgb(const torch::Tensor& hue, const torch::Tensor& saturation, const torch::Tensor& value)
+{
+    const torch::Tensor sector = torch::floor(hue * 6.0);
+    const torch::Tensor fraction = hue * 6.0 - sector;
+    const torch::Tensor index = sector.to(torch::kLong).remainder(6);
+    const torch::Tensor p = (value * (1.0 - saturation)).clamp(0.0, 1.0);
+    const torch::Tensor q = (value * (1.0 - saturation * fraction)).clamp(0.0, 1.0);
+    const torch::Tensor t = (value * (1.0 - saturation * (1.0 - fraction))).clamp(0.0, 1.0);
+    // For each of the six sectors of the hexcone, which of (v, q, p, t) each channel takes.
+    const torch::Tensor choices[3] = {torch::stack({value, q, p, p, t, value}, 1), torch::stack({t, value, value, q, p, p}, 1),
+                                      torch::stack({p, p, t, value, value, q}, 1)};
+    std::vector<torch::Tensor> channels;
+    for (const torch::Tensor& choice : choices) {
+        channels.push_back(choice.gather(1, index.unsqueeze(1)).squeeze(1));
+    }
+    return torch::stack(channels, 1);
+}
+
 } // namespace
+
+torch::Tensor adjustHue(const torch::Tensor& rgb, const torch::Tensor& shift)
+{
+    auto [hue, saturation, value] = rgbToHsv(rgb);
+    return hsvToRgb(torch::fmod(hue + shift.view({-1, 1, 1}) + 1.0, 1.0), saturation, value);
+}
 
 ViewAugmenter::ViewAugmenter(AugmentationOptions options) : m_options(std::move(options)) {}
 
-torch::Tensor ViewAugmenter::randomView(const torch::Tensor& images) const
+torch::Tensor ViewAugmenter::randomView(const torch::Tensor& images, at::Generator& generator) const
 {
     torch::Tensor view = images.to(torch::kFloat).div_(255.0);
-    view = cropAndFlip(view);
-    view = jitter(view);
-    view = randomGrayscale(view);
-    view = blur(view);
+    view = cropAndFlip(view, generator);
+    view = jitter(view, generator);
+    view = randomGrayscale(view, generator);
+    view = blur(view, generator);
     return normalize(view);
 }
 
@@ -61,20 +105,20 @@ torch::Tensor ViewAugmenter::evaluationView(const torch::Tensor& images) const
     return normalize(view);
 }
 
-torch::Tensor ViewAugmenter::cropAndFlip(const torch::Tensor& images) const
+torch::Tensor ViewAugmenter::cropAndFlip(const torch::Tensor& images, at::Generator& generator) const
 {
     const int64_t n = images.size(0);
     const auto device = images.device();
     // RandomResizedCrop: area fraction and log-uniform aspect ratio give the box's width and height as
     // fractions of the image side; the centre is uniform over the positions that keep the box inside.
-    const torch::Tensor area = uniform(n, m_options.minScale, m_options.maxScale, device);
+    const torch::Tensor area = uniform(n, m_options.minScale, m_options.maxScale, device, generator);
     const torch::Tensor ratio =
-        uniform(n, std::log(m_options.minRatio), std::log(m_options.maxRatio), device).exp();
+        uniform(n, std::log(m_options.minRatio), std::log(m_options.maxRatio), device, generator).exp();
     const torch::Tensor width = (area * ratio).sqrt().clamp_max(1.0);
     const torch::Tensor height = (area / ratio).sqrt().clamp_max(1.0);
-    const torch::Tensor centreX = uniform(n, -1.0, 1.0, device) * (1.0 - width);
-    const torch::Tensor centreY = uniform(n, -1.0, 1.0, device) * (1.0 - height);
-    const torch::Tensor flip = torch::where(bernoulliMask(n, m_options.flipProbability, device),
+    const torch::Tensor centreX = uniform(n, -1.0, 1.0, device, generator) * (1.0 - width);
+    const torch::Tensor centreY = uniform(n, -1.0, 1.0, device, generator) * (1.0 - height);
+    const torch::Tensor flip = torch::where(bernoulliMask(n, m_options.flipProbability, device, generator),
                                             torch::full({n}, -1.0f, images.options()),
                                             torch::full({n}, 1.0f, images.options()));
 
@@ -90,16 +134,17 @@ torch::Tensor ViewAugmenter::cropAndFlip(const torch::Tensor& images) const
                               false));
 }
 
-torch::Tensor ViewAugmenter::jitter(const torch::Tensor& images) const
+torch::Tensor ViewAugmenter::jitter(const torch::Tensor& images, at::Generator& generator) const
 {
     const int64_t n = images.size(0);
     const auto device = images.device();
-    const torch::Tensor apply = bernoulliMask(n, m_options.jitterProbability, device);
+    const torch::Tensor apply = bernoulliMask(n, m_options.jitterProbability, device, generator);
     const auto factor = [&](double strength) {
-        const torch::Tensor sampled = uniform(n, std::max(0.0, 1.0 - strength), 1.0 + strength, device);
+        const torch::Tensor sampled = uniform(n, std::max(0.0, 1.0 - strength), 1.0 + strength, device, generator);
         return perImage(torch::where(apply, sampled, torch::ones_like(sampled)));
     };
-    // Brightness scales, contrast blends with the image's mean grey, saturation with its own grey image.
+    // Brightness scales, contrast blends with the image's mean grey, saturation with its own grey image, hue
+    // rotates in HSV. torchvision shuffles the four; a fixed order keeps the views a function of the seed.
     torch::Tensor out = (images * factor(m_options.brightness)).clamp(0.0, 1.0);
     const torch::Tensor meanGrey = luma(out).mean({1, 2, 3}, /*keepdim=*/true);
     const torch::Tensor contrast = factor(m_options.contrast);
@@ -107,20 +152,25 @@ torch::Tensor ViewAugmenter::jitter(const torch::Tensor& images) const
     if (out.size(1) == 3) {
         const torch::Tensor saturation = factor(m_options.saturation);
         out = (saturation * out + (1.0 - saturation) * luma(out)).clamp(0.0, 1.0);
+        if (m_options.hue > 0.0) {
+            const torch::Tensor sampled = uniform(n, -m_options.hue, m_options.hue, device, generator);
+            const torch::Tensor shift = torch::where(apply, sampled, torch::zeros_like(sampled)).view({-1, 1, 1});
+            out = adjustHue(out, shift.view(-1));
+        }
     }
     return out;
 }
 
-torch::Tensor ViewAugmenter::randomGrayscale(const torch::Tensor& images) const
+torch::Tensor ViewAugmenter::randomGrayscale(const torch::Tensor& images, at::Generator& generator) const
 {
     if (images.size(1) != 3) {
         return images;
     }
-    const torch::Tensor apply = perImage(bernoulliMask(images.size(0), m_options.grayscaleProbability, images.device()));
+    const torch::Tensor apply = perImage(bernoulliMask(images.size(0), m_options.grayscaleProbability, images.device(), generator));
     return torch::where(apply, luma(images).expand_as(images), images);
 }
 
-torch::Tensor ViewAugmenter::blur(const torch::Tensor& images) const
+torch::Tensor ViewAugmenter::blur(const torch::Tensor& images, at::Generator& generator) const
 {
     const int64_t n = images.size(0);
     const int64_t channels = images.size(1);
@@ -131,8 +181,8 @@ torch::Tensor ViewAugmenter::blur(const torch::Tensor& images) const
         return images;
     }
     const auto device = images.device();
-    const torch::Tensor apply = bernoulliMask(n, m_options.blurProbability, device);
-    const torch::Tensor sigma = uniform(n, m_options.blurSigmaMin, m_options.blurSigmaMax, device);
+    const torch::Tensor apply = bernoulliMask(n, m_options.blurProbability, device, generator);
+    const torch::Tensor sigma = uniform(n, m_options.blurSigmaMin, m_options.blurSigmaMax, device, generator);
     const torch::Tensor offsets = torch::arange(-radius, radius + 1, images.options());
     torch::Tensor kernel = (-offsets.pow(2).unsqueeze(0) / (2.0 * sigma.pow(2).unsqueeze(1))).exp();
     kernel = kernel / kernel.sum(1, /*keepdim=*/true);

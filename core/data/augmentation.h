@@ -1,5 +1,6 @@
 #pragma once
 
+#include <ATen/core/Generator.h>
 #include <torch/types.h>
 
 #include <vector>
@@ -14,6 +15,7 @@ struct AugmentationOptions
     double minRatio = 3.0 / 4.0, maxRatio = 4.0 / 3.0; ///< RandomResizedCrop aspect ratio
     double jitterProbability = 0.8;
     double brightness = 0.4, contrast = 0.4, saturation = 0.4; ///< ColorJitter strengths
+    double hue = 0.1;                                          ///< ColorJitter hue shift (RGB only)
     double grayscaleProbability = 0.2;             ///< RGB only
     double blurProbability = 0.5;
     double blurSigmaMin = 0.1, blurSigmaMax = 2.0;
@@ -22,14 +24,16 @@ struct AugmentationOptions
     std::vector<double> std;
 };
 
+/** Rotates the hue of RGB images in [0, 1] by @p shift [B] (in turns, -0.5..0.5), as torchvision's adjust_hue. */
+torch::Tensor adjustHue(const torch::Tensor& rgb, const torch::Tensor& shift);
+
 /**
  * Makes random views of a batch on tensors, all images at once on the batch's device: crop and flip as one
  * affine resampling, jitter as per-image factors, blur as a grouped separable convolution.
- * Randomness comes from torch's default CPU generator, so a seeded run is reproducible and its RNG state can
- * be checkpointed.
+ * Randomness comes from the generator passed in: the trainer seeds one per batch from (seed, step), so views
+ * are reproducible, independent of thread timing, and can be made ahead of time on a loader thread.
  *
- * Grayscale inputs skip saturation and grayscale, as in METHOD.md. Hue jitter is not applied yet (it only
- * matters for RGB sets, which come with the dataset work).
+ * Grayscale inputs skip saturation, hue and grayscale, as in METHOD.md.
  */
 class ViewAugmenter
 {
@@ -37,16 +41,16 @@ public:
     explicit ViewAugmenter(AugmentationOptions options);
 
     /** @param images uint8 [B, C, H, W]; @return float [B, C, crop, crop], normalised. */
-    torch::Tensor randomView(const torch::Tensor& images) const;
+    torch::Tensor randomView(const torch::Tensor& images, at::Generator& generator) const;
 
     /** The evaluation transform: no randomness, only scaling to [0, 1] and Normalize. */
     torch::Tensor evaluationView(const torch::Tensor& images) const;
 
 private:
-    torch::Tensor cropAndFlip(const torch::Tensor& images) const;
-    torch::Tensor jitter(const torch::Tensor& images) const;
-    torch::Tensor randomGrayscale(const torch::Tensor& images) const;
-    torch::Tensor blur(const torch::Tensor& images) const;
+    torch::Tensor cropAndFlip(const torch::Tensor& images, at::Generator& generator) const;
+    torch::Tensor jitter(const torch::Tensor& images, at::Generator& generator) const;
+    torch::Tensor randomGrayscale(const torch::Tensor& images, at::Generator& generator) const;
+    torch::Tensor blur(const torch::Tensor& images, at::Generator& generator) const;
     torch::Tensor normalize(const torch::Tensor& images) const;
 
     AugmentationOptions m_options;

@@ -22,19 +22,24 @@ torch::Tensor scalar(int64_t value)
 
 } // namespace
 
-void saveCheckpoint(const std::string& path, ContrastiveModel& model, torch::optim::Optimizer* optimizer,
-                    const TrainingPosition& position)
+void saveCheckpoint(const std::string& path, torch::nn::Module& model, torch::optim::Optimizer* optimizer,
+                    const TrainingPosition& position, const ExtrasWriter& extras)
 {
     const std::string temporary = path + ".tmp";
     try {
         torch::serialize::OutputArchive archive;
         torch::serialize::OutputArchive modelArchive;
-        model->save(modelArchive);
+        model.save(modelArchive);
         archive.write("model", modelArchive);
         if (optimizer != nullptr) {
             torch::serialize::OutputArchive optimizerArchive;
             optimizer->save(optimizerArchive);
             archive.write("optimizer", optimizerArchive);
+        }
+        if (extras) {
+            torch::serialize::OutputArchive extrasArchive;
+            extras(extrasArchive);
+            archive.write("objective", extrasArchive);
         }
         archive.write("format_version", scalar(kFormatVersion));
         archive.write("step", scalar(position.step));
@@ -52,7 +57,8 @@ void saveCheckpoint(const std::string& path, ContrastiveModel& model, torch::opt
     }
 }
 
-TrainingPosition loadCheckpoint(const std::string& path, ContrastiveModel& model, torch::optim::Optimizer* optimizer)
+TrainingPosition loadCheckpoint(const std::string& path, torch::nn::Module& model, torch::optim::Optimizer* optimizer,
+                                const ExtrasReader& extras)
 {
     if (!std::filesystem::exists(path)) {
         throw DataError(path + ": checkpoint not found");
@@ -63,7 +69,7 @@ TrainingPosition loadCheckpoint(const std::string& path, ContrastiveModel& model
         archive.load_from(path);
         torch::serialize::InputArchive modelArchive;
         archive.read("model", modelArchive);
-        model->load(modelArchive);
+        model.load(modelArchive);
         torch::Tensor value;
         archive.read("step", value);
         position.step = value.item<int64_t>();
@@ -75,6 +81,11 @@ TrainingPosition loadCheckpoint(const std::string& path, ContrastiveModel& model
             torch::serialize::InputArchive optimizerArchive;
             archive.read("optimizer", optimizerArchive);
             optimizer->load(optimizerArchive);
+            if (extras) {
+                torch::serialize::InputArchive extrasArchive;
+                archive.read("objective", extrasArchive);
+                extras(extrasArchive);
+            }
             torch::Tensor rngState;
             archive.read("rng_state", rngState);
             auto generator = at::detail::getDefaultCPUGenerator();

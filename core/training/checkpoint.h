@@ -1,9 +1,10 @@
 #pragma once
 
-#include "core/models/contrastive_model.h"
-
+#include <torch/nn/module.h>
 #include <torch/optim/optimizer.h>
+#include <torch/serialize/archive.h>
 
+#include <functional>
 #include <string>
 
 namespace tau::core {
@@ -21,14 +22,18 @@ struct TrainingPosition
  * so an interrupted or failed write never leaves a half-written checkpoint in place.
  * @throws TauError naming the path (e.g. disk full); the previous file at @p path is then untouched.
  */
-void saveCheckpoint(const std::string& path, ContrastiveModel& model, torch::optim::Optimizer* optimizer,
-                    const TrainingPosition& position);
+using ExtrasWriter = std::function<void(torch::serialize::OutputArchive&)>;
+using ExtrasReader = std::function<void(torch::serialize::InputArchive&)>;
+
+void saveCheckpoint(const std::string& path, torch::nn::Module& model, torch::optim::Optimizer* optimizer,
+                    const TrainingPosition& position, const ExtrasWriter& extras = {});
 
 /**
- * Restores a checkpoint into @p model (and @p optimizer and the RNG state when @p optimizer is given).
+ * Restores a checkpoint into @p model (and @p optimizer, the extras and the RNG state when @p optimizer is
+ * given: that is a resume).
  * @throws DataError naming the file when it is missing, truncated or not a checkpoint of this model.
  */
-TrainingPosition loadCheckpoint(const std::string& path, ContrastiveModel& model,
-                                torch::optim::Optimizer* optimizer = nullptr);
+TrainingPosition loadCheckpoint(const std::string& path, torch::nn::Module& model,
+                                torch::optim::Optimizer* optimizer = nullptr, const ExtrasReader& extras = {});
 
 } // namespace tau::core

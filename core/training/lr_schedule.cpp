@@ -28,4 +28,22 @@ double WarmupCosineSchedule::at(long long step) const
     return m_finalLr + 0.5 * (m_peakLr - m_finalLr) * (1.0 + std::cos(M_PI * progress));
 }
 
+MocoStepSchedule::MocoStepSchedule(double startLr, double peakLr, long long warmupSteps, long long totalSteps)
+    : m_startLr(startLr)
+    , m_peakLr(peakLr)
+    , m_warmupSteps(std::max(0LL, std::min(warmupSteps, totalSteps)))
+    , m_firstDrop((long long)std::floor(0.68 * double(totalSteps)))
+    , m_secondDrop((long long)std::floor(0.83 * double(totalSteps)))
+{
+}
+
+double MocoStepSchedule::at(long long step) const
+{
+    if (step < m_warmupSteps) {
+        return m_startLr + (m_peakLr - m_startLr) * double(step) / double(m_warmupSteps);
+    }
+    const int drops = (step >= m_firstDrop ? 1 : 0) + (step >= m_secondDrop ? 1 : 0);
+    return m_peakLr * std::pow(0.1, drops);
+}
+
 } // namespace tau::core

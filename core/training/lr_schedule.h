@@ -16,4 +16,19 @@ private:
     long long m_warmupSteps, m_totalSteps;
 };
 
+/**
+ * The original's MoCo schedule (optimizer.schedule: moco_step): the same linear warm-up, then the peak rate
+ * divided by 10 at 68% and again at 83% of the steps.
+ */
+class MocoStepSchedule
+{
+public:
+    MocoStepSchedule(double startLr, double peakLr, long long warmupSteps, long long totalSteps);
+    double at(long long step) const;
+
+private:
+    double m_startLr, m_peakLr;
+    long long m_warmupSteps, m_firstDrop, m_secondDrop;
+};
+
 } // namespace tau::core

@@ -4,11 +4,12 @@
 #include "core/common/error.h"
 #include "core/config/config_loader.h"
 #include "core/data/augmentation.h"
+#include "core/data/batch_loader.h"
 #include "core/data/image_dataset.h"
 #include "core/io/run_directory.h"
-#include "core/models/contrastive_model.h"
-#include "core/objectives/contrastive_losses.h"
 #include "core/training/checkpoint.h"
+#include "core/training/objective.h"
+#include "core/training/optimizer_factory.h"
 #include "core/training/distribution_summary.h"
 #include "core/training/lr_schedule.h"
 
@@ -17,6 +18,7 @@
 #include <chrono>
 #include <cmath>
 #include <deque>
+#include <functional>
 #include <sstream>
 
 namespace tau::core {
@@ -39,23 +41,15 @@ std::vector<float> toVector(const torch::Tensor& values)
     return {contiguous.data_ptr<float>(), contiguous.data_ptr<float>() + contiguous.numel()};
 }
 
-std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const OptimizerConfig& config,
-                                                       const std::vector<torch::Tensor>& parameters)
+/** Per-step learning rate of either schedule. */
+std::function<double(long long)> makeSchedule(const OptimizerConfig& config, long long warmupSteps, long long totalSteps)
 {
-    if (config.name == "sgd") {
-        return std::make_unique<torch::optim::SGD>(
-            parameters,
-            torch::optim::SGDOptions(config.learningRate).momentum(config.momentum).weight_decay(config.weightDecay));
+    if (config.schedule == "moco_step") {
+        MocoStepSchedule schedule(config.startLr, config.learningRate, warmupSteps, totalSteps);
+        return [schedule](long long step) { return schedule.at(step); };
     }
-    return std::make_unique<torch::optim::Adam>(
-        parameters, torch::optim::AdamOptions(config.learningRate).weight_decay(config.weightDecay));
-}
-
-void setLearningRate(torch::optim::Optimizer& optimizer, double learningRate)
-{
-    for (auto& group : optimizer.param_groups()) {
-        group.options().set_lr(learningRate);
-    }
+    WarmupCosineSchedule schedule(config.startLr, config.learningRate, config.finalLr, warmupSteps, totalSteps);
+    return [schedule](long long step) { return schedule.at(step); };
 }
 
 /** One training run from start (or resume point) to the last epoch or a stop request. */
@@ -77,6 +71,7 @@ public:
         prepare();
         TrainingResult result;
         result.runDirectory = m_paths.root;
+        result.epochsCompleted = m_position.epoch;
         for (int epoch = m_position.epoch; epoch < m_config.numEpochs; ++epoch) {
             const bool finished = runEpoch(epoch, result);
             if (!finished) {
@@ -102,39 +97,43 @@ private:
                               "expected at most the training set size (" + std::to_string(m_dataset.size()) +
                                   " images), got " + std::to_string(m_config.optimizer.batchSize));
         }
-        m_stepsPerEpoch = int(m_dataset.size() / m_config.optimizer.batchSize); // drop_last, as the original
-        m_totalSteps = (long long)m_stepsPerEpoch * m_config.numEpochs;
-        const auto warmupSteps = (long long)std::llround(m_config.optimizer.warmupEpochs * m_stepsPerEpoch);
-        m_schedule = std::make_unique<WarmupCosineSchedule>(m_config.optimizer.startLr, m_config.optimizer.learningRate,
-                                                            m_config.optimizer.finalLr, warmupSteps, m_totalSteps);
+
+        const ModelInput input{m_dataset.channels(), m_dataset.imageSize(),
+                               m_config.system == "supervised" ? int64_t(m_dataset.classNames.size()) : 0};
+        m_objective = makeObjective(m_config, input, m_device);
+        m_optimizer = std::make_unique<ConfiguredOptimizer>(m_config.optimizer, m_objective->parameters());
 
         AugmentationOptions augmentation;
         augmentation.cropSize = m_dataset.imageSize();
         augmentation.mean = m_dataset.mean;
         augmentation.std = m_dataset.std;
         m_augmenter = std::make_unique<ViewAugmenter>(augmentation);
+        BatchLoaderOptions loaderOptions;
+        loaderOptions.batchSize = m_config.optimizer.batchSize;
+        loaderOptions.seed = uint64_t(m_config.seed);
+        loaderOptions.views = m_objective->views();
+        loaderOptions.device = m_device;
+        m_loader = std::make_unique<BatchLoader>(m_dataset, *m_augmenter, loaderOptions);
 
-        m_model = ContrastiveModel(m_config.model, ModelInput{m_dataset.channels(), m_dataset.imageSize()});
-        m_model->to(m_device);
-        m_optimizer = makeOptimizer(m_config.optimizer, m_model->parameters());
-
-        m_lossOptions.t = m_config.loss.t;
-        m_lossOptions.eps = m_config.loss.eps;
-        m_lossOptions.simclrMask = m_config.loss.simclrMask;
-        m_lossOptions.firstViewNumerator = m_config.loss.tauNumerator == "first_view";
+        m_stepsPerEpoch = m_loader->stepsPerEpoch();
+        m_totalSteps = (long long)m_stepsPerEpoch * m_config.numEpochs;
+        const auto warmupSteps = (long long)std::llround(m_config.optimizer.warmupEpochs * m_stepsPerEpoch);
+        m_schedule = makeSchedule(m_config.optimizer, warmupSteps, m_totalSteps);
 
         if (m_options.resumeRunDirectory.empty()) {
             m_paths = createRunDirectory(m_config.runsDir, m_config.expName);
             writeFileAtomically(m_paths.config(), toYaml(m_config));
         } else {
             m_paths = RunPaths{m_options.resumeRunDirectory};
-            m_position = loadCheckpoint(m_paths.lastCheckpoint(), m_model, m_optimizer.get());
+            m_position = loadCheckpoint(m_paths.lastCheckpoint(), m_objective->model(), &m_optimizer->inner(),
+                                        [this](torch::serialize::InputArchive& a) { m_objective->loadExtras(a); });
         }
         m_metrics = std::make_unique<MetricsWriter>(m_paths.metrics());
         std::ostringstream start;
-        start << (m_options.resumeRunDirectory.empty() ? "started" : "resumed at step " + std::to_string(m_position.step))
-              << " on " << describeDevice(m_device) << ", " << m_dataset.size()
-              << " training images, " << m_stepsPerEpoch << " steps per epoch";
+        start << (m_options.resumeRunDirectory.empty() ? "started " + m_config.system
+                                                       : "resumed at step " + std::to_string(m_position.step))
+              << " on " << describeDevice(m_device) << ", " << m_dataset.size() << " training images, "
+              << m_stepsPerEpoch << " steps per epoch";
         m_metrics->writeEvent(m_options.resumeRunDirectory.empty() ? "start" : "resume", start.str());
         m_observer.onMessage(start.str());
         m_observer.onTrainingStarted(m_paths.root, m_totalSteps);
@@ -143,24 +142,20 @@ private:
     /** @return false when stopped by the cancellation token. */
     bool runEpoch(int epoch, TrainingResult& result)
     {
-        m_model->train();
+        m_objective->setTraining(true);
         const auto epochStart = Clock::now();
-        // The order of an epoch depends only on seed and epoch, so a resumed run sees the same batches.
-        auto orderGenerator = at::detail::createCPUGenerator(uint64_t(m_config.seed) * 1000003ULL + uint64_t(epoch));
-        const torch::Tensor order = torch::randperm(m_dataset.size(), orderGenerator, torch::kLong);
-        const int batchSize = m_config.optimizer.batchSize;
+        const int firstStep = m_position.epoch == epoch ? m_position.stepInEpoch : 0;
+        m_loader->startEpoch(epoch, firstStep);
 
         std::vector<float> certainties;
         std::vector<float> rawValues;
         double lossSum = 0;
         int lossCount = 0;
-        const int firstStep = m_position.epoch == epoch ? m_position.stepInEpoch : 0;
         for (int stepInEpoch = firstStep; stepInEpoch < m_stepsPerEpoch; ++stepInEpoch) {
             const auto stepStart = Clock::now();
-            const torch::Tensor indices = order.slice(0, int64_t(stepInEpoch) * batchSize,
-                                                      int64_t(stepInEpoch + 1) * batchSize);
-            const double lr = m_schedule->at(m_position.step);
-            const auto [loss, r] = optimisationStep(m_dataset.images.index_select(0, indices), lr, epoch, stepInEpoch);
+            const double lr = m_schedule(m_position.step);
+            const TrainingBatch batch = m_loader->next();
+            const auto [loss, r] = optimisationStep(batch, lr, epoch, stepInEpoch);
             ++m_position.step;
             lossSum += loss;
             ++lossCount;
@@ -173,15 +168,16 @@ private:
             record.stepsPerEpoch = m_stepsPerEpoch;
             record.loss = loss;
             record.learningRate = lr;
-            record.imagesPerSecond = batchSize / std::max(1e-9, secondsSince(stepStart));
+            record.imagesPerSecond = m_config.optimizer.batchSize / std::max(1e-9, secondsSince(stepStart));
             record.etaSeconds = estimateRemaining(secondsSince(stepStart));
             if (r.defined()) {
+                const torch::Tensor certainty = torch::sigmoid(r.to(torch::kDouble));
                 const std::vector<float> rawBatch = toVector(r);
-                const std::vector<float> certaintyBatch = toVector(torch::sigmoid(r.to(torch::kDouble)));
+                const std::vector<float> certaintyBatch = toVector(certainty);
                 rawValues.insert(rawValues.end(), rawBatch.begin(), rawBatch.end());
                 certainties.insert(certainties.end(), certaintyBatch.begin(), certaintyBatch.end());
-                record.meanRawR = r.mean().item<double>();
-                record.meanCertainty = torch::sigmoid(r.to(torch::kDouble)).mean().item<double>();
+                record.meanRawR = r.to(torch::kDouble).mean().item<double>();
+                record.meanCertainty = certainty.mean().item<double>();
             }
             m_observer.onStep(record);
             if (m_position.step % m_config.logging.stepEvery == 0) {
@@ -190,7 +186,7 @@ private:
             if (m_cancel.stopRequested()) {
                 m_position.epoch = epoch;
                 m_position.stepInEpoch = stepInEpoch + 1;
-                saveCheckpoint(m_paths.lastCheckpoint(), m_model, m_optimizer.get(), m_position);
+                saveState(m_paths.lastCheckpoint());
                 m_metrics->writeEvent("stopped", "stopped by request after step " + std::to_string(m_position.step) +
                                                      "; checkpoints/last.pt holds that state");
                 result.lastEpochLoss = lossSum / lossCount;
@@ -202,35 +198,31 @@ private:
         return true;
     }
 
-    std::pair<double, torch::Tensor> optimisationStep(const torch::Tensor& batch, double lr, int epoch, int stepInEpoch)
+    std::pair<double, torch::Tensor> optimisationStep(const TrainingBatch& batch, double lr, int epoch, int stepInEpoch)
     {
-        const torch::Tensor images = batch.to(m_device);
-        const torch::Tensor view1 = m_augmenter->randomView(images);
-        const torch::Tensor view2 = m_augmenter->randomView(images);
-        setLearningRate(*m_optimizer, lr);
-        // Two passes, as the original: each view's BatchNorm statistics come from its own batch.
-        const ModelOutput out1 = m_model->forward(view1);
-        const ModelOutput out2 = m_model->forward(view2);
-        const torch::Tensor loss = m_config.learnsTemperature()
-                                       ? tauSimclrLoss(out1.loc, out1.rawR, out2.loc, out2.rawR, m_lossOptions)
-                                       : ntXentLoss(out1.loc, out2.loc, m_lossOptions);
-        const double value = loss.item<double>();
+        m_optimizer->setLearningRate(lr);
+        const StepLoss step = m_objective->loss(batch);
+        const double value = step.loss.item<double>();
         if (!std::isfinite(value)) {
             std::ostringstream message;
-            message << "the loss became " << value << " at epoch " << epoch + 1 << ", step " << stepInEpoch + 1
-                    << " (learning rate " << lr << "); training stopped without saving this state. "
-                    << "checkpoints/last.pt holds the last finished epoch. Try a smaller optimizer.learning_rate.";
+            message << "the loss became " << value << " at step " << m_position.step + 1 << " (epoch " << epoch + 1
+                    << ", step " << stepInEpoch + 1 << " of the epoch, learning rate " << lr
+                    << "); training stopped without saving this state. checkpoints/last.pt holds the last finished "
+                       "epoch. Try a smaller optimizer.learning_rate.";
             m_metrics->writeEvent("error", message.str());
             throw TauError(message.str());
         }
-        m_optimizer->zero_grad();
-        loss.backward();
+        m_optimizer->zeroGrad();
+        step.loss.backward();
         m_optimizer->step();
-        torch::Tensor r;
-        if (out1.rawR.defined() && m_config.learnsTemperature()) {
-            r = torch::cat({out1.rawR, out2.rawR}).detach();
-        }
-        return {value, r};
+        m_objective->afterStep();
+        return {value, step.rawR};
+    }
+
+    void saveState(const std::string& path)
+    {
+        saveCheckpoint(path, m_objective->model(), &m_optimizer->inner(), m_position,
+                       [this](torch::serialize::OutputArchive& a) { m_objective->saveExtras(a); });
     }
 
     double estimateRemaining(double stepSeconds)
@@ -254,7 +246,7 @@ private:
         record.totalEpochs = m_config.numEpochs;
         record.step = m_position.step;
         record.loss = meanLoss;
-        record.learningRate = m_schedule->at(m_position.step - 1);
+        record.learningRate = m_schedule(m_position.step - 1);
         record.seconds = seconds;
         record.imagesPerSecond = double(m_stepsPerEpoch) * m_config.optimizer.batchSize / std::max(1e-9, seconds);
         record.hasTemperature = !rawValues.empty();
@@ -267,9 +259,9 @@ private:
         m_metrics->write(record);
         m_position.epoch = epoch + 1;
         m_position.stepInEpoch = 0;
-        saveCheckpoint(m_paths.lastCheckpoint(), m_model, m_optimizer.get(), m_position);
+        saveState(m_paths.lastCheckpoint());
         if ((epoch + 1) % m_config.logging.checkpointEvery == 0 || epoch + 1 == m_config.numEpochs) {
-            saveCheckpoint(m_paths.epochCheckpoint(epoch + 1), m_model, m_optimizer.get(), m_position);
+            saveState(m_paths.epochCheckpoint(epoch + 1));
         }
         m_observer.onEpochEnd(record);
     }
@@ -282,10 +274,10 @@ private:
 
     ImageDataset m_dataset;
     std::unique_ptr<ViewAugmenter> m_augmenter;
-    ContrastiveModel m_model{nullptr};
-    std::unique_ptr<torch::optim::Optimizer> m_optimizer;
-    std::unique_ptr<WarmupCosineSchedule> m_schedule;
-    ContrastiveLossOptions m_lossOptions;
+    std::unique_ptr<BatchLoader> m_loader;
+    std::unique_ptr<TrainingObjective> m_objective;
+    std::unique_ptr<ConfiguredOptimizer> m_optimizer;
+    std::function<double(long long)> m_schedule;
     RunPaths m_paths;
     std::unique_ptr<MetricsWriter> m_metrics;
     TrainingPosition m_position;

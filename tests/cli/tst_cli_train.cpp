@@ -93,7 +93,7 @@ void TestCliTrain::interruptLeavesLoadableCheckpointAndResumeFinishes()
     const tau::core::ExperimentConfig written =
         tau::core::loadConfigFile(dir.filePath("tiny/config.yaml").toStdString());
     tau::core::ContrastiveModel model(written.model, tau::core::ModelInput{1, 28});
-    const auto position = tau::core::loadCheckpoint(last.toStdString(), model);
+    const auto position = tau::core::loadCheckpoint(last.toStdString(), *model);
     QVERIFY(position.step >= 2);
     QCOMPARE(written.numEpochs, 50);
 

@@ -1,8 +1,13 @@
 #include "core/data/augmentation.h"
+#include "tests/support/test_support.h"
 
+#include <QTemporaryDir>
 #include <QtTest>
 
+#include <nlohmann/json.hpp>
 #include <torch/torch.h>
+
+#include <fstream>
 
 using namespace tau::core;
 
@@ -19,6 +24,11 @@ AugmentationOptions identityOptions(int64_t size)
     options.blurProbability = 0.0;
     options.flipProbability = 0.0;
     return options;
+}
+
+at::Generator seeded(uint64_t seed)
+{
+    return at::detail::createCPUGenerator(seed);
 }
 
 torch::Tensor randomImages(int64_t n, int64_t channels, int64_t size)
@@ -41,22 +51,25 @@ private Q_SLOTS:
     void seedMakesViewsReproducible();
     void blurKeepsMeanAndSmooths();
     void jitterStaysInRange();
+    void hueShiftMatchesTorchvision();
 };
 
 void TestViewAugmenter::fullCropWithoutFlipIsIdentity()
 {
+    auto generator = seeded(17);
     const torch::Tensor images = randomImages(4, 1, 28);
-    const torch::Tensor view = ViewAugmenter(identityOptions(28)).randomView(images);
+    const torch::Tensor view = ViewAugmenter(identityOptions(28)).randomView(images, generator);
     const torch::Tensor expected = images.to(torch::kFloat) / 255.0;
     QVERIFY2(torch::allclose(view, expected, 1e-5, 1e-5), "a full-size crop must reproduce the image");
 }
 
 void TestViewAugmenter::flipMirrorsEveryImage()
 {
+    auto generator = seeded(17);
     AugmentationOptions options = identityOptions(28);
     options.flipProbability = 1.0;
     const torch::Tensor images = randomImages(3, 3, 28);
-    const torch::Tensor view = ViewAugmenter(options).randomView(images);
+    const torch::Tensor view = ViewAugmenter(options).randomView(images, generator);
     const torch::Tensor expected = images.to(torch::kFloat).flip({3}) / 255.0;
     QVERIFY(torch::allclose(view, expected, 1e-5, 1e-5));
 }
@@ -74,12 +87,13 @@ void TestViewAugmenter::evaluationViewNormalises()
 
 void TestViewAugmenter::randomViewsHaveShapeAndVary()
 {
+    auto generator = seeded(17);
     AugmentationOptions options;
     options.cropSize = 28;
     const torch::Tensor images = randomImages(16, 1, 28);
     const ViewAugmenter augmenter(options);
-    const torch::Tensor a = augmenter.randomView(images);
-    const torch::Tensor b = augmenter.randomView(images);
+    const torch::Tensor a = augmenter.randomView(images, generator);
+    const torch::Tensor b = augmenter.randomView(images, generator);
     QCOMPARE(a.sizes(), images.sizes());
     QCOMPARE(a.scalar_type(), torch::kFloat);
     QVERIFY(torch::isfinite(a).all().item<bool>());
@@ -92,21 +106,22 @@ void TestViewAugmenter::seedMakesViewsReproducible()
     options.cropSize = 28;
     const torch::Tensor images = randomImages(8, 3, 28);
     const ViewAugmenter augmenter(options);
-    torch::manual_seed(5);
-    const torch::Tensor first = augmenter.randomView(images);
-    torch::manual_seed(5);
-    const torch::Tensor second = augmenter.randomView(images);
+    auto firstGenerator = seeded(5);
+    auto secondGenerator = seeded(5);
+    const torch::Tensor first = augmenter.randomView(images, firstGenerator);
+    const torch::Tensor second = augmenter.randomView(images, secondGenerator);
     QVERIFY(torch::equal(first, second));
 }
 
 void TestViewAugmenter::blurKeepsMeanAndSmooths()
 {
+    auto generator = seeded(17);
     AugmentationOptions options = identityOptions(28);
     options.blurProbability = 1.0;
     options.blurSigmaMin = options.blurSigmaMax = 2.0;
     const torch::Tensor images = randomImages(4, 1, 28);
     const torch::Tensor sharp = images.to(torch::kFloat) / 255.0;
-    const torch::Tensor blurred = ViewAugmenter(options).randomView(images);
+    const torch::Tensor blurred = ViewAugmenter(options).randomView(images, generator);
     // A normalised kernel keeps the mean (reflection at the border changes it only slightly)...
     QVERIFY(std::abs(blurred.mean().item<double>() - sharp.mean().item<double>()) < 0.01);
     // ...and removes most of the pixel-to-pixel variation of noise.
@@ -118,12 +133,34 @@ void TestViewAugmenter::blurKeepsMeanAndSmooths()
 
 void TestViewAugmenter::jitterStaysInRange()
 {
+    auto generator = seeded(17);
     AugmentationOptions options = identityOptions(28);
     options.jitterProbability = 1.0;
     options.brightness = options.contrast = options.saturation = 0.9;
-    const torch::Tensor view = ViewAugmenter(options).randomView(randomImages(16, 3, 28));
+    const torch::Tensor view = ViewAugmenter(options).randomView(randomImages(16, 3, 28), generator);
     QVERIFY(view.min().item<double>() >= 0.0);
     QVERIFY(view.max().item<double>() <= 1.0);
+}
+
+void TestViewAugmenter::hueShiftMatchesTorchvision()
+{
+    torch::manual_seed(21);
+    const torch::Tensor images = torch::rand({6, 3, 5, 5});
+    const torch::Tensor shifts = torch::tensor({-0.5, -0.3, -0.05, 0.0, 0.1, 0.45}, torch::kFloat);
+    QTemporaryDir dir;
+    const QString input = dir.filePath("in.json"), output = dir.filePath("out.json");
+    const torch::Tensor flat = images.contiguous().view(-1);
+    std::ofstream(input.toStdString()) << nlohmann::json{
+        {"images", std::vector<float>(flat.data_ptr<float>(), flat.data_ptr<float>() + flat.numel())},
+        {"shape", images.sizes().vec()},
+        {"shifts", std::vector<float>(shifts.data_ptr<float>(), shifts.data_ptr<float>() + 6)}}.dump();
+    const auto result = tau::test::runReferenceScript("adjust_hue_reference.py", {input, output});
+    QVERIFY2(result.exitCode == 0, result.standardError.constData());
+    const auto expected = nlohmann::json::parse(tau::test::readFile(output).toStdString()).get<std::vector<float>>();
+    const torch::Tensor reference = torch::tensor(expected).view_as(images);
+    const torch::Tensor shifted = adjustHue(images, shifts);
+    const double worst = (shifted - reference).abs().max().item<double>();
+    QVERIFY2(worst < 1e-5, qPrintable(QString::number(worst)));
 }
 
 QTEST_APPLESS_MAIN(TestViewAugmenter)

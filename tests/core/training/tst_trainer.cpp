@@ -193,7 +193,7 @@ void TestTrainer::stopLeavesALoadableCheckpointAndResumeMatchesAnUnbrokenRun()
     // last.pt loads into a fresh model and says where training stood.
     ContrastiveModel model(config.model, ModelInput{1, 28});
     const TrainingPosition position =
-        loadCheckpoint(interrupted.runDirectory + "/checkpoints/last.pt", model);
+        loadCheckpoint(interrupted.runDirectory + "/checkpoints/last.pt", *model);
     QCOMPARE(position.step, 11LL);
     QCOMPARE(position.epoch, 1);
     QCOMPARE(position.stepInEpoch, 3);
@@ -236,7 +236,7 @@ void TestTrainer::corruptCheckpointIsNamed()
     QVERIFY(tau::test::writeFile(path, QByteArray("PK\x03\x04 not really a checkpoint")));
     ContrastiveModel model(ModelConfig{}, ModelInput{1, 28});
     try {
-        loadCheckpoint(path.toStdString(), model);
+        loadCheckpoint(path.toStdString(), *model);
         QFAIL("a corrupt checkpoint was loaded");
     } catch (const DataError& error) {
         QVERIFY2(QString::fromUtf8(error.what()).startsWith(path + ": not a readable"), error.what());

@@ -1,0 +1,73 @@
+#pragma once
+
+#include "core/data/augmentation.h"
+#include "core/data/image_dataset.h"
+
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <mutex>
+#include <thread>
+
+namespace tau::core {
+
+/** One training batch: the images, their labels and the random views the objective needs. */
+struct TrainingBatch
+{
+    torch::Tensor images; ///< uint8 [B, C, H, W] on the training device
+    torch::Tensor labels; ///< int64 [B]
+    torch::Tensor view1;  ///< normalised float views
+    torch::Tensor view2;  ///< undefined when only one view is asked for
+};
+
+struct BatchLoaderOptions
+{
+    int batchSize = 128;
+    uint64_t seed = 1337;
+    int views = 2;     ///< 1 (supervised) or 2 (contrastive)
+    int prefetch = 2;  ///< batches prepared ahead of the one being trained on
+    torch::Device device = torch::kCPU;
+};
+
+/**
+ * Cuts an epoch into batches (a shuffle seeded by seed and epoch, the last partial batch dropped, as the
+ * original) and makes their views on a background thread while the current step trains. Each batch's views
+ * come from a generator seeded by (seed, epoch, step), so they do not depend on thread timing and a resumed
+ * run sees exactly the batches an unbroken one would.
+ */
+class BatchLoader
+{
+public:
+    BatchLoader(const ImageDataset& dataset, const ViewAugmenter& augmenter, BatchLoaderOptions options);
+    ~BatchLoader();
+    BatchLoader(const BatchLoader&) = delete;
+    BatchLoader& operator=(const BatchLoader&) = delete;
+
+    int stepsPerEpoch() const { return int(m_dataset.size() / m_options.batchSize); }
+
+    /** Starts producing the batches of @p epoch (0-based) from @p firstStep on. */
+    void startEpoch(int epoch, int firstStep);
+
+    /** The next batch of the epoch; blocks until it is ready. @throws what making it threw. */
+    TrainingBatch next();
+
+    /** The batch of (@p epoch, @p step) made on the calling thread: what next() returns for it. */
+    TrainingBatch makeBatch(int epoch, int step) const;
+
+private:
+    void stopProducer();
+    void produce(int epoch, int firstStep);
+
+    const ImageDataset& m_dataset;
+    const ViewAugmenter& m_augmenter;
+    BatchLoaderOptions m_options;
+
+    std::thread m_producer;
+    std::mutex m_mutex;
+    std::condition_variable m_changed;
+    std::deque<TrainingBatch> m_ready;
+    std::exception_ptr m_error;
+    bool m_stop = false;
+};
+
+} // namespace tau::core

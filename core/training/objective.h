@@ -1,0 +1,58 @@
+#pragma once
+
+#include "core/config/experiment_config.h"
+#include "core/data/batch_loader.h"
+#include "core/models/contrastive_model.h"
+
+#include <torch/serialize/archive.h>
+
+#include <memory>
+
+namespace tau::core {
+
+/** The loss of one step and, for TaU systems, the raw temperature logits behind it (detached). */
+struct StepLoss
+{
+    torch::Tensor loss;
+    torch::Tensor rawR;
+};
+
+/**
+ * One training objective of METHOD.md §3 with everything it owns: the model, and what some objectives keep
+ * beside it (MoCo's key encoder and queue, HIB's a and b, post-hoc TaU's frozen encoder).
+ * The trainer only sees this interface, so a new objective needs no change to the training loop.
+ */
+class TrainingObjective
+{
+public:
+    virtual ~TrainingObjective() = default;
+
+    /** Views per batch: 2 for the contrastive objectives, 1 for supervised training. */
+    virtual int views() const { return 2; }
+
+    /** What the optimizer updates. */
+    virtual std::vector<torch::Tensor> parameters() = 0;
+
+    /** The module whose weights a checkpoint's "model" entry holds (evaluation loads it). */
+    virtual torch::nn::Module& model() = 0;
+
+    virtual StepLoss loss(const TrainingBatch& batch) = 0;
+
+    /** Called after the optimizer step (MoCo: enqueue the keys). */
+    virtual void afterStep() {}
+
+    virtual void setTraining(bool training) = 0;
+
+    /** State beyond model() that exact resume needs (queue, key encoder, a and b). */
+    virtual void saveExtras(torch::serialize::OutputArchive& archive) { (void)archive; }
+    virtual void loadExtras(torch::serialize::InputArchive& archive) { (void)archive; }
+};
+
+/**
+ * Builds the objective of @p config.system for images of @p input, on @p device.
+ * @throws ConfigError / DataError for an inconsistent config or an unreadable frozen encoder.
+ */
+std::unique_ptr<TrainingObjective> makeObjective(const ExperimentConfig& config, const ModelInput& input,
+                                                 const torch::Device& device);
+
+} // namespace tau::core
