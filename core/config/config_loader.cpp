@@ -14,7 +14,7 @@ namespace {
 
 const std::vector<std::string> kSystems = {"tau_simclr", "simclr", "tau_mocov2", "mocov2", "hib", "supervised", "posthoc_tau"};
 const std::vector<std::string> kSchedules = {"warmup_cosine", "moco_step"};
-const std::vector<std::string> kDatasets = {"fashion_mnist"};
+const std::vector<std::string> kDatasets = {"fashion_mnist", "cifar10"};
 const std::vector<std::string> kEncoders = {"small_cnn", "resnet18", "resnet50"};
 const std::vector<std::string> kStems = {"auto", "true", "false"};
 const std::vector<std::string> kOptimizers = {"adam", "sgd"};

@@ -6,6 +6,8 @@
 #include <torch/torch.h>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 
 namespace tau::core {
 
@@ -49,12 +51,65 @@ ImageDataset loadIdxPair(const std::string& name, const std::string& root, const
     return dataset;
 }
 
+const std::vector<std::string> kCifar10Classes = {"airplane", "automobile", "bird", "cat", "deer",
+                                                   "dog",      "frog",       "horse", "ship", "truck"};
+constexpr int64_t kCifarSide = 32;
+constexpr int64_t kCifarRecord = 1 + 3 * kCifarSide * kCifarSide; // label byte, then R, G and B planes
+
+/** The CIFAR-10 binary version: data_batch_1..5.bin (train) or test_batch.bin, 10,000 records each. */
+ImageDataset loadCifar10(const std::string& root, Split split)
+{
+    std::vector<std::string> files;
+    if (split == Split::Train) {
+        for (int i = 1; i <= 5; ++i) {
+            files.push_back(root + "/data_batch_" + std::to_string(i) + ".bin");
+        }
+    } else {
+        files.push_back(root + "/test_batch.bin");
+    }
+    std::vector<uint8_t> pixels;
+    std::vector<int64_t> labels;
+    for (const std::string& file : files) {
+        std::ifstream stream(file, std::ios::binary);
+        if (!stream) {
+            throw DataError(file + ": file not found (expected the CIFAR-10 binary version, cifar-10-batches-bin, "
+                                   "in dataset.root)");
+        }
+        const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(stream)), std::istreambuf_iterator<char>());
+        if (bytes.empty() || bytes.size() % kCifarRecord != 0) {
+            throw DataError(file + ": expected a whole number of " + std::to_string(kCifarRecord) +
+                            "-byte CIFAR-10 records, got " + std::to_string(bytes.size()) + " bytes (truncated?)");
+        }
+        for (size_t offset = 0; offset < bytes.size(); offset += kCifarRecord) {
+            if (bytes[offset] > 9) {
+                throw DataError(file + ": label " + std::to_string(bytes[offset]) + " at byte " +
+                                std::to_string(offset) + " is outside 0..9: not a CIFAR-10 file");
+            }
+            labels.push_back(bytes[offset]);
+            pixels.insert(pixels.end(), bytes.begin() + long(offset) + 1, bytes.begin() + long(offset + kCifarRecord));
+        }
+    }
+    ImageDataset dataset;
+    dataset.name = "cifar10";
+    const auto n = int64_t(labels.size());
+    dataset.images = torch::from_blob(pixels.data(), {n, 3, kCifarSide, kCifarSide}, torch::kUInt8).clone();
+    dataset.labels = torch::tensor(labels, torch::kLong);
+    dataset.classNames = kCifar10Classes;
+    // The original normalises every set with ImageNet's statistics.
+    dataset.mean = {0.485, 0.456, 0.406};
+    dataset.std = {0.229, 0.224, 0.225};
+    return dataset;
+}
+
 } // namespace
 
 std::string defaultDatasetRoot(const std::string& name)
 {
     if (name == "fashion_mnist") {
         return "/usr/share/datasets/fashion-mnist";
+    }
+    if (name == "cifar10") {
+        return "data/cifar-10-batches-bin";
     }
     return {};
 }
@@ -69,6 +124,9 @@ ImageDataset loadDataset(const DataConfig& config, Split split)
         dataset.mean = {0.2860};
         dataset.std = {0.3530};
         return dataset;
+    }
+    if (config.name == "cifar10") {
+        return loadCifar10(root, split);
     }
     throw DataError("dataset.name: unknown dataset '" + config.name + "'");
 }

@@ -12,11 +12,17 @@ namespace nn = torch::nn;
 namespace {
 
 /** Appends conv3x3-BN-ReLU (and a 2x2 max-pool) to @p layers; Sequentials cannot nest in LibTorch. */
-void appendConvStage(nn::Sequential& layers, int64_t in, int64_t out, bool pool)
+void appendConvStage(nn::Sequential& layers, int64_t in, int64_t out, bool pool, double mcDropout)
 {
     layers->push_back(nn::Conv2d(nn::Conv2dOptions(in, out, 3).padding(1).bias(false)));
     layers->push_back(nn::BatchNorm2d(out));
     layers->push_back(nn::ReLU());
+    if (mcDropout > 0) {
+        // training(true): MC dropout stays on in eval mode, so repeated passes differ.
+        layers->push_back(nn::Functional([mcDropout](const torch::Tensor& x) {
+            return nn::functional::dropout2d(x, nn::functional::Dropout2dFuncOptions().p(mcDropout).training(true));
+        }));
+    }
     if (pool) {
         layers->push_back(nn::MaxPool2d(nn::MaxPool2dOptions(2)));
     }
@@ -24,12 +30,12 @@ void appendConvStage(nn::Sequential& layers, int64_t in, int64_t out, bool pool)
 
 } // namespace
 
-SmallCnnImpl::SmallCnnImpl(int64_t inChannels)
+SmallCnnImpl::SmallCnnImpl(int64_t inChannels, double mcDropout)
 {
     nn::Sequential layers;
-    appendConvStage(layers, inChannels, 32, /*pool=*/true);
-    appendConvStage(layers, 32, 64, /*pool=*/true);
-    appendConvStage(layers, 64, kFeatureDim, /*pool=*/false);
+    appendConvStage(layers, inChannels, 32, /*pool=*/true, mcDropout);
+    appendConvStage(layers, 32, 64, /*pool=*/true, mcDropout);
+    appendConvStage(layers, 64, kFeatureDim, /*pool=*/false, mcDropout);
     layers->push_back(nn::AdaptiveAvgPool2d(nn::AdaptiveAvgPool2dOptions(1)));
     layers->push_back(nn::Flatten());
     m_layers = register_module("layers", layers);
@@ -60,7 +66,7 @@ torch::Tensor ProjectionHeadImpl::forward(const torch::Tensor& features)
 std::shared_ptr<EncoderImpl> makeEncoder(const ModelConfig& config, const ModelInput& input)
 {
     if (config.encoder == "small_cnn") {
-        return std::make_shared<SmallCnnImpl>(input.channels);
+        return std::make_shared<SmallCnnImpl>(input.channels, config.mcDropout ? config.dropout : 0.0);
     }
     if (config.encoder == "resnet18" || config.encoder == "resnet50") {
         ResNetOptions options;

@@ -25,7 +25,8 @@ public:
 class SmallCnnImpl : public EncoderImpl
 {
 public:
-    explicit SmallCnnImpl(int64_t inChannels);
+    /** @param mcDropout dropout2d probability after every conv stage, kept on at inference (0: none). */
+    SmallCnnImpl(int64_t inChannels, double mcDropout = 0.0);
     torch::Tensor forward(const torch::Tensor& images) override;
     int64_t featureDim() const override { return kFeatureDim; }
 

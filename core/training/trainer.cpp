@@ -79,6 +79,12 @@ public:
                 break;
             }
             result.epochsCompleted = epoch + 1;
+            if (m_cancel.stopRequested() && epoch + 1 < m_config.numEpochs) {
+                m_metrics->writeEvent("stopped", "stopped by request after epoch " + std::to_string(epoch + 1) +
+                                                     "; checkpoints/last.pt holds that state");
+                result.cancelled = true;
+                break;
+            }
         }
         result.steps = m_position.step;
         return result;
@@ -183,7 +189,8 @@ private:
             if (m_position.step % m_config.logging.stepEvery == 0) {
                 m_metrics->write(record);
             }
-            if (m_cancel.stopRequested()) {
+            // A stop on an epoch's last step lets the epoch finish, so its record and checkpoints are complete.
+            if (m_cancel.stopRequested() && stepInEpoch + 1 < m_stepsPerEpoch) {
                 m_position.epoch = epoch;
                 m_position.stepInEpoch = stepInEpoch + 1;
                 saveState(m_paths.lastCheckpoint());

@@ -3,6 +3,7 @@
 #include "tests/support/test_support.h"
 
 #include <QDir>
+#include <QDirIterator>
 #include <QtTest>
 
 using namespace tau::core;
@@ -29,12 +30,16 @@ void TestConfigLoader::everyShippedConfigLoads_data()
 {
     QTest::addColumn<QString>("path");
     // Enumerate the folder so that a new preset cannot rot unnoticed.
-    const QDir configs(tau::test::sourceDir() + QStringLiteral("/configs"));
-    const auto files = configs.entryInfoList({QStringLiteral("*.yaml"), QStringLiteral("*.json")}, QDir::Files);
-    QVERIFY(!files.isEmpty());
-    for (const QFileInfo& file : files) {
-        QTest::newRow(qPrintable(file.fileName())) << file.absoluteFilePath();
+    const QString root = tau::test::sourceDir() + QStringLiteral("/configs");
+    QDirIterator files(root, {QStringLiteral("*.yaml"), QStringLiteral("*.json")}, QDir::Files,
+                       QDirIterator::Subdirectories);
+    int count = 0;
+    while (files.hasNext()) {
+        const QString path = files.next();
+        QTest::newRow(qPrintable(QDir(root).relativeFilePath(path))) << path;
+        ++count;
     }
+    QVERIFY(count >= 17); // default.yaml and eight presets for each of two datasets
 }
 
 void TestConfigLoader::everyShippedConfigLoads()
@@ -79,12 +84,12 @@ void TestConfigLoader::invalidValueNamesKeyLineAndExpectation_data()
     QTest::newRow("negative batch size") << "exp_name: x\noptimizer:\n  name: adam\n  batch_size: -3\n"
                                          << "optimizer.batch_size" << 4 << "expected an integer >= 2";
     QTest::newRow("unknown dataset") << "dataset:\n  name: imagenet21k\n"
-                                     << "dataset.name" << 2 << "expected one of fashion_mnist, got 'imagenet21k'";
+                                     << "dataset.name" << 2 << "expected one of fashion_mnist, cifar10, got 'imagenet21k'";
     QTest::newRow("text for a number") << "loss:\n  t: warm\n" << "loss.t" << 2 << "expected a number, got 'warm'";
     QTest::newRow("zero temperature") << "loss:\n  t: 0\n" << "loss.t" << 2 << "expected a positive number";
     QTest::newRow("bad boolean") << "\n\nloss:\n  simclr_mask: maybe\n" << "loss.simclr_mask" << 4
                                  << "expected true or false";
-    QTest::newRow("unknown system") << "system: byol\n" << "system" << 1 << "expected one of tau_simclr, simclr";
+    QTest::newRow("unknown system") << "system: byol\n" << "system" << 1 << "expected one of tau_simclr, simclr, tau_mocov2, mocov2, hib, supervised, posthoc_tau";
     QTest::newRow("zero epochs") << "num_epochs: 0\n" << "num_epochs" << 1 << "expected a positive integer";
     QTest::newRow("list for a scalar") << "seed: [1, 2]\n" << "seed" << 1 << "expected an integer, got a list";
     QTest::newRow("tau needs r") << "system: tau_simclr\nmodel:\n  posterior_head: false\n"
