@@ -31,9 +31,29 @@ struct TrainArguments
 {
     std::string config;
     std::vector<std::string> overrides;
+    std::string dataset;
     std::string runsDir;
     std::string resume;
 };
+
+/** --dataset NAME is --set dataset.name=NAME, as the original's flag of that name. */
+std::vector<std::string> withDataset(std::vector<std::string> overrides, const std::string& dataset)
+{
+    if (!dataset.empty()) {
+        overrides.push_back("dataset.name=" + dataset);
+    }
+    return overrides;
+}
+
+/** The run directory of a checkpoint path or of a run directory itself. */
+std::string runDirectoryOf(const std::string& location)
+{
+    const std::filesystem::path path(location);
+    if (path.extension() == ".pt") {
+        return path.parent_path().parent_path().string();
+    }
+    return path.string();
+}
 
 void printWarning(const std::string& line)
 {
@@ -43,7 +63,7 @@ void printWarning(const std::string& line)
 tau::core::ExperimentConfig loadTrainConfig(const TrainArguments& args)
 {
     tau::core::ConfigLoadOptions options;
-    options.overrides = args.overrides;
+    options.overrides = withDataset(args.overrides, args.dataset);
     options.warn = printWarning;
     std::string path = args.config;
     if (!args.resume.empty()) {
@@ -71,6 +91,9 @@ int runTrain(const TrainArguments& args)
     std::signal(SIGTERM, onInterrupt);
     tau::core::TrainingOptions options;
     options.resumeRunDirectory = args.resume;
+    if (options.resumeRunDirectory.empty() && !config.continueFromCheckpoint.empty()) {
+        options.resumeRunDirectory = runDirectoryOf(config.continueFromCheckpoint);
+    }
     tau::core::TrainingResult result;
     try {
         result = tau::core::train(config, printer, g_cancel, options);
@@ -90,13 +113,25 @@ int runTrain(const TrainArguments& args)
     return 0;
 }
 
-int runCheck(const std::string& path, const std::vector<std::string>& overrides)
+struct ConfigArguments
+{
+    std::string path;
+    std::vector<std::string> overrides;
+    std::string dataset;
+};
+
+/** `tau config validate`: silent success, or the first problem. `tau config show`: the resolved config. */
+int runConfig(const ConfigArguments& args, bool show)
 {
     tau::core::ConfigLoadOptions options;
-    options.overrides = overrides;
+    options.overrides = withDataset(args.overrides, args.dataset);
     options.warn = printWarning;
-    const tau::core::ExperimentConfig config = tau::core::loadConfigFile(path, options);
-    std::fputs(tau::core::toYaml(config).c_str(), stdout);
+    const tau::core::ExperimentConfig config = tau::core::loadConfigFile(args.path, options);
+    if (show) {
+        std::fputs(tau::core::toYaml(config).c_str(), stdout);
+    } else {
+        std::printf("%s: valid (%s on %s)\n", args.path.c_str(), config.system.c_str(), config.dataset.name.c_str());
+    }
     return 0;
 }
 
@@ -112,21 +147,27 @@ int main(int argc, char** argv)
     train->add_option("config", trainArgs.config, "experiment config (YAML or JSON)");
     train->add_option("--set", trainArgs.overrides, "override a config value, e.g. --set optimizer.batch_size=64")
         ->take_all();
+    train->add_option("--dataset", trainArgs.dataset, "the training set, as dataset.name (the original's --dataset)");
     train->add_option("--runs-dir", trainArgs.runsDir, "where run directories go (default: the config's runs_dir)");
     train->add_option("--resume", trainArgs.resume, "continue a stopped run from RUN_DIR/checkpoints/last.pt");
 
-    std::string checkPath;
-    std::vector<std::string> checkOverrides;
-    CLI::App* check = app.add_subcommand("check", "Validate a config and print it with every default filled in");
-    check->add_option("config", checkPath, "experiment config (YAML or JSON)")->required();
-    check->add_option("--set", checkOverrides, "override a config value")->take_all();
+    ConfigArguments configArgs;
+    CLI::App* configCommand = app.add_subcommand("config", "Check configs (ours, or the original repository's JSON)");
+    configCommand->require_subcommand(1);
+    CLI::App* validate = configCommand->add_subcommand("validate", "Check a config; print the first problem");
+    CLI::App* show = configCommand->add_subcommand("show", "Print the resolved config with every default");
+    for (CLI::App* command : {validate, show}) {
+        command->add_option("config", configArgs.path, "experiment config (YAML or JSON)")->required();
+        command->add_option("--set", configArgs.overrides, "override a config value")->take_all();
+        command->add_option("--dataset", configArgs.dataset, "set dataset.name");
+    }
 
     CLI11_PARSE(app, argc, argv);
     try {
         if (train->parsed()) {
             return runTrain(trainArgs);
         }
-        return runCheck(checkPath, checkOverrides);
+        return runConfig(configArgs, show->parsed());
     } catch (const tau::core::ConfigError& error) {
         std::fprintf(stderr, "tau: error: %s\n", error.what());
         return 2;

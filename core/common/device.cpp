@@ -12,11 +12,21 @@ namespace tau::core {
 torch::Device resolveDevice(const std::string& choice)
 {
     const bool cudaUsable = torch::cuda::is_available();
-    if (choice == "cuda" && !cudaUsable) {
-        throw TauError("device: 'cuda' was asked for, but this LibTorch build has no CUDA or no GPU is visible "
-                       "(use device: auto or cpu)");
+    const bool wantsCuda = choice.rfind("cuda", 0) == 0;
+    if (wantsCuda && !cudaUsable) {
+        throw TauError("device: '" + choice + "' was asked for, but this LibTorch build has no CUDA or no GPU is "
+                       "visible (use device: auto or cpu)");
     }
-    if ((choice == "cuda" || choice == "auto") && cudaUsable) {
+    if (wantsCuda) {
+        const int index = choice.size() > 5 ? std::stoi(choice.substr(5)) : 0;
+        const int count = int(torch::cuda::device_count());
+        if (index >= count) {
+            throw TauError("device: '" + choice + "' was asked for, but only " + std::to_string(count) +
+                           " GPU(s) are visible (cuda:0 to cuda:" + std::to_string(count - 1) + ")");
+        }
+        return torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(index));
+    }
+    if (choice == "auto" && cudaUsable) {
         return torch::Device(torch::kCUDA, 0);
     }
     return torch::Device(torch::kCPU);

@@ -1,6 +1,7 @@
 #include "core/config/config_loader.h"
 
 #include "core/common/error.h"
+#include "core/config/original_layout.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -12,13 +13,12 @@ namespace tau::core {
 
 namespace {
 
-const std::vector<std::string> kSystems = {"tau_simclr", "simclr", "tau_mocov2", "mocov2", "hib", "supervised", "posthoc_tau"};
+const std::vector<std::string> kSystems = {"tau_simclr", "simclr", "tau_mocov2", "mocov2", "hib", "supervised", "posthoc_tau", "linear_eval"};
 const std::vector<std::string> kSchedules = {"warmup_cosine", "moco_step"};
 const std::vector<std::string> kDatasets = {"fashion_mnist", "cifar10"};
 const std::vector<std::string> kEncoders = {"small_cnn", "resnet18", "resnet50"};
 const std::vector<std::string> kStems = {"auto", "true", "false"};
 const std::vector<std::string> kOptimizers = {"adam", "sgd"};
-const std::vector<std::string> kDevices = {"auto", "cpu", "cuda"};
 const std::vector<std::string> kNumerators = {"anchor", "first_view"};
 
 std::vector<std::string> splitPath(const std::string& path)
@@ -232,6 +232,16 @@ private:
     std::map<std::string, std::string> m_overrides;
 };
 
+bool isDeviceName(const std::string& name)
+{
+    if (name == "auto" || name == "cpu" || name == "cuda") {
+        return true;
+    }
+    const std::string prefix = "cuda:";
+    return name.size() > prefix.size() && name.compare(0, prefix.size(), prefix) == 0 &&
+           name.find_first_not_of("0123456789", prefix.size()) == std::string::npos;
+}
+
 /** Rules that tie keys together; each failure names the key to change. */
 void checkConsistency(ConfigReader& reader, const ExperimentConfig& config)
 {
@@ -263,7 +273,11 @@ ExperimentConfig readExperiment(ConfigReader& reader)
     }
     reader.readChoice("system", config.system, kSystems);
     reader.read("runs_dir", config.runsDir);
-    reader.readChoice("device", config.device, kDevices);
+    reader.read("device", config.device);
+    if (!isDeviceName(config.device)) {
+        reader.fail("device", YAML::Node(), "expected auto, cpu, cuda or cuda:N, got '" + config.device + "'");
+    }
+    reader.read("continue_from_checkpoint", config.continueFromCheckpoint);
     reader.readAtLeast("threads", config.threads, 0, "0 (one per core) or a positive integer");
     reader.read("seed", config.seed);
     reader.readAtLeast("num_epochs", config.numEpochs, 1, "a positive integer");
@@ -321,6 +335,9 @@ ExperimentConfig loadFromNode(YAML::Node root, const std::string& source, const 
     if (!root.IsMap()) {
         throw ConfigError(source, 1, "", "expected a mapping of keys to values at the top level");
     }
+    if (isOriginalLayout(root)) {
+        translateOriginalLayout(root, source, options.warn);
+    }
     ConfigReader reader(root, source);
     for (const auto& assignment : options.overrides) {
         reader.applyOverride(assignment);
@@ -365,6 +382,7 @@ std::string toYaml(const ExperimentConfig& config)
     out << YAML::Key << "system" << YAML::Value << config.system;
     out << YAML::Key << "runs_dir" << YAML::Value << config.runsDir;
     out << YAML::Key << "device" << YAML::Value << config.device;
+    out << YAML::Key << "continue_from_checkpoint" << YAML::Value << config.continueFromCheckpoint;
     out << YAML::Key << "threads" << YAML::Value << config.threads;
     out << YAML::Key << "seed" << YAML::Value << config.seed;
     out << YAML::Key << "num_epochs" << YAML::Value << config.numEpochs;

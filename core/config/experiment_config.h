@@ -70,7 +70,9 @@ struct ExperimentConfig
     /** tau_simclr, simclr, tau_mocov2, mocov2, hib, supervised or posthoc_tau */
     std::string system = "tau_simclr";
     std::string runsDir = "runs";
-    std::string device = "auto"; ///< "auto", "cpu" or "cuda"
+    std::string device = "auto"; ///< "auto", "cpu", "cuda" or "cuda:N"
+    /** A run directory (or its checkpoints/last.pt) to continue, as the original's key of that name. */
+    std::string continueFromCheckpoint;
     int threads = 0;              ///< 0: one per core
     long long seed = 1337;
     int numEpochs = 200;

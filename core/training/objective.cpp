@@ -358,6 +358,10 @@ std::unique_ptr<TrainingObjective> makeObjective(const ExperimentConfig& config,
     if (system == "posthoc_tau") {
         return std::make_unique<PosthocTauObjective>(config, input, device);
     }
+    if (system == "linear_eval") {
+        throw TauError("system linear_eval (the original's TransferSystem): linear evaluation is not available in "
+                       "this version yet; it comes with the evaluation engine");
+    }
     throw ConfigError(config.sourcePath, 0, "system", "unknown system '" + system + "'");
 }
 

@@ -20,6 +20,8 @@ private Q_SLOTS:
     void badValueGivesOneLineAndNonZeroExit();
     void missingDatasetIsNamed();
     void interruptLeavesLoadableCheckpointAndResumeFinishes();
+    void configValidateAndShow();
+    void originalJsonConfigTrains();
 
 private:
     QString writeConfig(const QTemporaryDir& dir, const QByteArray& text) const;
@@ -103,6 +105,41 @@ void TestCliTrain::interruptLeavesLoadableCheckpointAndResumeFinishes()
     const auto resumed = tau::test::runProcess(TAU_CLI_PATH, {"train", "--resume", dir.filePath("tiny")}, 300000);
     QVERIFY2(resumed.exitCode == 0, resumed.standardError.constData());
     QVERIFY(tau::test::readFile(metrics).contains("\"event\":\"resume\""));
+}
+
+void TestCliTrain::configValidateAndShow()
+{
+    const QString original = tau::test::dataPath("original/tau_simclr.json");
+    const auto valid = tau::test::runProcess(TAU_CLI_PATH, {"config", "validate", original, "--dataset", "cifar10"});
+    QVERIFY2(valid.exitCode == 0, valid.standardError.constData());
+    QVERIFY(valid.standardOutput.contains("valid (tau_simclr on cifar10)"));
+
+    const auto shown = tau::test::runProcess(TAU_CLI_PATH, {"config", "show", original, "--dataset", "cifar10"});
+    QCOMPARE(shown.exitCode, 0);
+    for (const char* line : {"system: tau_simclr", "encoder: resnet18", "lars: true", "device: cuda:0", "t: 0.1"}) {
+        QVERIFY2(shown.standardOutput.contains(line), line);
+    }
+
+    QTemporaryDir dir;
+    const QString bad = writeConfig(dir, "optimizer:\n  batch_size: many\n");
+    const auto invalid = tau::test::runProcess(TAU_CLI_PATH, {"config", "validate", bad});
+    QCOMPARE(invalid.exitCode, 2);
+    QVERIFY(invalid.standardError.contains(":2: optimizer.batch_size: expected an integer, got 'many'"));
+}
+
+void TestCliTrain::originalJsonConfigTrains()
+{
+    // The original repository's layout, as is, with the dataset given on the command line as there.
+    QTemporaryDir dir;
+    const auto result = tau::test::runProcess(
+        TAU_CLI_PATH, {"train", tau::test::dataPath("original/tau_simclr.json"), "--dataset", "fashion_mnist",
+                       "--runs-dir", dir.path(), "--set", "device=cpu", "--set", "num_epochs=1", "--set",
+                       "dataset.train_subset=32", "--set", "optimizer.batch_size=16"},
+        300000);
+    QVERIFY2(result.exitCode == 0, result.standardError.constData());
+    const QString config = QString::fromUtf8(tau::test::readFile(dir.filePath("tau_simclr_seed1/config.yaml")));
+    QVERIFY2(config.contains("encoder: resnet18") && config.contains("system: tau_simclr"), qPrintable(config));
+    QVERIFY(QFile::exists(dir.filePath("tau_simclr_seed1/checkpoints/last.pt")));
 }
 
 QTEST_GUILESS_MAIN(TestCliTrain)

@@ -24,6 +24,10 @@ private Q_SLOTS:
     void resolvedYamlRoundTrips();
     void jsonIsAccepted();
     void missingFileIsNamed();
+    void originalLayoutTranslates_data();
+    void originalLayoutTranslates();
+    void originalPretrainedEncoderIsRefusedClearly();
+    void deviceNamesAreChecked();
 };
 
 void TestConfigLoader::everyShippedConfigLoads_data()
@@ -188,6 +192,90 @@ void TestConfigLoader::missingFileIsNamed()
     } catch (const ConfigError& error) {
         QVERIFY2(QString::fromUtf8(error.what()).startsWith("/nonexistent/dir/x.yaml: cannot open"), error.what());
     }
+}
+
+void TestConfigLoader::originalLayoutTranslates_data()
+{
+    QTest::addColumn<QString>("file");
+    QTest::addColumn<QString>("system");
+    QTest::addColumn<QString>("encoder");
+    QTest::addColumn<bool>("mcDropout");
+    QTest::addColumn<bool>("lars");
+    QTest::addColumn<QString>("schedule");
+    QTest::addColumn<QString>("device");
+    QTest::addColumn<QString>("runsDir");
+    QTest::newRow("TaU-SimCLR") << "tau_simclr.json" << "tau_simclr" << "resnet18" << false << true << "warmup_cosine"
+                                << "cuda:0" << "runs";
+    QTest::newRow("TaU-MoCo-v2") << "tau_mocov2.json" << "tau_mocov2" << "resnet18" << false << true << "moco_step"
+                                 << "cpu" << "/tmp/experiments";
+    QTest::newRow("HIB") << "hib.json" << "hib" << "resnet18" << false << true << "warmup_cosine" << "cuda:1" << "runs";
+    QTest::newRow("supervised MC dropout") << "mc_dropout_supervised.json" << "supervised" << "resnet18" << true << true
+                                           << "warmup_cosine" << "cuda:0" << "runs";
+    QTest::newRow("transfer") << "transfer.json" << "linear_eval" << "small_cnn" << false << false << "warmup_cosine"
+                              << "cuda:0" << "runs";
+}
+
+void TestConfigLoader::originalLayoutTranslates()
+{
+    QFETCH(QString, file);
+    QFETCH(QString, system);
+    QFETCH(QString, encoder);
+    QFETCH(bool, mcDropout);
+    QFETCH(bool, lars);
+    QFETCH(QString, schedule);
+    QFETCH(QString, device);
+    QFETCH(QString, runsDir);
+    QStringList unknown;
+    ConfigLoadOptions options;
+    options.overrides = {"dataset.name=cifar10"}; // what --dataset does; the files leave it null
+    options.warn = [&](const std::string& line) {
+        if (QString::fromStdString(line).contains("unknown key")) {
+            unknown << QString::fromStdString(line);
+        }
+    };
+    const ExperimentConfig config =
+        loadConfigFile(tau::test::dataPath("original/" + file).toStdString(), options);
+    QVERIFY2(unknown.isEmpty(), qPrintable(unknown.join('\n')));
+    QCOMPARE(QString::fromStdString(config.system), system);
+    QCOMPARE(QString::fromStdString(config.model.encoder), encoder);
+    QCOMPARE(config.model.mcDropout, mcDropout);
+    QCOMPARE(config.optimizer.lars, lars);
+    QCOMPARE(QString::fromStdString(config.optimizer.schedule), schedule);
+    QCOMPARE(QString::fromStdString(config.device), device);
+    QCOMPARE(QString::fromStdString(config.runsDir), runsDir);
+    QCOMPARE(QString::fromStdString(config.dataset.name), QStringLiteral("cifar10"));
+    if (system == "linear_eval") {
+        QCOMPARE(config.model.encoderCheckpoint, std::string("runs/tau_simclr_seed1/checkpoints/epoch_0200.pt"));
+    }
+    if (system == "tau_mocov2") {
+        QCOMPARE(config.loss.queueSize, 65536LL);
+        QCOMPARE(config.loss.momentum, 0.999);
+        QCOMPARE(config.seed, 1338LL);
+    }
+    if (system == "hib") {
+        QCOMPARE(config.loss.samples, 4);
+        QCOMPARE(config.loss.beta, 1e-4);
+    }
+}
+
+void TestConfigLoader::originalPretrainedEncoderIsRefusedClearly()
+{
+    try {
+        loadConfigFile(tau::test::dataPath("original/pretrained_clip.json").toStdString());
+        QFAIL("a downloaded encoder was accepted");
+    } catch (const ConfigError& error) {
+        const QString message = QString::fromUtf8(error.what());
+        QVERIFY2(message.contains("pretrained_clip.json:10: model.encoder: the pretrained 'clip' encoder"),
+                 qPrintable(message));
+        QVERIFY2(message.contains("model.encoder_torchscript"), qPrintable(message));
+    }
+}
+
+void TestConfigLoader::deviceNamesAreChecked()
+{
+    QCOMPARE(loadConfigText("device: cuda:3\n", "d.yaml").device, std::string("cuda:3"));
+    QVERIFY_THROWS_EXCEPTION(ConfigError, loadConfigText("device: gpu\n", "d.yaml"));
+    QVERIFY_THROWS_EXCEPTION(ConfigError, loadConfigText("device: cuda:x\n", "d.yaml"));
 }
 
 QTEST_APPLESS_MAIN(TestConfigLoader)

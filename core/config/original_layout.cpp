@@ -1,0 +1,183 @@
+#include "core/config/original_layout.h"
+
+#include "core/common/error.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <map>
+
+namespace tau::core {
+
+namespace {
+
+const std::map<std::string, std::string> kSystems = {
+    {"SimCLRSystem", "simclr"},         {"TaU_SimCLRSystem", "tau_simclr"},
+    {"MoCoV2System", "mocov2"},         {"TaU_MoCoV2System", "tau_mocov2"},
+    {"HIBSystem", "hib"},               {"SupervisedSystem", "supervised"},
+    {"Pretrained_TaU_SimCLRSystem", "posthoc_tau"}, {"TransferSystem", "linear_eval"},
+};
+
+/** Keys the original reads (or carries) that have no meaning in this program. */
+const char* const kIgnoredTopLevel[] = {"validate", "copy_checkpoint_freq", "val_check_interval", "limit_val_batches",
+                                        "distributed_backend", "exp_dir", "checkpoint_dir", "out_dir", "log_dir"};
+const char* const kIgnoredDataset[] = {"num_workers", "two_views", "use_views", "num_views", "in_dataset", "out_datasets"};
+const char* const kIgnoredLoss[] = {"save_variances", "save_images"};
+const char* const kIgnoredModel[] = {"final_dp", "in_dim", "magnitude", "temperature"};
+
+int lineOf(const YAML::Node& node)
+{
+    return (node && !node.Mark().is_null()) ? node.Mark().line + 1 : 0;
+}
+
+void moveKey(YAML::Node map, const std::string& from, const std::string& to)
+{
+    if (map[from]) {
+        map[to] = map[from];
+        map.remove(from);
+    }
+}
+
+void dropKeys(YAML::Node map, const std::string& prefix, const char* const* begin, const char* const* end,
+              const std::function<void(const std::string&)>& note, const std::string& source)
+{
+    if (!map || !map.IsMap()) {
+        return;
+    }
+    for (const char* const* key = begin; key != end; ++key) {
+        if (map[*key]) {
+            if (note) {
+                note(source + ":" + std::to_string(lineOf(map[*key])) + ": " + prefix + *key +
+                     " of the original layout has no effect here (ignored)");
+            }
+            map.remove(*key);
+        }
+    }
+}
+
+void translateSystem(YAML::Node root, const std::string& source)
+{
+    const std::string system = root["system"].as<std::string>();
+    const auto found = kSystems.find(system);
+    if (found == kSystems.end()) {
+        std::string known;
+        for (const auto& [name, ours] : kSystems) {
+            known += (known.empty() ? "" : ", ") + name;
+        }
+        throw ConfigError(source, lineOf(root["system"]), "system", "expected one of " + known + ", got '" + system + "'");
+    }
+    root["system"] = found->second;
+}
+
+void translateDevice(YAML::Node root)
+{
+    if (!root["cuda"] && !root["gpu_device"]) {
+        return;
+    }
+    const bool cuda = root["cuda"] && root["cuda"].as<bool>(false);
+    const int index = root["gpu_device"] && !root["gpu_device"].IsNull() ? root["gpu_device"].as<int>(0) : 0;
+    root["device"] = cuda ? "cuda:" + std::to_string(index) : std::string("cpu");
+    root.remove("cuda");
+    root.remove("gpu_device");
+}
+
+void translateModel(YAML::Node model, const std::string& source)
+{
+    if (!model || !model.IsMap()) {
+        return;
+    }
+    if (model["base_model"]) {
+        std::string base = model["base_model"].as<std::string>();
+        if (base.rfind("dp_", 0) == 0) {
+            model["mc_dropout"] = true;
+            base = base.substr(3);
+        }
+        if (base == "resnet50_pretrained") {
+            throw ConfigError(source, lineOf(model["base_model"]), "model.base_model",
+                              "resnet50_pretrained downloads ImageNet weights, which cannot be fetched here; export "
+                              "such an encoder to TorchScript and use model.encoder_torchscript");
+        }
+        model["encoder"] = base;
+        model.remove("base_model");
+    }
+    const YAML::Node encoder = model["encoder"];
+    if (encoder && encoder.IsMap()) {
+        // {exp_dir, checkpoint_name}: a model trained earlier, frozen for post-hoc TaU (or linear evaluation).
+        const std::string directory = encoder["exp_dir"] ? encoder["exp_dir"].as<std::string>() : std::string();
+        const std::string name = encoder["checkpoint_name"] ? encoder["checkpoint_name"].as<std::string>("") : "";
+        model["encoder_checkpoint"] = name.empty() ? directory : directory + "/checkpoints/" + name;
+        model.remove("encoder");
+        model["encoder"] = "small_cnn"; // replaced by the frozen encoder's own config when it loads
+    } else if (encoder && encoder.IsScalar()) {
+        const std::string name = encoder.as<std::string>();
+        if (name == "simclr" || name == "byol" || name == "clip" || name == "resnet") {
+            throw ConfigError(source, lineOf(encoder), "model.encoder",
+                              "the pretrained '" + name + "' encoder is downloaded by the original and cannot be "
+                              "fetched here; export it to TorchScript and set model.encoder_torchscript instead");
+        }
+    }
+}
+
+void checkPosterior(YAML::Node root, const std::string& source)
+{
+    YAML::Node loss = root["loss"];
+    if (!loss || !loss["posterior"]) {
+        return;
+    }
+    const std::string posterior = loss["posterior"].as<std::string>();
+    const std::string system = root["system"].as<std::string>();
+    const bool hib = system == "hib";
+    if ((posterior == "gaussian_hib") != hib || (posterior != "gaussian" && posterior != "gaussian_hib")) {
+        throw ConfigError(source, lineOf(loss["posterior"]), "loss.posterior",
+                          std::string("expected ") + (hib ? "gaussian_hib" : "gaussian") + " for system " + system +
+                              ", got '" + posterior + "'");
+    }
+    loss.remove("posterior");
+}
+
+} // namespace
+
+bool isOriginalLayout(const YAML::Node& root)
+{
+    if (!root.IsMap() || !root["system"] || !root["system"].IsScalar()) {
+        return false;
+    }
+    const std::string system = root["system"].Scalar();
+    return system.size() > 6 && system.compare(system.size() - 6, 6, "System") == 0;
+}
+
+void translateOriginalLayout(YAML::Node root, const std::string& source,
+                             const std::function<void(const std::string&)>& note)
+{
+    translateSystem(root, source);
+    checkPosterior(root, source);
+    moveKey(root, "exp_base", "runs_dir");
+    if (root["runs_dir"] && root["runs_dir"].IsNull()) {
+        root.remove("runs_dir"); // the repository ships exp_base: null
+    }
+    translateDevice(root);
+    translateModel(root["model"], source);
+    if (root["continue_from_checkpoint"] && root["continue_from_checkpoint"].IsNull()) {
+        root.remove("continue_from_checkpoint");
+    }
+    if (root["dataset"] && root["dataset"]["name"] && root["dataset"]["name"].IsNull()) {
+        root["dataset"].remove("name"); // filled by --dataset, as in the original
+    }
+    YAML::Node optimizer = root["optimizer"];
+    if (optimizer && optimizer.IsMap()) {
+        if (optimizer["moco_scheduler"]) {
+            optimizer["schedule"] = optimizer["moco_scheduler"].as<bool>(false) ? "moco_step" : "warmup_cosine";
+            optimizer.remove("moco_scheduler");
+        }
+        // Every pretraining system of the original wraps its optimizer in LARS (eta 0.001, no clipping).
+        const std::string system = root["system"].as<std::string>();
+        if (!optimizer["lars"] && system != "posthoc_tau" && system != "linear_eval") {
+            optimizer["lars"] = true;
+        }
+    }
+    dropKeys(root, "", std::begin(kIgnoredTopLevel), std::end(kIgnoredTopLevel), note, source);
+    dropKeys(root["dataset"], "dataset.", std::begin(kIgnoredDataset), std::end(kIgnoredDataset), note, source);
+    dropKeys(root["loss"], "loss.", std::begin(kIgnoredLoss), std::end(kIgnoredLoss), note, source);
+    dropKeys(root["model"], "model.", std::begin(kIgnoredModel), std::end(kIgnoredModel), note, source);
+}
+
+} // namespace tau::core
