@@ -73,6 +73,14 @@ public:
         if (!node) {
             return; // keep the default
         }
+        if (node.IsNull()) {
+            // `key:` or `key: null`: an empty string is a natural reading; anything else needs a value.
+            if constexpr (std::is_same_v<T, std::string>) {
+                target.clear();
+                return;
+            }
+            fail(path, node, std::string("expected ") + typeName<T>() + ", got null");
+        }
         try {
             target = node.as<T>();
         } catch (const YAML::Exception&) {

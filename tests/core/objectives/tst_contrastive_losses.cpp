@@ -8,6 +8,7 @@
 #include <torch/torch.h>
 
 #include <fstream>
+#include <map>
 
 using namespace tau::core;
 using nlohmann::json;
@@ -34,9 +35,11 @@ struct Inputs
     torch::Tensor loc1, loc2, r1, r2;
 };
 
+const std::vector<int64_t> kBatchSizes = {3, 8, 16};
+
 Inputs randomInputs(torch::Dtype dtype, int64_t n = 8, int64_t d = 16)
 {
-    torch::manual_seed(20211008);
+    torch::manual_seed(20211008 + uint64_t(n));
     const auto options = torch::TensorOptions().dtype(torch::kDouble);
     Inputs in{torch::randn({n, d}, options), torch::randn({n, d}, options), 2.0 * torch::randn({n}, options),
               2.0 * torch::randn({n}, options)};
@@ -98,51 +101,57 @@ private Q_SLOTS:
     void rejectsMismatchedShapes();
 
 private:
-    json m_reference;
+    std::map<int64_t, json> m_reference;
 };
 
 void TestContrastiveLosses::initTestCase()
 {
     QTemporaryDir dir;
-    const Inputs in = randomInputs(torch::kDouble);
-    json spec = {{"n", in.loc1.size(0)}, {"d", in.loc1.size(1)}, {"loc1", flat(in.loc1)}, {"loc2", flat(in.loc2)},
-                 {"r1", flat(in.r1)},    {"r2", flat(in.r2)},    {"cases", json::array()}};
-    for (const LossCase& c : kCases) {
-        spec["cases"].push_back(
-            {{"kind", c.kind}, {"t", c.t}, {"eps", c.eps}, {"simclr_mask", c.simclrMask}, {"first_view", c.firstView}});
+    for (const int64_t n : kBatchSizes) {
+        const Inputs in = randomInputs(torch::kDouble, n);
+        json spec = {{"n", in.loc1.size(0)}, {"d", in.loc1.size(1)}, {"loc1", flat(in.loc1)}, {"loc2", flat(in.loc2)},
+                     {"r1", flat(in.r1)},    {"r2", flat(in.r2)},    {"cases", json::array()}};
+        for (const LossCase& c : kCases) {
+            spec["cases"].push_back({{"kind", c.kind}, {"t", c.t}, {"eps", c.eps}, {"simclr_mask", c.simclrMask},
+                                     {"first_view", c.firstView}});
+        }
+        const QString input = dir.filePath(QStringLiteral("inputs%1.json").arg(n));
+        const QString output = dir.filePath(QStringLiteral("reference%1.json").arg(n));
+        std::ofstream(input.toStdString()) << spec.dump();
+        const auto result = tau::test::runReferenceScript("contrastive_losses_reference.py", {input, output});
+        QVERIFY2(result.exitCode == 0, result.standardError.constData());
+        m_reference[n] = json::parse(tau::test::readFile(output).toStdString());
+        QCOMPARE(m_reference[n].size(), kCases.size());
     }
-    const QString input = dir.filePath("inputs.json");
-    const QString output = dir.filePath("reference.json");
-    std::ofstream(input.toStdString()) << spec.dump();
-    const auto result = tau::test::runReferenceScript("contrastive_losses_reference.py", {input, output});
-    QVERIFY2(result.exitCode == 0, result.standardError.constData());
-    m_reference = json::parse(tau::test::readFile(output).toStdString());
-    QCOMPARE(m_reference.size(), kCases.size());
 }
 
 void TestContrastiveLosses::matchesPythonReference_data()
 {
     QTest::addColumn<int>("index");
+    QTest::addColumn<int>("batch");
+    for (const int64_t n : kBatchSizes)
     for (size_t i = 0; i < kCases.size(); ++i) {
         const LossCase& c = kCases[i];
-        const QString name = QStringLiteral("%1 t=%2 eps=%3 mask=%4 numerator=%5")
+        const QString name = QStringLiteral("N=%6 %1 t=%2 eps=%3 mask=%4 numerator=%5")
                                  .arg(QString::fromStdString(c.kind))
                                  .arg(c.t)
                                  .arg(c.eps)
                                  .arg(c.simclrMask)
-                                 .arg(c.firstView ? "first_view" : "anchor");
-        QTest::newRow(qPrintable(name)) << int(i);
+                                 .arg(c.firstView ? "first_view" : "anchor")
+                                 .arg(n);
+        QTest::newRow(qPrintable(name)) << int(i) << int(n);
     }
 }
 
 void TestContrastiveLosses::matchesPythonReference()
 {
     QFETCH(int, index);
+    QFETCH(int, batch);
     const LossCase& c = kCases[size_t(index)];
-    const Inputs in = randomInputs(torch::kDouble);
+    const Inputs in = randomInputs(torch::kDouble, batch);
     const torch::Tensor loss = lossOf(c, in);
     loss.backward();
-    const json& expected = m_reference[size_t(index)];
+    const json& expected = m_reference[batch][size_t(index)];
 
     const double reference = expected["loss"].get<double>();
     QVERIFY2(std::abs(loss.item<double>() - reference) <= 1e-5 * std::abs(reference),
@@ -161,7 +170,7 @@ void TestContrastiveLosses::float32MatchesReferenceLoss()
 {
     const Inputs in = randomInputs(torch::kFloat);
     for (size_t i = 0; i < kCases.size(); ++i) {
-        const double reference = m_reference[i]["loss"].get<double>();
+        const double reference = m_reference[8][i]["loss"].get<double>();
         const double value = lossOf(kCases[i], in).item<double>();
         QVERIFY2(std::abs(value - reference) <= 1e-5 * std::abs(reference),
                  qPrintable(QStringLiteral("case %1: %2 vs %3").arg(i).arg(value, 0, 'g', 10).arg(reference, 0, 'g', 10)));

@@ -15,6 +15,7 @@ private Q_SLOTS:
     void cosineReachesItsEnds();
     void decaysMonotonically();
     void noWarmupStartsAtPeak();
+    void mocoStepDropsAtItsMilestones();
 };
 
 void TestLrSchedule::warmupIsLinear()
@@ -46,6 +47,19 @@ void TestLrSchedule::noWarmupStartsAtPeak()
 {
     const WarmupCosineSchedule schedule(0.5, 2.0, 0.0, 0, 10);
     QCOMPARE(schedule.at(0), 2.0);
+}
+
+void TestLrSchedule::mocoStepDropsAtItsMilestones()
+{
+    // 1000 steps: warm-up to step 10, then x0.1 from step 680 and x0.01 from step 830.
+    const MocoStepSchedule schedule(0.0, 0.3, 10, 1000);
+    QVERIFY(std::abs(schedule.at(5) - 0.15) < 1e-15);
+    QCOMPARE(schedule.at(10), 0.3);
+    QCOMPARE(schedule.at(679), 0.3);
+    QVERIFY(std::abs(schedule.at(680) - 0.03) < 1e-15);
+    QVERIFY(std::abs(schedule.at(829) - 0.03) < 1e-15);
+    QVERIFY(std::abs(schedule.at(830) - 0.003) < 1e-15);
+    QVERIFY(std::abs(schedule.at(999) - 0.003) < 1e-15);
 }
 
 QTEST_APPLESS_MAIN(TestLrSchedule)

@@ -1,5 +1,6 @@
 // Every Fashion-MNIST preset trains for a few steps, and every objective resumes exactly.
 
+#include "core/common/error.h"
 #include "core/config/config_loader.h"
 #include "core/training/trainer.h"
 #include "tests/support/test_support.h"
@@ -39,6 +40,8 @@ private Q_SLOTS:
     void fashionMnistPresetTrains();
     void resumeGivesTheSameLossesAsAnUnbrokenRun_data();
     void resumeGivesTheSameLossesAsAnUnbrokenRun();
+    void posthocTauOnATorchScriptEncoder();
+    void posthocTauRejectsAnUnreadableEncoder();
 
 private:
     ExperimentConfig preset(const QString& name, std::vector<std::string> overrides) const;
@@ -141,6 +144,39 @@ void TestPresets::resumeGivesTheSameLossesAsAnUnbrokenRun()
         const double b = unbroken.steps[20 + i].loss;
         QVERIFY2(std::abs(a - b) <= 1e-6,
                  qPrintable(QStringLiteral("step %1: resumed %2, unbroken %3").arg(21 + i).arg(a, 0, 'g', 12).arg(b, 0, 'g', 12)));
+    }
+}
+
+void TestPresets::posthocTauOnATorchScriptEncoder()
+{
+    const QString script = m_runs->filePath("encoder.pt");
+    const auto made = tau::test::runReferenceScript("make_torchscript_encoder.py", {script});
+    QVERIFY2(made.exitCode == 0, made.standardError.constData());
+    const ExperimentConfig config =
+        preset("posthoc_tau", {"num_epochs=1", "dataset.train_subset=64", "optimizer.batch_size=16",
+                               "model.encoder_checkpoint=", "model.encoder_torchscript=" + script.toStdString()});
+    LossRecorder recorder;
+    CancellationToken cancel;
+    const TrainingResult result = train(config, recorder, cancel);
+    QCOMPARE(result.steps, 4LL);
+    // The probe found 24 features: the temperature head is Linear(24, 1).
+    QVERIFY(std::isfinite(recorder.steps.back().loss));
+    QVERIFY(recorder.steps.back().meanCertainty > 0.0 && recorder.steps.back().meanCertainty < 1.0);
+}
+
+void TestPresets::posthocTauRejectsAnUnreadableEncoder()
+{
+    const QString broken = m_runs->filePath("broken.pt");
+    QVERIFY(tau::test::writeFile(broken, "not a module"));
+    const ExperimentConfig config = preset("posthoc_tau", {"model.encoder_checkpoint=",
+                                                           "model.encoder_torchscript=" + broken.toStdString()});
+    LossRecorder recorder;
+    CancellationToken cancel;
+    try {
+        train(config, recorder, cancel);
+        QFAIL("an unreadable encoder was accepted");
+    } catch (const TauError& error) {
+        QVERIFY2(QString::fromUtf8(error.what()).startsWith(broken + ": not a loadable TorchScript module"), error.what());
     }
 }
 
