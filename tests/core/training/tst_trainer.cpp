@@ -73,6 +73,8 @@ private Q_SLOTS:
     void stopLeavesALoadableCheckpointAndResumeMatchesAnUnbrokenRun();
     void nanLossStopsWithAClearMessage();
     void corruptCheckpointIsNamed();
+    void cudaWithoutCudaIsAClearError_data();
+    void cudaWithoutCudaIsAClearError();
 
 private:
     ExperimentConfig tinyConfig(const std::vector<std::string>& overrides = {}) const;
@@ -241,6 +243,32 @@ void TestTrainer::corruptCheckpointIsNamed()
     } catch (const DataError& error) {
         QVERIFY2(QString::fromUtf8(error.what()).startsWith(path + ": not a readable"), error.what());
     }
+}
+
+void TestTrainer::cudaWithoutCudaIsAClearError_data()
+{
+    QTest::addColumn<QString>("device");
+    QTest::newRow("cuda") << "cuda";
+    QTest::newRow("cuda:1") << "cuda:1";
+}
+
+void TestTrainer::cudaWithoutCudaIsAClearError()
+{
+    QFETCH(QString, device);
+    if (torch::cuda::is_available()) {
+        QSKIP("this machine has CUDA; the message is for machines without it");
+    }
+    const ExperimentConfig config = tinyConfig({"device=" + device.toStdString()});
+    RecordingObserver observer;
+    CancellationToken cancel;
+    try {
+        train(config, observer, cancel);
+        QFAIL("training on a missing GPU was accepted");
+    } catch (const TauError& error) {
+        QVERIFY2(QString::fromUtf8(error.what()).startsWith("device: '" + device + "' was asked for, but this LibTorch build has no CUDA"),
+                 error.what());
+    }
+    QVERIFY2(!QDir(m_runs->filePath("tiny")).exists(), "nothing may be written before the device is known to work");
 }
 
 QTEST_APPLESS_MAIN(TestTrainer)
