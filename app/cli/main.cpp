@@ -3,6 +3,7 @@
 #include "app/cli/progress_printer.h"
 #include "core/common/error.h"
 #include "core/config/config_loader.h"
+#include "core/data/dataset_registry.h"
 #include "core/training/trainer.h"
 
 #include <CLI/CLI.hpp>
@@ -113,6 +114,33 @@ int runTrain(const TrainArguments& args)
     return 0;
 }
 
+/** `tau datasets`: every dataset name, its size, whether its files are here, and where they are looked for. */
+int runDatasets(const std::string& configPath)
+{
+    tau::core::DataSettings settings;
+    if (!configPath.empty()) {
+        tau::core::ConfigLoadOptions options;
+        options.warn = printWarning;
+        settings = tau::core::loadConfigFile(configPath, options).data;
+    }
+    std::printf("%-15s %-10s %-44s %s\n", "name", "available", "images", "where (or what it is made from)");
+    for (const tau::core::DatasetInfo& info : tau::core::datasetRegistry()) {
+        if (info.synthetic) {
+            std::printf("%-15s %-10s %-44s %s\n", info.name.c_str(), "yes", info.images.c_str(), info.description.c_str());
+            continue;
+        }
+        const std::string root = tau::core::resolveDatasetRoot(info.name, "", settings);
+        const bool available = tau::core::datasetAvailable(info.name, root);
+        std::printf("%-15s %-10s %-44s %s\n", info.name.c_str(), available ? "yes" : "no", info.images.c_str(),
+                    root.empty() ? "(set data.roots.folder)" : root.c_str());
+        if (!available) {
+            std::printf("%-15s %-10s %-44s   expects %s\n", "", "", "", info.expected.c_str());
+        }
+    }
+    std::printf("\nRoots come from dataset.root, data.roots.<name>, $TAU_DATA_ROOT/<folder>, then the defaults above.\n");
+    return 0;
+}
+
 struct ConfigArguments
 {
     std::string path;
@@ -162,10 +190,17 @@ int main(int argc, char** argv)
         command->add_option("--dataset", configArgs.dataset, "set dataset.name");
     }
 
+    std::string datasetsConfig;
+    CLI::App* datasets = app.add_subcommand("datasets", "List the datasets, whether they are available, and where");
+    datasets->add_option("config", datasetsConfig, "a config whose data.roots to use");
+
     CLI11_PARSE(app, argc, argv);
     try {
         if (train->parsed()) {
             return runTrain(trainArgs);
+        }
+        if (datasets->parsed()) {
+            return runDatasets(datasetsConfig);
         }
         return runConfig(configArgs, show->parsed());
     } catch (const tau::core::ConfigError& error) {

@@ -2,6 +2,7 @@
 
 #include "core/common/error.h"
 #include "core/config/original_layout.h"
+#include "core/data/dataset_registry.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -15,7 +16,6 @@ namespace {
 
 const std::vector<std::string> kSystems = {"tau_simclr", "simclr", "tau_mocov2", "mocov2", "hib", "supervised", "posthoc_tau", "linear_eval"};
 const std::vector<std::string> kSchedules = {"warmup_cosine", "moco_step"};
-const std::vector<std::string> kDatasets = {"fashion_mnist", "cifar10"};
 const std::vector<std::string> kEncoders = {"small_cnn", "resnet18", "resnet50"};
 const std::vector<std::string> kStems = {"auto", "true", "false"};
 const std::vector<std::string> kOptimizers = {"adam", "sgd"};
@@ -157,6 +157,10 @@ private:
     {
         if constexpr (std::is_same_v<T, bool>) {
             return "true or false";
+        } else if constexpr (std::is_same_v<T, std::vector<int>>) {
+            return "a list of integers";
+        } else if constexpr (std::is_same_v<T, std::map<std::string, std::string>>) {
+            return "a mapping of dataset names to folders";
         } else if constexpr (std::is_integral_v<T>) {
             return "an integer";
         } else if constexpr (std::is_floating_point_v<T>) {
@@ -240,6 +244,18 @@ private:
     std::map<std::string, std::string> m_overrides;
 };
 
+/** Dataset names a model can train on: the registry's real sets. */
+std::vector<std::string> trainableDatasets()
+{
+    std::vector<std::string> names;
+    for (const DatasetInfo& info : datasetRegistry()) {
+        if (!info.synthetic) {
+            names.push_back(info.name);
+        }
+    }
+    return names;
+}
+
 bool isDeviceName(const std::string& name)
 {
     if (name == "auto" || name == "cpu" || name == "cuda") {
@@ -290,7 +306,13 @@ ExperimentConfig readExperiment(ConfigReader& reader)
     reader.read("seed", config.seed);
     reader.readAtLeast("num_epochs", config.numEpochs, 1, "a positive integer");
 
-    reader.readChoice("dataset.name", config.dataset.name, kDatasets);
+    reader.readChoice("dataset.name", config.dataset.name, trainableDatasets());
+    reader.read("dataset.classes", config.dataset.classes);
+    reader.readAtLeast("dataset.limit", config.dataset.limit, 0LL, "0 (all) or a positive integer");
+    reader.readAtLeast("dataset.image_size", config.dataset.imageSize, 0, "0 (the dataset's own) or a positive size");
+    reader.read("data.roots", config.data.roots);
+    reader.read("data.strict", config.data.strict);
+    reader.readAtLeast("data.cache_mb", config.data.cacheMegabytes, 0, "a number of megabytes >= 0");
     reader.read("dataset.root", config.dataset.root);
     reader.readAtLeast("dataset.train_subset", config.dataset.trainSubset, 0LL,
                        "0 (the whole split) or a positive integer");
@@ -399,6 +421,19 @@ std::string toYaml(const ExperimentConfig& config)
     out << YAML::Key << "name" << YAML::Value << config.dataset.name;
     out << YAML::Key << "root" << YAML::Value << config.dataset.root;
     out << YAML::Key << "train_subset" << YAML::Value << config.dataset.trainSubset;
+    out << YAML::Key << "classes" << YAML::Value << YAML::Flow << config.dataset.classes;
+    out << YAML::Key << "limit" << YAML::Value << config.dataset.limit;
+    out << YAML::Key << "image_size" << YAML::Value << config.dataset.imageSize;
+    out << YAML::EndMap;
+
+    out << YAML::Key << "data" << YAML::Value << YAML::BeginMap;
+    out << YAML::Key << "roots" << YAML::Value << YAML::BeginMap;
+    for (const auto& [name, root] : config.data.roots) {
+        out << YAML::Key << name << YAML::Value << root;
+    }
+    out << YAML::EndMap;
+    out << YAML::Key << "strict" << YAML::Value << config.data.strict;
+    out << YAML::Key << "cache_mb" << YAML::Value << config.data.cacheMegabytes;
     out << YAML::EndMap;
 
     out << YAML::Key << "model" << YAML::Value << YAML::BeginMap;

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <map>
 #include <string>
+#include <vector>
 
 namespace tau::core {
 
@@ -8,8 +10,19 @@ namespace tau::core {
 struct DataConfig
 {
     std::string name = "fashion_mnist";
-    std::string root; ///< empty: the dataset's standard location (Debian package path)
+    std::string root; ///< empty: data.roots.<name>, then $TAU_DATA_ROOT/<folder>, then the dataset's default
     long long trainSubset = 0; ///< 0: the whole training split; otherwise the first N images of a seeded shuffle
+    std::vector<int> classes;  ///< keep only these classes (held-out classes make near-OOD sets); empty: all
+    long long limit = 0;       ///< at most N images (a seeded choice); 0: all
+    int imageSize = 0;         ///< image-folder sets: decode to this size; 0: the dataset's own size
+};
+
+/** Where datasets live and how strictly folders of images are read. */
+struct DataSettings
+{
+    std::map<std::string, std::string> roots; ///< data.roots.<name>: a folder per dataset name
+    bool strict = false; ///< true: an undecodable image in a folder fails the run instead of being skipped
+    int cacheMegabytes = 512; ///< decoded images kept per folder dataset
 };
 
 struct ModelConfig
@@ -77,6 +90,7 @@ struct ExperimentConfig
     long long seed = 1337;
     int numEpochs = 200;
     DataConfig dataset;
+    DataSettings data;
     ModelConfig model;
     LossConfig loss;
     OptimizerConfig optimizer;

@@ -38,7 +38,7 @@ TrainingBatch BatchLoader::makeBatch(int epoch, int step) const
         order.slice(0, int64_t(step) * m_options.batchSize, int64_t(step + 1) * m_options.batchSize);
 
     TrainingBatch batch;
-    batch.images = m_dataset.images.index_select(0, indices).to(m_options.device);
+    batch.images = m_dataset.gather(indices).to(m_options.device);
     batch.labels = m_dataset.labels.index_select(0, indices).to(m_options.device);
     auto viewGenerator = at::detail::createCPUGenerator(mixSeed(m_options.seed, uint64_t(epoch), uint64_t(step)));
     batch.view1 = m_augmenter.randomView(batch.images, viewGenerator);

@@ -1,134 +1,71 @@
 #include "core/data/image_dataset.h"
 
 #include "core/common/error.h"
-#include "core/data/idx_reader.h"
+#include "core/data/lazy_image_files.h"
 
+#include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
 
-#include <filesystem>
-#include <fstream>
-#include <iterator>
+#include <algorithm>
 
 namespace tau::core {
 
-namespace {
-
-const std::vector<std::string> kFashionMnistClasses = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-                                                       "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"};
-
-/** Finds FILE or FILE.gz under root, so both Debian's gzipped files and unpacked copies work. */
-std::string locateIdx(const std::string& root, const std::string& stem)
+int64_t ImageDataset::size() const
 {
-    for (const std::string& candidate : {root + "/" + stem + ".gz", root + "/" + stem}) {
-        if (std::filesystem::exists(candidate)) {
-            return candidate;
-        }
+    if (files) {
+        return files->count();
     }
-    throw DataError(root + "/" + stem + ".gz: file not found (expected the IDX files of Fashion-MNIST there; "
-                                        "install the Debian package dataset-fashion-mnist or set dataset.root)");
+    return images.defined() ? images.size(0) : 0;
 }
 
-ImageDataset loadIdxPair(const std::string& name, const std::string& root, const std::string& prefix)
+int64_t ImageDataset::channels() const
 {
-    const std::string imagesPath = locateIdx(root, prefix + "-images-idx3-ubyte");
-    const std::string labelsPath = locateIdx(root, prefix + "-labels-idx1-ubyte");
-    IdxArray images = readIdxFile(imagesPath);
-    IdxArray labels = readIdxFile(labelsPath);
-    if (images.shape.size() != 3) {
-        throw DataError(imagesPath + ": expected a 3-D IDX array of images (N, H, W), got rank " +
-                        std::to_string(images.shape.size()));
+    return files ? files->channels() : images.size(1);
+}
+
+int64_t ImageDataset::imageSize() const
+{
+    return files ? files->size() : images.size(2);
+}
+
+torch::Tensor ImageDataset::gather(const torch::Tensor& indices) const
+{
+    if (!files) {
+        return images.index_select(0, indices);
     }
-    if (labels.shape.size() != 1 || labels.count() != images.count()) {
-        throw DataError(labelsPath + ": expected " + std::to_string(images.count()) +
-                        " labels to match the images file, got " + std::to_string(labels.count()));
-    }
+    const torch::Tensor contiguous = indices.to(torch::kCPU, torch::kLong).contiguous();
+    const std::vector<int64_t> list(contiguous.data_ptr<int64_t>(), contiguous.data_ptr<int64_t>() + contiguous.numel());
+    return files->load(list);
+}
+
+ImageDataset fromRawImages(const RawImages& raw, const std::string& name)
+{
     ImageDataset dataset;
     dataset.name = name;
-    const int64_t n = images.shape[0];
-    dataset.images = torch::from_blob(images.data.data(), {n, 1, images.shape[1], images.shape[2]}, torch::kUInt8)
+    std::vector<uint8_t> pixels = raw.pixels; // from_blob does not own: clone below
+    dataset.images = torch::from_blob(pixels.data(), {raw.count, raw.channels, raw.height, raw.width}, torch::kUInt8)
                          .clone();
-    dataset.labels = torch::from_blob(labels.data.data(), {n}, torch::kUInt8).to(torch::kInt64);
-    return dataset;
-}
-
-const std::vector<std::string> kCifar10Classes = {"airplane", "automobile", "bird", "cat", "deer",
-                                                   "dog",      "frog",       "horse", "ship", "truck"};
-constexpr int64_t kCifarSide = 32;
-constexpr int64_t kCifarRecord = 1 + 3 * kCifarSide * kCifarSide; // label byte, then R, G and B planes
-
-/** The CIFAR-10 binary version: data_batch_1..5.bin (train) or test_batch.bin, 10,000 records each. */
-ImageDataset loadCifar10(const std::string& root, Split split)
-{
-    std::vector<std::string> files;
-    if (split == Split::Train) {
-        for (int i = 1; i <= 5; ++i) {
-            files.push_back(root + "/data_batch_" + std::to_string(i) + ".bin");
-        }
+    if (raw.labels.empty()) {
+        dataset.labels = torch::full({raw.count}, -1, torch::kLong);
     } else {
-        files.push_back(root + "/test_batch.bin");
+        dataset.labels = torch::tensor(raw.labels, torch::kLong);
     }
-    std::vector<uint8_t> pixels;
-    std::vector<int64_t> labels;
-    for (const std::string& file : files) {
-        std::ifstream stream(file, std::ios::binary);
-        if (!stream) {
-            throw DataError(file + ": file not found (expected the CIFAR-10 binary version, cifar-10-batches-bin, "
-                                   "in dataset.root)");
-        }
-        const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(stream)), std::istreambuf_iterator<char>());
-        if (bytes.empty() || bytes.size() % kCifarRecord != 0) {
-            throw DataError(file + ": expected a whole number of " + std::to_string(kCifarRecord) +
-                            "-byte CIFAR-10 records, got " + std::to_string(bytes.size()) + " bytes (truncated?)");
-        }
-        for (size_t offset = 0; offset < bytes.size(); offset += kCifarRecord) {
-            if (bytes[offset] > 9) {
-                throw DataError(file + ": label " + std::to_string(bytes[offset]) + " at byte " +
-                                std::to_string(offset) + " is outside 0..9: not a CIFAR-10 file");
-            }
-            labels.push_back(bytes[offset]);
-            pixels.insert(pixels.end(), bytes.begin() + long(offset) + 1, bytes.begin() + long(offset + kCifarRecord));
-        }
-    }
-    ImageDataset dataset;
-    dataset.name = "cifar10";
-    const auto n = int64_t(labels.size());
-    dataset.images = torch::from_blob(pixels.data(), {n, 3, kCifarSide, kCifarSide}, torch::kUInt8).clone();
-    dataset.labels = torch::tensor(labels, torch::kLong);
-    dataset.classNames = kCifar10Classes;
-    // The original normalises every set with ImageNet's statistics.
-    dataset.mean = {0.485, 0.456, 0.406};
-    dataset.std = {0.229, 0.224, 0.225};
     return dataset;
 }
 
-} // namespace
-
-std::string defaultDatasetRoot(const std::string& name)
+ImageDataset selectIndices(const ImageDataset& dataset, const torch::Tensor& indices)
 {
-    if (name == "fashion_mnist") {
-        return "/usr/share/datasets/fashion-mnist";
+    ImageDataset subset = dataset;
+    const torch::Tensor order = indices.to(torch::kLong);
+    if (dataset.files) {
+        const torch::Tensor contiguous = order.contiguous();
+        subset.files = dataset.files->subset(
+            std::vector<int64_t>(contiguous.data_ptr<int64_t>(), contiguous.data_ptr<int64_t>() + contiguous.numel()));
+    } else {
+        subset.images = dataset.images.index_select(0, order);
     }
-    if (name == "cifar10") {
-        return "data/cifar-10-batches-bin";
-    }
-    return {};
-}
-
-ImageDataset loadDataset(const DataConfig& config, Split split)
-{
-    const std::string root = config.root.empty() ? defaultDatasetRoot(config.name) : config.root;
-    if (config.name == "fashion_mnist") {
-        ImageDataset dataset = loadIdxPair(config.name, root, split == Split::Train ? "train" : "t10k");
-        dataset.classNames = kFashionMnistClasses;
-        // Statistics of the Fashion-MNIST training split; the test split and OOD sets reuse them.
-        dataset.mean = {0.2860};
-        dataset.std = {0.3530};
-        return dataset;
-    }
-    if (config.name == "cifar10") {
-        return loadCifar10(root, split);
-    }
-    throw DataError("dataset.name: unknown dataset '" + config.name + "'");
+    subset.labels = dataset.labels.index_select(0, order);
+    return subset;
 }
 
 ImageDataset seededSubset(const ImageDataset& dataset, int64_t count, uint64_t seed)
@@ -138,10 +75,23 @@ ImageDataset seededSubset(const ImageDataset& dataset, int64_t count, uint64_t s
     }
     auto generator = at::detail::createCPUGenerator(seed);
     const torch::Tensor order = torch::randperm(dataset.size(), generator, torch::kLong).slice(0, 0, count);
-    ImageDataset subset = dataset;
-    subset.images = dataset.images.index_select(0, order);
-    subset.labels = dataset.labels.index_select(0, order);
-    return subset;
+    return selectIndices(dataset, order);
+}
+
+ImageDataset selectClasses(const ImageDataset& dataset, const std::vector<int>& classes)
+{
+    if (classes.empty()) {
+        return dataset;
+    }
+    torch::Tensor keep = torch::zeros({dataset.size()}, torch::kBool);
+    for (const int label : classes) {
+        keep.logical_or_(dataset.labels == label);
+    }
+    const torch::Tensor indices = keep.nonzero().squeeze(1);
+    if (indices.numel() == 0) {
+        throw DataError(dataset.name + ": none of the classes asked for (dataset.classes) has an image");
+    }
+    return selectIndices(dataset, indices);
 }
 
 } // namespace tau::core

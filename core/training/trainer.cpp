@@ -5,7 +5,7 @@
 #include "core/config/config_loader.h"
 #include "core/data/augmentation.h"
 #include "core/data/batch_loader.h"
-#include "core/data/image_dataset.h"
+#include "core/data/dataset_registry.h"
 #include "core/io/run_directory.h"
 #include "core/training/checkpoint.h"
 #include "core/training/objective.h"
@@ -96,7 +96,11 @@ private:
         configureThreads(m_config.threads);
         torch::manual_seed(uint64_t(m_config.seed));
 
-        const ImageDataset full = loadDataset(m_config.dataset, Split::Train);
+        const ImageDataset full = loadDataset(m_config.dataset, Split::Train, m_config.data);
+        if (full.skippedFiles > 0) {
+            m_observer.onMessage(std::to_string(full.skippedFiles) + " undecodable image files were skipped (set "
+                                 "data.strict: true to stop on them instead)");
+        }
         m_dataset = seededSubset(full, m_config.dataset.trainSubset, uint64_t(m_config.seed));
         if (m_dataset.size() < m_config.optimizer.batchSize) {
             throw ConfigError(m_config.sourcePath, 0, "optimizer.batch_size",

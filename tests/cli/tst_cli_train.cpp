@@ -42,7 +42,7 @@ void TestCliTrain::badValueGivesOneLineAndNonZeroExit_data()
     QTest::newRow("negative batch size") << QByteArray("exp_name: x\noptimizer:\n  batch_size: -3\n") << QStringList()
                                          << ":3: optimizer.batch_size: expected an integer >= 2 (pairs per batch), got '-3'";
     QTest::newRow("unknown dataset") << QByteArray("dataset:\n  name: cifar11\n") << QStringList()
-                                     << ":2: dataset.name: expected one of fashion_mnist, cifar10, got 'cifar11'";
+                                     << ":2: dataset.name: expected one of fashion_mnist, mnist, kmnist, cifar10, cifar100, svhn, tinyimagenet, imagenet, lsun, celeba, coco, folder, got 'cifar11'";
     QTest::newRow("bad --set") << QByteArray("exp_name: x\n") << QStringList{"--set", "loss.t=-1"}
                                << "--set loss.t=-1: loss.t: expected a positive number, got '-1'";
 }

@@ -88,7 +88,7 @@ void TestConfigLoader::invalidValueNamesKeyLineAndExpectation_data()
     QTest::newRow("negative batch size") << "exp_name: x\noptimizer:\n  name: adam\n  batch_size: -3\n"
                                          << "optimizer.batch_size" << 4 << "expected an integer >= 2";
     QTest::newRow("unknown dataset") << "dataset:\n  name: imagenet21k\n"
-                                     << "dataset.name" << 2 << "expected one of fashion_mnist, cifar10, got 'imagenet21k'";
+                                     << "dataset.name" << 2 << "expected one of fashion_mnist, mnist, kmnist, cifar10, cifar100, svhn, tinyimagenet, imagenet, lsun, celeba, coco, folder, got 'imagenet21k'";
     QTest::newRow("text for a number") << "loss:\n  t: warm\n" << "loss.t" << 2 << "expected a number, got 'warm'";
     QTest::newRow("zero temperature") << "loss:\n  t: 0\n" << "loss.t" << 2 << "expected a positive number";
     QTest::newRow("bad boolean") << "\n\nloss:\n  simclr_mask: maybe\n" << "loss.simclr_mask" << 4

