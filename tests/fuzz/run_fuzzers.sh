@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Builds the readers' libFuzzer targets with clang and runs each for a bounded time.
+# usage: run_fuzzers.sh BUILD_DIR SECONDS_PER_TARGET
+set -euo pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+BUILD="$1"
+SECONDS_EACH="${2:-15}"
+CLANG="$(command -v clang++-14 || command -v clang++ || true)"
+[ -n "$CLANG" ] || { echo "clang++ not found (install clang-14 and libclang-rt-14-dev)"; exit 1; }
+
+if [ ! -f "$BUILD/build.ninja" ]; then
+    cmake -S "$HERE" -B "$BUILD" -G Ninja -DCMAKE_CXX_COMPILER="$CLANG" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+fi
+cmake --build "$BUILD" -j 2 >/dev/null
+
+status=0
+for target in fuzz_idx fuzz_cifar fuzz_digits_json fuzz_svhn_mat; do
+    corpus="$BUILD/corpus/$target"
+    mkdir -p "$corpus" "$BUILD/crashes"
+    if ASAN_OPTIONS=quarantine_size_mb=32 "$BUILD/$target" -max_total_time="$SECONDS_EACH" -rss_limit_mb=2048 -malloc_limit_mb=1024 -print_final_stats=0 \
+        -artifact_prefix="$BUILD/crashes/$target-" "$corpus" >"$BUILD/$target.log" 2>&1; then
+        echo "$target: no crash in ${SECONDS_EACH} s ($(ls "$corpus" | wc -l) inputs in the corpus)"
+    else
+        echo "$target: FAILED; see $BUILD/$target.log and $BUILD/crashes/"
+        tail -30 "$BUILD/$target.log"
+        status=1
+    fi
+done
+exit $status
