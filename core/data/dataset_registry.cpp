@@ -97,7 +97,7 @@ ImageDataset loadIdxPair(const DatasetInfo& info, const std::string& root, Split
     const std::string prefix = split == Split::Train ? "train" : "t10k";
     const std::string imagesPath = locateIdx(info, root, prefix + "-images-idx3-ubyte");
     const std::string labelsPath = locateIdx(info, root, prefix + "-labels-idx1-ubyte");
-    const IdxArray images = readIdxFile(imagesPath);
+    IdxArray images = readIdxFile(imagesPath);
     const IdxArray labels = readIdxFile(labelsPath);
     if (images.shape.size() != 3) {
         throw DataError(imagesPath + ": expected a 3-D IDX array of images (N, H, W), got rank " +
@@ -111,7 +111,7 @@ ImageDataset loadIdxPair(const DatasetInfo& info, const std::string& root, Split
     raw.count = images.shape[0];
     raw.height = images.shape[1];
     raw.width = images.shape[2];
-    raw.pixels = images.data;
+    raw.pixels = std::move(images.data);
     raw.labels.assign(labels.data.begin(), labels.data.end());
     return fromRawImages(raw, info.name);
 }

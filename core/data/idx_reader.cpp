@@ -4,7 +4,7 @@
 
 #include <zlib.h>
 
-#include <array>
+#include <algorithm>
 
 namespace tau::core {
 
@@ -20,10 +20,16 @@ std::vector<uint8_t> readMaybeGzipped(const std::string& path)
     if (file == nullptr) {
         throw DataError(path + ": cannot open the file (does it exist and is it readable?)");
     }
-    std::vector<uint8_t> bytes;
-    std::array<uint8_t, 1 << 16> chunk{};
+    gzbuffer(file, 1 << 20);
+    // Read straight into a growing buffer: no intermediate copies of tens of megabytes.
+    std::vector<uint8_t> bytes(size_t(1) << 22);
+    size_t filled = 0;
     while (true) {
-        const int read = gzread(file, chunk.data(), static_cast<unsigned>(chunk.size()));
+        if (filled == bytes.size()) {
+            bytes.resize(bytes.size() * 2);
+        }
+        const size_t room = std::min<size_t>(bytes.size() - filled, size_t(1) << 30);
+        const int read = gzread(file, bytes.data() + filled, unsigned(room));
         if (read < 0) {
             int code = 0;
             const std::string reason = gzerror(file, &code);
@@ -33,9 +39,10 @@ std::vector<uint8_t> readMaybeGzipped(const std::string& path)
         if (read == 0) {
             break;
         }
-        bytes.insert(bytes.end(), chunk.begin(), chunk.begin() + read);
+        filled += size_t(read);
     }
     gzclose(file);
+    bytes.resize(filled);
     return bytes;
 }
 
@@ -46,7 +53,7 @@ uint32_t readBigEndian32(const uint8_t* bytes)
 
 } // namespace
 
-IdxArray decodeIdx(const std::vector<uint8_t>& bytes, const std::string& sourceName)
+IdxArray decodeIdx(std::vector<uint8_t> bytes, const std::string& sourceName)
 {
     if (bytes.size() < 4 || bytes[0] != 0 || bytes[1] != 0) {
         throw DataError(sourceName + ": not an IDX file (expected the magic number 0x0000 at the start)");
@@ -78,7 +85,10 @@ IdxArray decodeIdx(const std::vector<uint8_t>& bytes, const std::string& sourceN
         throw DataError(sourceName + ": truncated: the header declares " + std::to_string(elements) +
                         " bytes of data, the file holds " + std::to_string(bytes.size() - headerSize));
     }
-    array.data.assign(bytes.begin() + long(headerSize), bytes.begin() + long(expected));
+    // Drop the header and any trailing bytes in place, then hand the buffer over without a copy.
+    bytes.resize(expected);
+    bytes.erase(bytes.begin(), bytes.begin() + long(headerSize));
+    array.data = std::move(bytes);
     return array;
 }
 

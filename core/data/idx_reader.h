@@ -22,6 +22,6 @@ struct IdxArray
 IdxArray readIdxFile(const std::string& path);
 
 /** Decodes IDX bytes already in memory; @p sourceName is used in messages. */
-IdxArray decodeIdx(const std::vector<uint8_t>& bytes, const std::string& sourceName);
+IdxArray decodeIdx(std::vector<uint8_t> bytes, const std::string& sourceName);
 
 } // namespace tau::core

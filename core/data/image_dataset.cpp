@@ -7,6 +7,7 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <cstring>
 
 namespace tau::core {
 
@@ -42,9 +43,8 @@ ImageDataset fromRawImages(const RawImages& raw, const std::string& name)
 {
     ImageDataset dataset;
     dataset.name = name;
-    std::vector<uint8_t> pixels = raw.pixels; // from_blob does not own: clone below
-    dataset.images = torch::from_blob(pixels.data(), {raw.count, raw.channels, raw.height, raw.width}, torch::kUInt8)
-                         .clone();
+    dataset.images = torch::empty({raw.count, raw.channels, raw.height, raw.width}, torch::kUInt8);
+    std::memcpy(dataset.images.data_ptr<uint8_t>(), raw.pixels.data(), raw.pixels.size());
     if (raw.labels.empty()) {
         dataset.labels = torch::full({raw.count}, -1, torch::kLong);
     } else {

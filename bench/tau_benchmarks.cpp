@@ -1,0 +1,80 @@
+// Benchmarks of the core, run by ./tau bench beside bench/python_reference.py (the same work in Python).
+
+#include "core/data/augmentation.h"
+#include "core/data/dataset_registry.h"
+#include "core/objectives/contrastive_losses.h"
+#include "core/models/contrastive_model.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <benchmark/benchmark.h>
+#include <torch/torch.h>
+
+#include <thread>
+
+namespace {
+
+using namespace tau::core;
+
+void configureTorchThreads()
+{
+    torch::set_num_threads(int(std::max(1u, std::thread::hardware_concurrency())));
+}
+
+void loadFashionMnistTrain(benchmark::State& state)
+{
+    for (auto _ : state) {
+        const ImageDataset train = loadDataset(DataConfig{}, Split::Train);
+        benchmark::DoNotOptimize(train.images.data_ptr());
+    }
+}
+
+const ImageDataset& fashionTest()
+{
+    static const ImageDataset test = loadDataset(DataConfig{}, Split::Test);
+    return test;
+}
+
+void twoViewsOfABatch(benchmark::State& state)
+{
+    configureTorchThreads();
+    AugmentationOptions options;
+    options.cropSize = 28;
+    options.mean = {0.2860};
+    options.std = {0.3530};
+    const ViewAugmenter augmenter(options);
+    const torch::Tensor batch = fashionTest().images.slice(0, 0, 256);
+    auto generator = at::detail::createCPUGenerator(1);
+    torch::NoGradGuard noGrad;
+    for (auto _ : state) {
+        benchmark::DoNotOptimize(augmenter.randomView(batch, generator));
+        benchmark::DoNotOptimize(augmenter.randomView(batch, generator));
+    }
+    state.SetItemsProcessed(state.iterations() * 256);
+}
+
+void tauSimclrTrainingStep(benchmark::State& state)
+{
+    configureTorchThreads();
+    torch::manual_seed(0);
+    ModelConfig config;
+    ContrastiveModel model(config, ModelInput{1, 28});
+    torch::optim::Adam optimizer(model->parameters(), torch::optim::AdamOptions(1e-3));
+    const torch::Tensor view1 = torch::randn({256, 1, 28, 28});
+    const torch::Tensor view2 = torch::randn({256, 1, 28, 28});
+    for (auto _ : state) {
+        const ModelOutput a = model->forward(view1);
+        const ModelOutput b = model->forward(view2);
+        const torch::Tensor loss = tauSimclrLoss(a.loc, a.rawR, b.loc, b.rawR, ContrastiveLossOptions{});
+        optimizer.zero_grad();
+        loss.backward();
+        optimizer.step();
+    }
+    state.SetItemsProcessed(state.iterations() * 256);
+}
+
+} // namespace
+
+BENCHMARK(loadFashionMnistTrain)->Unit(benchmark::kMillisecond)->MinTime(3.0);
+BENCHMARK(twoViewsOfABatch)->Unit(benchmark::kMillisecond)->MinTime(3.0);
+BENCHMARK(tauSimclrTrainingStep)->Unit(benchmark::kMillisecond)->MinTime(5.0);
+BENCHMARK_MAIN();
