@@ -60,6 +60,12 @@ void TestConfigLoader::everyShippedConfigLoads()
 void TestConfigLoader::readsValuesAndKeepsDefaults()
 {
     const ExperimentConfig config = loadConfigText("exp_name: demo\n"
+                                                   "data:\n"
+                                                   "  roots: {cifar10: /data/cifar, svhn: /data/svhn}\n"
+                                                   "  strict: true\n"
+                                                   "dataset:\n"
+                                                   "  classes: [0, 1, 2]\n"
+                                                   "  limit: 500\n"
                                                    "optimizer:\n"
                                                    "  batch_size: 64\n"
                                                    "  learning_rate: 3.0e-4\n"
@@ -70,6 +76,11 @@ void TestConfigLoader::readsValuesAndKeepsDefaults()
     QCOMPARE(config.optimizer.batchSize, 64);
     QCOMPARE(config.optimizer.learningRate, 3.0e-4);
     QCOMPARE(config.loss.simclrMask, true);
+    QCOMPARE(config.data.roots.at("cifar10"), std::string("/data/cifar"));
+    QCOMPARE(config.data.roots.size(), size_t(2));
+    QVERIFY(config.data.strict);
+    QCOMPARE(config.dataset.classes, (std::vector<int>{0, 1, 2}));
+    QCOMPARE(config.dataset.limit, 500LL);
     // Untouched keys keep the original repository's defaults.
     QCOMPARE(config.loss.t, 0.1);
     QCOMPARE(config.loss.eps, 1e-6);
