@@ -3,7 +3,9 @@
 #include "app/cli/progress_printer.h"
 #include "core/common/error.h"
 #include "core/config/config_loader.h"
+#include "core/config/ood_config.h"
 #include "core/data/dataset_registry.h"
+#include "core/evaluation/ood_evaluation.h"
 #include "core/training/trainer.h"
 
 #include <CLI/CLI.hpp>
@@ -11,6 +13,7 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <sstream>
 #include <unistd.h>
 
 namespace {
@@ -141,6 +144,106 @@ int runDatasets(const std::string& configPath)
     return 0;
 }
 
+/** Prints evaluation progress as one redrawn line on a terminal. */
+class EvaluationPrinter : public tau::core::EvaluationObserver
+{
+public:
+    explicit EvaluationPrinter(bool interactive) : m_interactive(interactive) {}
+    void onProgress(const std::string& stage, long long done, long long total, double etaSeconds) override
+    {
+        if (!m_interactive) {
+            return;
+        }
+        std::fprintf(stderr, "\r\033[Kscoring %s: %lld/%lld images  ETA %s", stage.c_str(), done, total,
+                     tau::app::formatDuration(etaSeconds).c_str());
+        m_open = true;
+    }
+    void onMessage(const std::string& message) override
+    {
+        finishLine();
+        std::fprintf(stderr, "%s\n", message.c_str());
+    }
+    void finishLine()
+    {
+        if (m_open) {
+            std::fprintf(stderr, "\n");
+            m_open = false;
+        }
+    }
+
+private:
+    bool m_interactive;
+    bool m_open = false;
+};
+
+std::vector<std::string> splitList(const std::string& text)
+{
+    std::vector<std::string> items;
+    std::stringstream stream(text);
+    for (std::string item; std::getline(stream, item, ',');) {
+        if (!item.empty()) {
+            items.push_back(item);
+        }
+    }
+    return items;
+}
+
+struct OodArguments
+{
+    std::string config;
+    std::string checkpoint, in, out, scores, ensemble, name, knnReference = "train", knnAggregate, device;
+    int mcPasses = 0, knnK = 0, bootstrap = -1, batchSize = 0;
+    long long limit = -1;
+};
+
+int runOod(const OodArguments& args)
+{
+    tau::core::OodEvaluationOptions options;
+    if (!args.config.empty()) {
+        options = tau::core::loadOodConfigFile(args.config, printWarning);
+    }
+    // Flags override the config.
+    if (!args.checkpoint.empty()) options.checkpoint = args.checkpoint;
+    if (!args.in.empty()) options.inDataset = args.in;
+    if (!args.out.empty()) options.outDatasets = splitList(args.out);
+    if (!args.scores.empty()) options.scores = splitList(args.scores);
+    if (!args.ensemble.empty()) options.ensemble = splitList(args.ensemble);
+    if (!args.name.empty()) options.name = args.name;
+    if (!args.knnAggregate.empty()) options.knnAggregate = args.knnAggregate;
+    if (!args.device.empty()) options.device = args.device;
+    if (args.config.empty() || args.knnReference != "train") options.knnTestReference = options.knnTestReference || args.knnReference == "test";
+    if (args.mcPasses > 0) options.mcPasses = args.mcPasses;
+    if (args.knnK > 0) options.knnK = args.knnK;
+    if (args.bootstrap >= 0) options.bootstrap = args.bootstrap;
+    if (args.batchSize > 0) options.batchSize = args.batchSize;
+    if (args.limit >= 0) options.limit = args.limit;
+    if (options.checkpoint.empty()) {
+        throw tau::core::TauError("ood: give --checkpoint RUN_DIR/checkpoints/last.pt (or an OOD config)");
+    }
+    if (options.outDatasets.empty()) {
+        throw tau::core::TauError("ood: give --out with at least one OOD set (see tau datasets)");
+    }
+    EvaluationPrinter printer(isatty(STDERR_FILENO) != 0);
+    std::signal(SIGINT, onInterrupt);
+    const tau::core::OodEvaluationResult result = tau::core::evaluateOod(options, printer, g_cancel);
+    printer.finishLine();
+    if (result.cancelled) {
+        std::fprintf(stderr, "cancelled; nothing was written\n");
+        return 130;
+    }
+    std::printf("%-16s %-11s %8s %8s %9s %8s %9s\n", "ood set", "score", "AUROC", "FPR@95", "FPR@95(o)", "AUPR-In",
+                "AUPR-Out");
+    for (const auto& [ood, byScore] : result.results) {
+        for (const auto& [score, entry] : byScore) {
+            const auto& m = entry.metrics;
+            std::printf("%-16s %-11s %8.4f %8.4f %9.4f %8.4f %9.4f\n", ood.c_str(), score.c_str(), m.auroc, m.fpr95,
+                        m.fpr95OodPositive, m.auprIn, m.auprOut);
+        }
+    }
+    std::printf("results in %s\n", result.directory.c_str());
+    return 0;
+}
+
 struct ConfigArguments
 {
     std::string path;
@@ -190,6 +293,25 @@ int main(int argc, char** argv)
         command->add_option("--dataset", configArgs.dataset, "set dataset.name");
     }
 
+    OodArguments oodArgs;
+    CLI::App* ood = app.add_subcommand("ood", "Score ID and OOD sets with a checkpoint and measure detection");
+    ood->add_option("config", oodArgs.config, "an OOD config (ours, or the original repository's OOD JSON)");
+    ood->add_option("--checkpoint", oodArgs.checkpoint, "RUN_DIR/checkpoints/last.pt (or the run directory)");
+    ood->add_option("--in", oodArgs.in, "the in-distribution set (default: the run's training set)");
+    ood->add_option("--out", oodArgs.out, "OOD sets, comma-separated (real sets, gaussian_noise, blobs, inverted, ...)");
+    ood->add_option("--scores", oodArgs.scores, "comma-separated: tau, tau_repo, knn, mc_dropout, ensemble, hib, msp, odin, energy");
+    ood->add_option("--name", oodArgs.name, "results go to RUN_DIR/eval/NAME (default ood)");
+    ood->add_option("--ensemble", oodArgs.ensemble, "the other members' checkpoints, comma-separated");
+    ood->add_option("--mc-passes", oodArgs.mcPasses, "MC-dropout passes (10)");
+    ood->add_option("--knn-k", oodArgs.knnK, "neighbours for knn (10)");
+    ood->add_option("--knn-aggregate", oodArgs.knnAggregate, "mean or max distance")->check(CLI::IsMember({"mean", "max"}));
+    ood->add_option("--knn-reference", oodArgs.knnReference, "train (default) or test (the original's)")
+        ->check(CLI::IsMember({"train", "test"}));
+    ood->add_option("--bootstrap", oodArgs.bootstrap, "resamplings for 95% intervals (0: none)");
+    ood->add_option("--limit", oodArgs.limit, "at most N images per set");
+    ood->add_option("--batch-size", oodArgs.batchSize, "images per forward pass (256)");
+    ood->add_option("--device", oodArgs.device, "auto, cpu, cuda or cuda:N");
+
     std::string datasetsConfig;
     CLI::App* datasets = app.add_subcommand("datasets", "List the datasets, whether they are available, and where");
     datasets->add_option("config", datasetsConfig, "a config whose data.roots to use");
@@ -198,6 +320,9 @@ int main(int argc, char** argv)
     try {
         if (train->parsed()) {
             return runTrain(trainArgs);
+        }
+        if (ood->parsed()) {
+            return runOod(oodArgs);
         }
         if (datasets->parsed()) {
             return runDatasets(datasetsConfig);

@@ -43,6 +43,8 @@ public:
     /** @param images uint8 [B, C, H, W]; @return float [B, C, crop, crop], normalised. */
     torch::Tensor randomView(const torch::Tensor& images, at::Generator& generator) const;
 
+    const AugmentationOptions& options() const { return m_options; }
+
     /** The evaluation transform: no randomness, only scaling to [0, 1] and Normalize. */
     torch::Tensor evaluationView(const torch::Tensor& images) const;
 

@@ -44,6 +44,7 @@ public:
     std::vector<torch::Tensor> parameters() override { return m_model->parameters(); }
     torch::nn::Module& model() override { return *m_model; }
     void setTraining(bool training) override { m_model->train(training); }
+    ModelOutput infer(const torch::Tensor& images) override { return m_model->forward(images); }
 
     StepLoss loss(const TrainingBatch& batch) override
     {
@@ -81,6 +82,7 @@ public:
 
     std::vector<torch::Tensor> parameters() override { return m_query->parameters(); }
     torch::nn::Module& model() override { return *m_query; }
+    ModelOutput infer(const torch::Tensor& images) override { return m_query->forward(images); }
     void setTraining(bool training) override
     {
         m_query->train(training);
@@ -190,6 +192,7 @@ public:
     }
     torch::nn::Module& model() override { return *m_model; }
     void setTraining(bool training) override { m_model->train(training); }
+    ModelOutput infer(const torch::Tensor& images) override { return m_model->forward(images); }
 
     StepLoss loss(const TrainingBatch& batch) override
     {
@@ -236,6 +239,7 @@ public:
     std::vector<torch::Tensor> parameters() override { return m_model->parameters(); }
     torch::nn::Module& model() override { return *m_model; }
     void setTraining(bool training) override { m_model->train(training); }
+    ModelOutput infer(const torch::Tensor& images) override { return m_model->forward(images); }
     StepLoss loss(const TrainingBatch& batch) override
     {
         return {F::cross_entropy(m_model->forward(batch.view1).loc, batch.labels), torch::Tensor()};
@@ -321,6 +325,14 @@ public:
     std::vector<torch::Tensor> parameters() override { return m_head->parameters(); }
     torch::nn::Module& model() override { return *m_head; }
     void setTraining(bool training) override { m_head->train(training); }
+    ModelOutput infer(const torch::Tensor& images) override
+    {
+        ModelOutput output;
+        output.features = m_encoder.forward(images);
+        output.loc = output.features; // post-hoc TaU keeps the frozen features as the embedding
+        output.rawR = m_head->forward(output.features).squeeze(1);
+        return output;
+    }
 
     StepLoss loss(const TrainingBatch& batch) override
     {

@@ -38,6 +38,12 @@ public:
 
     virtual StepLoss loss(const TrainingBatch& batch) = 0;
 
+    /**
+     * The trained model's outputs for evaluation-view images: h (features), loc (projection, or logits
+     * for a classifier) and r where the model has one. The caller picks train/eval mode and grad mode.
+     */
+    virtual ModelOutput infer(const torch::Tensor& images) = 0;
+
     /** Called after the optimizer step (MoCo: enqueue the keys). */
     virtual void afterStep() {}
 

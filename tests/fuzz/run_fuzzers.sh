@@ -26,4 +26,5 @@ for target in fuzz_idx fuzz_cifar fuzz_digits_json fuzz_svhn_mat; do
         status=1
     fi
 done
+rm -f /tmp/tau_fuzz_svhn_*.mat
 exit $status

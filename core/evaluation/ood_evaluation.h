@@ -1,0 +1,78 @@
+#pragma once
+
+// Torch-free on purpose: the CLI and the GUI worker start an evaluation through this header.
+
+#include "core/common/cancellation.h"
+#include "core/config/experiment_config.h"
+#include "core/evaluation/ood_metrics.h"
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace tau::core {
+
+/** What `tau ood` evaluates and how (METHOD.md §6). */
+struct OodEvaluationOptions
+{
+    std::string checkpoint;               ///< a checkpoint (.pt) of a run, or the run directory (its last.pt)
+    std::string inDataset;                ///< empty: the run's training set
+    std::vector<std::string> outDatasets; ///< real sets, or gaussian_noise, uniform_noise, blobs, inverted, vflip
+    std::vector<std::string> scores = {"tau"};
+    std::vector<std::string> ensemble;    ///< further checkpoints of the same architecture, for `ensemble`
+    int mcPasses = 10;
+    int knnK = 10;
+    std::string knnAggregate = "mean";    ///< mean or max distance to the k nearest
+    bool knnTestReference = false;        ///< the original's choice: ID test set, excluding each query itself
+    long long knnReferenceLimit = 0;      ///< at most N reference images (a seeded choice); 0: all
+    double odinTemperature = 1000.0;
+    double odinEpsilon = 0.0014;
+    int bootstrap = 0;                    ///< resamplings for 95% intervals; 0: none
+    long long limit = 0;                  ///< at most N images per evaluated set; 0: all
+    std::string name = "ood";             ///< results go to RUN_DIR/eval/<name>/
+    int batchSize = 256;
+    std::string device = "auto";
+    int threads = 0;
+    uint64_t seed = 1337;
+    DataSettings data;
+};
+
+struct OodScoreResult
+{
+    OodMetrics metrics;
+    OodMetricIntervals intervals; ///< meaningful when bootstrap > 0
+};
+
+struct OodEvaluationResult
+{
+    std::string directory; ///< RUN_DIR/eval/<name>
+    bool cancelled = false;
+    std::map<std::string, std::map<std::string, OodScoreResult>> results; ///< [ood set][score]
+    std::vector<std::string> warnings;
+};
+
+/** Progress of a long evaluation: called on the evaluating thread. */
+class EvaluationObserver
+{
+public:
+    virtual ~EvaluationObserver() = default;
+    virtual void onProgress(const std::string& stage, long long done, long long total, double etaSeconds)
+    {
+        (void)stage, (void)done, (void)total, (void)etaSeconds;
+    }
+    virtual void onMessage(const std::string& message) { (void)message; }
+};
+
+/**
+ * Scores the in-distribution test set and every OOD set with every requested score (higher = more ID),
+ * computes the metrics, and writes metrics.json, scores.csv and roc_<ood>_<score>.csv under
+ * RUN_DIR/eval/<name>/. A score whose AUROC is below 0.5 gets a warning; it is never flipped.
+ * @throws TauError with a message for the user (a score the model cannot give, a missing dataset, ...).
+ */
+OodEvaluationResult evaluateOod(const OodEvaluationOptions& options, EvaluationObserver& observer,
+                                const CancellationToken& cancel);
+
+/** The names evaluateOod understands, for messages and help. */
+const std::vector<std::string>& knownOodScores();
+
+} // namespace tau::core
