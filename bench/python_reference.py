@@ -2,6 +2,7 @@
 
 - load: Fashion-MNIST's training IDX files with gzip + numpy, into a torch uint8 tensor;
 - views: two SimCLR views of 256 images with torchvision's PIL transforms, image by image (the original's way);
+- auroc: scikit-learn's roc_auc_score and roc_curve on 10^6 scores;
 - step: one TaU-SimCLR step of the same small CNN and head with Adam, batch 256, on random views.
 Prints JSON: seconds per iteration (median of repeats) for each.
 """
@@ -94,5 +95,17 @@ def step():
     optimizer.step()
 
 
-print(json.dumps({"load": timed(load, 5), "views": timed(views, 5), "step": timed(step, 10),
+from sklearn.metrics import roc_auc_score, roc_curve
+
+rng = np.random.default_rng(3)
+million_scores = np.concatenate([rng.standard_normal(500000) + 0.5, rng.standard_normal(500000)])
+million_labels = np.concatenate([np.ones(500000), np.zeros(500000)])
+
+
+def auroc():
+    roc_auc_score(million_labels, million_scores)
+    roc_curve(million_labels, million_scores, drop_intermediate=False)
+
+
+print(json.dumps({"auroc": timed(auroc, 3), "load": timed(load, 5), "views": timed(views, 5), "step": timed(step, 10),
                   "torch": torch.__version__, "threads": torch.get_num_threads()}))

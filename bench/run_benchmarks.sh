@@ -24,7 +24,9 @@ rows = [("Load Fashion-MNIST train (60,000 images, gzipped IDX)", "loadFashionMn
         ("Two SimCLR views of 256 images", "twoViewsOfABatch", "views",
          "torchvision PIL transforms, image by image (the original's way)"),
         ("One TaU-SimCLR training step, small CNN, batch 256", "tauSimclrTrainingStep", "step",
-         "the same model, loss and Adam in Python torch")]
+         "the same model, loss and Adam in Python torch"),
+        ("AUROC and ROC points on 10^6 scores", "aurocAndRocOnAMillionScores", "auroc",
+         "scikit-learn roc_auc_score + roc_curve")]
 cpu = subprocess.run(["sh", "-c", "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"], capture_output=True, text=True).stdout.strip()
 lines = ["# Performance", "",
          "Measured by `./tau bench` (bench/run_benchmarks.sh): Google Benchmark for the C++ core (median of 3",
