@@ -5,7 +5,10 @@
 #include "core/config/config_loader.h"
 #include "core/config/ood_config.h"
 #include "core/data/dataset_registry.h"
+#include "core/evaluation/embedding.h"
 #include "core/evaluation/ood_evaluation.h"
+#include "core/evaluation/ranking.h"
+#include "core/evaluation/representation_evaluation.h"
 #include "core/training/trainer.h"
 
 #include <CLI/CLI.hpp>
@@ -244,6 +247,50 @@ int runOod(const OodArguments& args)
     return 0;
 }
 
+int runRepresentation(const tau::core::RepresentationOptions& options, bool linear)
+{
+    EvaluationPrinter printer(isatty(STDERR_FILENO) != 0);
+    std::signal(SIGINT, onInterrupt);
+    const tau::core::RepresentationResult result = linear ? tau::core::evaluateLinear(options, printer, g_cancel)
+                                                          : tau::core::evaluateKnnAccuracy(options, printer, g_cancel);
+    printer.finishLine();
+    if (result.cancelled) {
+        std::fprintf(stderr, "cancelled; nothing was written\n");
+        return 130;
+    }
+    std::printf("%s top-1: %.4f\nresults in %s\n", linear ? "linear evaluation" : "weighted kNN", result.top1,
+                result.directory.c_str());
+    return 0;
+}
+
+int runEmbed(const tau::core::EmbeddingOptions& options)
+{
+    EvaluationPrinter printer(isatty(STDERR_FILENO) != 0);
+    std::signal(SIGINT, onInterrupt);
+    const tau::core::EmbeddingResult result = tau::core::embedDataset(options, printer, g_cancel);
+    printer.finishLine();
+    if (result.cancelled) {
+        std::fprintf(stderr, "cancelled; nothing was written\n");
+        return 130;
+    }
+    std::printf("%lld points embedded: %s\n", result.points, result.file.c_str());
+    return 0;
+}
+
+int runRank(const tau::core::RankingOptions& options)
+{
+    EvaluationPrinter printer(isatty(STDERR_FILENO) != 0);
+    std::signal(SIGINT, onInterrupt);
+    const tau::core::RankingResult result = tau::core::rankByCertainty(options, printer, g_cancel);
+    printer.finishLine();
+    if (result.cancelled) {
+        std::fprintf(stderr, "cancelled; nothing was written\n");
+        return 130;
+    }
+    std::printf("most_certain.png, least_certain.png and rankings.csv in %s\n", result.directory.c_str());
+    return 0;
+}
+
 struct ConfigArguments
 {
     std::string path;
@@ -312,6 +359,45 @@ int main(int argc, char** argv)
     ood->add_option("--batch-size", oodArgs.batchSize, "images per forward pass (256)");
     ood->add_option("--device", oodArgs.device, "auto, cpu, cuda or cuda:N");
 
+    tau::core::RepresentationOptions knnArgs;
+    CLI::App* knn = app.add_subcommand("knn", "Weighted kNN top-1 accuracy of a checkpoint's features h");
+    tau::core::RepresentationOptions linearArgs;
+    CLI::App* linear = app.add_subcommand("linear-eval", "Linear evaluation top-1 on a checkpoint's frozen features h");
+    for (auto [command, args] : {std::pair{knn, &knnArgs}, std::pair{linear, &linearArgs}}) {
+        command->add_option("--checkpoint", args->checkpoint, "RUN_DIR/checkpoints/last.pt (or the run directory)")
+            ->required();
+        command->add_option("--dataset", args->dataset, "default: the run's training set");
+        command->add_option("--name", args->name, "results go to RUN_DIR/eval/NAME");
+        command->add_option("--limit-train", args->limitTrain, "at most N training images");
+        command->add_option("--limit-test", args->limitTest, "at most N test images");
+        command->add_option("--device", args->device, "auto, cpu, cuda or cuda:N");
+    }
+    knn->add_option("--k", knnArgs.knnK, "neighbours (200)");
+    knn->add_option("--temperature", knnArgs.knnTemperature, "vote weight exp(similarity / T) (0.1)");
+    linear->add_option("--epochs", linearArgs.epochs, "epochs (100)");
+    linear->add_option("--lr", linearArgs.learningRate, "SGD learning rate, cosine to 0 (0.1)");
+
+    tau::core::EmbeddingOptions embedArgs;
+    bool noTsne = false;
+    CLI::App* embed = app.add_subcommand("embed", "Project a checkpoint's features to 2-D (PCA and t-SNE)");
+    embed->add_option("--checkpoint", embedArgs.checkpoint, "RUN_DIR/checkpoints/last.pt (or the run directory)")->required();
+    embed->add_option("--dataset", embedArgs.dataset, "default: the run's training set (test split)");
+    embed->add_option("--space", embedArgs.space, "h (features, default) or loc (projection)")->check(CLI::IsMember({"h", "loc"}));
+    embed->add_option("--limit", embedArgs.limit, "at most N images (2000; 0: all)");
+    embed->add_option("--perplexity", embedArgs.tsne.perplexity, "t-SNE perplexity (30)");
+    embed->add_option("--iterations", embedArgs.tsne.iterations, "t-SNE iterations (1000)");
+    embed->add_option("--seed", embedArgs.tsne.seed, "t-SNE seed (1337)");
+    embed->add_flag("--no-tsne", noTsne, "PCA only");
+    embed->add_option("--name", embedArgs.name, "results go to RUN_DIR/eval/NAME (embedding)");
+
+    tau::core::RankingOptions rankArgs;
+    CLI::App* rank = app.add_subcommand("rank", "The most and least certain images per class, as PNG grids and CSV");
+    rank->add_option("--checkpoint", rankArgs.checkpoint, "RUN_DIR/checkpoints/last.pt (or the run directory)")->required();
+    rank->add_option("--dataset", rankArgs.dataset, "default: the run's training set (test split)");
+    rank->add_option("--per-class", rankArgs.perClass, "images per class in each grid (6)");
+    rank->add_option("--limit", rankArgs.limit, "rank a seeded N images (0: all)");
+    rank->add_option("--name", rankArgs.name, "results go to RUN_DIR/eval/NAME (rank)");
+
     std::string datasetsConfig;
     CLI::App* datasets = app.add_subcommand("datasets", "List the datasets, whether they are available, and where");
     datasets->add_option("config", datasetsConfig, "a config whose data.roots to use");
@@ -320,6 +406,16 @@ int main(int argc, char** argv)
     try {
         if (train->parsed()) {
             return runTrain(trainArgs);
+        }
+        if (embed->parsed()) {
+            embedArgs.withTsne = !noTsne;
+            return runEmbed(embedArgs);
+        }
+        if (rank->parsed()) {
+            return runRank(rankArgs);
+        }
+        if (knn->parsed() || linear->parsed()) {
+            return runRepresentation(knn->parsed() ? knnArgs : linearArgs, linear->parsed());
         }
         if (ood->parsed()) {
             return runOod(oodArgs);

@@ -1,0 +1,60 @@
+#pragma once
+
+// Torch-free API: the CLI and the GUI call these through plain types.
+
+#include "core/common/cancellation.h"
+#include "core/evaluation/ood_evaluation.h"
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace tau::core {
+
+struct TsneOptions
+{
+    double perplexity = 30.0;
+    int iterations = 1000;
+    double learningRate = 0.0; ///< 0: scikit-learn's "auto", max(n / 12 / 4, 50)
+    uint64_t seed = 1337;
+    int exactLimit = 5000; ///< exact t-SNE costs N^2 memory and time: more points are refused with a message
+};
+
+/**
+ * Exact t-SNE (van der Maaten and Hinton 2008): per-point bandwidths found by bisection to the perplexity,
+ * symmetrised affinities, early exaggeration 12 for the first 250 iterations, momentum 0.5 then 0.8, and
+ * per-parameter gains. @p points is row-major [n, dim]; returns [n, 2] row-major.
+ * @p progress gets (iteration, iterations). @throws TauError when n exceeds options.exactLimit.
+ */
+std::vector<double> tsne(const std::vector<float>& points, int64_t dim, const TsneOptions& options,
+                         const std::function<void(int, int)>& progress, const CancellationToken& cancel);
+
+/** The first two principal components of @p points (row-major [n, dim]), as [n, 2] row-major. */
+std::vector<double> pca2(const std::vector<float>& points, int64_t dim);
+
+struct EmbeddingOptions
+{
+    std::string checkpoint;
+    std::string dataset;      ///< empty: the run's training set (its test split is embedded)
+    std::string space = "h";  ///< h (backbone features) or loc (projection)
+    long long limit = 2000;   ///< a seeded choice of at most N test images; 0: all
+    bool withTsne = true;
+    TsneOptions tsne;
+    std::string name = "embedding";
+    std::string device = "auto";
+    int threads = 0;
+};
+
+struct EmbeddingResult
+{
+    std::string directory;
+    std::string file; ///< embedding.csv: index,label,c,pca_x,pca_y[,tsne_x,tsne_y]
+    long long points = 0;
+    bool cancelled = false;
+};
+
+/** Extracts h or loc for a dataset, projects it with PCA (and t-SNE), and writes eval/<name>/embedding.csv. */
+EmbeddingResult embedDataset(const EmbeddingOptions& options, EvaluationObserver& observer,
+                             const CancellationToken& cancel);
+
+} // namespace tau::core

@@ -1,0 +1,138 @@
+#include "core/evaluation/ranking.h"
+
+#include "core/common/device.h"
+#include "core/common/error.h"
+#include "core/config/config_loader.h"
+#include "core/data/augmentation.h"
+#include "core/data/dataset_registry.h"
+#include "core/io/run_directory.h"
+#include "core/training/checkpoint.h"
+#include "core/training/objective.h"
+
+#include <stb_image_write.h>
+#include <torch/torch.h>
+
+#include <filesystem>
+#include <iomanip>
+#include <sstream>
+
+namespace tau::core {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr int kGap = 2;
+
+/** A grid with a row per class: the images at @p rows[class], scaled up, on a white background. */
+void writeGrid(const std::string& path, const ImageDataset& set, const std::vector<std::vector<int64_t>>& rows,
+               int columns, int scale)
+{
+    const int side = int(set.imageSize()) * scale;
+    const int channels = int(set.channels());
+    const int width = columns * (side + kGap) + kGap;
+    const int height = int(rows.size()) * (side + kGap) + kGap;
+    std::vector<uint8_t> canvas(size_t(width) * size_t(height) * size_t(channels), 255);
+    for (size_t row = 0; row < rows.size(); ++row) {
+        for (size_t column = 0; column < rows[row].size(); ++column) {
+            const torch::Tensor image = set.gather(torch::tensor({rows[row][column]}, torch::kLong))[0].contiguous();
+            const uint8_t* pixels = image.data_ptr<uint8_t>();
+            const int left = kGap + int(column) * (side + kGap), top = kGap + int(row) * (side + kGap);
+            for (int y = 0; y < side; ++y) {
+                for (int x = 0; x < side; ++x) {
+                    for (int c = 0; c < channels; ++c) {
+                        const size_t source = (size_t(c) * size_t(set.imageSize()) + size_t(y / scale)) * size_t(set.imageSize()) + size_t(x / scale);
+                        canvas[(size_t(top + y) * size_t(width) + size_t(left + x)) * size_t(channels) + size_t(c)] = pixels[source];
+                    }
+                }
+            }
+        }
+    }
+    if (stbi_write_png(path.c_str(), width, height, channels, canvas.data(), width * channels) == 0) {
+        throw TauError(path + ": cannot write the PNG (disk full or no permission?)");
+    }
+}
+
+} // namespace
+
+RankingResult rankByCertainty(const RankingOptions& options, EvaluationObserver& observer,
+                              const CancellationToken& cancel)
+{
+    const torch::Device device = resolveDevice(options.device);
+    configureThreads(options.threads);
+    const std::string file = fs::is_directory(options.checkpoint)
+                                 ? (fs::path(options.checkpoint) / "checkpoints" / "last.pt").string()
+                                 : options.checkpoint;
+    if (!fs::exists(file)) {
+        throw DataError(file + ": checkpoint not found");
+    }
+    const std::string runDirectory = fs::path(file).parent_path().parent_path().string();
+    const ExperimentConfig config = loadConfigFile(runDirectory + "/config.yaml");
+    if (!config.learnsTemperature()) {
+        throw TauError("rank: the run is " + config.system + ", which has no certainty c; rank a TaU run");
+    }
+    DataConfig data = config.dataset;
+    data.name = options.dataset.empty() ? config.dataset.name : options.dataset;
+    if (data.name != config.dataset.name) {
+        data.root.clear();
+    }
+    data.limit = options.limit;
+    const ImageDataset set = loadDataset(data, Split::Test, config.data);
+    std::unique_ptr<TrainingObjective> objective = makeObjective(config, ModelInput{set.channels(), set.imageSize()}, device);
+    loadCheckpoint(file, objective->model());
+    objective->setTraining(false);
+    AugmentationOptions transformOptions;
+    transformOptions.cropSize = set.imageSize();
+    transformOptions.mean = set.mean;
+    transformOptions.std = set.std;
+    const ViewAugmenter transform(transformOptions);
+
+    std::vector<torch::Tensor> rs;
+    {
+        torch::NoGradGuard noGrad;
+        for (int64_t begin = 0; begin < set.size() && !cancel.stopRequested(); begin += 256) {
+            const int64_t end = std::min(set.size(), begin + 256);
+            rs.push_back(objective->infer(transform.evaluationView(set.gather(torch::arange(begin, end)).to(device)))
+                             .rawR.to(torch::kCPU, torch::kDouble));
+            observer.onProgress("certainty", end, set.size(), 0.0);
+        }
+    }
+    RankingResult result;
+    if (cancel.stopRequested()) {
+        result.cancelled = true;
+        return result;
+    }
+    const torch::Tensor r = torch::cat(rs);
+    std::vector<std::vector<int64_t>> most, least;
+    std::ostringstream csv;
+    csv << std::setprecision(10) << "class,class_name,kind,rank,index,r,c\n";
+    for (size_t label = 0; label < set.classNames.size(); ++label) {
+        const torch::Tensor members = (set.labels == int64_t(label)).nonzero().squeeze(1);
+        if (members.numel() == 0) {
+            continue;
+        }
+        const torch::Tensor order = r.index_select(0, members).argsort(0, /*descending=*/true);
+        const int64_t count = std::min<int64_t>(options.perClass, members.numel());
+        most.emplace_back();
+        least.emplace_back();
+        for (int64_t k = 0; k < count; ++k) {
+            const int64_t top = members[order[k]].item<int64_t>();
+            const int64_t bottom = members[order[members.numel() - 1 - k]].item<int64_t>();
+            most.back().push_back(top);
+            least.back().push_back(bottom);
+            for (const auto& [kind, index] : {std::pair<const char*, int64_t>{"most", top}, {"least", bottom}}) {
+                const double value = r[index].item<double>();
+                csv << label << ',' << set.classNames[label] << ',' << kind << ',' << k + 1 << ',' << index << ','
+                    << value << ',' << 1.0 / (1.0 + std::exp(-value)) << '\n';
+            }
+        }
+    }
+    result.directory = runDirectory + "/eval/" + options.name;
+    fs::create_directories(result.directory);
+    writeGrid(result.directory + "/most_certain.png", set, most, options.perClass, options.scale);
+    writeGrid(result.directory + "/least_certain.png", set, least, options.perClass, options.scale);
+    writeFileAtomically(result.directory + "/rankings.csv", csv.str());
+    return result;
+}
+
+} // namespace tau::core

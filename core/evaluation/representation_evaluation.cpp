@@ -1,0 +1,216 @@
+#include "core/evaluation/representation_evaluation.h"
+
+#include "core/common/device.h"
+#include "core/common/error.h"
+#include "core/config/config_loader.h"
+#include "core/data/augmentation.h"
+#include "core/data/dataset_registry.h"
+#include "core/io/run_directory.h"
+#include "core/training/checkpoint.h"
+#include "core/training/lr_schedule.h"
+#include "core/training/objective.h"
+
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include <chrono>
+#include <filesystem>
+
+namespace tau::core {
+
+namespace fs = std::filesystem;
+namespace F = torch::nn::functional;
+
+namespace {
+
+struct Features
+{
+    torch::Tensor train, trainLabels, test, testLabels;
+    int64_t classes = 0;
+    std::string runDirectory;
+    std::string dataset;
+};
+
+std::string checkpointPath(const std::string& location)
+{
+    return fs::is_directory(location) ? (fs::path(location) / "checkpoints" / "last.pt").string() : location;
+}
+
+/** h for every image of @p set through the evaluation transform, batch by batch. */
+torch::Tensor extract(TrainingObjective& objective, const ImageDataset& set, const ViewAugmenter& transform,
+                      const torch::Device& device, int batchSize, const std::string& stage, long long& done,
+                      long long total, EvaluationObserver& observer, const CancellationToken& cancel)
+{
+    torch::NoGradGuard noGrad;
+    std::vector<torch::Tensor> parts;
+    const auto start = std::chrono::steady_clock::now();
+    for (int64_t begin = 0; begin < set.size() && !cancel.stopRequested(); begin += batchSize) {
+        const int64_t end = std::min(set.size(), begin + batchSize);
+        const torch::Tensor images = transform.evaluationView(set.gather(torch::arange(begin, end)).to(device));
+        parts.push_back(objective.infer(images).features.to(torch::kCPU, torch::kFloat));
+        done += end - begin;
+        const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        observer.onProgress(stage, done, total, double(total - done) * elapsed / double(std::max<long long>(1, end)));
+    }
+    return parts.empty() ? torch::Tensor() : torch::cat(parts);
+}
+
+Features computeFeatures(const RepresentationOptions& options, EvaluationObserver& observer,
+                         const CancellationToken& cancel, const torch::Device& device)
+{
+    const std::string file = checkpointPath(options.checkpoint);
+    if (!fs::exists(file)) {
+        throw DataError(file + ": checkpoint not found");
+    }
+    Features features;
+    features.runDirectory = fs::path(file).parent_path().parent_path().string();
+    const ExperimentConfig config = loadConfigFile(features.runDirectory + "/config.yaml");
+    DataConfig data = config.dataset;
+    data.name = options.dataset.empty() ? config.dataset.name : options.dataset;
+    if (data.name != config.dataset.name) {
+        data.root.clear();
+    }
+    data.trainSubset = 0;
+    data.limit = options.limitTrain;
+    const ImageDataset train = loadDataset(data, Split::Train, config.data);
+    data.limit = options.limitTest;
+    const ImageDataset test = loadDataset(data, Split::Test, config.data);
+    features.classes = int64_t(train.classNames.size());
+    features.dataset = data.name;
+
+    const ModelInput input{train.channels(), train.imageSize(), config.system == "supervised" ? features.classes : 0};
+    std::unique_ptr<TrainingObjective> objective = makeObjective(config, input, device);
+    loadCheckpoint(file, objective->model());
+    objective->setTraining(false);
+    AugmentationOptions transformOptions;
+    transformOptions.cropSize = train.imageSize();
+    transformOptions.mean = train.mean;
+    transformOptions.std = train.std;
+    const ViewAugmenter transform(transformOptions);
+    long long done = 0;
+    const long long total = train.size() + test.size();
+    features.train = extract(*objective, train, transform, device, options.batchSize, "features (train)", done, total,
+                             observer, cancel);
+    features.test = extract(*objective, test, transform, device, options.batchSize, "features (test)", done, total,
+                            observer, cancel);
+    features.trainLabels = train.labels;
+    features.testLabels = test.labels;
+    return features;
+}
+
+torch::Tensor knnPredictions(const torch::Tensor& train, const torch::Tensor& trainLabels, const torch::Tensor& test,
+                             int k, double temperature, int64_t classes)
+{
+    const torch::Tensor trainNormal = F::normalize(train, F::NormalizeFuncOptions().dim(1));
+    const torch::Tensor testNormal = F::normalize(test, F::NormalizeFuncOptions().dim(1));
+    std::vector<torch::Tensor> predictions;
+    const int64_t neighbours = std::min<int64_t>(k, train.size(0));
+    for (int64_t begin = 0; begin < test.size(0); begin += 512) {
+        const torch::Tensor similarity = torch::matmul(testNormal.slice(0, begin, begin + 512), trainNormal.t());
+        const auto [values, indices] = similarity.topk(neighbours, 1);
+        const torch::Tensor weights = (values / temperature).exp();
+        torch::Tensor votes = torch::zeros({values.size(0), classes}, torch::kFloat);
+        votes.scatter_add_(1, trainLabels.index_select(0, indices.reshape(-1)).view_as(indices), weights);
+        predictions.push_back(votes.argmax(1));
+    }
+    return torch::cat(predictions);
+}
+
+void writeMetrics(const std::string& directory, const nlohmann::json& metrics)
+{
+    fs::create_directories(directory);
+    writeFileAtomically(directory + "/metrics.json", metrics.dump(2) + "\n");
+}
+
+} // namespace
+
+double weightedKnnTop1(const std::vector<float>& trainFeatures, const std::vector<int64_t>& trainLabels,
+                       const std::vector<float>& testFeatures, const std::vector<int64_t>& testLabels, int64_t dim,
+                       int k, double temperature)
+{
+    const auto train = torch::tensor(trainFeatures).view({-1, dim});
+    const auto test = torch::tensor(testFeatures).view({-1, dim});
+    const auto trainLabelTensor = torch::tensor(trainLabels, torch::kLong);
+    const auto testLabelTensor = torch::tensor(testLabels, torch::kLong);
+    const int64_t classes = trainLabelTensor.max().item<int64_t>() + 1;
+    const torch::Tensor predicted = knnPredictions(train, trainLabelTensor, test, k, temperature, classes);
+    return (predicted == testLabelTensor).to(torch::kDouble).mean().item<double>();
+}
+
+RepresentationResult evaluateKnnAccuracy(const RepresentationOptions& options, EvaluationObserver& observer,
+                                         const CancellationToken& cancel)
+{
+    const torch::Device device = resolveDevice(options.device);
+    configureThreads(options.threads);
+    const Features features = computeFeatures(options, observer, cancel, device);
+    RepresentationResult result;
+    if (cancel.stopRequested()) {
+        result.cancelled = true;
+        return result;
+    }
+    const torch::Tensor predicted = knnPredictions(features.train, features.trainLabels, features.test, options.knnK,
+                                                   options.knnTemperature, features.classes);
+    result.top1 = (predicted == features.testLabels).to(torch::kDouble).mean().item<double>();
+    result.directory = features.runDirectory + "/eval/" + (options.name.empty() ? "knn" : options.name);
+    writeMetrics(result.directory, {{"dataset", features.dataset}, {"knn_top1", result.top1}, {"k", options.knnK},
+                                    {"temperature", options.knnTemperature}, {"features", "h (normalised)"},
+                                    {"train_images", features.train.size(0)}, {"test_images", features.test.size(0)}});
+    return result;
+}
+
+RepresentationResult evaluateLinear(const RepresentationOptions& options, EvaluationObserver& observer,
+                                    const CancellationToken& cancel)
+{
+    const torch::Device device = resolveDevice(options.device);
+    configureThreads(options.threads);
+    const Features features = computeFeatures(options, observer, cancel, device);
+    RepresentationResult result;
+    if (cancel.stopRequested()) {
+        result.cancelled = true;
+        return result;
+    }
+    torch::manual_seed(options.seed);
+    torch::nn::Linear head(features.train.size(1), features.classes);
+    torch::optim::SGD optimizer(head->parameters(), torch::optim::SGDOptions(options.learningRate)
+                                                        .momentum(options.momentum)
+                                                        .weight_decay(options.weightDecay));
+    const int64_t n = features.train.size(0);
+    const int64_t stepsPerEpoch = std::max<int64_t>(1, n / options.batchSize);
+    const WarmupCosineSchedule schedule(options.learningRate, options.learningRate, 0.0, 0,
+                                        stepsPerEpoch * options.epochs);
+    auto generator = at::detail::createCPUGenerator(options.seed);
+    long long step = 0;
+    for (int epoch = 0; epoch < options.epochs && !cancel.stopRequested(); ++epoch) {
+        const torch::Tensor order = torch::randperm(n, generator, torch::kLong);
+        for (int64_t s = 0; s < stepsPerEpoch; ++s) {
+            const torch::Tensor batch = order.slice(0, s * options.batchSize, (s + 1) * options.batchSize);
+            for (auto& group : optimizer.param_groups()) {
+                group.options().set_lr(schedule.at(step));
+            }
+            const torch::Tensor loss =
+                F::cross_entropy(head->forward(features.train.index_select(0, batch)), features.trainLabels.index_select(0, batch));
+            optimizer.zero_grad();
+            loss.backward();
+            optimizer.step();
+            ++step;
+        }
+        torch::NoGradGuard noGrad;
+        const double accuracy =
+            (head->forward(features.test).argmax(1) == features.testLabels).to(torch::kDouble).mean().item<double>();
+        result.history.push_back(accuracy);
+        observer.onProgress("linear evaluation", epoch + 1, options.epochs, 0.0);
+    }
+    if (cancel.stopRequested()) {
+        result.cancelled = true;
+        return result;
+    }
+    result.top1 = result.history.empty() ? 0.0 : result.history.back();
+    result.directory = features.runDirectory + "/eval/" + (options.name.empty() ? "linear" : options.name);
+    writeMetrics(result.directory, {{"dataset", features.dataset}, {"linear_top1", result.top1},
+                                    {"history", result.history}, {"epochs", options.epochs},
+                                    {"learning_rate", options.learningRate}, {"features", "h (frozen)"},
+                                    {"train_images", features.train.size(0)}, {"test_images", features.test.size(0)}});
+    return result;
+}
+
+} // namespace tau::core

@@ -1,0 +1,61 @@
+#pragma once
+
+// Torch-free: the CLI starts these through this header.
+
+#include "core/common/cancellation.h"
+#include "core/config/experiment_config.h"
+#include "core/evaluation/ood_evaluation.h"
+
+#include <string>
+#include <vector>
+
+namespace tau::core {
+
+/** Weighted kNN and linear evaluation of a checkpoint's frozen features h (METHOD.md §7). */
+struct RepresentationOptions
+{
+    std::string checkpoint;   ///< a checkpoint (.pt) or run directory
+    std::string dataset;      ///< empty: the run's training set
+    std::string name;         ///< results go to RUN_DIR/eval/<name>/ (default knn or linear)
+    long long limitTrain = 0; ///< at most N training images (a seeded choice); 0: all
+    long long limitTest = 0;
+    int knnK = 200;
+    double knnTemperature = 0.1;
+    int epochs = 100;         ///< linear evaluation
+    double learningRate = 0.1;
+    double momentum = 0.9;
+    double weightDecay = 0.0;
+    int batchSize = 256;
+    std::string device = "auto";
+    int threads = 0;
+    uint64_t seed = 1337;
+};
+
+struct RepresentationResult
+{
+    std::string directory;
+    double top1 = 0;                   ///< test accuracy in [0, 1]
+    std::vector<double> history;       ///< linear evaluation: test accuracy after each epoch
+    bool cancelled = false;
+};
+
+/**
+ * Weighted kNN top-1 (Wu et al. 2018): cosine similarity of normalised h to the k nearest training images,
+ * votes weighted by exp(similarity / temperature). Writes eval/<name>/metrics.json.
+ */
+RepresentationResult evaluateKnnAccuracy(const RepresentationOptions& options, EvaluationObserver& observer,
+                                         const CancellationToken& cancel);
+
+/**
+ * A linear classifier on frozen h (computed once, on the evaluation transform), SGD with momentum and a cosine
+ * schedule; the test accuracy after every epoch goes to metrics.json.
+ */
+RepresentationResult evaluateLinear(const RepresentationOptions& options, EvaluationObserver& observer,
+                                    const CancellationToken& cancel);
+
+/** The weighted kNN rule on features already computed: fraction of test labels predicted right. */
+double weightedKnnTop1(const std::vector<float>& trainFeatures, const std::vector<int64_t>& trainLabels,
+                       const std::vector<float>& testFeatures, const std::vector<int64_t>& testLabels, int64_t dim,
+                       int k, double temperature);
+
+} // namespace tau::core
