@@ -40,7 +40,13 @@ for title, cpp_name, py_name, note in rows:
     c = median_ms(cpp_name)
     p = py[py_name] * 1000.0
     lines.append(f"| {title} | {c:.1f} | {p:.1f} | {p / c:.2f}x | {note} |")
-lines += ["", "Fashion-MNIST's training split is held as uint8: 60,000 x 28 x 28 = 47 MB.", ""]
+lines += ["", "Fashion-MNIST's training split is held as uint8: 60,000 x 28 x 28 = 47 MB.", "",
+          "## Scoring throughput (C++, small CNN, batches of 256, what `tau ood` computes per batch)", "",
+          "| score | images/s |", "|---|---|"]
+for b in cpp["benchmarks"]:
+    if b["name"].startswith("scoringThroughput/") and b["name"].endswith("_median"):
+        lines.append(f"| {b.get('label', b['name'])} | {b['items_per_second']:.0f} |")
+lines.append("")
 open(sys.argv[3], "w").write("\n".join(lines))
 print("\n".join(lines))
 PY

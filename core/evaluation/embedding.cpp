@@ -14,6 +14,7 @@
 #include <cmath>
 #include <filesystem>
 #include <iomanip>
+#include <map>
 #include <sstream>
 
 namespace tau::core {
@@ -26,14 +27,16 @@ constexpr int kExaggerationIterations = 250;
 constexpr double kExaggeration = 12.0;
 
 /** Conditional affinities P(j|i) with each row's Gaussian bandwidth bisected to the target perplexity. */
-torch::Tensor conditionalAffinities(const torch::Tensor& distances, double perplexity)
+torch::Tensor conditionalAffinities(const torch::Tensor& distances, double perplexity, bool squareWithSelf = true)
 {
     const int64_t n = distances.size(0);
     const double target = std::log(perplexity);
     torch::Tensor beta = torch::ones({n, 1}, torch::kDouble);
     torch::Tensor low = torch::full({n, 1}, 0.0, torch::kDouble);
     torch::Tensor high = torch::full({n, 1}, std::numeric_limits<double>::infinity(), torch::kDouble);
-    const torch::Tensor offDiagonal = 1.0 - torch::eye(n, torch::kDouble);
+    // A square matrix has each point's distance to itself on the diagonal: that pair never counts.
+    const torch::Tensor offDiagonal =
+        squareWithSelf ? 1.0 - torch::eye(n, torch::kDouble) : torch::ones_like(distances);
     torch::Tensor p;
     for (int step = 0; step < 64; ++step) {
         p = (-distances * beta).exp() * offDiagonal;
@@ -47,6 +50,189 @@ torch::Tensor conditionalAffinities(const torch::Tensor& distances, double perpl
         beta = torch::where(torch::isinf(high), beta * 2.0, (low + high) / 2.0);
     }
     return p;
+}
+
+/** A quadtree over the 2-D map: each cell keeps its centre of mass and point count. */
+class QuadTree
+{
+public:
+    explicit QuadTree(const std::vector<double>& y)
+    {
+        double minX = 1e300, minY = 1e300, maxX = -1e300, maxY = -1e300;
+        const size_t n = y.size() / 2;
+        for (size_t i = 0; i < n; ++i) {
+            minX = std::min(minX, y[2 * i]);
+            maxX = std::max(maxX, y[2 * i]);
+            minY = std::min(minY, y[2 * i + 1]);
+            maxY = std::max(maxY, y[2 * i + 1]);
+        }
+        const double half = std::max(maxX - minX, maxY - minY) / 2.0 + 1e-5;
+        m_cells.push_back(Cell{(minX + maxX) / 2.0, (minY + maxY) / 2.0, half});
+        for (size_t i = 0; i < n; ++i) {
+            insert(0, y[2 * i], y[2 * i + 1], 0);
+        }
+    }
+
+    /** Adds the repulsion on the point at (x, y): sum of num^2 (y_i - y_cell) per cell, and sum of num to z. */
+    void repulsion(double x, double y, double theta, double& forceX, double& forceY, double& z) const
+    {
+        visit(0, x, y, theta, forceX, forceY, z);
+    }
+
+private:
+    struct Cell
+    {
+        double centreX, centreY, half;
+        double massX = 0, massY = 0;
+        int count = 0;
+        int children = -1; ///< index of the first of four children; -1 for a leaf
+        double pointX = 0, pointY = 0;
+    };
+
+    void insert(int index, double x, double y, int depth)
+    {
+        Cell& cell = m_cells[size_t(index)];
+        cell.massX = (cell.massX * cell.count + x) / (cell.count + 1);
+        cell.massY = (cell.massY * cell.count + y) / (cell.count + 1);
+        ++cell.count;
+        if (cell.count == 1) {
+            cell.pointX = x;
+            cell.pointY = y;
+            return;
+        }
+        if (depth > 40) {
+            return; // duplicate points: keep them together in this leaf
+        }
+        if (cell.children < 0) {
+            split(index);
+            const Cell& again = m_cells[size_t(index)];
+            insert(childFor(index, again.pointX, again.pointY), again.pointX, again.pointY, depth + 1);
+        }
+        insert(childFor(index, x, y), x, y, depth + 1);
+    }
+
+    void split(int index)
+    {
+        const Cell parent = m_cells[size_t(index)];
+        const double quarter = parent.half / 2.0;
+        m_cells[size_t(index)].children = int(m_cells.size());
+        for (int k = 0; k < 4; ++k) {
+            m_cells.push_back(Cell{parent.centreX + ((k & 1) ? quarter : -quarter),
+                                   parent.centreY + ((k & 2) ? quarter : -quarter), quarter});
+        }
+    }
+
+    int childFor(int index, double x, double y) const
+    {
+        const Cell& cell = m_cells[size_t(index)];
+        return cell.children + (x > cell.centreX ? 1 : 0) + (y > cell.centreY ? 2 : 0);
+    }
+
+    void visit(int index, double x, double y, double theta, double& forceX, double& forceY, double& z) const
+    {
+        const Cell& cell = m_cells[size_t(index)];
+        if (cell.count == 0) {
+            return;
+        }
+        const double dx = x - cell.massX, dy = y - cell.massY;
+        const double distance2 = dx * dx + dy * dy;
+        const bool leaf = cell.children < 0;
+        if (leaf && distance2 < 1e-18) {
+            return; // the point itself (or exact duplicates of it)
+        }
+        if (leaf || 2.0 * cell.half < theta * std::sqrt(distance2)) {
+            const double num = 1.0 / (1.0 + distance2);
+            z += cell.count * num;
+            forceX += cell.count * num * num * dx;
+            forceY += cell.count * num * num * dy;
+            return;
+        }
+        for (int k = 0; k < 4; ++k) {
+            visit(cell.children + k, x, y, theta, forceX, forceY, z);
+        }
+    }
+
+    std::vector<Cell> m_cells;
+};
+
+/** Sparse symmetric affinities over the k nearest neighbours of every point, as (i, j, p_ij) rows per i. */
+std::vector<std::vector<std::pair<int64_t, double>>> sparseAffinities(const torch::Tensor& x, double perplexity)
+{
+    const int64_t n = x.size(0);
+    const int64_t k = std::min<int64_t>(n - 1, int64_t(3 * perplexity));
+    const torch::Tensor norms = x.pow(2).sum(1);
+    std::vector<std::map<int64_t, double>> rows(static_cast<size_t>(n));
+    for (int64_t begin = 0; begin < n; begin += 1024) {
+        const torch::Tensor block = x.slice(0, begin, begin + 1024);
+        torch::Tensor distances = (block.pow(2).sum(1, true) + norms.unsqueeze(0) - 2.0 * block.matmul(x.t())).clamp_min(0.0);
+        const torch::Tensor rowsIndex = torch::arange(block.size(0), torch::kLong);
+        distances.index_put_({rowsIndex, rowsIndex + begin}, std::numeric_limits<double>::infinity());
+        const auto [nearest, indices] = distances.topk(k, 1, /*largest=*/false);
+        const torch::Tensor conditional = conditionalAffinities(nearest, perplexity, /*squareWithSelf=*/false);
+        for (int64_t r = 0; r < nearest.size(0); ++r) {
+            for (int64_t c = 0; c < k; ++c) {
+                const int64_t i = begin + r, j = indices[r][c].item<int64_t>();
+                const double value = conditional[r][c].item<double>() / (2.0 * double(n));
+                rows[size_t(i)][j] += value;
+                rows[size_t(j)][i] += value;
+            }
+        }
+    }
+    std::vector<std::vector<std::pair<int64_t, double>>> result(static_cast<size_t>(n));
+    for (int64_t i = 0; i < n; ++i) {
+        result[size_t(i)].assign(rows[size_t(i)].begin(), rows[size_t(i)].end());
+    }
+    return result;
+}
+
+std::vector<double> barnesHut(const torch::Tensor& x, const TsneOptions& options,
+                              const std::function<void(int, int)>& progress, const CancellationToken& cancel)
+{
+    const int64_t n = x.size(0);
+    const auto affinities = sparseAffinities(x, options.perplexity);
+    auto generator = at::detail::createCPUGenerator(options.seed);
+    const torch::Tensor start = torch::randn({n, 2}, generator, torch::kDouble) * 1e-2;
+    std::vector<double> y(start.data_ptr<double>(), start.data_ptr<double>() + 2 * n);
+    std::vector<double> velocity(size_t(2 * n), 0.0), gains(size_t(2 * n), 1.0), gradient(size_t(2 * n));
+    const double learningRate =
+        options.learningRate > 0 ? options.learningRate : std::max(double(n) / kExaggeration / 4.0, 50.0);
+    for (int iteration = 0; iteration < options.iterations && !cancel.stopRequested(); ++iteration) {
+        const double exaggeration = iteration < kExaggerationIterations ? kExaggeration : 1.0;
+        const double momentum = iteration < kExaggerationIterations ? 0.5 : 0.8;
+        const QuadTree tree(y);
+        double z = 0;
+        std::vector<double> repulsive(size_t(2 * n), 0.0);
+        for (int64_t i = 0; i < n; ++i) {
+            tree.repulsion(y[size_t(2 * i)], y[size_t(2 * i + 1)], options.theta, repulsive[size_t(2 * i)],
+                           repulsive[size_t(2 * i + 1)], z);
+        }
+        for (int64_t i = 0; i < n; ++i) {
+            double attractX = 0, attractY = 0;
+            for (const auto& [j, p] : affinities[size_t(i)]) {
+                const double dx = y[size_t(2 * i)] - y[size_t(2 * j)], dy = y[size_t(2 * i + 1)] - y[size_t(2 * j + 1)];
+                const double num = 1.0 / (1.0 + dx * dx + dy * dy);
+                attractX += p * num * dx;
+                attractY += p * num * dy;
+            }
+            gradient[size_t(2 * i)] = 4.0 * (exaggeration * attractX - repulsive[size_t(2 * i)] / z);
+            gradient[size_t(2 * i + 1)] = 4.0 * (exaggeration * attractY - repulsive[size_t(2 * i + 1)] / z);
+        }
+        double meanX = 0, meanY = 0;
+        for (size_t k = 0; k < y.size(); ++k) {
+            const bool sameSign = (gradient[k] > 0) == (velocity[k] > 0);
+            gains[k] = std::max(0.01, sameSign ? gains[k] * 0.8 : gains[k] + 0.2);
+            velocity[k] = momentum * velocity[k] - learningRate * gains[k] * gradient[k];
+            y[k] += velocity[k];
+            (k % 2 == 0 ? meanX : meanY) += y[k];
+        }
+        for (size_t k = 0; k < y.size(); ++k) {
+            y[k] -= (k % 2 == 0 ? meanX : meanY) / double(n);
+        }
+        if (progress && (iteration % 25 == 0 || iteration + 1 == options.iterations)) {
+            progress(iteration + 1, options.iterations);
+        }
+    }
+    return y;
 }
 
 } // namespace
@@ -65,13 +251,12 @@ std::vector<double> tsne(const std::vector<float>& points, int64_t dim, const Ts
 {
     const torch::Tensor x = torch::tensor(points, torch::kDouble).view({-1, dim});
     const int64_t n = x.size(0);
-    if (n > options.exactLimit) {
-        throw TauError("t-SNE: " + std::to_string(n) + " points is more than the exact method's limit of " +
-                       std::to_string(options.exactLimit) + "; embed fewer (--limit)");
-    }
     if (n < 4 || options.perplexity * 3 >= double(n)) {
         throw TauError("t-SNE: perplexity " + std::to_string(options.perplexity) + " needs more than " +
                        std::to_string(int(options.perplexity * 3)) + " points, got " + std::to_string(n));
+    }
+    if (n > options.exactLimit) {
+        return barnesHut(x, options, progress, cancel);
     }
     const torch::Tensor squared = (x.pow(2).sum(1, true) + x.pow(2).sum(1).unsqueeze(0) - 2.0 * x.matmul(x.t())).clamp_min(0.0);
     torch::Tensor p = conditionalAffinities(squared, options.perplexity);

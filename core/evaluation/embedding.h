@@ -17,14 +17,17 @@ struct TsneOptions
     int iterations = 1000;
     double learningRate = 0.0; ///< 0: scikit-learn's "auto", max(n / 12 / 4, 50)
     uint64_t seed = 1337;
-    int exactLimit = 5000; ///< exact t-SNE costs N^2 memory and time: more points are refused with a message
+    int exactLimit = 3000; ///< more points than this use Barnes-Hut (exact t-SNE costs N^2 memory and time)
+    double theta = 0.5;    ///< Barnes-Hut accuracy: a cell counts as one point when its size / distance < theta
 };
 
 /**
  * Exact t-SNE (van der Maaten and Hinton 2008): per-point bandwidths found by bisection to the perplexity,
  * symmetrised affinities, early exaggeration 12 for the first 250 iterations, momentum 0.5 then 0.8, and
  * per-parameter gains. @p points is row-major [n, dim]; returns [n, 2] row-major.
- * @p progress gets (iteration, iterations). @throws TauError when n exceeds options.exactLimit.
+ * Beyond options.exactLimit points it uses the Barnes-Hut approximation (van der Maaten 2014): affinities to
+ * the 3 x perplexity nearest neighbours only, and repulsion from a quadtree.
+ * @p progress gets (iteration, iterations). @throws TauError for too few points for the perplexity.
  */
 std::vector<double> tsne(const std::vector<float>& points, int64_t dim, const TsneOptions& options,
                          const std::function<void(int, int)>& progress, const CancellationToken& cancel);

@@ -70,6 +70,7 @@ private Q_SLOTS:
     void pcaMatchesScikitLearn();
     void tsneSeparatesClusters();
     void tsneRefusesTooFewPoints();
+    void barnesHutSeparatesClusters();
     void commandsOnATrainedModel();
 
 private:
@@ -132,6 +133,40 @@ void TestRepresentation::tsneSeparatesClusters()
     QCOMPARE(correct, int(n));
     // Seeded: the same map again.
     QCOMPARE(tsne(points, 20, options, {}, cancel), y);
+}
+
+void TestRepresentation::barnesHutSeparatesClusters()
+{
+    std::vector<float> points;
+    std::vector<int64_t> labels;
+    clusters(4, 150, 20, 0.5, 5, points, labels);
+    TsneOptions options;
+    options.perplexity = 20;
+    options.iterations = 400;
+    options.exactLimit = 100; // 600 points: Barnes-Hut
+    CancellationToken cancel;
+    const std::vector<double> y = tsne(points, 20, options, {}, cancel);
+    // Each cluster's points are closer to their own cluster's centre in the map than to any other's.
+    std::vector<double> cx(4, 0), cy(4, 0), count(4, 0);
+    for (size_t i = 0; i < labels.size(); ++i) {
+        cx[size_t(labels[i])] += y[2 * i];
+        cy[size_t(labels[i])] += y[2 * i + 1];
+        count[size_t(labels[i])] += 1;
+    }
+    int correct = 0;
+    for (size_t i = 0; i < labels.size(); ++i) {
+        int nearest = 0;
+        double best = 1e300;
+        for (int c = 0; c < 4; ++c) {
+            const double d = std::pow(y[2 * i] - cx[size_t(c)] / count[size_t(c)], 2) + std::pow(y[2 * i + 1] - cy[size_t(c)] / count[size_t(c)], 2);
+            if (d < best) {
+                best = d;
+                nearest = c;
+            }
+        }
+        correct += nearest == labels[i];
+    }
+    QCOMPARE(correct, int(labels.size()));
 }
 
 void TestRepresentation::tsneRefusesTooFewPoints()
