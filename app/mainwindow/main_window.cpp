@@ -1,7 +1,10 @@
 #include "app/mainwindow/main_window.h"
 
+#include "app/models/runs_model.h"
 #include "app/workers/training_worker.h"
+#include "core/common/build_info.h"
 #include "core/common/error.h"
+#include "core/io/metrics_reader.h"
 #include "core/config/config_loader.h"
 #include "core/io/run_directory.h"
 #include "widgets/common/yaml_highlighter.h"
@@ -9,7 +12,20 @@
 #include "widgets/plots/training_curve_plot.h"
 
 #include <QAction>
+#include <QApplication>
+#include <QCheckBox>
 #include <QCloseEvent>
+#include <QComboBox>
+#include <QDirIterator>
+#include <QDockWidget>
+#include <QDoubleSpinBox>
+#include <QDragEnterEvent>
+#include <QHeaderView>
+#include <QMenuBar>
+#include <QMimeData>
+#include <QSettings>
+#include <QTableView>
+#include <QTimer>
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -82,6 +98,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     setTraining(false);
     updateWindowTitle();
     resize(1280, 800);
+    setAcceptDrops(true);
+    restoreSettings();
 }
 
 MainWindow::~MainWindow()
@@ -98,6 +116,9 @@ void MainWindow::buildActions()
     toolbar->setObjectName(QStringLiteral("mainToolbar"));
     toolbar->setMovable(false);
     toolbar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    QMenu* fileMenu = menuBar()->addMenu(tr("&File"));
+    QMenu* runMenu = menuBar()->addMenu(tr("&Run"));
+    QMenu* helpMenu = menuBar()->addMenu(tr("&Help"));
 
     m_openAction = toolbar->addAction(style()->standardIcon(QStyle::SP_DialogOpenButton), tr("Open…"), this,
                                       &MainWindow::openConfigDialog);
@@ -107,17 +128,74 @@ void MainWindow::buildActions()
     save->setShortcut(QKeySequence::Save);
     QAction* saveAs = toolbar->addAction(tr("Save As…"), this, &MainWindow::saveConfigAs);
     saveAs->setShortcut(QKeySequence::SaveAs);
+    fileMenu->addAction(m_openAction);
+    m_recentMenu = fileMenu->addMenu(tr("Open &Recent"));
+    fileMenu->addAction(save);
+    fileMenu->addAction(saveAs);
+    fileMenu->addSeparator();
+    fileMenu->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+    toolbar->addSeparator();
+    buildPresetPicker(toolbar);
     toolbar->addSeparator();
 
     m_trainAction = toolbar->addAction(style()->standardIcon(QStyle::SP_MediaPlay), tr("Train"), this,
                                        &MainWindow::startTraining);
     m_trainAction->setObjectName(QStringLiteral("trainAction"));
     m_trainAction->setShortcut(Qt::CTRL | Qt::Key_R);
-    m_trainAction->setToolTip(tr("Train with the config in the editor (Ctrl+R)"));
+    m_trainAction->setToolTip(tr("Train with the config in the editor (Ctrl+R). One run at a time: stop the "
+                                 "current run before starting another."));
+    m_pauseAction = toolbar->addAction(style()->standardIcon(QStyle::SP_MediaPause), tr("Pause"), this,
+                                       &MainWindow::togglePause);
+    m_pauseAction->setObjectName(QStringLiteral("pauseAction"));
+    m_pauseAction->setShortcut(Qt::CTRL | Qt::Key_P);
+    m_pauseAction->setToolTip(tr("Pause after the current step, or resume (Ctrl+P)"));
     m_stopAction = toolbar->addAction(style()->standardIcon(QStyle::SP_MediaStop), tr("Stop"), this,
                                       &MainWindow::stopTraining);
     m_stopAction->setObjectName(QStringLiteral("stopAction"));
-    m_stopAction->setToolTip(tr("Stop after the current step; checkpoints/last.pt keeps the state"));
+    m_stopAction->setShortcut(Qt::CTRL | Qt::Key_Period);
+    m_stopAction->setToolTip(tr("Stop after the current step; checkpoints/last.pt keeps the state (Ctrl+.)"));
+    runMenu->addAction(m_trainAction);
+    runMenu->addAction(m_pauseAction);
+    runMenu->addAction(m_stopAction);
+    helpMenu->addAction(tr("&About TaU Explorer"), this, &MainWindow::showAbout);
+}
+
+void MainWindow::buildPresetPicker(QToolBar* toolbar)
+{
+    m_presets = new QComboBox;
+    m_presets->setObjectName(QStringLiteral("presetPicker"));
+    m_presets->setToolTip(tr("Open one of the shipped configs"));
+    m_presets->addItem(tr("Presets…"));
+    const QString folder = configsFolder();
+    QStringList names;
+    QDirIterator files(folder, {QStringLiteral("*.yaml")}, QDir::Files, QDirIterator::Subdirectories);
+    while (files.hasNext()) {
+        names << QDir(folder).relativeFilePath(files.next());
+    }
+    names.sort();
+    for (const QString& name : names) {
+        m_presets->addItem(name, QDir(folder).filePath(name));
+    }
+    connect(m_presets, &QComboBox::activated, this, [this](int index) {
+        if (index > 0) {
+            openConfig(m_presets->itemData(index).toString());
+        }
+        m_presets->setCurrentIndex(0);
+    });
+    toolbar->addWidget(m_presets);
+}
+
+QString MainWindow::configsFolder() const
+{
+    const QString fromEnvironment = qEnvironmentVariable("TAU_CONFIGS_DIR");
+    const QStringList candidates = {fromEnvironment, QCoreApplication::applicationDirPath() + "/../../configs",
+                                    QDir::currentPath() + "/configs"};
+    for (const QString& candidate : candidates) {
+        if (!candidate.isEmpty() && QDir(candidate).exists()) {
+            return QDir(candidate).canonicalPath();
+        }
+    }
+    return QDir::currentPath() + "/configs";
 }
 
 void MainWindow::buildLayout()
@@ -155,8 +233,29 @@ void MainWindow::buildLayout()
     distributions->setToolTip(tr("c near 1: certain (temperature near t); c near 0: uncertain. When c piles up "
                                  "at 1, the raw r still shows differences."));
 
+    auto* curvePanel = new QWidget;
+    auto* curveLayout = new QVBoxLayout(curvePanel);
+    curveLayout->setContentsMargins(0, 0, 0, 0);
+    auto* curveControls = new QHBoxLayout;
+    auto* smoothing = new QDoubleSpinBox;
+    smoothing->setObjectName(QStringLiteral("smoothing"));
+    smoothing->setRange(0.0, 0.99);
+    smoothing->setSingleStep(0.1);
+    smoothing->setValue(m_curves->smoothing());
+    smoothing->setToolTip(tr("Exponential moving average of the step loss, debiased (0: off)"));
+    connect(smoothing, &QDoubleSpinBox::valueChanged, m_curves, &widgets::TrainingCurvePlot::setSmoothing);
+    auto* logarithmic = new QCheckBox(tr("Log scale"));
+    logarithmic->setObjectName(QStringLiteral("logScale"));
+    connect(logarithmic, &QCheckBox::toggled, m_curves, &widgets::TrainingCurvePlot::setLogarithmic);
+    curveControls->addWidget(new QLabel(tr("Smoothing")));
+    curveControls->addWidget(smoothing);
+    curveControls->addWidget(logarithmic);
+    curveControls->addStretch(1);
+    curveLayout->addLayout(curveControls);
+    curveLayout->addWidget(m_curves, 1);
+
     auto* plots = new QSplitter(Qt::Vertical);
-    plots->addWidget(m_curves);
+    plots->addWidget(curvePanel);
     plots->addWidget(distributions);
     plots->setStretchFactor(0, 1);
     plots->setStretchFactor(1, 1);
@@ -178,6 +277,192 @@ void MainWindow::buildLayout()
     statusBar()->addWidget(m_statusLabel, 1);
     statusBar()->addPermanentWidget(m_progress);
     statusBar()->addPermanentWidget(m_etaLabel);
+
+    m_validationTimer = new QTimer(this);
+    m_validationTimer->setSingleShot(true);
+    m_validationTimer->setInterval(400);
+    connect(m_validationTimer, &QTimer::timeout, this, &MainWindow::validateConfig);
+    connect(m_editor, &QPlainTextEdit::textChanged, m_validationTimer, qOverload<>(&QTimer::start));
+    buildRunsDock();
+}
+
+void MainWindow::buildRunsDock()
+{
+    m_runsModel = new RunsModel(this);
+    m_runsView = new QTableView;
+    m_runsView->setObjectName(QStringLiteral("runsView"));
+    m_runsView->setModel(m_runsModel);
+    m_runsView->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_runsView->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_runsView->verticalHeader()->hide();
+    m_runsView->horizontalHeader()->setStretchLastSection(true);
+    m_runsView->setToolTip(tr("Select a run to see its curves; select several to compare their losses"));
+    connect(m_runsView->selectionModel(), &QItemSelectionModel::selectionChanged, this, &MainWindow::showSelectedRuns);
+    connect(m_runsModel, &RunsModel::runUpdated, this, [this](const QString& directory) {
+        const QModelIndexList rows = m_runsView->selectionModel()->selectedRows();
+        for (const QModelIndex& row : rows) {
+            if (m_runsModel->runDirectory(row.row()) == directory) {
+                showSelectedRuns();
+                return;
+            }
+        }
+    });
+    auto* dock = new QDockWidget(tr("Runs"), this);
+    dock->setObjectName(QStringLiteral("runsDock"));
+    dock->setWidget(m_runsView);
+    addDockWidget(Qt::BottomDockWidgetArea, dock);
+    m_runsModel->setRunsRoot(QDir::current().absoluteFilePath(QStringLiteral("runs")));
+}
+
+void MainWindow::showSelectedRuns()
+{
+    if (m_training) {
+        return; // the live run owns the dashboard
+    }
+    const QModelIndexList rows = m_runsView->selectionModel()->selectedRows();
+    if (rows.isEmpty()) {
+        return;
+    }
+    m_curves->clear();
+    m_certaintyPlot->clear();
+    m_rawPlot->clear();
+    QVector<widgets::CurveSeries> overlays;
+    for (int i = 0; i < rows.size(); ++i) {
+        const QString directory = m_runsModel->runDirectory(rows[i].row());
+        core::MetricsHistory history;
+        try {
+            history = core::readMetricsFile((directory + "/metrics.jsonl").toStdString());
+        } catch (const core::TauError& error) {
+            m_statusLabel->setText(QString::fromStdString(error.what()));
+            continue;
+        }
+        if (i == 0) {
+            for (const core::StepRecord& step : history.steps) {
+                m_curves->addStep(double(step.step), step.loss, step.learningRate);
+            }
+            for (const core::EpochRecord& epoch : history.epochs) {
+                onEpoch(epoch);
+            }
+            m_statusLabel->setText(tr("Showing %1").arg(directory));
+        } else {
+            widgets::CurveSeries series;
+            series.name = QFileInfo(directory).fileName();
+            for (const core::StepRecord& step : history.steps) {
+                series.steps.append(double(step.step));
+                series.losses.append(step.loss);
+            }
+            overlays.append(series);
+        }
+    }
+    m_curves->setOverlays(overlays);
+}
+
+void MainWindow::validateConfig()
+{
+    const QString source = m_configPath.isEmpty() ? tr("untitled.yaml") : m_configPath;
+    try {
+        core::loadConfigText(m_editor->toPlainText().toStdString(), source.toStdString());
+        m_errorLabel->hide();
+        m_editor->setExtraSelections({});
+    } catch (const core::ConfigError& error) {
+        m_errorLabel->setText(QString::fromStdString(error.what()));
+        m_errorLabel->show();
+        markErrorLine(error.line());
+    } catch (const std::exception& error) {
+        m_errorLabel->setText(QString::fromStdString(error.what()));
+        m_errorLabel->show();
+    }
+}
+
+void MainWindow::markErrorLine(int line)
+{
+    QList<QTextEdit::ExtraSelection> marks;
+    const QTextBlock block = m_editor->document()->findBlockByLineNumber(line - 1);
+    if (line > 0 && block.isValid()) {
+        QTextEdit::ExtraSelection mark;
+        mark.format.setBackground(QColor(253, 236, 234));
+        mark.format.setProperty(QTextFormat::FullWidthSelection, true);
+        mark.cursor = QTextCursor(block);
+        marks.append(mark);
+    }
+    m_editor->setExtraSelections(marks);
+}
+
+void MainWindow::togglePause()
+{
+    if (!m_training) {
+        return;
+    }
+    m_paused = !m_paused;
+    if (m_paused) {
+        m_worker->pause();
+        m_statusLabel->setText(tr("Paused after the current step (Ctrl+P to resume)"));
+    } else {
+        m_worker->resume();
+        m_statusLabel->setText(tr("Resumed"));
+    }
+    m_pauseAction->setText(m_paused ? tr("Resume") : tr("Pause"));
+    m_pauseAction->setIcon(style()->standardIcon(m_paused ? QStyle::SP_MediaPlay : QStyle::SP_MediaPause));
+}
+
+void MainWindow::rememberRecent(const QString& path)
+{
+    QSettings settings;
+    QStringList recent = settings.value(QStringLiteral("recentFiles")).toStringList();
+    recent.removeAll(path);
+    recent.prepend(path);
+    while (recent.size() > 8) {
+        recent.removeLast();
+    }
+    settings.setValue(QStringLiteral("recentFiles"), recent);
+    rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu()
+{
+    m_recentMenu->clear();
+    const QStringList recent = QSettings().value(QStringLiteral("recentFiles")).toStringList();
+    for (const QString& path : recent) {
+        m_recentMenu->addAction(path, this, [this, path] { openConfig(path); });
+    }
+    m_recentMenu->setEnabled(!recent.isEmpty());
+}
+
+void MainWindow::restoreSettings()
+{
+    QSettings settings;
+    restoreGeometry(settings.value(QStringLiteral("geometry")).toByteArray());
+    restoreState(settings.value(QStringLiteral("windowState")).toByteArray());
+    rebuildRecentMenu();
+}
+
+void MainWindow::showAbout()
+{
+    QMessageBox::about(this, tr("About TaU Explorer"),
+                       tr("<h3>TaU Explorer %1</h3><p>Temperature as Uncertainty for contrastive learning: train, "
+                          "watch, evaluate.</p><p>Qt %2<br>LibTorch %3<br>Compute: %4</p>")
+                           .arg(QApplication::applicationVersion(), QString::fromLatin1(qVersion()),
+                                QString::fromStdString(core::libtorchVersion()),
+                                QString::fromStdString(core::computeDeviceSummary())));
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event)
+{
+    for (const QUrl& url : event->mimeData()->urls()) {
+        const QString suffix = QFileInfo(url.toLocalFile()).suffix().toLower();
+        if (suffix == QLatin1String("yaml") || suffix == QLatin1String("yml") || suffix == QLatin1String("json")) {
+            event->acceptProposedAction();
+            return;
+        }
+    }
+}
+
+void MainWindow::dropEvent(QDropEvent* event)
+{
+    const QList<QUrl> urls = event->mimeData()->urls();
+    if (!urls.isEmpty()) {
+        openConfig(urls.first().toLocalFile());
+    }
 }
 
 bool MainWindow::openConfig(const QString& path)
@@ -193,6 +478,8 @@ bool MainWindow::openConfig(const QString& path)
     m_errorLabel->hide();
     updateWindowTitle();
     m_statusLabel->setText(tr("Opened %1").arg(QFileInfo(path).fileName()));
+    rememberRecent(QFileInfo(path).absoluteFilePath());
+    validateConfig();
     return true;
 }
 
@@ -256,6 +543,7 @@ void MainWindow::showConfigError(const QString& message, int line)
 void MainWindow::startTraining()
 {
     if (m_training) {
+        m_statusLabel->setText(tr("A run is training: one run at a time. Stop it first (Ctrl+.)."));
         return;
     }
     const QString source = m_configPath.isEmpty() ? tr("untitled.yaml") : m_configPath;
@@ -281,6 +569,10 @@ void MainWindow::startTraining()
     m_progress->setValue(0);
     m_etaLabel->clear();
     m_lastStep = 0;
+    m_paused = false;
+    m_runsModel->setRunsRoot(QDir::current().absoluteFilePath(QString::fromStdString(config.runsDir)));
+    m_runsView->clearSelection();
+    m_curves->setOverlays({});
     setTraining(true);
     m_statusLabel->setText(tr("Loading %1 and building the model…").arg(QString::fromStdString(config.dataset.name)));
     TrainingWorker* worker = m_worker;
@@ -302,6 +594,12 @@ void MainWindow::setTraining(bool training)
     m_training = training;
     m_trainAction->setEnabled(!training);
     m_stopAction->setEnabled(training);
+    m_pauseAction->setEnabled(training);
+    if (!training) {
+        m_paused = false;
+        m_pauseAction->setText(tr("Pause"));
+        m_pauseAction->setIcon(style()->standardIcon(QStyle::SP_MediaPause));
+    }
     m_openAction->setEnabled(!training);
     m_editor->setReadOnly(training);
     m_progress->setVisible(training || m_progress->value() > 0);
@@ -357,6 +655,7 @@ void MainWindow::onFinished(bool cancelled, const QString& runDirectory, const Q
         m_progress->setValue(kProgressResolution);
         m_statusLabel->setText(tr("Finished: results in %1").arg(runDirectory));
     }
+    m_runsModel->refresh();
     Q_EMIT trainingEnded(cancelled, error);
 }
 
@@ -374,6 +673,9 @@ void MainWindow::closeEvent(QCloseEvent* event)
     if (m_training) {
         m_statusLabel->setText(tr("Stopping training before closing…"));
     }
+    QSettings settings;
+    settings.setValue(QStringLiteral("geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("windowState"), saveState());
     event->accept();
 }
 

@@ -6,9 +6,14 @@
 #include <QThread>
 
 class QAction;
+class QComboBox;
 class QLabel;
+class QMenu;
 class QPlainTextEdit;
+class QToolBar;
 class QProgressBar;
+class QTableView;
+class QTimer;
 
 namespace tau::widgets {
 class TrainingCurvePlot;
@@ -18,6 +23,7 @@ class DistributionPlot;
 namespace tau::app {
 
 class TrainingWorker;
+class RunsModel;
 
 /**
  * The explorer's window: the config on the left (open, edit, save), live training on the right (loss and
@@ -37,6 +43,14 @@ public:
     bool isTraining() const { return m_training; }
     QString configErrorText() const;
 
+    bool isPaused() const { return m_paused; }
+    RunsModel* runsModel() const { return m_runsModel; }
+    QTableView* runsView() const { return m_runsView; }
+    /** Shows the curves of the runs selected in the runs panel (the first in full, the others overlaid). */
+    void showSelectedRuns();
+    /** Validates the editor's text now (it also happens shortly after every edit). */
+    void validateConfig();
+
     widgets::TrainingCurvePlot* trainingCurves() const { return m_curves; }
     widgets::DistributionPlot* certaintyPlot() const { return m_certaintyPlot; }
     widgets::DistributionPlot* rawPlot() const { return m_rawPlot; }
@@ -44,6 +58,7 @@ public:
 public Q_SLOTS:
     void startTraining();
     void stopTraining();
+    void togglePause();
 
 Q_SIGNALS:
     /** Emitted when a training run has ended, however it ended. */
@@ -51,10 +66,20 @@ Q_SIGNALS:
 
 protected:
     void closeEvent(QCloseEvent* event) override;
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
 
 private:
     void buildActions();
     void buildLayout();
+    void buildRunsDock();
+    void buildPresetPicker(QToolBar* toolbar);
+    void rememberRecent(const QString& path);
+    void rebuildRecentMenu();
+    void restoreSettings();
+    void showAbout();
+    void markErrorLine(int line);
+    QString configsFolder() const;
     void openConfigDialog();
     bool saveConfig();
     bool saveConfigAs();
@@ -81,6 +106,13 @@ private:
     QAction* m_trainAction = nullptr;
     QAction* m_stopAction = nullptr;
     QAction* m_openAction = nullptr;
+    QAction* m_pauseAction = nullptr;
+    QMenu* m_recentMenu = nullptr;
+    QComboBox* m_presets = nullptr;
+    RunsModel* m_runsModel = nullptr;
+    QTableView* m_runsView = nullptr;
+    QTimer* m_validationTimer = nullptr;
+    bool m_paused = false;
 
     QThread m_workerThread;
     TrainingWorker* m_worker = nullptr;

@@ -27,6 +27,9 @@ public:
 
     /** Thread-safe: asks the running training to stop after its current step. */
     void stop() { m_cancel.requestStop(); }
+    /** Thread-safe: training waits after its current step until resume() (or stop()). */
+    void pause() { m_cancel.pause(); }
+    void resume() { m_cancel.resume(); }
 
 public Q_SLOTS:
     void train(const tau::core::ExperimentConfig& config);

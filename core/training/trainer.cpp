@@ -193,6 +193,7 @@ private:
             if (m_position.step % m_config.logging.stepEvery == 0) {
                 m_metrics->write(record);
             }
+            m_cancel.waitWhilePaused(); // between steps: a pause never splits one
             // A stop on an epoch's last step lets the epoch finish, so its record and checkpoints are complete.
             if (m_cancel.stopRequested() && stepInEpoch + 1 < m_stepsPerEpoch) {
                 m_position.epoch = epoch;

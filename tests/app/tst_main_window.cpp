@@ -1,10 +1,16 @@
 #include "app/mainwindow/main_window.h"
+#include "app/models/runs_model.h"
 #include "tests/support/test_support.h"
 #include "widgets/plots/distribution_plot.h"
 #include "widgets/plots/training_curve_plot.h"
 
 #include <QAction>
+#include <QItemSelectionModel>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QLabel>
 #include <QPlainTextEdit>
+#include <QStatusBar>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -16,12 +22,16 @@ class TestMainWindow : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void initTestCase();
     void init();
     void cleanup();
     void trainFillsTheLiveCurves();
     void stopEndsTrainingEarly();
     void badConfigShowsTheErrorInsteadOfTraining();
     void missingDatasetIsReportedNotFatal();
+    void liveValidationMarksTheLine();
+    void pauseHoldsTrainingAndResumeContinues();
+    void finishedRunsShowInTheRunsPanelAndOverlay();
 
 private:
     QAction* action(MainWindow& window, const char* name) const;
@@ -30,6 +40,13 @@ private:
     std::unique_ptr<QTemporaryDir> m_dir;
     QString m_previousDir;
 };
+
+void TestMainWindow::initTestCase()
+{
+    // Keep the tests' recent files and window state out of the user's settings.
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(QStringLiteral("TaU Explorer tests"));
+}
 
 void TestMainWindow::init()
 {
@@ -53,8 +70,29 @@ QAction* TestMainWindow::action(MainWindow& window, const char* name) const
 
 void TestMainWindow::openTinyConfig(MainWindow& window, const QByteArray& extra)
 {
+    // `extra` holds "key: value" lines that replace the tiny config's top-level keys of the same name.
+    QByteArray text = tau::test::readFile(tau::test::dataPath("configs/tiny.yaml"));
+    for (const QByteArray& line : extra.split('\n')) {
+        const int colon = line.indexOf(':');
+        if (colon <= 0) {
+            continue;
+        }
+        const QByteArray key = line.left(colon + 1);
+        QList<QByteArray> lines = text.split('\n');
+        bool replaced = false;
+        for (QByteArray& existing : lines) {
+            if (existing.startsWith(key)) {
+                existing = line;
+                replaced = true;
+            }
+        }
+        text = lines.join('\n');
+        if (!replaced) {
+            text += line + '\n';
+        }
+    }
     const QString path = m_dir->filePath("tiny.yaml");
-    QVERIFY(tau::test::writeFile(path, tau::test::readFile(tau::test::dataPath("configs/tiny.yaml")) + extra));
+    QVERIFY(tau::test::writeFile(path, text));
     QVERIFY(window.openConfig(path));
 }
 
@@ -127,6 +165,70 @@ void TestMainWindow::missingDatasetIsReportedNotFatal()
     QVERIFY2(error.contains("/nonexistent/train-images-idx3-ubyte.gz: file not found"), qPrintable(error));
     QVERIFY(window.configErrorText().contains("Training failed"));
     QVERIFY(action(window, "trainAction")->isEnabled());
+}
+
+void TestMainWindow::liveValidationMarksTheLine()
+{
+    MainWindow window;
+    openTinyConfig(window);
+    QVERIFY(window.configErrorText().isEmpty());
+    auto* editor = window.findChild<QPlainTextEdit*>("configEditor");
+    editor->setPlainText("exp_name: x\nloss:\n  t: hot\n");
+    // Validation follows the typing after a short pause; no Train press needed.
+    QTRY_VERIFY_WITH_TIMEOUT(window.configErrorText().contains(":3: loss.t: expected a number, got 'hot'"), 5000);
+    QCOMPARE(editor->extraSelections().size(), 1);
+    QCOMPARE(editor->extraSelections().first().cursor.blockNumber(), 2);
+    editor->setPlainText("exp_name: x\nloss:\n  t: 0.2\n");
+    QTRY_VERIFY_WITH_TIMEOUT(window.configErrorText().isEmpty(), 5000);
+    QVERIFY(editor->extraSelections().isEmpty());
+}
+
+void TestMainWindow::pauseHoldsTrainingAndResumeContinues()
+{
+    MainWindow window;
+    openTinyConfig(window, "num_epochs: 100\n");
+    QSignalSpy ended(&window, &MainWindow::trainingEnded);
+    action(window, "trainAction")->trigger();
+    QTRY_VERIFY_WITH_TIMEOUT(window.trainingCurves()->stepPointCount() >= 1, 120000);
+    action(window, "pauseAction")->trigger();
+    QVERIFY(window.isPaused());
+    QTest::qWait(1500); // the step in flight finishes, then nothing more
+    const int held = window.trainingCurves()->stepPointCount();
+    QTest::qWait(1500);
+    QCOMPARE(window.trainingCurves()->stepPointCount(), held);
+    // A second run is refused while this one lives.
+    window.startTraining();
+    QVERIFY(window.statusBar()->findChildren<QLabel*>().first()->text().contains("one run at a time"));
+    action(window, "pauseAction")->trigger();
+    QVERIFY(!window.isPaused());
+    QTRY_VERIFY_WITH_TIMEOUT(window.trainingCurves()->stepPointCount() > held, 60000);
+    action(window, "pauseAction")->trigger(); // stop works from a pause too
+    action(window, "stopAction")->trigger();
+    QTRY_COMPARE_WITH_TIMEOUT(ended.size(), 1, 60000);
+    QCOMPARE(ended.first().at(0).toBool(), true);
+}
+
+void TestMainWindow::finishedRunsShowInTheRunsPanelAndOverlay()
+{
+    MainWindow window;
+    for (const char* name : {"first", "second"}) {
+        openTinyConfig(window, QByteArray("exp_name: ") + name + "\nnum_epochs: 1\n");
+        QSignalSpy ended(&window, &MainWindow::trainingEnded);
+        action(window, "trainAction")->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(ended.size(), 1, 120000);
+    }
+    tau::app::RunsModel* runs = window.runsModel();
+    QCOMPARE(runs->rowCount(), 2);
+    QCOMPARE(runs->data(runs->index(0, tau::app::RunsModel::State)).toString(), QStringLiteral("finished"));
+    // Selecting the two runs: the first one's curves from its metrics.jsonl, the second as an overlay.
+    window.trainingCurves()->clear();
+    QItemSelectionModel* selection = window.runsView()->selectionModel();
+    selection->select(runs->index(0, 0), QItemSelectionModel::Select | QItemSelectionModel::Rows);
+    selection->select(runs->index(1, 0), QItemSelectionModel::Select | QItemSelectionModel::Rows);
+    QCOMPARE(window.trainingCurves()->stepPointCount(), 8); // step_every 1, 8 steps
+    QCOMPARE(window.trainingCurves()->epochPointCount(), 1);
+    QCOMPARE(window.trainingCurves()->overlayCount(), 1);
+    QCOMPARE(window.certaintyPlot()->epochCount(), 1);
 }
 
 QTEST_MAIN(TestMainWindow)

@@ -4,11 +4,16 @@
 
 #include <QVBoxLayout>
 
+#include <cmath>
+
 namespace tau::widgets {
 
 namespace {
 constexpr int kReplotIntervalMs = 100;
-}
+const QColor kLossColour(31, 119, 180);
+const QColor kOverlayColours[] = {QColor(214, 39, 40), QColor(44, 160, 44), QColor(148, 103, 189),
+                                  QColor(140, 86, 75), QColor(227, 119, 194), QColor(127, 127, 127)};
+} // namespace
 
 TrainingCurvePlot::TrainingCurvePlot(QWidget* parent)
     : QWidget(parent)
@@ -28,12 +33,16 @@ TrainingCurvePlot::TrainingCurvePlot(QWidget* parent)
 
     m_stepLoss = m_plot->addGraph(m_plot->xAxis, m_plot->yAxis);
     m_stepLoss->setName(tr("loss (step)"));
-    m_stepLoss->setPen(QPen(QColor(31, 119, 180, 110), 1.0));
+    m_stepLoss->setPen(QPen(QColor(31, 119, 180, 70), 1.0));
+
+    m_smoothedLoss = m_plot->addGraph(m_plot->xAxis, m_plot->yAxis);
+    m_smoothedLoss->setName(tr("loss (smoothed)"));
+    m_smoothedLoss->setPen(QPen(kLossColour, 1.6));
 
     m_epochLoss = m_plot->addGraph(m_plot->xAxis, m_plot->yAxis);
     m_epochLoss->setName(tr("loss (epoch mean)"));
-    m_epochLoss->setPen(QPen(QColor(31, 119, 180), 2.0));
-    m_epochLoss->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 6));
+    m_epochLoss->setPen(Qt::NoPen);
+    m_epochLoss->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(kLossColour, 1.5), Qt::white, 6));
 
     m_learningRate = m_plot->addGraph(m_plot->xAxis, m_plot->yAxis2);
     m_learningRate->setName(tr("learning rate"));
@@ -57,6 +66,8 @@ TrainingCurvePlot::TrainingCurvePlot(QWidget* parent)
 
 void TrainingCurvePlot::addStep(double step, double loss, double learningRate)
 {
+    m_steps.append(step);
+    m_losses.append(loss);
     m_stepLoss->addData(step, loss);
     m_learningRate->addData(step, learningRate);
     m_dirty = true;
@@ -70,9 +81,44 @@ void TrainingCurvePlot::addEpoch(double step, double meanLoss)
 
 void TrainingCurvePlot::clear()
 {
-    m_stepLoss->data()->clear();
-    m_epochLoss->data()->clear();
-    m_learningRate->data()->clear();
+    m_steps.clear();
+    m_losses.clear();
+    for (QCPGraph* graph : {m_stepLoss, m_smoothedLoss, m_epochLoss, m_learningRate}) {
+        graph->data()->clear();
+    }
+    m_dirty = true;
+}
+
+void TrainingCurvePlot::setSmoothing(double weight)
+{
+    m_smoothing = std::clamp(weight, 0.0, 0.999);
+    m_dirty = true;
+}
+
+void TrainingCurvePlot::setLogarithmic(bool logarithmic)
+{
+    m_plot->yAxis->setScaleType(logarithmic ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
+    if (logarithmic) {
+        m_plot->yAxis->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
+    } else {
+        m_plot->yAxis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
+    }
+    m_dirty = true;
+}
+
+void TrainingCurvePlot::setOverlays(const QVector<CurveSeries>& overlays)
+{
+    for (QCPGraph* graph : m_overlays) {
+        m_plot->removeGraph(graph);
+    }
+    m_overlays.clear();
+    for (int i = 0; i < overlays.size(); ++i) {
+        QCPGraph* graph = m_plot->addGraph(m_plot->xAxis, m_plot->yAxis);
+        graph->setName(overlays[i].name);
+        graph->setPen(QPen(kOverlayColours[i % 6], 1.4));
+        graph->setData(overlays[i].steps, debiasedEma(overlays[i].losses, m_smoothing), /*alreadySorted=*/true);
+        m_overlays.append(graph);
+    }
     m_dirty = true;
 }
 
@@ -86,15 +132,59 @@ int TrainingCurvePlot::epochPointCount() const
     return m_epochLoss->dataCount();
 }
 
+QVector<double> TrainingCurvePlot::smoothedLosses() const
+{
+    return debiasedEma(m_losses, m_smoothing);
+}
+
+QVector<double> TrainingCurvePlot::debiasedEma(const QVector<double>& values, double weight)
+{
+    // The average starts at 0; dividing by 1 - w^t removes that bias (Adam's correction, TensorBoard's smoothing).
+    QVector<double> smoothed;
+    smoothed.reserve(values.size());
+    double average = 0;
+    double correction = 1;
+    for (const double value : values) {
+        if (!std::isfinite(value)) {
+            smoothed.append(value);
+            continue;
+        }
+        average = weight * average + (1.0 - weight) * value;
+        correction *= weight;
+        smoothed.append(weight > 0 ? average / (1.0 - correction) : value);
+    }
+    return smoothed;
+}
+
 void TrainingCurvePlot::replotIfChanged()
 {
     if (!m_dirty) {
         return;
     }
     m_dirty = false;
+    m_smoothedLoss->setData(m_steps, smoothedLosses(), /*alreadySorted=*/true);
+    m_smoothedLoss->setVisible(m_smoothing > 0);
     bool found = false;
-    m_stepLoss->rescaleAxes();
-    m_epochLoss->rescaleAxes(/*onlyEnlarge=*/true);
+    QCPRange steps(0, 1);
+    QCPRange losses;
+    bool any = false;
+    for (QCPGraph* graph : QVector<QCPGraph*>{m_stepLoss, m_epochLoss} + m_overlays) {
+        const QCPRange keys = graph->getKeyRange(found);
+        if (!found) {
+            continue;
+        }
+        const QCPRange values = graph->getValueRange(found, QCP::sdBoth);
+        steps = any ? QCPRange(std::min(steps.lower, keys.lower), std::max(steps.upper, keys.upper)) : keys;
+        losses = any ? QCPRange(std::min(losses.lower, values.lower), std::max(losses.upper, values.upper)) : values;
+        any = true;
+    }
+    if (any) {
+        m_plot->xAxis->setRange(steps);
+        const double margin = 0.05 * (losses.upper - losses.lower);
+        m_plot->yAxis->setRange(m_plot->yAxis->scaleType() == QCPAxis::stLogarithmic
+                                    ? QCPRange(std::max(1e-6, losses.lower * 0.9), losses.upper * 1.1)
+                                    : QCPRange(losses.lower - margin, losses.upper + margin));
+    }
     const QCPRange lrRange = m_learningRate->getValueRange(found);
     if (found) {
         m_plot->yAxis2->setRange(0.0, lrRange.upper > 0 ? lrRange.upper * 1.05 : 1.0);

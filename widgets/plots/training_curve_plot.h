@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QTimer>
+#include <QVector>
 #include <QWidget>
 
 class QCustomPlot;
@@ -8,10 +9,19 @@ class QCPGraph;
 
 namespace tau::widgets {
 
+/** A loss curve of another run, drawn over the current one for comparison. */
+struct CurveSeries
+{
+    QString name;
+    QVector<double> steps;
+    QVector<double> losses;
+};
+
 /**
- * Live training curves against the optimisation step: loss per step (thin), loss per epoch (markers) on the
- * left axis, learning rate on the right axis. Points arrive at any rate; the plot redraws at most 10 times a
- * second, so a long or fast run cannot slow the GUI down.
+ * Live training curves against the optimisation step: loss per step (raw, faint) with its smoothed line
+ * (debiased exponential moving average, as TensorBoard's), loss per epoch (markers), learning rate on the
+ * right axis, and other runs' smoothed losses as overlays. Points arrive at any rate; the plot redraws at
+ * most 10 times a second, so a long or fast run cannot slow the GUI down. Drag to pan, wheel to zoom.
  */
 class TrainingCurvePlot : public QWidget
 {
@@ -24,17 +34,31 @@ public:
     void addEpoch(double step, double meanLoss);
     void clear();
 
+    /** 0 shows the raw loss only; up to 0.999 smooths more. */
+    void setSmoothing(double weight);
+    double smoothing() const { return m_smoothing; }
+    void setLogarithmic(bool logarithmic);
+    void setOverlays(const QVector<CurveSeries>& overlays);
+
     int stepPointCount() const;
     int epochPointCount() const;
+    int overlayCount() const { return m_overlays.size(); }
+    /** The smoothed loss as drawn (for tests). */
+    QVector<double> smoothedLosses() const;
     QCustomPlot* plot() const { return m_plot; }
 
 private:
     void replotIfChanged();
+    static QVector<double> debiasedEma(const QVector<double>& values, double weight);
 
     QCustomPlot* m_plot;
     QCPGraph* m_stepLoss;
+    QCPGraph* m_smoothedLoss;
     QCPGraph* m_epochLoss;
     QCPGraph* m_learningRate;
+    QVector<QCPGraph*> m_overlays;
+    QVector<double> m_steps, m_losses;
+    double m_smoothing = 0.6;
     QTimer m_replotTimer;
     bool m_dirty = false;
 };

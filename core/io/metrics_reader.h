@@ -1,0 +1,45 @@
+#pragma once
+
+// Torch-free: the GUI's runs panel reads run directories through this.
+
+#include "core/common/training_observer.h"
+
+#include <string>
+#include <vector>
+
+namespace tau::core {
+
+/** Everything metrics.jsonl holds, in order. */
+struct MetricsHistory
+{
+    std::vector<StepRecord> steps;
+    std::vector<EpochRecord> epochs;
+    std::vector<std::pair<std::string, std::string>> events; ///< (event, detail)
+};
+
+/**
+ * Reads a metrics.jsonl. A last line still being written (no newline yet, or not valid JSON) is skipped, so a
+ * run that trains right now can be read at any moment. @throws DataError when the file cannot be opened.
+ */
+MetricsHistory readMetricsFile(const std::string& path);
+
+/** One line of the runs panel. */
+struct RunSummary
+{
+    std::string directory;
+    std::string name;
+    std::string system;
+    std::string dataset;
+    int epochsDone = 0;
+    int totalEpochs = 0;
+    double lastLoss = 0; ///< the last epoch's mean loss (or the last step's, before the first epoch ends)
+    std::string state;   ///< running, finished, stopped, failed or incomplete
+};
+
+/** Summarises a run directory from its config.yaml and metrics.jsonl. */
+RunSummary summarizeRun(const std::string& directory);
+
+/** Every run directory (one holding config.yaml) directly under @p runsRoot, sorted by name. */
+std::vector<RunSummary> listRuns(const std::string& runsRoot);
+
+} // namespace tau::core

@@ -1,0 +1,64 @@
+#include "widgets/plots/qcp.h"
+#include "widgets/plots/training_curve_plot.h"
+
+#include <QtTest>
+
+#include <cmath>
+
+using tau::widgets::CurveSeries;
+using tau::widgets::TrainingCurvePlot;
+
+class TestTrainingCurvePlot : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void smoothingIsADebiasedMovingAverage();
+    void zeroSmoothingShowsTheRawLoss();
+    void overlaysAndLogScale();
+};
+
+void TestTrainingCurvePlot::smoothingIsADebiasedMovingAverage()
+{
+    TrainingCurvePlot plot;
+    plot.setSmoothing(0.9);
+    const QVector<double> losses = {5.0, 4.0, 4.5, 3.0};
+    for (int i = 0; i < losses.size(); ++i) {
+        plot.addStep(i + 1, losses[i], 0.1);
+    }
+    const QVector<double> smoothed = plot.smoothedLosses();
+    // The first value is the loss itself (debiasing removes the pull towards 0) ...
+    QVERIFY(std::abs(smoothed[0] - 5.0) < 1e-12);
+    // ... and the last is sum(w^(n-i) (1-w) x_i) / (1 - w^n).
+    double numerator = 0;
+    for (int i = 0; i < 4; ++i) {
+        numerator += std::pow(0.9, 3 - i) * 0.1 * losses[i];
+    }
+    QVERIFY(std::abs(smoothed[3] - numerator / (1.0 - std::pow(0.9, 4))) < 1e-12);
+}
+
+void TestTrainingCurvePlot::zeroSmoothingShowsTheRawLoss()
+{
+    TrainingCurvePlot plot;
+    plot.setSmoothing(0.0);
+    plot.addStep(1, 2.0, 0.1);
+    plot.addStep(2, 1.0, 0.1);
+    QCOMPARE(plot.smoothedLosses(), (QVector<double>{2.0, 1.0}));
+    QCOMPARE(plot.stepPointCount(), 2);
+}
+
+void TestTrainingCurvePlot::overlaysAndLogScale()
+{
+    TrainingCurvePlot plot;
+    plot.setOverlays({CurveSeries{"other", {1, 2, 3}, {3, 2, 1}}, CurveSeries{"third", {1, 2}, {4, 4}}});
+    QCOMPARE(plot.overlayCount(), 2);
+    plot.setOverlays({});
+    QCOMPARE(plot.overlayCount(), 0);
+    plot.setLogarithmic(true);
+    QCOMPARE(plot.plot()->yAxis->scaleType(), QCPAxis::stLogarithmic);
+    plot.setLogarithmic(false);
+    QCOMPARE(plot.plot()->yAxis->scaleType(), QCPAxis::stLinear);
+}
+
+QTEST_MAIN(TestTrainingCurvePlot)
+#include "tst_training_curve_plot.moc"
