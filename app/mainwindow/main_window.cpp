@@ -1,10 +1,12 @@
 #include "app/mainwindow/main_window.h"
 
+#include "app/mainwindow/config_form.h"
 #include "app/models/runs_model.h"
 #include "app/workers/training_worker.h"
 #include "core/common/build_info.h"
 #include "core/common/error.h"
 #include "core/io/metrics_reader.h"
+#include "core/config/yaml_text_edit.h"
 #include "core/config/config_loader.h"
 #include "core/io/run_directory.h"
 #include "widgets/common/yaml_highlighter.h"
@@ -217,7 +219,11 @@ void MainWindow::buildLayout()
     m_errorLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_errorLabel->setStyleSheet(QStringLiteral("QLabel { color: #b00020; background: #fdecea; padding: 6px; }"));
     m_errorLabel->hide();
+    m_form = new ConfigForm;
+    m_form->setObjectName(QStringLiteral("configForm"));
+    connect(m_form, &ConfigForm::valueEdited, this, &MainWindow::applyFormEdit);
     editorLayout->addWidget(m_fileLabel);
+    editorLayout->addWidget(m_form);
     editorLayout->addWidget(m_editor, 1);
     editorLayout->addWidget(m_errorLabel);
 
@@ -361,7 +367,8 @@ void MainWindow::validateConfig()
 {
     const QString source = m_configPath.isEmpty() ? tr("untitled.yaml") : m_configPath;
     try {
-        core::loadConfigText(m_editor->toPlainText().toStdString(), source.toStdString());
+        m_form->showConfig(core::loadConfigText(m_editor->toPlainText().toStdString(), source.toStdString()));
+        m_form->setEnabled(true);
         m_errorLabel->hide();
         m_editor->setExtraSelections({});
     } catch (const core::ConfigError& error) {
@@ -372,6 +379,22 @@ void MainWindow::validateConfig()
         m_errorLabel->setText(QString::fromStdString(error.what()));
         m_errorLabel->show();
     }
+}
+
+void MainWindow::applyFormEdit(const QString& keyPath, const QString& value)
+{
+    std::string text = m_editor->toPlainText().toStdString();
+    if (!core::setYamlValue(text, keyPath.toStdString(), value.toStdString())) {
+        m_statusLabel->setText(tr("%1 is written in flow style ({...}); edit it in the text").arg(keyPath.section('.', 0, 0)));
+        return;
+    }
+    // One undoable edit that replaces the text: Ctrl+Z in the editor takes a form change back.
+    QTextCursor cursor(m_editor->document());
+    cursor.beginEditBlock();
+    cursor.select(QTextCursor::Document);
+    cursor.insertText(QString::fromStdString(text));
+    cursor.endEditBlock();
+    validateConfig();
 }
 
 void MainWindow::markErrorLine(int line)
@@ -602,6 +625,7 @@ void MainWindow::setTraining(bool training)
     }
     m_openAction->setEnabled(!training);
     m_editor->setReadOnly(training);
+    m_form->setEnabled(!training);
     m_progress->setVisible(training || m_progress->value() > 0);
 }
 

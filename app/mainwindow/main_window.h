@@ -24,6 +24,7 @@ namespace tau::app {
 
 class TrainingWorker;
 class RunsModel;
+class ConfigForm;
 
 /**
  * The explorer's window: the config on the left (open, edit, save), live training on the right (loss and
@@ -79,6 +80,7 @@ private:
     void restoreSettings();
     void showAbout();
     void markErrorLine(int line);
+    void applyFormEdit(const QString& keyPath, const QString& value);
     QString configsFolder() const;
     void openConfigDialog();
     bool saveConfig();
@@ -112,6 +114,7 @@ private:
     RunsModel* m_runsModel = nullptr;
     QTableView* m_runsView = nullptr;
     QTimer* m_validationTimer = nullptr;
+    ConfigForm* m_form = nullptr;
     bool m_paused = false;
 
     QThread m_workerThread;

@@ -380,6 +380,26 @@ ExperimentConfig loadFromNode(YAML::Node root, const std::string& source, const 
 
 } // namespace
 
+std::vector<std::string> configChoices(const std::string& keyPath)
+{
+    if (keyPath == "system") {
+        return kSystems;
+    }
+    if (keyPath == "dataset.name") {
+        return trainableDatasets();
+    }
+    if (keyPath == "model.encoder") {
+        return kEncoders;
+    }
+    if (keyPath == "optimizer.name") {
+        return kOptimizers;
+    }
+    if (keyPath == "device") {
+        return {"auto", "cpu", "cuda"};
+    }
+    return {};
+}
+
 ExperimentConfig loadConfigText(const std::string& text, const std::string& sourceName,
                                 const ConfigLoadOptions& options)
 {
@@ -407,6 +427,7 @@ ExperimentConfig loadConfigFile(const std::string& path, const ConfigLoadOptions
 std::string toYaml(const ExperimentConfig& config)
 {
     YAML::Emitter out;
+    out.SetDoublePrecision(15); // 0.0003, not 0.00029999999999999997
     out << YAML::BeginMap;
     out << YAML::Key << "exp_name" << YAML::Value << config.expName;
     out << YAML::Key << "system" << YAML::Value << config.system;

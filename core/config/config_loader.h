@@ -27,6 +27,9 @@ ExperimentConfig loadConfigFile(const std::string& path, const ConfigLoadOptions
 ExperimentConfig loadConfigText(const std::string& text, const std::string& sourceName,
                                 const ConfigLoadOptions& options = {});
 
+/** The values a choice key accepts (system, dataset.name, model.encoder, optimizer.name, ...); empty otherwise. */
+std::vector<std::string> configChoices(const std::string& keyPath);
+
 /** The config as YAML with every key written out, so a run directory records exactly what ran. */
 std::string toYaml(const ExperimentConfig& config);
 

@@ -10,6 +10,7 @@
 #include <QTableView>
 #include <QLabel>
 #include <QPlainTextEdit>
+#include <QSpinBox>
 #include <QStatusBar>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -30,6 +31,7 @@ private Q_SLOTS:
     void badConfigShowsTheErrorInsteadOfTraining();
     void missingDatasetIsReportedNotFatal();
     void liveValidationMarksTheLine();
+    void formAndTextStayInSync();
     void pauseHoldsTrainingAndResumeContinues();
     void finishedRunsShowInTheRunsPanelAndOverlay();
 
@@ -181,6 +183,29 @@ void TestMainWindow::liveValidationMarksTheLine()
     editor->setPlainText("exp_name: x\nloss:\n  t: 0.2\n");
     QTRY_VERIFY_WITH_TIMEOUT(window.configErrorText().isEmpty(), 5000);
     QVERIFY(editor->extraSelections().isEmpty());
+}
+
+void TestMainWindow::formAndTextStayInSync()
+{
+    MainWindow window;
+    openTinyConfig(window);
+    auto* editor = window.findChild<QPlainTextEdit*>("configEditor");
+    auto* batch = window.findChild<QSpinBox*>("optimizer.batch_size");
+    auto* epochs = window.findChild<QSpinBox*>("num_epochs");
+    QVERIFY(batch != nullptr && epochs != nullptr);
+    QCOMPARE(batch->value(), 32); // from the text
+    // Form to text: only that value changes; the comment at the top stays.
+    batch->setValue(48);
+    QVERIFY(editor->toPlainText().contains("  batch_size: 48\n"));
+    QVERIFY(editor->toPlainText().startsWith("# A few seconds of TaU-SimCLR"));
+    // Text to form.
+    editor->setPlainText(editor->toPlainText().replace("num_epochs: 2", "num_epochs: 5"));
+    QTRY_COMPARE_WITH_TIMEOUT(epochs->value(), 5, 5000);
+    // A form change is one undo step in the editor.
+    epochs->setValue(9);
+    QVERIFY(editor->toPlainText().contains("num_epochs: 9"));
+    editor->undo();
+    QVERIFY(editor->toPlainText().contains("num_epochs: 5"));
 }
 
 void TestMainWindow::pauseHoldsTrainingAndResumeContinues()

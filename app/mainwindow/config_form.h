@@ -1,0 +1,47 @@
+#pragma once
+
+#include "core/config/experiment_config.h"
+
+#include <QWidget>
+
+class QComboBox;
+class QDoubleSpinBox;
+class QLineEdit;
+class QSpinBox;
+
+namespace tau::app {
+
+/**
+ * The keys most runs change (method, dataset, encoder, epochs, batch size, learning rate, t, device) as
+ * form fields. It shows the config the editor's text resolves to, and reports each edit as (key path, YAML
+ * value) so the window can change that one value in the text, keeping the user's comments and layout.
+ */
+class ConfigForm : public QWidget
+{
+    Q_OBJECT
+
+public:
+    explicit ConfigForm(QWidget* parent = nullptr);
+
+    /** Shows @p config without reporting edits. */
+    void showConfig(const core::ExperimentConfig& config);
+
+Q_SIGNALS:
+    void valueEdited(const QString& keyPath, const QString& yamlValue);
+
+private:
+    QComboBox* choiceBox(const char* keyPath);
+    void report(const char* keyPath, const QString& value);
+
+    QComboBox* m_system;
+    QComboBox* m_dataset;
+    QComboBox* m_encoder;
+    QSpinBox* m_epochs;
+    QSpinBox* m_batchSize;
+    QLineEdit* m_learningRate;
+    QDoubleSpinBox* m_temperature;
+    QComboBox* m_device;
+    bool m_showing = false;
+};
+
+} // namespace tau::app
