@@ -5,11 +5,47 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QFileInfo>
+#include <QElapsedTimer>
 #include <QIcon>
+#include <QTimer>
+
+#include <algorithm>
+#include <cstdio>
+
+/**
+ * Trains the opened config while a 5 ms timer records the longest gap between its ticks: how long the event
+ * loop was ever kept from running (a stall a user would feel as a frozen window). Prints JSON and quits.
+ */
+int runGuiBenchmark(tau::app::MainWindow& window)
+{
+    QElapsedTimer clock;
+    qint64 last = 0;
+    qint64 longest = 0;
+    QTimer ticker;
+    ticker.setInterval(5);
+    QObject::connect(&ticker, &QTimer::timeout, [&] {
+        const qint64 now = clock.nsecsElapsed();
+        if (last > 0) {
+            longest = std::max(longest, now - last);
+        }
+        last = now;
+    });
+    QObject::connect(&window, &tau::app::MainWindow::trainingEnded, [&](bool, const QString& error) {
+        ticker.stop();
+        std::printf("{\"max_stall_ms\": %.2f, \"error\": \"%s\"}\n", double(longest) / 1e6, qPrintable(error));
+        std::fflush(stdout);
+        QCoreApplication::quit();
+    });
+    clock.start();
+    ticker.start();
+    QMetaObject::invokeMethod(&window, &tau::app::MainWindow::startTraining, Qt::QueuedConnection);
+    return QApplication::exec();
+}
 
 int main(int argc, char** argv)
 {
     QApplication application(argc, argv);
+    Q_INIT_RESOURCE(resources); // the icons live in the static tau_app library
     QApplication::setApplicationName(QStringLiteral("TaU Explorer"));
     QApplication::setOrganizationName(QStringLiteral("TaU Explorer"));
     QApplication::setApplicationVersion(QStringLiteral(TAU_VERSION));
@@ -22,6 +58,10 @@ int main(int argc, char** argv)
     parser.addPositionalArgument(QStringLiteral("config"), QStringLiteral("experiment config to open (YAML or JSON)"));
     QCommandLineOption trainOption(QStringLiteral("train"), QStringLiteral("start training as soon as the window opens"));
     parser.addOption(trainOption);
+    QCommandLineOption benchmarkOption(
+        QStringLiteral("benchmark"),
+        QStringLiteral("train the config, measure the longest event-loop stall, print JSON and quit (bench/)"));
+    parser.addOption(benchmarkOption);
     parser.process(application);
 
     tau::app::MainWindow window;
@@ -30,6 +70,9 @@ int main(int argc, char** argv)
         window.openConfig(QFileInfo(positional.first()).absoluteFilePath());
     }
     window.show();
+    if (parser.isSet(benchmarkOption)) {
+        return runGuiBenchmark(window);
+    }
     if (parser.isSet(trainOption)) {
         QMetaObject::invokeMethod(&window, &tau::app::MainWindow::startTraining, Qt::QueuedConnection);
     }

@@ -233,8 +233,14 @@ void MainWindow::buildLayout()
     m_certaintyPlot->setObjectName(QStringLiteral("certaintyPlot"));
     m_rawPlot = new widgets::DistributionPlot(tr("raw r"));
     m_rawPlot->setObjectName(QStringLiteral("rawPlot"));
+    // tau = t / c from the c histograms: exact for the percentiles, bins re-labelled edge by edge.
+    m_temperaturePlot = new widgets::DistributionPlot(tr("temperature τ = t / c"), nullptr, [this](double c) {
+        return m_globalTemperature / std::max(c, 1e-3);
+    });
+    m_temperaturePlot->setObjectName(QStringLiteral("temperaturePlot"));
     auto* distributions = new QTabWidget;
     distributions->addTab(m_certaintyPlot, tr("Certainty c"));
+    distributions->addTab(m_temperaturePlot, tr("Temperature τ"));
     distributions->addTab(m_rawPlot, tr("Raw r"));
     distributions->setToolTip(tr("c near 1: certain (temperature near t); c near 0: uncertain. When c piles up "
                                  "at 1, the raw r still shows differences."));
@@ -317,7 +323,9 @@ void MainWindow::buildRunsDock()
     dock->setObjectName(QStringLiteral("runsDock"));
     dock->setWidget(m_runsView);
     addDockWidget(Qt::BottomDockWidgetArea, dock);
+    resizeDocks({dock}, {150}, Qt::Vertical); // the dashboard keeps most of the height
     m_runsModel->setRunsRoot(QDir::current().absoluteFilePath(QStringLiteral("runs")));
+    m_runsView->horizontalHeader()->setSectionResizeMode(RunsModel::Name, QHeaderView::ResizeToContents);
 }
 
 void MainWindow::showSelectedRuns()
@@ -332,6 +340,7 @@ void MainWindow::showSelectedRuns()
     m_curves->clear();
     m_certaintyPlot->clear();
     m_rawPlot->clear();
+    m_temperaturePlot->clear();
     QVector<widgets::CurveSeries> overlays;
     for (int i = 0; i < rows.size(); ++i) {
         const QString directory = m_runsModel->runDirectory(rows[i].row());
@@ -343,6 +352,11 @@ void MainWindow::showSelectedRuns()
             continue;
         }
         if (i == 0) {
+            try {
+                m_globalTemperature = core::loadConfigFile((directory + "/config.yaml").toStdString()).loss.t;
+            } catch (const core::TauError&) {
+                m_globalTemperature = 0.1;
+            }
             for (const core::StepRecord& step : history.steps) {
                 m_curves->addStep(double(step.step), step.loss, step.learningRate);
             }
@@ -589,6 +603,8 @@ void MainWindow::startTraining()
     m_curves->clear();
     m_certaintyPlot->clear();
     m_rawPlot->clear();
+    m_temperaturePlot->clear();
+    m_globalTemperature = config.loss.t;
     m_progress->setValue(0);
     m_etaLabel->clear();
     m_lastStep = 0;
@@ -663,6 +679,8 @@ void MainWindow::onEpoch(const tau::core::EpochRecord& record)
         m_certaintyPlot->addEpoch(
             toWidgetHistogram(record.epoch, record.certaintyHistogram, record.certaintyPercentiles));
         m_rawPlot->addEpoch(toWidgetHistogram(record.epoch, record.rawHistogram, record.rawPercentiles));
+        m_temperaturePlot->addEpoch(
+            toWidgetHistogram(record.epoch, record.certaintyHistogram, record.certaintyPercentiles));
     }
 }
 

@@ -55,6 +55,7 @@ public:
     widgets::TrainingCurvePlot* trainingCurves() const { return m_curves; }
     widgets::DistributionPlot* certaintyPlot() const { return m_certaintyPlot; }
     widgets::DistributionPlot* rawPlot() const { return m_rawPlot; }
+    widgets::DistributionPlot* temperaturePlot() const { return m_temperaturePlot; }
 
 public Q_SLOTS:
     void startTraining();
@@ -102,6 +103,8 @@ private:
     widgets::TrainingCurvePlot* m_curves = nullptr;
     widgets::DistributionPlot* m_certaintyPlot = nullptr;
     widgets::DistributionPlot* m_rawPlot = nullptr;
+    widgets::DistributionPlot* m_temperaturePlot = nullptr;
+    double m_globalTemperature = 0.1; ///< t of the run shown: tau = t / c
     QLabel* m_statusLabel = nullptr;
     QLabel* m_etaLabel = nullptr;
     QProgressBar* m_progress = nullptr;

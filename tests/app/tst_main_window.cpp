@@ -120,6 +120,14 @@ void TestMainWindow::trainFillsTheLiveCurves()
     QCOMPARE(window.trainingCurves()->epochPointCount(), 2);
     QCOMPARE(window.certaintyPlot()->epochCount(), 2);
     QCOMPARE(window.rawPlot()->epochCount(), 2);
+    QCOMPARE(window.temperaturePlot()->epochCount(), 2);
+    // The temperature view is t / c: its median band is t over the certainty's median, epoch by epoch.
+    const QVector<double> certainty = window.certaintyPlot()->medianBand();
+    const QVector<double> temperature = window.temperaturePlot()->medianBand();
+    QCOMPARE(temperature.size(), 2);
+    for (int i = 0; i < 2; ++i) {
+        QVERIFY(std::abs(temperature[i] - 0.1 / certainty[i]) < 1e-12);
+    }
     QVERIFY(train->isEnabled());
     QVERIFY(QFile::exists(m_dir->filePath("runs/tiny/checkpoints/last.pt")));
 }

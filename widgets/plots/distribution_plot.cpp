@@ -5,6 +5,7 @@
 #include <QHBoxLayout>
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 
 namespace tau::widgets {
@@ -37,7 +38,7 @@ QCPColorGradient viridis()
 
 } // namespace
 
-DistributionPlot::DistributionPlot(const QString& quantity, QWidget* parent)
+DistributionPlot::DistributionPlot(const QString& quantity, QWidget* parent, std::function<double(double)> mapValue)
     : QWidget(parent)
     , m_quantity(quantity)
     , m_histogramPlot(new QCustomPlot(this))
@@ -78,10 +79,62 @@ DistributionPlot::DistributionPlot(const QString& quantity, QWidget* parent)
     scale->setGradient(gradient);
     m_evolutionPlot->plotLayout()->addElement(1, 1, scale);
     m_colorMap->setColorScale(scale);
+    m_mapValue = std::move(mapValue);
+    if (m_mapValue) {
+        m_colorMap->setVisible(false);
+        scale->setVisible(false);
+        m_bars->setVisible(false);
+        m_steps = m_histogramPlot->addGraph();
+        m_steps->setLineStyle(QCPGraph::lsStepLeft);
+        m_steps->setPen(QPen(QColor(44, 160, 44)));
+        m_steps->setBrush(QColor(44, 160, 44, 90));
+    }
+    // Percentile bands across epochs, drawn over the heat map: 5-95 light, 25-75 darker, the median a line.
+    const QColor band(255, 127, 14);
+    for (int i = 0; i < 5; ++i) {
+        QCPGraph* graph = m_evolutionPlot->addGraph();
+        graph->setPen(i == 4 ? QPen(QColor(255, 127, 14), 2.0) : QPen(QColor(255, 127, 14, 120), 1.0));
+        m_bands.append(graph);
+    }
+    m_bands[1]->setBrush(QColor(band.red(), band.green(), band.blue(), 40));
+    m_bands[1]->setChannelFillGraph(m_bands[0]);
+    m_bands[3]->setBrush(QColor(band.red(), band.green(), band.blue(), 70));
+    m_bands[3]->setChannelFillGraph(m_bands[2]);
 
     m_replotTimer.setInterval(kReplotIntervalMs);
     connect(&m_replotTimer, &QTimer::timeout, this, &DistributionPlot::redraw);
     m_replotTimer.start();
+}
+
+EpochHistogram DistributionPlot::mapped(const EpochHistogram& histogram) const
+{
+    if (!m_mapValue) {
+        return histogram;
+    }
+    EpochHistogram result = histogram;
+    for (double& edge : result.edges) {
+        edge = m_mapValue(edge);
+    }
+    for (double& p : result.percentiles) {
+        p = m_mapValue(p);
+    }
+    // A decreasing mapping (tau = t / c) reverses the order of bins and percentiles.
+    if (result.edges.size() > 1 && result.edges.front() > result.edges.back()) {
+        std::reverse(result.edges.begin(), result.edges.end());
+        std::reverse(result.counts.begin(), result.counts.end());
+        std::reverse(result.percentiles.begin(), result.percentiles.end());
+    }
+    return result;
+}
+
+QVector<double> DistributionPlot::medianBand() const
+{
+    QVector<double> median;
+    for (const EpochHistogram& epoch : m_epochs) {
+        const EpochHistogram shown = mapped(epoch);
+        median.append(shown.percentiles.size() == 5 ? shown.percentiles[2] : qQNaN());
+    }
+    return median;
 }
 
 void DistributionPlot::addEpoch(const EpochHistogram& histogram)
@@ -98,6 +151,12 @@ void DistributionPlot::clear()
     m_epochs.clear();
     m_bars->data()->clear();
     m_colorMap->data()->clear();
+    for (QCPGraph* graph : m_bands) {
+        graph->data()->clear();
+    }
+    if (m_steps != nullptr) {
+        m_steps->data()->clear();
+    }
     for (auto* line : m_percentileLines) {
         line->setVisible(false);
     }
@@ -112,15 +171,74 @@ void DistributionPlot::redraw()
     m_dirty = false;
     if (!m_epochs.isEmpty()) {
         drawLatest();
-        drawEvolution();
+        if (!m_mapValue) {
+            drawEvolution();
+        }
+        drawBands();
     }
     m_histogramPlot->replot(QCustomPlot::rpQueuedReplot);
     m_evolutionPlot->replot(QCustomPlot::rpQueuedReplot);
 }
 
+void DistributionPlot::drawBands()
+{
+    QVector<double> epochs;
+    QVector<QVector<double>> values(5);
+    double low = 1e300, high = -1e300;
+    for (const EpochHistogram& epoch : m_epochs) {
+        const EpochHistogram shown = mapped(epoch);
+        if (shown.percentiles.size() != 5) {
+            continue;
+        }
+        epochs.append(epoch.epoch);
+        // Graph order: p5, p95, p25, p75, p50 (each band's two edges, then the median).
+        const int order[5] = {0, 4, 1, 3, 2};
+        for (int i = 0; i < 5; ++i) {
+            values[i].append(shown.percentiles[order[i]]);
+        }
+        low = std::min(low, shown.percentiles[0]);
+        high = std::max(high, shown.percentiles[4]);
+    }
+    for (int i = 0; i < 5; ++i) {
+        m_bands[i]->setData(epochs, values[i], /*alreadySorted=*/true);
+    }
+    if (m_mapValue && !epochs.isEmpty()) {
+        m_evolutionPlot->xAxis->setRange(epochs.first() - 0.5, epochs.last() + 0.5);
+        const double margin = 0.05 * std::max(1e-9, high - low);
+        m_evolutionPlot->yAxis->setRange(low - margin, high + margin);
+    }
+}
+
 void DistributionPlot::drawLatest()
 {
-    const EpochHistogram& latest = m_epochs.last();
+    const EpochHistogram latest = mapped(m_epochs.last());
+    if (m_steps != nullptr) {
+        // Mapped bins have unequal widths: draw steps from edge to edge, clipped to where the data is.
+        QVector<double> keys, heights;
+        for (int i = 0; i < latest.counts.size(); ++i) {
+            keys.append(latest.edges[i]);
+            heights.append(latest.counts[i]);
+        }
+        keys.append(latest.edges.last());
+        heights.append(0);
+        m_steps->setData(keys, heights, /*alreadySorted=*/true);
+        const double highest = *std::max_element(latest.counts.begin(), latest.counts.end());
+        m_histogramPlot->yAxis->setRange(0, std::max(1.0, highest * 1.1));
+        if (latest.percentiles.size() == 5) {
+            const double span = std::max(1e-9, latest.percentiles[4] - latest.percentiles[0]);
+            m_histogramPlot->xAxis->setRange(latest.percentiles[0] - span, latest.percentiles[4] + span);
+        }
+        for (int i = 0; i < m_percentileLines.size(); ++i) {
+            m_percentileLines[i]->setVisible(i < latest.percentiles.size());
+            if (i < latest.percentiles.size()) {
+                m_percentileLines[i]->point1->setCoords(latest.percentiles[i], 0);
+                m_percentileLines[i]->point2->setCoords(latest.percentiles[i], 1);
+            }
+        }
+        static_cast<QCPTextElement*>(m_histogramPlot->plotLayout()->element(0, 0))
+            ->setText(tr("%1 · epoch %2 · lines: p5 p25 p50 p75 p95").arg(m_quantity).arg(latest.epoch));
+        return;
+    }
     QVector<double> centres;
     for (int i = 0; i < latest.counts.size(); ++i) {
         centres.append(0.5 * (latest.edges[i] + latest.edges[i + 1]));

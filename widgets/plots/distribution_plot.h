@@ -4,10 +4,13 @@
 #include <QVector>
 #include <QWidget>
 
+#include <functional>
+
 class QCustomPlot;
 class QCPBars;
 class QCPColorMap;
 class QCPItemStraightLine;
+class QCPGraph;
 
 namespace tau::widgets {
 
@@ -30,7 +33,13 @@ class DistributionPlot : public QWidget
     Q_OBJECT
 
 public:
-    explicit DistributionPlot(const QString& quantity, QWidget* parent = nullptr);
+    /**
+     * @param mapValue optional change of variable applied to bin edges and percentiles before drawing (the
+     * temperature tau = t / c from the c histograms, say); it must be monotone. The heat map needs equal bins,
+     * so with a mapping only the bars, drawn as steps, and the percentile bands are shown.
+     */
+    explicit DistributionPlot(const QString& quantity, QWidget* parent = nullptr,
+                              std::function<double(double)> mapValue = {});
 
     void addEpoch(const EpochHistogram& histogram);
     void clear();
@@ -38,11 +47,15 @@ public:
     int epochCount() const { return m_epochs.size(); }
     QCustomPlot* histogramPlot() const { return m_histogramPlot; }
     QCustomPlot* evolutionPlot() const { return m_evolutionPlot; }
+    /** The median across epochs as drawn (for tests). */
+    QVector<double> medianBand() const;
 
 private:
     void redraw();
     void drawLatest();
     void drawEvolution();
+    void drawBands();
+    EpochHistogram mapped(const EpochHistogram& histogram) const;
 
     QString m_quantity;
     QCustomPlot* m_histogramPlot;
@@ -50,6 +63,9 @@ private:
     QCPBars* m_bars;
     QCPColorMap* m_colorMap;
     QVector<QCPItemStraightLine*> m_percentileLines;
+    QCPGraph* m_steps = nullptr;   ///< the latest histogram as steps, for mapped values
+    QVector<QCPGraph*> m_bands;    ///< p5, p95, p25, p75, p50 across epochs
+    std::function<double(double)> m_mapValue;
     QVector<EpochHistogram> m_epochs;
     QTimer m_replotTimer;
     bool m_dirty = false;
