@@ -16,6 +16,7 @@ private Q_SLOTS:
     void smoothingIsADebiasedMovingAverage();
     void zeroSmoothingShowsTheRawLoss();
     void overlaysAndLogScale();
+    void followsADarkPalette();
 };
 
 void TestTrainingCurvePlot::smoothingIsADebiasedMovingAverage()
@@ -58,6 +59,17 @@ void TestTrainingCurvePlot::overlaysAndLogScale()
     QCOMPARE(plot.plot()->yAxis->scaleType(), QCPAxis::stLogarithmic);
     plot.setLogarithmic(false);
     QCOMPARE(plot.plot()->yAxis->scaleType(), QCPAxis::stLinear);
+}
+
+void TestTrainingCurvePlot::followsADarkPalette()
+{
+    TrainingCurvePlot plot;
+    QPalette dark;
+    dark.setColor(QPalette::Base, QColor(30, 30, 30));
+    dark.setColor(QPalette::Text, QColor(230, 230, 230));
+    plot.setPalette(dark);
+    QCOMPARE(plot.plot()->xAxis->labelColor(), QColor(230, 230, 230));
+    QCOMPARE(plot.plot()->yAxis->tickLabelColor(), QColor(230, 230, 230));
 }
 
 QTEST_MAIN(TestTrainingCurvePlot)

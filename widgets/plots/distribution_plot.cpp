@@ -1,6 +1,9 @@
 #include "widgets/plots/distribution_plot.h"
 
+#include "widgets/plots/plot_style.h"
 #include "widgets/plots/qcp.h"
+
+#include <QEvent>
 
 #include <QHBoxLayout>
 
@@ -104,6 +107,8 @@ DistributionPlot::DistributionPlot(const QString& quantity, QWidget* parent, std
     m_replotTimer.setInterval(kReplotIntervalMs);
     connect(&m_replotTimer, &QTimer::timeout, this, &DistributionPlot::redraw);
     m_replotTimer.start();
+    applyPalette(m_histogramPlot, palette());
+    applyPalette(m_evolutionPlot, palette());
 }
 
 EpochHistogram DistributionPlot::mapped(const EpochHistogram& histogram) const
@@ -280,6 +285,15 @@ void DistributionPlot::drawEvolution()
     m_colorMap->rescaleDataRange(/*recalculateDataBounds=*/true);
     m_evolutionPlot->xAxis->setRange(m_epochs.first().epoch - 0.5, m_epochs.last().epoch + 0.5);
     m_evolutionPlot->yAxis->setRange(first.edges.first(), first.edges.last());
+}
+
+void DistributionPlot::changeEvent(QEvent* event)
+{
+    if (event->type() == QEvent::PaletteChange) {
+        applyPalette(m_histogramPlot, palette());
+        applyPalette(m_evolutionPlot, palette());
+    }
+    QWidget::changeEvent(event);
 }
 
 } // namespace tau::widgets

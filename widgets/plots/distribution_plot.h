@@ -50,6 +50,9 @@ public:
     /** The median across epochs as drawn (for tests). */
     QVector<double> medianBand() const;
 
+protected:
+    void changeEvent(QEvent* event) override;
+
 private:
     void redraw();
     void drawLatest();

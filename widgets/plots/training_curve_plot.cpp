@@ -1,6 +1,9 @@
 #include "widgets/plots/training_curve_plot.h"
 
+#include "widgets/plots/plot_style.h"
 #include "widgets/plots/qcp.h"
+
+#include <QEvent>
 
 #include <QVBoxLayout>
 
@@ -62,6 +65,7 @@ TrainingCurvePlot::TrainingCurvePlot(QWidget* parent)
     m_replotTimer.setInterval(kReplotIntervalMs);
     connect(&m_replotTimer, &QTimer::timeout, this, &TrainingCurvePlot::replotIfChanged);
     m_replotTimer.start();
+    applyPalette(m_plot, palette());
 }
 
 void TrainingCurvePlot::addStep(double step, double loss, double learningRate)
@@ -190,6 +194,14 @@ void TrainingCurvePlot::replotIfChanged()
         m_plot->yAxis2->setRange(0.0, lrRange.upper > 0 ? lrRange.upper * 1.05 : 1.0);
     }
     m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void TrainingCurvePlot::changeEvent(QEvent* event)
+{
+    if (event->type() == QEvent::PaletteChange) {
+        applyPalette(m_plot, palette());
+    }
+    QWidget::changeEvent(event);
 }
 
 } // namespace tau::widgets

@@ -47,6 +47,9 @@ public:
     QVector<double> smoothedLosses() const;
     QCustomPlot* plot() const { return m_plot; }
 
+protected:
+    void changeEvent(QEvent* event) override;
+
 private:
     void replotIfChanged();
     static QVector<double> debiasedEma(const QVector<double>& values, double weight);
