@@ -3,6 +3,7 @@
 #include "core/common/device.h"
 #include "core/common/error.h"
 #include "core/config/config_loader.h"
+#include "core/evaluation/loaded_run.h"
 #include "core/data/augmentation.h"
 #include "core/data/dataset_registry.h"
 #include "core/io/run_directory.h"
@@ -296,31 +297,11 @@ EmbeddingResult embedDataset(const EmbeddingOptions& options, EvaluationObserver
 {
     const torch::Device device = resolveDevice(options.device);
     configureThreads(options.threads);
-    const std::string file = fs::is_directory(options.checkpoint)
-                                 ? (fs::path(options.checkpoint) / "checkpoints" / "last.pt").string()
-                                 : options.checkpoint;
-    if (!fs::exists(file)) {
-        throw DataError(file + ": checkpoint not found");
-    }
-    const std::string runDirectory = fs::path(file).parent_path().parent_path().string();
-    const ExperimentConfig config = loadConfigFile(runDirectory + "/config.yaml");
-    DataConfig data = config.dataset;
-    data.name = options.dataset.empty() ? config.dataset.name : options.dataset;
-    if (data.name != config.dataset.name) {
-        data.root.clear();
-    }
-    data.limit = options.limit;
-    const ImageDataset set = loadDataset(data, Split::Test, config.data);
-    const ModelInput input{set.channels(), set.imageSize(),
-                           config.system == "supervised" ? int64_t(set.classNames.size()) : 0};
-    std::unique_ptr<TrainingObjective> objective = makeObjective(config, input, device);
-    loadCheckpoint(file, objective->model());
-    objective->setTraining(false);
-    AugmentationOptions transformOptions;
-    transformOptions.cropSize = set.imageSize();
-    transformOptions.mean = set.mean;
-    transformOptions.std = set.std;
-    const ViewAugmenter transform(transformOptions);
+    LoadedRun run = loadRun(options.checkpoint, options.dataset, options.limit, Split::Test, device);
+    const ImageDataset& set = run.images;
+    TrainingObjective* objective = run.objective.get();
+    const ViewAugmenter& transform = *run.transform;
+    const std::string runDirectory = run.runDirectory;
 
     std::vector<torch::Tensor> vectors, rs;
     {

@@ -3,6 +3,7 @@
 #include "core/common/device.h"
 #include "core/common/error.h"
 #include "core/config/config_loader.h"
+#include "core/evaluation/loaded_run.h"
 #include "core/data/augmentation.h"
 #include "core/data/dataset_registry.h"
 #include "core/io/run_directory.h"
@@ -60,32 +61,14 @@ RankingResult rankByCertainty(const RankingOptions& options, EvaluationObserver&
 {
     const torch::Device device = resolveDevice(options.device);
     configureThreads(options.threads);
-    const std::string file = fs::is_directory(options.checkpoint)
-                                 ? (fs::path(options.checkpoint) / "checkpoints" / "last.pt").string()
-                                 : options.checkpoint;
-    if (!fs::exists(file)) {
-        throw DataError(file + ": checkpoint not found");
+    LoadedRun run = loadRun(options.checkpoint, options.dataset, options.limit, Split::Test, device);
+    if (!run.config.learnsTemperature()) {
+        throw TauError("rank: the run is " + run.config.system + ", which has no certainty c; rank a TaU run");
     }
-    const std::string runDirectory = fs::path(file).parent_path().parent_path().string();
-    const ExperimentConfig config = loadConfigFile(runDirectory + "/config.yaml");
-    if (!config.learnsTemperature()) {
-        throw TauError("rank: the run is " + config.system + ", which has no certainty c; rank a TaU run");
-    }
-    DataConfig data = config.dataset;
-    data.name = options.dataset.empty() ? config.dataset.name : options.dataset;
-    if (data.name != config.dataset.name) {
-        data.root.clear();
-    }
-    data.limit = options.limit;
-    const ImageDataset set = loadDataset(data, Split::Test, config.data);
-    std::unique_ptr<TrainingObjective> objective = makeObjective(config, ModelInput{set.channels(), set.imageSize()}, device);
-    loadCheckpoint(file, objective->model());
-    objective->setTraining(false);
-    AugmentationOptions transformOptions;
-    transformOptions.cropSize = set.imageSize();
-    transformOptions.mean = set.mean;
-    transformOptions.std = set.std;
-    const ViewAugmenter transform(transformOptions);
+    const ImageDataset& set = run.images;
+    TrainingObjective* objective = run.objective.get();
+    const ViewAugmenter& transform = *run.transform;
+    const std::string runDirectory = run.runDirectory;
 
     std::vector<torch::Tensor> rs;
     {

@@ -3,6 +3,7 @@
 #include "core/common/device.h"
 #include "core/common/error.h"
 #include "core/config/config_loader.h"
+#include "core/evaluation/loaded_run.h"
 #include "core/data/augmentation.h"
 #include "core/data/dataset_registry.h"
 #include "core/io/run_directory.h"
@@ -31,11 +32,6 @@ struct Features
     std::string dataset;
 };
 
-std::string checkpointPath(const std::string& location)
-{
-    return fs::is_directory(location) ? (fs::path(location) / "checkpoints" / "last.pt").string() : location;
-}
-
 /** h for every image of @p set through the evaluation transform, batch by batch. */
 torch::Tensor extract(TrainingObjective& objective, const ImageDataset& set, const ViewAugmenter& transform,
                       const torch::Device& device, int batchSize, const std::string& stage, long long& done,
@@ -58,41 +54,21 @@ torch::Tensor extract(TrainingObjective& objective, const ImageDataset& set, con
 Features computeFeatures(const RepresentationOptions& options, EvaluationObserver& observer,
                          const CancellationToken& cancel, const torch::Device& device)
 {
-    const std::string file = checkpointPath(options.checkpoint);
-    if (!fs::exists(file)) {
-        throw DataError(file + ": checkpoint not found");
-    }
+    LoadedRun run = loadRun(options.checkpoint, options.dataset, options.limitTest, Split::Test, device);
+    DataConfig trainData = run.data;
+    trainData.limit = options.limitTrain;
+    const ImageDataset train = loadDataset(trainData, Split::Train, run.config.data);
+    const ImageDataset& test = run.images;
     Features features;
-    features.runDirectory = fs::path(file).parent_path().parent_path().string();
-    const ExperimentConfig config = loadConfigFile(features.runDirectory + "/config.yaml");
-    DataConfig data = config.dataset;
-    data.name = options.dataset.empty() ? config.dataset.name : options.dataset;
-    if (data.name != config.dataset.name) {
-        data.root.clear();
-    }
-    data.trainSubset = 0;
-    data.limit = options.limitTrain;
-    const ImageDataset train = loadDataset(data, Split::Train, config.data);
-    data.limit = options.limitTest;
-    const ImageDataset test = loadDataset(data, Split::Test, config.data);
+    features.runDirectory = run.runDirectory;
     features.classes = int64_t(train.classNames.size());
-    features.dataset = data.name;
-
-    const ModelInput input{train.channels(), train.imageSize(), config.system == "supervised" ? features.classes : 0};
-    std::unique_ptr<TrainingObjective> objective = makeObjective(config, input, device);
-    loadCheckpoint(file, objective->model());
-    objective->setTraining(false);
-    AugmentationOptions transformOptions;
-    transformOptions.cropSize = train.imageSize();
-    transformOptions.mean = train.mean;
-    transformOptions.std = train.std;
-    const ViewAugmenter transform(transformOptions);
+    features.dataset = run.data.name;
     long long done = 0;
     const long long total = train.size() + test.size();
-    features.train = extract(*objective, train, transform, device, options.batchSize, "features (train)", done, total,
-                             observer, cancel);
-    features.test = extract(*objective, test, transform, device, options.batchSize, "features (test)", done, total,
-                            observer, cancel);
+    features.train = extract(*run.objective, train, *run.transform, device, options.batchSize, "features (train)",
+                             done, total, observer, cancel);
+    features.test = extract(*run.objective, test, *run.transform, device, options.batchSize, "features (test)", done,
+                            total, observer, cancel);
     features.trainLabels = train.labels;
     features.testLabels = test.labels;
     return features;

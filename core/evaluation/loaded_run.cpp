@@ -1,0 +1,52 @@
+#include "core/evaluation/loaded_run.h"
+
+#include "core/common/error.h"
+#include "core/config/config_loader.h"
+#include "core/training/checkpoint.h"
+
+#include <filesystem>
+
+namespace tau::core {
+
+namespace fs = std::filesystem;
+
+std::string checkpointFileOf(const std::string& location)
+{
+    return fs::is_directory(location) ? (fs::path(location) / "checkpoints" / "last.pt").string() : location;
+}
+
+LoadedRun loadRun(const std::string& checkpoint, const std::string& datasetOverride, long long limit, Split split,
+                  const torch::Device& device)
+{
+    LoadedRun run;
+    run.checkpointFile = checkpointFileOf(checkpoint);
+    if (!fs::exists(run.checkpointFile)) {
+        throw DataError(run.checkpointFile + ": checkpoint not found");
+    }
+    run.runDirectory = fs::path(run.checkpointFile).parent_path().parent_path().string();
+    run.config = loadConfigFile(run.runDirectory + "/config.yaml");
+    run.data = run.config.dataset;
+    run.data.trainSubset = 0;
+    if (!datasetOverride.empty() && datasetOverride != run.config.dataset.name) {
+        run.data.name = datasetOverride;
+        run.data.root.clear(); // the run's root belongs to its own dataset
+    }
+    run.data.limit = limit;
+    run.images = loadDataset(run.data, split, run.config.data);
+
+    const bool classifier = run.config.system == "supervised";
+    const ModelInput input{run.images.channels(), run.images.imageSize(),
+                           classifier ? int64_t(run.images.classNames.size()) : 0};
+    run.objective = makeObjective(run.config, input, device);
+    loadCheckpoint(run.checkpointFile, run.objective->model());
+    run.objective->setTraining(false);
+
+    AugmentationOptions transform;
+    transform.cropSize = run.images.imageSize();
+    transform.mean = run.images.mean;
+    transform.std = run.images.std;
+    run.transform = std::make_unique<ViewAugmenter>(transform);
+    return run;
+}
+
+} // namespace tau::core
