@@ -381,9 +381,14 @@ void MainWindow::validateConfig()
 {
     const QString source = m_configPath.isEmpty() ? tr("untitled.yaml") : m_configPath;
     try {
-        m_form->showConfig(core::loadConfigText(m_editor->toPlainText().toStdString(), source.toStdString()));
+        QStringList warnings;
+        core::ConfigLoadOptions options;
+        options.warn = [&warnings](const std::string& line) { warnings << QString::fromStdString(line); };
+        m_form->showConfig(core::loadConfigText(m_editor->toPlainText().toStdString(), source.toStdString(), options));
         m_form->setEnabled(true);
-        m_errorLabel->hide();
+        // Unknown and duplicate keys do not stop a run, but a typo should not go unseen.
+        m_errorLabel->setText(warnings.join(QLatin1Char('\n')));
+        m_errorLabel->setVisible(!warnings.isEmpty());
         m_editor->setExtraSelections({});
     } catch (const core::ConfigError& error) {
         m_errorLabel->setText(QString::fromStdString(error.what()));

@@ -212,8 +212,16 @@ private:
     void collectUnknown(const YAML::Node& node, const std::string& prefix,
                         const std::function<void(const std::string&)>& warn) const
     {
+        std::map<std::string, int> firstLine; // YAML keeps only one of two equal keys: say which
         for (const auto& entry : node) {
             const std::string key = prefix + entry.first.as<std::string>();
+            const int keyLine = lineOf(entry.first);
+            const auto [seen, isNew] = firstLine.emplace(key, keyLine);
+            if (!isNew) {
+                warn(m_source + ":" + std::to_string(keyLine) + ": duplicate key '" + key + "'; the value at line " +
+                     std::to_string(seen->second) + " is the one used");
+                continue;
+            }
             if (m_known.count(key)) {
                 continue;
             }

@@ -20,6 +20,7 @@ private Q_SLOTS:
     void invalidValueNamesKeyLineAndExpectation();
     void syntaxErrorNamesLine();
     void unknownKeysWarnWithLine();
+    void duplicateKeysWarnWhichValueIsUsed();
     void overridesApplyAndNameTheirSource();
     void resolvedYamlRoundTrips();
     void jsonIsAccepted();
@@ -150,6 +151,21 @@ void TestConfigLoader::unknownKeysWarnWithLine()
     QCOMPARE(warnings.size(), 2);
     QVERIFY2(warnings[0].contains("typo.yaml:3: unknown key 'optimizer.batch_sise'"), qPrintable(warnings[0]));
     QVERIFY2(warnings[1].contains("typo.yaml:4: unknown key 'flavour'"), qPrintable(warnings[1]));
+}
+
+void TestConfigLoader::duplicateKeysWarnWhichValueIsUsed()
+{
+    QStringList warnings;
+    ConfigLoadOptions options;
+    options.warn = [&](const std::string& line) { warnings << QString::fromStdString(line); };
+    const ExperimentConfig config =
+        loadConfigText("num_epochs: 2\noptimizer:\n  batch_size: 16\n  batch_size: 64\nnum_epochs: 100\n", "dup.yaml", options);
+    QCOMPARE(warnings.size(), 2);
+    QVERIFY2(warnings.contains("dup.yaml:5: duplicate key 'num_epochs'; the value at line 1 is the one used"),
+             qPrintable(warnings.join('\n')));
+    QVERIFY(warnings.contains("dup.yaml:4: duplicate key 'optimizer.batch_size'; the value at line 3 is the one used"));
+    QCOMPARE(config.numEpochs, 2); // what the warning says
+    QCOMPARE(config.optimizer.batchSize, 16);
 }
 
 void TestConfigLoader::overridesApplyAndNameTheirSource()
