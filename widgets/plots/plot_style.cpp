@@ -11,7 +11,11 @@ void applyPalette(QCustomPlot* plot, const QPalette& palette)
     QColor grid = text;
     grid.setAlpha(40);
     plot->setBackground(background);
-    for (QCPAxis* axis : plot->axisRect()->axes()) {
+    QList<QCPAxis*> axes;
+    for (QCPAxisRect* rect : plot->axisRects()) {
+        axes += rect->axes();
+    }
+    for (QCPAxis* axis : axes) {
         axis->setBasePen(QPen(text));
         axis->setTickPen(QPen(text));
         axis->setSubTickPen(QPen(text));
@@ -19,8 +23,10 @@ void applyPalette(QCustomPlot* plot, const QPalette& palette)
         axis->setLabelColor(text);
         axis->grid()->setPen(QPen(grid, 1, Qt::DotLine));
     }
-    plot->legend->setBrush(background);
-    plot->legend->setTextColor(text);
+    for (QCPLegend* legend : plot->findChildren<QCPLegend*>()) {
+        legend->setBrush(background);
+        legend->setTextColor(text);
+    }
     for (int i = 0; i < plot->plotLayout()->elementCount(); ++i) {
         if (auto* title = qobject_cast<QCPTextElement*>(plot->plotLayout()->elementAt(i))) {
             title->setTextColor(text);

@@ -1,0 +1,111 @@
+#include "widgets/export/figure_export.h"
+
+#include "widgets/plots/plot_style.h"
+#include "widgets/plots/qcp.h"
+
+#include <QFileInfo>
+#include <QSvgGenerator>
+
+namespace tau::widgets {
+
+namespace {
+constexpr double kPointsPerInch = 72.0;
+constexpr double kAspect = 0.75;
+/**
+ * Sets every text of the plot to a paper size (7 pt in a column, 8 pt across the page) and gives back the
+ * fonts it replaced, so the window's plot is restored after the export.
+ */
+struct FontSwap
+{
+    QCustomPlot* plot;
+    QList<QFont> saved;
+
+    FontSwap(QCustomPlot* target, double points) : plot(target)
+    {
+        visit([&](QFont& font) {
+            saved.append(font);
+            font.setPointSizeF(points);
+        });
+    }
+    ~FontSwap()
+    {
+        int i = 0;
+        visit([&](QFont& font) { font = saved.value(i++); });
+    }
+
+    /** Calls @p edit on each font of the plot in a fixed order, writing the result back. */
+    template <typename Edit>
+    void visit(Edit edit)
+    {
+        for (QCPAxisRect* rect : plot->axisRects()) {
+            for (QCPAxis* axis : rect->axes()) {
+                QFont label = axis->labelFont(), ticks = axis->tickLabelFont();
+                edit(label);
+                edit(ticks);
+                axis->setLabelFont(label);
+                axis->setTickLabelFont(ticks);
+            }
+        }
+        for (QCPLegend* legend : plot->findChildren<QCPLegend*>()) {
+            QFont font = legend->font();
+            edit(font);
+            legend->setFont(font);
+            for (int i = 0; i < legend->itemCount(); ++i) {
+                QFont itemFont = legend->item(i)->font();
+                edit(itemFont);
+                legend->item(i)->setFont(itemFont);
+            }
+        }
+        for (QCPTextElement* title : plot->findChildren<QCPTextElement*>()) {
+            QFont font = title->font();
+            edit(font);
+            title->setFont(font);
+        }
+    }
+};
+
+} // namespace
+
+double figureWidthInches(FigureSize size)
+{
+    return size == FigureSize::Column ? 3.5 : 7.0;
+}
+
+QString exportFigure(QCustomPlot* plot, const QString& path, const FigureOptions& options)
+{
+    const QString format = QFileInfo(path).suffix().toLower();
+    const double widthInches = figureWidthInches(options.size);
+    // Lay the plot out in points, so a 9 pt font prints at 9 pt at the paper size.
+    const int width = int(widthInches * kPointsPerInch);
+    const int height = int(widthInches * kAspect * kPointsPerInch);
+    const QPalette windowPalette = plot->palette();
+    applyPalette(plot, QPalette(Qt::black, Qt::white)); // papers are white, whatever the window is
+    const FontSwap paperFonts(plot, options.size == FigureSize::Column ? 7.0 : 8.0);
+    plot->replot(QCustomPlot::rpImmediateRefresh); // lay out again with the paper fonts
+    bool written = false;
+    if (format == QLatin1String("pdf")) {
+        written = plot->savePdf(path, width, height, QCP::epNoCosmetic, QStringLiteral("TaU Explorer"));
+    } else if (format == QLatin1String("svg")) {
+        QSvgGenerator generator;
+        generator.setFileName(path);
+        generator.setSize(QSize(width, height));
+        generator.setViewBox(QRect(0, 0, width, height));
+        generator.setTitle(QStringLiteral("TaU Explorer figure"));
+        QCPPainter painter;
+        written = painter.begin(&generator);
+        if (written) {
+            plot->toPainter(&painter, width, height);
+            written = painter.end();
+        }
+    } else if (format == QLatin1String("png")) {
+        const double scale = options.dpi / kPointsPerInch; // points to pixels at the asked DPI
+        written = plot->savePng(path, width, height, scale, -1, options.dpi, QCP::ruDotsPerInch);
+    } else {
+        applyPalette(plot, windowPalette);
+        return QStringLiteral("%1: unknown figure format '%2' (expected pdf, svg or png)").arg(path, format);
+    }
+    applyPalette(plot, windowPalette);
+    return written ? QString() : QStringLiteral("%1: could not write the figure").arg(path);
+}
+
+} // namespace tau::widgets
