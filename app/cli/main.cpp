@@ -1,5 +1,6 @@
 // tau: the command-line front end. The same core calls as the GUI, for machines without a display.
 
+#include "app/cli/export_command.h"
 #include "app/cli/progress_printer.h"
 #include "core/common/error.h"
 #include "core/config/config_loader.h"
@@ -398,6 +399,19 @@ int main(int argc, char** argv)
     rank->add_option("--limit", rankArgs.limit, "rank a seeded N images (0: all)");
     rank->add_option("--name", rankArgs.name, "results go to RUN_DIR/eval/NAME (rank)");
 
+    std::string exportWhat, exportFolder, exportOutput, exportSize = "column";
+    int exportDpi = 300;
+    bool exportLogFpr = false;
+    CLI::App* exportCommand = app.add_subcommand("export", "Figures and tables for papers from an eval folder");
+    exportCommand->add_option("what", exportWhat, "roc (figure: .pdf, .svg, .png) or table (.tex, .csv)")
+        ->required()
+        ->check(CLI::IsMember({"roc", "table"}));
+    exportCommand->add_option("eval_folder", exportFolder, "RUN_DIR/eval/<name>, as tau ood wrote it")->required();
+    exportCommand->add_option("-o,--output", exportOutput, "the file to write; its extension picks the format")->required();
+    exportCommand->add_option("--size", exportSize, "column (3.5 in) or page (7 in)")->check(CLI::IsMember({"column", "page"}));
+    exportCommand->add_option("--dpi", exportDpi, "PNG resolution (300)");
+    exportCommand->add_flag("--log-fpr", exportLogFpr, "logarithmic false-positive axis");
+
     std::string datasetsConfig;
     CLI::App* datasets = app.add_subcommand("datasets", "List the datasets, whether they are available, and where");
     datasets->add_option("config", datasetsConfig, "a config whose data.roots to use");
@@ -406,6 +420,21 @@ int main(int argc, char** argv)
     try {
         if (train->parsed()) {
             return runTrain(trainArgs);
+        }
+        if (exportCommand->parsed()) {
+            tau::app::ExportRequest request;
+            request.what = QString::fromStdString(exportWhat);
+            request.evalFolder = QString::fromStdString(exportFolder);
+            request.output = QString::fromStdString(exportOutput);
+            request.size = QString::fromStdString(exportSize);
+            request.dpi = exportDpi;
+            request.logFpr = exportLogFpr;
+            const QString error = tau::app::runExport(request);
+            if (!error.isEmpty()) {
+                throw tau::core::TauError(error.toStdString());
+            }
+            std::printf("wrote %s\n", exportOutput.c_str());
+            return 0;
         }
         if (embed->parsed()) {
             embedArgs.withTsne = !noTsne;

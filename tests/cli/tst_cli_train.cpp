@@ -22,6 +22,7 @@ private Q_SLOTS:
     void interruptLeavesLoadableCheckpointAndResumeFinishes();
     void configValidateAndShow();
     void originalJsonConfigTrains();
+    void exportsRocFiguresAndTables();
 
 private:
     QString writeConfig(const QTemporaryDir& dir, const QByteArray& text) const;
@@ -146,6 +147,36 @@ void TestCliTrain::originalJsonConfigTrains()
     const QString config = QString::fromUtf8(tau::test::readFile(dir.filePath("tau_simclr_seed1/config.yaml")));
     QVERIFY2(config.contains("encoder: resnet18") && config.contains("system: tau_simclr"), qPrintable(config));
     QVERIFY(QFile::exists(dir.filePath("tau_simclr_seed1/checkpoints/last.pt")));
+}
+
+void TestCliTrain::exportsRocFiguresAndTables()
+{
+    // An eval folder as tau ood writes it, by hand: two scores on one OOD set.
+    QTemporaryDir dir;
+    tau::test::writeFile(dir.filePath("metrics.json"),
+                         R"({"in_dataset": "fashion_mnist", "results": {"mnist": {
+                              "tau": {"auroc": 0.75, "fpr95": 0.5, "fpr95_ood_positive": 0.6, "aupr_in": 0.7, "aupr_out": 0.8},
+                              "knn": {"auroc": 0.9, "fpr95": 0.3, "fpr95_ood_positive": 0.2, "aupr_in": 0.9, "aupr_out": 0.85}}}})");
+    for (const char* score : {"tau", "knn"}) {
+        tau::test::writeFile(dir.filePath(QStringLiteral("roc_mnist_%1.csv").arg(score)),
+                             "fpr,tpr,threshold\n0,0,inf\n0.1,0.6,2\n0.5,0.96,1\n1,1,0\n");
+    }
+    const QString pdf = dir.filePath("roc.pdf");
+    const auto figure = tau::test::runProcess(TAU_CLI_PATH, {"export", "roc", dir.path(), "-o", pdf, "--size", "column"});
+    QVERIFY2(figure.exitCode == 0, figure.standardError.constData());
+    const auto vectors = tau::test::runReferenceScript("pdf_has_vector_paths.py", {pdf});
+    QVERIFY2(vectors.exitCode == 0, vectors.standardOutput.constData());
+
+    const QString tex = dir.filePath("table.tex");
+    QCOMPARE(tau::test::runProcess(TAU_CLI_PATH, {"export", "table", dir.path(), "-o", tex}).exitCode, 0);
+    const QString table = QString::fromUtf8(tau::test::readFile(tex));
+    QVERIFY2(table.contains("\\begin{tabular}{llrrrrr}") && table.contains("mnist & tau & 0.750 & 0.500"),
+             qPrintable(table));
+    QVERIFY(table.contains("\\end{tabular}"));
+
+    const auto wrong = tau::test::runProcess(TAU_CLI_PATH, {"export", "table", dir.path(), "-o", dir.filePath("t.txt")});
+    QCOMPARE(wrong.exitCode, 1);
+    QVERIFY(wrong.standardError.contains("a table is written as .tex (LaTeX tabular) or .csv"));
 }
 
 QTEST_GUILESS_MAIN(TestCliTrain)

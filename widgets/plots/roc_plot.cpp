@@ -35,15 +35,19 @@ void RocPlot::setPanels(const QVector<RocPanel>& panels)
     m_plot->plotLayout()->clear();
     m_plot->legend = nullptr;
     m_panelCount = 0;
+    // A grid of panels, at most three abreast: each cell is a title, the axes and a legend, stacked.
+    const int columns = panels.size() <= 3 ? int(panels.size()) : (panels.size() == 4 ? 2 : 3);
     auto* margins = new QCPMarginGroup(m_plot);
     for (int p = 0; p < panels.size(); ++p) {
+        const int row = 3 * (p / std::max(1, columns)), column = p % std::max(1, columns);
         auto* rect = new QCPAxisRect(m_plot);
-        m_plot->plotLayout()->addElement(0, p, rect);
+        m_plot->plotLayout()->addElement(row + 1, column, rect);
         QCPAxis* x = rect->axis(QCPAxis::atBottom);
         QCPAxis* y = rect->axis(QCPAxis::atLeft);
         x->setLabel(tr("FPR")); // OOD images accepted; short enough for a column
-        y->setLabel(p == 0 ? tr("TPR") : QString()); // ID images kept
+        y->setLabel(column == 0 ? tr("TPR") : QString()); // ID images kept
         y->setRange(0, 1.02);
+        y->ticker()->setTickCount(4);
         if (m_logarithmic) {
             x->setScaleType(QCPAxis::stLogarithmic);
             x->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
@@ -54,11 +58,10 @@ void RocPlot::setPanels(const QVector<RocPanel>& panels)
             halves->setTickStep(0.5); // 0, 0.5, 1: legible at a column's width
             x->setTicker(halves);
         }
-        y->ticker()->setTickCount(4);
         // Panels share their margins, so every panel's axes get the same width; each legend sits under its panel.
         rect->setMarginGroup(QCP::msLeft | QCP::msRight, margins);
         auto* legend = new QCPLegend;
-        m_plot->plotLayout()->addElement(1, p, legend);
+        m_plot->plotLayout()->addElement(row + 2, column, legend);
         legend->setLayer(QStringLiteral("legend"));
         legend->setBorderPen(Qt::NoPen);
         QFont small = m_plot->font();
@@ -67,11 +70,12 @@ void RocPlot::setPanels(const QVector<RocPanel>& panels)
         legend->setIconSize(14, 6);
         legend->setRowSpacing(0);
         legend->setMargins(QMargins(3, 2, 3, 2));
+        m_plot->plotLayout()->addElement(
+            row, column, new QCPTextElement(m_plot, panels[p].oodName, QFont(m_plot->font().family(), 9, QFont::Bold)));
 
         QCPGraph* chance = m_plot->addGraph(x, y);
         chance->setData({m_logarithmic ? kLowestLogFpr : 0.0, 1.0}, {m_logarithmic ? kLowestLogFpr : 0.0, 1.0});
         chance->setPen(QPen(QColor(160, 160, 160), 1, Qt::DashLine));
-        chance->removeFromLegend();
         for (int s = 0; s < panels[p].series.size(); ++s) {
             const RocSeries& series = panels[p].series[s];
             QCPGraph* curve = m_plot->addGraph(x, y);
@@ -92,20 +96,14 @@ void RocPlot::setPanels(const QVector<RocPanel>& panels)
                     mark->setData({fpr[i]}, {series.tpr[i]});
                     mark->setLineStyle(QCPGraph::lsNone);
                     mark->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, kColours[s % 6], Qt::white, 6));
-                    mark->removeFromLegend();
                     break;
                 }
             }
         }
         ++m_panelCount;
     }
-    if (!panels.isEmpty()) {
-        m_plot->plotLayout()->setRowStretchFactor(1, 0.001); // legends take only the height they need
-        m_plot->plotLayout()->insertRow(0); // one title per panel, over its axes
-        for (int p = 0; p < panels.size(); ++p) {
-            m_plot->plotLayout()->addElement(
-                0, p, new QCPTextElement(m_plot, panels[p].oodName, QFont(m_plot->font().family(), 9, QFont::Bold)));
-        }
+    for (int row = 0; row < m_plot->plotLayout()->rowCount(); ++row) {
+        m_plot->plotLayout()->setRowStretchFactor(row, row % 3 == 1 ? 1.0 : 0.001); // axes take the height
     }
     applyPalette(m_plot, palette());
     m_plot->replot();
