@@ -1,6 +1,7 @@
 #include "app/models/runs_model.h"
 
 #include <QColor>
+#include <QFileInfo>
 
 #include <cmath>
 
@@ -21,11 +22,29 @@ RunsModel::RunsModel(QObject* parent) : QAbstractTableModel(parent)
     connect(&m_poll, &QTimer::timeout, this, &RunsModel::refresh);
 }
 
+core::RunSummary RunsModel::summaryOf(const std::string& directory)
+{
+    const QFileInfo metrics(QString::fromStdString(directory + "/metrics.jsonl"));
+    Cached& cached = m_cache[directory];
+    // A running run is re-read even when unchanged: it turns "incomplete" once it has been quiet a while.
+    if (cached.size != metrics.size() || cached.modified != metrics.lastModified() || cached.summary.state == "running" ||
+        cached.summary.directory.empty()) {
+        cached.size = metrics.size();
+        cached.modified = metrics.lastModified();
+        cached.summary = core::summarizeRun(directory);
+    }
+    return cached.summary;
+}
+
 void RunsModel::setRunsRoot(const QString& root)
 {
     beginResetModel();
     m_root = root;
-    m_runs = core::listRuns(root.toStdString());
+    m_cache.clear();
+    m_runs.clear();
+    for (const std::string& directory : core::listRunDirectories(root.toStdString())) {
+        m_runs.push_back(summaryOf(directory));
+    }
     endResetModel();
     m_poll.start();
 }
@@ -37,7 +56,10 @@ QString RunsModel::runDirectory(int row) const
 
 void RunsModel::refresh()
 {
-    const std::vector<core::RunSummary> fresh = core::listRuns(m_root.toStdString());
+    std::vector<core::RunSummary> fresh;
+    for (const std::string& directory : core::listRunDirectories(m_root.toStdString())) {
+        fresh.push_back(summaryOf(directory));
+    }
     // Both lists are sorted by name: walk them together.
     size_t oldIndex = 0;
     for (const core::RunSummary& run : fresh) {

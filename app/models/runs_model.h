@@ -3,7 +3,10 @@
 #include "core/io/metrics_reader.h"
 
 #include <QAbstractTableModel>
+#include <QDateTime>
 #include <QTimer>
+
+#include <map>
 
 namespace tau::app {
 
@@ -47,8 +50,18 @@ Q_SIGNALS:
     void runUpdated(const QString& directory);
 
 private:
+    /** The summary of @p directory, re-read only when its metrics file changed or the run is live. */
+    core::RunSummary summaryOf(const std::string& directory);
+
     QString m_root;
     std::vector<core::RunSummary> m_runs;
+    struct Cached
+    {
+        qint64 size = -1;
+        QDateTime modified;
+        core::RunSummary summary;
+    };
+    std::map<std::string, Cached> m_cache; ///< the rescan runs on the GUI thread: skip unchanged runs
     QTimer m_poll;
 };
 

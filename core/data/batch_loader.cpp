@@ -30,10 +30,14 @@ BatchLoader::~BatchLoader()
     stopProducer();
 }
 
-TrainingBatch BatchLoader::makeBatch(int epoch, int step) const
+torch::Tensor BatchLoader::epochOrder(int epoch) const
 {
     auto orderGenerator = at::detail::createCPUGenerator(m_options.seed * 1000003ULL + uint64_t(epoch));
-    const torch::Tensor order = torch::randperm(m_dataset.size(), orderGenerator, torch::kLong);
+    return torch::randperm(m_dataset.size(), orderGenerator, torch::kLong);
+}
+
+TrainingBatch BatchLoader::makeBatch(const torch::Tensor& order, int epoch, int step) const
+{
     const torch::Tensor indices =
         order.slice(0, int64_t(step) * m_options.batchSize, int64_t(step + 1) * m_options.batchSize);
 
@@ -62,6 +66,7 @@ void BatchLoader::produce(int epoch, int firstStep)
 {
     torch::NoGradGuard noGrad; // grad mode is per thread; views never need gradients
     try {
+        const torch::Tensor order = epochOrder(epoch); // once per epoch, not per batch
         for (int step = firstStep; step < stepsPerEpoch(); ++step) {
             {
                 std::unique_lock<std::mutex> lock(m_mutex);
@@ -70,7 +75,7 @@ void BatchLoader::produce(int epoch, int firstStep)
                     return;
                 }
             }
-            TrainingBatch batch = makeBatch(epoch, step);
+            TrainingBatch batch = makeBatch(order, epoch, step);
             std::lock_guard<std::mutex> lock(m_mutex);
             m_ready.push_back(std::move(batch));
             m_changed.notify_all();

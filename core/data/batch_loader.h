@@ -51,10 +51,12 @@ public:
     /** The next batch of the epoch; blocks until it is ready. @throws what making it threw. */
     TrainingBatch next();
 
-    /** The batch of (@p epoch, @p step) made on the calling thread: what next() returns for it. */
-    TrainingBatch makeBatch(int epoch, int step) const;
-
 private:
+    /** The order of an epoch's images: a shuffle that depends only on seed and epoch. */
+    torch::Tensor epochOrder(int epoch) const;
+    /** The batch at @p step of the epoch's @p order, its views seeded by (seed, epoch, step). */
+    TrainingBatch makeBatch(const torch::Tensor& order, int epoch, int step) const;
+
     void stopProducer();
     void produce(int epoch, int firstStep);
 

@@ -5,6 +5,7 @@
 #include "core/config/config_loader.h"
 #include "core/data/augmentation.h"
 #include "core/data/dataset_registry.h"
+#include "core/evaluation/loaded_run.h"
 #include "core/io/run_directory.h"
 #include "core/training/checkpoint.h"
 #include "core/training/objective.h"
@@ -37,17 +38,9 @@ struct LoadedModel
     std::unique_ptr<TrainingObjective> objective;
 };
 
-std::string checkpointFile(const std::string& location)
-{
-    if (fs::is_directory(location)) {
-        return (fs::path(location) / "checkpoints" / "last.pt").string();
-    }
-    return location;
-}
-
 LoadedModel loadModel(const std::string& location, const ModelInput& input, const torch::Device& device)
 {
-    const std::string file = checkpointFile(location);
+    const std::string file = checkpointFileOf(location);
     const fs::path runDirectory = fs::path(file).parent_path().parent_path();
     LoadedModel loaded;
     loaded.config = loadConfigFile((runDirectory / "config.yaml").string());
@@ -261,7 +254,7 @@ public:
     OodEvaluationResult execute()
     {
         configureThreads(m_options.threads);
-        const std::string file = checkpointFile(m_options.checkpoint);
+        const std::string file = checkpointFileOf(m_options.checkpoint);
         if (!fs::exists(file)) {
             throw DataError(file + ": checkpoint not found");
         }
@@ -405,7 +398,7 @@ private:
         result.directory = m_runDirectory + "/eval/" + m_options.name;
         fs::create_directories(result.directory);
 
-        nlohmann::json metrics = {{"in_dataset", inName}, {"checkpoint", checkpointFile(m_options.checkpoint)},
+        nlohmann::json metrics = {{"in_dataset", inName}, {"checkpoint", checkpointFileOf(m_options.checkpoint)},
                                   {"scores", m_options.scores}, {"results", nlohmann::json::object()},
                                   {"warnings", result.warnings}};
         for (const auto& [ood, byScore] : result.results) {

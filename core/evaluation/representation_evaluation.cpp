@@ -16,6 +16,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <optional>
 
 namespace tau::core {
 
@@ -92,6 +93,24 @@ torch::Tensor knnPredictions(const torch::Tensor& train, const torch::Tensor& tr
     return torch::cat(predictions);
 }
 
+double top1(const torch::Tensor& predicted, const torch::Tensor& labels)
+{
+    return (predicted == labels).to(torch::kDouble).mean().item<double>();
+}
+
+/** The features both evaluations start from, on the configured device; nothing when cancelled. */
+std::optional<Features> prepareFeatures(const RepresentationOptions& options, EvaluationObserver& observer,
+                                        const CancellationToken& cancel)
+{
+    const torch::Device device = resolveDevice(options.device);
+    configureThreads(options.threads);
+    Features features = computeFeatures(options, observer, cancel, device);
+    if (cancel.stopRequested()) {
+        return std::nullopt;
+    }
+    return features;
+}
+
 void writeMetrics(const std::string& directory, const nlohmann::json& metrics)
 {
     fs::create_directories(directory);
@@ -109,24 +128,22 @@ double weightedKnnTop1(const std::vector<float>& trainFeatures, const std::vecto
     const auto trainLabelTensor = torch::tensor(trainLabels, torch::kLong);
     const auto testLabelTensor = torch::tensor(testLabels, torch::kLong);
     const int64_t classes = trainLabelTensor.max().item<int64_t>() + 1;
-    const torch::Tensor predicted = knnPredictions(train, trainLabelTensor, test, k, temperature, classes);
-    return (predicted == testLabelTensor).to(torch::kDouble).mean().item<double>();
+    return top1(knnPredictions(train, trainLabelTensor, test, k, temperature, classes), testLabelTensor);
 }
 
 RepresentationResult evaluateKnnAccuracy(const RepresentationOptions& options, EvaluationObserver& observer,
                                          const CancellationToken& cancel)
 {
-    const torch::Device device = resolveDevice(options.device);
-    configureThreads(options.threads);
-    const Features features = computeFeatures(options, observer, cancel, device);
     RepresentationResult result;
-    if (cancel.stopRequested()) {
+    const std::optional<Features> prepared = prepareFeatures(options, observer, cancel);
+    if (!prepared) {
         result.cancelled = true;
         return result;
     }
-    const torch::Tensor predicted = knnPredictions(features.train, features.trainLabels, features.test, options.knnK,
-                                                   options.knnTemperature, features.classes);
-    result.top1 = (predicted == features.testLabels).to(torch::kDouble).mean().item<double>();
+    const Features& features = *prepared;
+    result.top1 = top1(knnPredictions(features.train, features.trainLabels, features.test, options.knnK,
+                                      options.knnTemperature, features.classes),
+                       features.testLabels);
     result.directory = features.runDirectory + "/eval/" + (options.name.empty() ? "knn" : options.name);
     writeMetrics(result.directory, {{"dataset", features.dataset}, {"knn_top1", result.top1}, {"k", options.knnK},
                                     {"temperature", options.knnTemperature}, {"features", "h (normalised)"},
@@ -137,14 +154,13 @@ RepresentationResult evaluateKnnAccuracy(const RepresentationOptions& options, E
 RepresentationResult evaluateLinear(const RepresentationOptions& options, EvaluationObserver& observer,
                                     const CancellationToken& cancel)
 {
-    const torch::Device device = resolveDevice(options.device);
-    configureThreads(options.threads);
-    const Features features = computeFeatures(options, observer, cancel, device);
     RepresentationResult result;
-    if (cancel.stopRequested()) {
+    const std::optional<Features> prepared = prepareFeatures(options, observer, cancel);
+    if (!prepared) {
         result.cancelled = true;
         return result;
     }
+    const Features& features = *prepared;
     torch::manual_seed(options.seed);
     torch::nn::Linear head(features.train.size(1), features.classes);
     torch::optim::SGD optimizer(head->parameters(), torch::optim::SGDOptions(options.learningRate)
@@ -171,8 +187,7 @@ RepresentationResult evaluateLinear(const RepresentationOptions& options, Evalua
             ++step;
         }
         torch::NoGradGuard noGrad;
-        const double accuracy =
-            (head->forward(features.test).argmax(1) == features.testLabels).to(torch::kDouble).mean().item<double>();
+        const double accuracy = top1(head->forward(features.test).argmax(1), features.testLabels);
         result.history.push_back(accuracy);
         observer.onProgress("linear evaluation", epoch + 1, options.epochs, 0.0);
     }

@@ -130,16 +130,26 @@ RunSummary summarizeRun(const std::string& directory)
     return summary;
 }
 
-std::vector<RunSummary> listRuns(const std::string& runsRoot)
+std::vector<std::string> listRunDirectories(const std::string& runsRoot)
 {
-    std::vector<RunSummary> runs;
+    std::vector<std::string> directories;
     std::error_code error;
     for (const auto& entry : fs::directory_iterator(runsRoot, error)) {
         if (entry.is_directory() && fs::exists(entry.path() / "config.yaml")) {
-            runs.push_back(summarizeRun(entry.path().string()));
+            directories.push_back(entry.path().string());
         }
     }
-    std::sort(runs.begin(), runs.end(), [](const RunSummary& a, const RunSummary& b) { return a.name < b.name; });
+    // Sorting full paths under one root sorts by run name.
+    std::sort(directories.begin(), directories.end());
+    return directories;
+}
+
+std::vector<RunSummary> listRuns(const std::string& runsRoot)
+{
+    std::vector<RunSummary> runs;
+    for (const std::string& directory : listRunDirectories(runsRoot)) {
+        runs.push_back(summarizeRun(directory));
+    }
     return runs;
 }
 

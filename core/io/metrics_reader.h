@@ -39,7 +39,10 @@ struct RunSummary
 /** Summarises a run directory from its config.yaml and metrics.jsonl. */
 RunSummary summarizeRun(const std::string& directory);
 
-/** Every run directory (one holding config.yaml) directly under @p runsRoot, sorted by name. */
+/** The run directories (those holding config.yaml) directly under @p runsRoot, sorted by name. */
+std::vector<std::string> listRunDirectories(const std::string& runsRoot);
+
+/** Every run directory under @p runsRoot, summarised, sorted by name. */
 std::vector<RunSummary> listRuns(const std::string& runsRoot);
 
 } // namespace tau::core
