@@ -399,15 +399,17 @@ int main(int argc, char** argv)
     rank->add_option("--limit", rankArgs.limit, "rank a seeded N images (0: all)");
     rank->add_option("--name", rankArgs.name, "results go to RUN_DIR/eval/NAME (rank)");
 
-    std::string exportWhat, exportFolder, exportOutput, exportSize = "column";
+    std::string exportWhat, exportFolder, exportOutput, exportSize = "column", exportFormat;
     int exportDpi = 300;
     bool exportLogFpr = false;
     CLI::App* exportCommand = app.add_subcommand("export", "Figures and tables for papers from an eval folder");
-    exportCommand->add_option("what", exportWhat, "roc (figure: .pdf, .svg, .png) or table (.tex, .csv)")
+    exportCommand->add_option("what", exportWhat, "roc (figure: pdf, svg, png; its data: csv) or table (tex, csv)")
         ->required()
         ->check(CLI::IsMember({"roc", "table"}));
     exportCommand->add_option("eval_folder", exportFolder, "RUN_DIR/eval/<name>, as tau ood wrote it")->required();
     exportCommand->add_option("-o,--output", exportOutput, "the file to write; its extension picks the format")->required();
+    exportCommand->add_option("--format", exportFormat, "pdf, svg, png, csv or tex (default: the output's extension)")
+        ->check(CLI::IsMember({"pdf", "svg", "png", "csv", "tex"}));
     exportCommand->add_option("--size", exportSize, "column (3.5 in) or page (7 in)")->check(CLI::IsMember({"column", "page"}));
     exportCommand->add_option("--dpi", exportDpi, "PNG resolution (300)");
     exportCommand->add_flag("--log-fpr", exportLogFpr, "logarithmic false-positive axis");
@@ -426,6 +428,7 @@ int main(int argc, char** argv)
             request.what = QString::fromStdString(exportWhat);
             request.evalFolder = QString::fromStdString(exportFolder);
             request.output = QString::fromStdString(exportOutput);
+            request.format = QString::fromStdString(exportFormat);
             request.size = QString::fromStdString(exportSize);
             request.dpi = exportDpi;
             request.logFpr = exportLogFpr;
@@ -433,7 +436,7 @@ int main(int argc, char** argv)
             if (!error.isEmpty()) {
                 throw tau::core::TauError(error.toStdString());
             }
-            std::printf("wrote %s\n", exportOutput.c_str());
+            std::printf("wrote %s\n", request.output.toStdString().c_str());
             return 0;
         }
         if (embed->parsed()) {

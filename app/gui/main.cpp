@@ -55,21 +55,33 @@ int main(int argc, char** argv)
     parser.setApplicationDescription(QStringLiteral("Temperature as Uncertainty: train and explore contrastive models"));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addPositionalArgument(QStringLiteral("config"), QStringLiteral("experiment config to open (YAML or JSON)"));
+    parser.addPositionalArgument(QStringLiteral("file"), QStringLiteral("a config to open (YAML or JSON), or a checkpoint (.pt) or run folder to analyse"));
     QCommandLineOption trainOption(QStringLiteral("train"), QStringLiteral("start training as soon as the window opens"));
     parser.addOption(trainOption);
     QCommandLineOption benchmarkOption(
         QStringLiteral("benchmark"),
         QStringLiteral("train the config, measure the longest event-loop stall, print JSON and quit (bench/)"));
     parser.addOption(benchmarkOption);
+    QCommandLineOption openOption(QStringLiteral("open"),
+                                  QStringLiteral("open a trained run for analysis (a checkpoint .pt or a run folder)"),
+                                  QStringLiteral("checkpoint"));
+    parser.addOption(openOption);
     parser.process(application);
 
     tau::app::MainWindow window;
     const QStringList positional = parser.positionalArguments();
     if (!positional.isEmpty()) {
-        window.openConfig(QFileInfo(positional.first()).absoluteFilePath());
+        const QFileInfo given(positional.first());
+        if (given.suffix().toLower() == QLatin1String("pt") || given.isDir()) {
+            window.openCheckpoint(given.absoluteFilePath()); // a checkpoint or a run folder
+        } else {
+            window.openConfig(given.absoluteFilePath());
+        }
     }
     window.show();
+    if (parser.isSet(openOption)) {
+        window.openCheckpoint(QFileInfo(parser.value(openOption)).absoluteFilePath());
+    }
     if (parser.isSet(benchmarkOption)) {
         return runGuiBenchmark(window);
     }

@@ -1,5 +1,6 @@
 #include "app/mainwindow/main_window.h"
 
+#include "app/mainwindow/analysis_panel.h"
 #include "app/mainwindow/config_form.h"
 #include "app/models/runs_model.h"
 #include "app/workers/training_worker.h"
@@ -10,6 +11,9 @@
 #include "core/config/config_loader.h"
 #include "core/io/run_directory.h"
 #include "widgets/common/yaml_highlighter.h"
+#include "widgets/export/figure_export.h"
+#include "widgets/export/figure_export_dialog.h"
+#include "widgets/plots/qcp.h"
 #include "widgets/plots/distribution_plot.h"
 #include "widgets/plots/training_curve_plot.h"
 
@@ -156,10 +160,20 @@ void MainWindow::buildActions()
     m_stopAction->setObjectName(QStringLiteral("stopAction"));
     m_stopAction->setShortcut(Qt::CTRL | Qt::Key_Period);
     m_stopAction->setToolTip(tr("Stop after the current step; checkpoints/last.pt keeps the state (Ctrl+.)"));
+    QAction* openCheckpointAction = fileMenu->addAction(tr("Open &Checkpoint…"), this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Open Checkpoint"), QDir::currentPath() + "/runs",
+                                                          tr("Checkpoints (*.pt)"));
+        if (!path.isEmpty()) {
+            openCheckpoint(path);
+        }
+    });
+    openCheckpointAction->setShortcut(Qt::CTRL | Qt::SHIFT | Qt::Key_O);
+    fileMenu->insertAction(fileMenu->actions().value(1), openCheckpointAction);
     runMenu->addAction(m_trainAction);
     runMenu->addAction(m_pauseAction);
     runMenu->addAction(m_stopAction);
     helpMenu->addAction(tr("&About TaU Explorer"), this, &MainWindow::showAbout);
+    menuBar()->insertMenu(helpMenu->menuAction(), buildExportMenu());
 }
 
 void MainWindow::buildPresetPicker(QToolBar* toolbar)
@@ -278,7 +292,20 @@ void MainWindow::buildLayout()
     main->setStretchFactor(0, 0);
     main->setStretchFactor(1, 1);
     main->setSizes({400, 880}); // wide enough for the config's comments
-    setCentralWidget(main);
+    m_analysis = new AnalysisPanel;
+    m_analysis->setObjectName(QStringLiteral("analysisPanel"));
+    connect(m_analysis, &AnalysisPanel::statusMessage, this, [this](const QString& text) { m_statusLabel->setText(text); });
+    connect(m_analysis, &AnalysisPanel::jobFailed, this, [this](const QString& error) {
+        if (isVisible() && QApplication::platformName() != QLatin1String("offscreen")) {
+            QMessageBox::warning(this, tr("Analysis"), error);
+        }
+    });
+    m_pages = new QTabWidget;
+    m_pages->setObjectName(QStringLiteral("pages"));
+    m_pages->setDocumentMode(true);
+    m_pages->addTab(main, tr("Train"));
+    m_pages->addTab(m_analysis, tr("Analyse"));
+    setCentralWidget(m_pages);
 
     m_statusLabel = new QLabel(tr("Ready"));
     m_progress = new QProgressBar;
@@ -325,6 +352,10 @@ void MainWindow::buildRunsDock()
     addDockWidget(Qt::BottomDockWidgetArea, dock);
     resizeDocks({dock}, {150}, Qt::Vertical); // the dashboard keeps most of the height
     m_runsModel->setRunsRoot(QDir::current().absoluteFilePath(QStringLiteral("runs")));
+    m_analysis->setRunsRoot(m_runsModel->runsRoot());
+    connect(m_runsView, &QTableView::doubleClicked, this,
+            [this](const QModelIndex& index) { openCheckpoint(m_runsModel->runDirectory(index.row())); });
+    m_runsView->setToolTip(m_runsView->toolTip() + tr("; double-click one to analyse it"));
     m_runsView->horizontalHeader()->setSectionResizeMode(RunsModel::Name, QHeaderView::ResizeToContents);
 }
 
@@ -492,7 +523,8 @@ void MainWindow::dragEnterEvent(QDragEnterEvent* event)
 {
     for (const QUrl& url : event->mimeData()->urls()) {
         const QString suffix = QFileInfo(url.toLocalFile()).suffix().toLower();
-        if (suffix == QLatin1String("yaml") || suffix == QLatin1String("yml") || suffix == QLatin1String("json")) {
+        if (suffix == QLatin1String("yaml") || suffix == QLatin1String("yml") || suffix == QLatin1String("json") ||
+            suffix == QLatin1String("pt") || QFileInfo::exists(url.toLocalFile() + QStringLiteral("/checkpoints/last.pt"))) {
             event->acceptProposedAction();
             return;
         }
@@ -502,8 +534,14 @@ void MainWindow::dragEnterEvent(QDragEnterEvent* event)
 void MainWindow::dropEvent(QDropEvent* event)
 {
     const QList<QUrl> urls = event->mimeData()->urls();
-    if (!urls.isEmpty()) {
-        openConfig(urls.first().toLocalFile());
+    if (urls.isEmpty()) {
+        return;
+    }
+    const QString path = urls.first().toLocalFile();
+    if (QFileInfo(path).suffix().toLower() == QLatin1String("pt") || QFileInfo(path).isDir()) {
+        openCheckpoint(path); // a checkpoint or a run folder
+    } else {
+        openConfig(path);
     }
 }
 
@@ -615,6 +653,7 @@ void MainWindow::startTraining()
     m_lastStep = 0;
     m_paused = false;
     m_runsModel->setRunsRoot(QDir::current().absoluteFilePath(QString::fromStdString(config.runsDir)));
+    m_analysis->setRunsRoot(m_runsModel->runsRoot());
     m_runsView->clearSelection();
     m_curves->setOverlays({});
     setTraining(true);
@@ -724,6 +763,120 @@ void MainWindow::closeEvent(QCloseEvent* event)
     settings.setValue(QStringLiteral("geometry"), saveGeometry());
     settings.setValue(QStringLiteral("windowState"), saveState());
     event->accept();
+}
+
+bool MainWindow::openCheckpoint(const QString& location)
+{
+    m_pages->setCurrentWidget(m_analysis);
+    return m_analysis->openCheckpoint(location);
+}
+
+QMenu* MainWindow::buildExportMenu()
+{
+    auto* menu = new QMenu(tr("E&xport"), this);
+    QAction* figure = menu->addAction(tr("&Figure (PDF, SVG, PNG)…"), this, &MainWindow::exportFigureDialog);
+    figure->setShortcut(Qt::CTRL | Qt::Key_E);
+    figure->setToolTip(tr("The plot on screen, at paper size, on white"));
+    menu->addAction(tr("Plot &Data as CSV…"), this, &MainWindow::exportPlotDataDialog);
+    menu->addAction(tr("&Metrics Table (LaTeX, CSV)…"), this, &MainWindow::exportMetricsDialog);
+    return menu;
+}
+
+QCustomPlot* MainWindow::currentFigure(QString* name) const
+{
+    if (m_pages->currentWidget() == m_analysis) {
+        if (name != nullptr) {
+            *name = m_analysis->currentFigureName();
+        }
+        return m_analysis->currentFigure();
+    }
+    if (name != nullptr) {
+        *name = QStringLiteral("training_curves");
+    }
+    return m_curves->plot();
+}
+
+QString MainWindow::currentFigureCsv() const
+{
+    if (m_pages->currentWidget() == m_analysis) {
+        return m_analysis->currentFigureCsv();
+    }
+    return widgets::plotDataCsv(m_curves->plot());
+}
+
+QString MainWindow::exportCurrentFigure(const QString& path, int size, int dpi)
+{
+    QCustomPlot* plot = currentFigure();
+    if (plot == nullptr) {
+        return tr("Nothing to export here: show the embedding or OOD results (or the training curves) first");
+    }
+    widgets::FigureOptions options;
+    options.size = widgets::FigureSize(size);
+    options.dpi = dpi;
+    return widgets::exportFigure(plot, path, options);
+}
+
+void MainWindow::exportFigureDialog()
+{
+    QString name;
+    if (currentFigure(&name) == nullptr) {
+        QMessageBox::information(this, tr("Export Figure"), exportCurrentFigure({}, 0, 0));
+        return;
+    }
+    widgets::FigureExportDialog dialog(QDir::current().absoluteFilePath(name + QStringLiteral(".pdf")), this);
+    if (dialog.exec() != QDialog::Accepted) {
+        return;
+    }
+    const QString error = exportCurrentFigure(dialog.path(), int(dialog.options().size), dialog.options().dpi);
+    if (!error.isEmpty()) {
+        QMessageBox::warning(this, tr("Export Figure"), error);
+        return;
+    }
+    m_statusLabel->setText(tr("Wrote %1").arg(dialog.path()));
+}
+
+void MainWindow::exportPlotDataDialog()
+{
+    QString name;
+    currentFigure(&name);
+    const QString csv = currentFigureCsv();
+    if (csv.isEmpty()) {
+        QMessageBox::information(this, tr("Export Plot Data"), tr("The plot on screen has no data yet"));
+        return;
+    }
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export Plot Data"),
+                                                      QDir::current().absoluteFilePath(name + QStringLiteral(".csv")),
+                                                      tr("CSV (*.csv)"));
+    if (path.isEmpty()) {
+        return;
+    }
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) || file.write(csv.toUtf8()) < 0) {
+        QMessageBox::warning(this, tr("Export Plot Data"), tr("%1: cannot write (%2)").arg(path, file.errorString()));
+        return;
+    }
+    m_statusLabel->setText(tr("Wrote %1").arg(path));
+}
+
+void MainWindow::exportMetricsDialog()
+{
+    if (!m_analysis->hasMetrics()) {
+        QMessageBox::information(this, tr("Export Metrics"), tr("Run an OOD evaluation on the Analyse page first"));
+        return;
+    }
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export Metrics Table"),
+                                                      QDir::current().absoluteFilePath(QStringLiteral("ood_metrics.tex")),
+                                                      tr("LaTeX tabular (*.tex);;CSV (*.csv)"));
+    if (path.isEmpty()) {
+        return;
+    }
+    const bool latex = QFileInfo(path).suffix().toLower() != QLatin1String("csv");
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) || file.write(m_analysis->metricsTable(latex).toUtf8()) < 0) {
+        QMessageBox::warning(this, tr("Export Metrics"), tr("%1: cannot write (%2)").arg(path, file.errorString()));
+        return;
+    }
+    m_statusLabel->setText(tr("Wrote %1").arg(path));
 }
 
 } // namespace tau::app

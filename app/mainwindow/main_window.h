@@ -13,7 +13,9 @@ class QPlainTextEdit;
 class QToolBar;
 class QProgressBar;
 class QTableView;
+class QTabWidget;
 class QTimer;
+class QCustomPlot;
 
 namespace tau::widgets {
 class TrainingCurvePlot;
@@ -25,6 +27,7 @@ namespace tau::app {
 class TrainingWorker;
 class RunsModel;
 class ConfigForm;
+class AnalysisPanel;
 
 /**
  * The explorer's window: the config on the left (open, edit, save), live training on the right (loss and
@@ -52,6 +55,12 @@ public:
     /** Validates the editor's text now (it also happens shortly after every edit). */
     void validateConfig();
 
+    /** Opens a trained run for analysis (a .pt, or a run directory) and shows the Analyse page. */
+    bool openCheckpoint(const QString& location);
+    AnalysisPanel* analysisPanel() const { return m_analysis; }
+    /** Writes the plot on screen (PDF/SVG/PNG by extension); an empty string or what went wrong. */
+    QString exportCurrentFigure(const QString& path, int size, int dpi);
+
     widgets::TrainingCurvePlot* trainingCurves() const { return m_curves; }
     widgets::DistributionPlot* certaintyPlot() const { return m_certaintyPlot; }
     widgets::DistributionPlot* rawPlot() const { return m_rawPlot; }
@@ -75,6 +84,12 @@ private:
     void buildActions();
     void buildLayout();
     void buildRunsDock();
+    QMenu* buildExportMenu();
+    QCustomPlot* currentFigure(QString* name = nullptr) const;
+    QString currentFigureCsv() const;
+    void exportFigureDialog();
+    void exportPlotDataDialog();
+    void exportMetricsDialog();
     void buildPresetPicker(QToolBar* toolbar);
     void rememberRecent(const QString& path);
     void rebuildRecentMenu();
@@ -118,6 +133,8 @@ private:
     QTableView* m_runsView = nullptr;
     QTimer* m_validationTimer = nullptr;
     ConfigForm* m_form = nullptr;
+    QTabWidget* m_pages = nullptr; ///< Train and Analyse
+    AnalysisPanel* m_analysis = nullptr;
     bool m_paused = false;
 
     QThread m_workerThread;

@@ -49,4 +49,33 @@ LoadedRun loadRun(const std::string& checkpoint, const std::string& datasetOverr
     return run;
 }
 
+ImageDataset loadOodSet(const std::string& name, const ImageDataset& inTest, const DataSettings& settings,
+                        long long limit, uint64_t seed)
+{
+    if (datasetInfo(name).synthetic) {
+        return seededSubset(makeSyntheticDataset(name, inTest, seed), limit, seed);
+    }
+    DataConfig config;
+    config.name = name;
+    config.limit = limit;
+    config.imageSize = int(inTest.imageSize()); // folders decode straight to the ID size
+    ImageDataset set = loadDataset(config, Split::Test, settings);
+    // Every OOD set goes through the in-distribution set's evaluation transform.
+    set.mean = inTest.mean;
+    set.std = inTest.std;
+    return set;
+}
+
+torch::Tensor matchChannels(const torch::Tensor& images, int64_t channels)
+{
+    if (images.size(1) == channels) {
+        return images;
+    }
+    if (channels == 1) {
+        const torch::Tensor f = images.to(torch::kFloat);
+        return (0.299 * f.select(1, 0) + 0.587 * f.select(1, 1) + 0.114 * f.select(1, 2)).round().unsqueeze(1).to(torch::kUInt8);
+    }
+    return images.expand({images.size(0), channels, images.size(2), images.size(3)});
+}
+
 } // namespace tau::core

@@ -33,4 +33,14 @@ std::string checkpointFileOf(const std::string& location);
 LoadedRun loadRun(const std::string& checkpoint, const std::string& datasetOverride, long long limit, Split split,
                   const torch::Device& device);
 
+/**
+ * An OOD set ready for a model trained on @p inTest: synthetic sets are made from it (seeded), real sets are
+ * decoded at its image size, and every set keeps the in-distribution normalisation. At most @p limit images.
+ */
+ImageDataset loadOodSet(const std::string& name, const ImageDataset& inTest, const DataSettings& settings,
+                        long long limit, uint64_t seed);
+
+/** Converts between grayscale and RGB so images fit a model's input channels. */
+torch::Tensor matchChannels(const torch::Tensor& images, int64_t channels);
+
 } // namespace tau::core

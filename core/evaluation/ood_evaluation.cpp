@@ -54,18 +54,6 @@ LoadedModel loadModel(const std::string& location, const ModelInput& input, cons
     return loaded;
 }
 
-/** Converts between grayscale and RGB so an OOD set fits the model's input. */
-torch::Tensor matchChannels(const torch::Tensor& images, int64_t channels)
-{
-    if (images.size(1) == channels) {
-        return images;
-    }
-    if (channels == 1) {
-        const torch::Tensor f = images.to(torch::kFloat);
-        return (0.299 * f.select(1, 0) + 0.587 * f.select(1, 1) + 0.114 * f.select(1, 2)).round().unsqueeze(1).to(torch::kUInt8);
-    }
-    return images.expand({images.size(0), channels, images.size(2), images.size(3)});
-}
 
 torch::Tensor normalizedRows(const torch::Tensor& x)
 {
@@ -290,7 +278,7 @@ public:
 
         std::vector<std::pair<std::string, ImageDataset>> sets = {{inConfig.name, inTest}};
         for (const std::string& name : m_options.outDatasets) {
-            sets.emplace_back(name, loadOodSet(name, inTest, settings));
+            sets.emplace_back(name, loadOodSet(name, inTest, settings, m_options.limit, m_options.seed));
         }
         const bool needsKnn = std::find(m_options.scores.begin(), m_options.scores.end(), "knn") != m_options.scores.end();
         m_totalImages = 0;
@@ -332,22 +320,6 @@ public:
     }
 
 private:
-    ImageDataset loadOodSet(const std::string& name, const ImageDataset& inTest, const DataSettings& settings)
-    {
-        if (datasetInfo(name).synthetic) {
-            return seededSubset(makeSyntheticDataset(name, inTest, m_options.seed), m_options.limit, m_options.seed);
-        }
-        DataConfig config;
-        config.name = name;
-        config.limit = m_options.limit;
-        config.imageSize = int(inTest.imageSize()); // folders decode straight to the ID size
-        ImageDataset set = loadDataset(config, Split::Test, settings);
-        // Every OOD set goes through the in-distribution set's evaluation transform.
-        set.mean = inTest.mean;
-        set.std = inTest.std;
-        return set;
-    }
-
     /** Scores @p set batch by batch; returns its normalised embeddings when asked. */
     torch::Tensor scoreSet(const std::string& name, const ImageDataset& set, SetScorer& scorer, ScoreTable& table,
                            bool embeddings)

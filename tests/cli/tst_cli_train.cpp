@@ -167,10 +167,23 @@ void TestCliTrain::exportsRocFiguresAndTables()
     const auto vectors = tau::test::runReferenceScript("pdf_has_vector_paths.py", {pdf});
     QVERIFY2(vectors.exitCode == 0, vectors.standardOutput.constData());
 
+    // The spelling: --format names the format and completes an output without an extension.
+    const auto named = tau::test::runProcess(
+        TAU_CLI_PATH, {"export", "roc", dir.path(), "--format", "pdf", "--size", "column", "-o", dir.filePath("named")});
+    QVERIFY2(named.exitCode == 0, named.standardError.constData());
+    QVERIFY(tau::test::readFile(dir.filePath("named.pdf")).startsWith("%PDF"));
+    const auto contradicting = tau::test::runProcess(TAU_CLI_PATH, {"export", "roc", dir.path(), "--format", "svg", "-o", pdf});
+    QCOMPARE(contradicting.exitCode, 1);
+    QVERIFY(contradicting.standardError.contains("contradicts --format svg"));
+    const QString curves = dir.filePath("roc.csv");
+    QCOMPARE(tau::test::runProcess(TAU_CLI_PATH, {"export", "roc", dir.path(), "-o", curves}).exitCode, 0);
+    const QString curveText = QString::fromUtf8(tau::test::readFile(curves));
+    QVERIFY2(curveText.startsWith("ood,series,fpr,tpr\n") && curveText.contains("mnist,knn,0.1,0.6\n"), qPrintable(curveText));
+
     const QString tex = dir.filePath("table.tex");
     QCOMPARE(tau::test::runProcess(TAU_CLI_PATH, {"export", "table", dir.path(), "-o", tex}).exitCode, 0);
     const QString table = QString::fromUtf8(tau::test::readFile(tex));
-    QVERIFY2(table.contains("\\begin{tabular}{llrrrrr}") && table.contains("mnist & tau & 0.750 & 0.500"),
+    QVERIFY2(table.contains("\\begin{tabular}{llrrrr}") && table.contains("mnist & tau & 0.750 & 0.500"),
              qPrintable(table));
     QVERIFY(table.contains("\\end{tabular}"));
 

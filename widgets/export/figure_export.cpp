@@ -3,6 +3,8 @@
 #include "widgets/plots/plot_style.h"
 #include "widgets/plots/qcp.h"
 
+#include <QTextStream>
+
 #include <QFileInfo>
 #include <QSvgGenerator>
 
@@ -106,6 +108,32 @@ QString exportFigure(QCustomPlot* plot, const QString& path, const FigureOptions
     }
     applyPalette(plot, windowPalette);
     return written ? QString() : QStringLiteral("%1: could not write the figure").arg(path);
+}
+
+QString plotDataCsv(QCustomPlot* plot)
+{
+    QString text;
+    QTextStream out(&text);
+    out << "series,x,y\n";
+    const auto quoted = [](QString name) {
+        return name.contains(QLatin1Char(',')) || name.contains(QLatin1Char('"'))
+                   ? QLatin1Char('"') + name.replace(QLatin1Char('"'), QStringLiteral("\"\"")) + QLatin1Char('"')
+                   : name;
+    };
+    for (int i = 0; i < plot->plottableCount(); ++i) {
+        QCPAbstractPlottable* plottable = plot->plottable(i);
+        const QString name = quoted(plottable->name().isEmpty() ? QStringLiteral("series %1").arg(i + 1) : plottable->name());
+        if (auto* graph = qobject_cast<QCPGraph*>(plottable)) {
+            for (auto point = graph->data()->constBegin(); point != graph->data()->constEnd(); ++point) {
+                out << name << ',' << QString::number(point->key, 'g', 12) << ',' << QString::number(point->value, 'g', 12) << '\n';
+            }
+        } else if (auto* bars = qobject_cast<QCPBars*>(plottable)) {
+            for (auto bar = bars->data()->constBegin(); bar != bars->data()->constEnd(); ++bar) {
+                out << name << ',' << QString::number(bar->key, 'g', 12) << ',' << QString::number(bar->value, 'g', 12) << '\n';
+            }
+        }
+    }
+    return text;
 }
 
 } // namespace tau::widgets

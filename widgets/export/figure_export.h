@@ -28,4 +28,10 @@ double figureWidthInches(FigureSize size);
  */
 QString exportFigure(QCustomPlot* plot, const QString& path, const FigureOptions& options);
 
+/**
+ * The data behind @p plot as CSV (series,x,y): every named line graph and bar series, in axis units. What a
+ * reader needs to redraw the figure in another tool.
+ */
+QString plotDataCsv(QCustomPlot* plot);
+
 } // namespace tau::widgets

@@ -1,0 +1,51 @@
+#pragma once
+
+// Reads what `tau ood` writes (RUN_DIR/eval/<name>/) for the OOD view and `tau export`; Qt only, no LibTorch.
+
+#include "widgets/plots/roc_plot.h"
+#include "widgets/plots/score_histogram_plot.h"
+#include "widgets/tables/metrics_table_model.h"
+
+#include <QMap>
+#include <QString>
+#include <QStringList>
+#include <QVector>
+
+namespace tau::app {
+
+/** One evaluation folder: its metrics, ROC curves and per-image scores. */
+struct EvaluationFolder
+{
+    QString folder;
+    QString runName;   ///< the run directory's name, to tell runs apart when comparing
+    QString inDataset;
+    QStringList scores;
+    QStringList oodSets;
+    QVector<widgets::MetricRow> rows;
+    QMap<QString, QMap<QString, widgets::RocSeries>> roc;  ///< [ood set][score]
+    QMap<QString, QMap<QString, QVector<double>>> values; ///< [set][score], the ID set included
+    QStringList warnings;
+};
+
+/**
+ * Reads metrics.json, every roc_<ood>_<score>.csv and (when @p withScores) scores.csv of @p folder.
+ * @return an empty string, or what is missing or malformed, naming the file.
+ */
+QString readEvaluationFolder(const QString& folder, EvaluationFolder& result, bool withScores = true);
+
+/**
+ * ROC panels for several evaluations side by side: a panel per OOD set, a curve per score, named
+ * "run · score" when more than one run is shown.
+ */
+QVector<widgets::RocPanel> rocPanelsOf(const QVector<EvaluationFolder>& evaluations);
+
+/** Scores of one score function per set, the ID set first, for the histograms (the first evaluation's). */
+QVector<widgets::ScoreSample> scoreSamplesOf(const EvaluationFolder& evaluation, const QString& score);
+
+/** The curves of @p panels as CSV: ood,series,fpr,tpr. */
+QString rocCurvesCsv(const QVector<widgets::RocPanel>& panels);
+
+/** The metrics as a booktabs LaTeX tabular (@p latex) or CSV; intervals where they were computed. */
+QString metricsTableText(const QVector<widgets::MetricRow>& rows, bool latex, const QString& inDataset);
+
+} // namespace tau::app

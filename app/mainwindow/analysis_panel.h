@@ -1,0 +1,160 @@
+#pragma once
+
+#include "app/analysis/evaluation_files.h"
+#include "widgets/browser/thumbnail_set.h"
+
+#include <QMap>
+#include <QThread>
+#include <QWidget>
+
+#include <memory>
+#include <vector>
+
+class QCheckBox;
+class QComboBox;
+class QCustomPlot;
+class QDoubleSpinBox;
+class QLabel;
+class QListWidget;
+class QProgressBar;
+class QPushButton;
+class QSpinBox;
+class QTabWidget;
+class QTableView;
+
+namespace tau::core {
+struct ScannedImages;
+}
+
+namespace tau::widgets {
+class CertaintyBrowser;
+class EmbeddingPlot;
+class MetricsTableModel;
+class RocPlot;
+class ScoreHistogramPlot;
+} // namespace tau::widgets
+
+namespace tau::app {
+
+class AnalysisWorker;
+
+/**
+ * The analysis half of the window: open a trained run, browse its images by certainty, see its embedding, and
+ * compare OOD detection across sets, scores and runs. Everything heavy runs in a worker thread, one job at a
+ * time, with progress and Cancel.
+ */
+class AnalysisPanel : public QWidget
+{
+    Q_OBJECT
+
+public:
+    explicit AnalysisPanel(QWidget* parent = nullptr);
+    ~AnalysisPanel() override;
+
+    /** Where runs to compare with are listed from. */
+    void setRunsRoot(const QString& root);
+    /** A checkpoint (.pt) or a run directory: scores its test set in the worker. False when a job runs. */
+    bool openCheckpoint(const QString& location);
+    /** Scores another set (an OOD set, or the ID set) with the open run, or shows it when already scored. */
+    bool showSet(const QString& name);
+    /** Evaluates the checked OOD sets and scores for the open run and the checked runs to compare. */
+    bool runOod();
+    /** Checks these in the OOD controls (names not offered are ignored). */
+    void setOodChoices(const QStringList& sets, const QStringList& scores, int bootstrap = 0, qint64 limit = 0);
+    /** Computes t-SNE of the shown points in the worker. */
+    bool computeTsne();
+    void cancel();
+
+    bool busy() const { return m_busy; }
+    QString runDirectory() const { return m_runDirectory; }
+
+    /** The plot the user is looking at (embedding, ROC or histograms), or nullptr. */
+    QCustomPlot* currentFigure() const;
+    /** The data behind currentFigure() as CSV (empty when none). */
+    QString currentFigureCsv() const;
+    QString currentFigureName() const;
+    bool hasMetrics() const;
+    QString metricsTable(bool latex) const;
+
+    widgets::CertaintyBrowser* browser() const { return m_browser; }
+    widgets::EmbeddingPlot* embedding() const { return m_embedding; }
+    widgets::RocPlot* rocPlot() const { return m_roc; }
+    widgets::MetricsTableModel* metricsModel() const { return m_metrics; }
+    QTableView* metricsView() const { return m_metricsView; }
+
+Q_SIGNALS:
+    void checkpointOpened(const QString& runDirectory);
+    void setScanned(const QString& name);
+    void oodEvaluated(const QStringList& folders);
+    void embeddingProjected();
+    void jobFailed(const QString& error);
+    void statusMessage(const QString& text);
+
+private:
+    QWidget* buildHeader();
+    QWidget* buildEmbeddingTab();
+    QWidget* buildOodTab();
+    void setBusy(bool busy, const QString& what = {});
+    void setEnabledForRun(bool open);
+    void onProgress(const QString& stage, qint64 done, qint64 total, double etaSeconds);
+    void onScanned(const std::shared_ptr<const core::ScannedImages>& scan);
+    void onProjected(const QVector<double>& coordinates);
+    void onEvaluated(const QStringList& folders, const QStringList& warnings);
+    void onFailed(const QString& error);
+    void fillOodControls(const QString& system, bool mcDropout);
+    void refreshEmbedding();
+    void showEvaluations();
+    void showHistogramOf(const QString& score);
+    QStringList checkedItems(const QListWidget* list) const;
+
+    QThread m_thread;
+    AnalysisWorker* m_worker;
+    bool m_busy = false;
+    QString m_pendingSet; ///< the set being scanned ("" for the run's own test set)
+
+    QString m_checkpoint;
+    QString m_runDirectory;
+    QString m_inDataset;
+    QString m_runsRoot;
+    QMap<QString, std::shared_ptr<const core::ScannedImages>> m_scans;
+    QMap<QString, widgets::SharedThumbnailSet> m_thumbnails;
+    QStringList m_setOrder; ///< scanned sets, the ID set first
+
+    // Embedding: which image each projected point is, and the features that were projected.
+    QVector<widgets::SharedThumbnailSet> m_embeddingSets;
+    QVector<QPair<int, int>> m_embeddingMembers;
+    std::shared_ptr<std::vector<float>> m_embeddingFeatures;
+    int64_t m_embeddingDim = 0;
+
+    QVector<EvaluationFolder> m_evaluations;
+
+    QLabel* m_runLabel;
+    QProgressBar* m_progress;
+    QLabel* m_eta;
+    QPushButton* m_cancel;
+    QTabWidget* m_tabs;
+    widgets::CertaintyBrowser* m_browser;
+    widgets::EmbeddingPlot* m_embedding;
+    QComboBox* m_projection;
+    QPushButton* m_tsneButton;
+    QComboBox* m_colouring;
+    QDoubleSpinBox* m_clampLow;
+    QDoubleSpinBox* m_clampHigh;
+    QComboBox* m_addSet;
+    QListWidget* m_oodSets;
+    QListWidget* m_scores;
+    QListWidget* m_compareRuns;
+    QSpinBox* m_bootstrap;
+    QSpinBox* m_limit;
+    QPushButton* m_runOod;
+    QTabWidget* m_oodResults;
+    widgets::RocPlot* m_roc;
+    QCheckBox* m_logFpr;
+    widgets::ScoreHistogramPlot* m_histograms;
+    QComboBox* m_histogramScore;
+    widgets::MetricsTableModel* m_metrics;
+    QTableView* m_metricsView;
+    QLabel* m_oodWarnings;
+};
+
+} // namespace tau::app

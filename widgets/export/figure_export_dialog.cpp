@@ -1,0 +1,88 @@
+#include "widgets/export/figure_export_dialog.h"
+
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSpinBox>
+
+namespace tau::widgets {
+
+FigureExportDialog::FigureExportDialog(const QString& suggestedPath, QWidget* parent)
+    : QDialog(parent)
+    , m_format(new QComboBox)
+    , m_size(new QComboBox)
+    , m_dpi(new QSpinBox)
+    , m_path(new QLineEdit(suggestedPath))
+{
+    setWindowTitle(tr("Export Figure"));
+    m_format->addItem(tr("PDF (vector, fonts embedded)"), QStringLiteral("pdf"));
+    m_format->addItem(tr("SVG (vector)"), QStringLiteral("svg"));
+    m_format->addItem(tr("PNG (raster)"), QStringLiteral("png"));
+    m_size->addItem(tr("Single column (3.5 in)"), int(FigureSize::Column));
+    m_size->addItem(tr("Double column (7 in)"), int(FigureSize::DoubleColumn));
+    m_dpi->setRange(72, 1200);
+    m_dpi->setValue(300);
+    m_dpi->setSuffix(tr(" dpi"));
+    auto* browse = new QPushButton(tr("Browse…"));
+    auto* pathRow = new QHBoxLayout;
+    pathRow->addWidget(m_path, 1);
+    pathRow->addWidget(browse);
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Save | QDialogButtonBox::Cancel);
+    auto* form = new QFormLayout(this);
+    form->addRow(tr("Format"), m_format);
+    form->addRow(tr("Size"), m_size);
+    form->addRow(tr("Resolution (PNG)"), m_dpi);
+    form->addRow(tr("File"), pathRow);
+    form->addRow(buttons);
+    connect(browse, &QPushButton::clicked, this, &FigureExportDialog::browse);
+    connect(m_format, &QComboBox::currentIndexChanged, this, &FigureExportDialog::syncExtension);
+    connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    const int byExtension = m_format->findData(QFileInfo(suggestedPath).suffix().toLower());
+    m_format->setCurrentIndex(byExtension >= 0 ? byExtension : 0);
+    syncExtension();
+}
+
+QString FigureExportDialog::path() const
+{
+    return m_path->text();
+}
+
+FigureOptions FigureExportDialog::options() const
+{
+    FigureOptions options;
+    options.size = FigureSize(m_size->currentData().toInt());
+    options.dpi = m_dpi->value();
+    return options;
+}
+
+void FigureExportDialog::browse()
+{
+    const QString chosen = QFileDialog::getSaveFileName(this, tr("Export Figure"), m_path->text(),
+                                                        tr("Figures (*.pdf *.svg *.png)"));
+    if (!chosen.isEmpty()) {
+        m_path->setText(chosen);
+        const int byExtension = m_format->findData(QFileInfo(chosen).suffix().toLower());
+        if (byExtension >= 0) {
+            m_format->setCurrentIndex(byExtension);
+        }
+        syncExtension();
+    }
+}
+
+void FigureExportDialog::syncExtension()
+{
+    const QFileInfo info(m_path->text());
+    const QString extension = m_format->currentData().toString();
+    if (!m_path->text().isEmpty() && info.suffix().toLower() != extension) {
+        m_path->setText(info.path() + QLatin1Char('/') + info.completeBaseName() + QLatin1Char('.') + extension);
+    }
+    m_dpi->setEnabled(extension == QLatin1String("png"));
+}
+
+} // namespace tau::widgets

@@ -1,0 +1,115 @@
+#include "widgets/plots/score_histogram_plot.h"
+
+#include "widgets/plots/color_map.h"
+#include "widgets/plots/plot_style.h"
+#include "widgets/plots/qcp.h"
+
+#include <QTextStream>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
+
+namespace tau::widgets {
+
+QVector<double> densityHistogram(const QVector<double>& values, const QVector<double>& edges)
+{
+    const int bins = int(edges.size()) - 1;
+    QVector<double> density(std::max(bins, 0), 0.0);
+    if (bins <= 0) {
+        return density;
+    }
+    int counted = 0;
+    for (const double value : values) {
+        if (!std::isfinite(value) || value < edges.front() || value > edges.back()) {
+            continue;
+        }
+        const auto upper = std::upper_bound(edges.cbegin(), edges.cend(), value);
+        const int bin = std::min(int(upper - edges.cbegin()) - 1, bins - 1);
+        density[bin] += 1.0;
+        ++counted;
+    }
+    for (int bin = 0; bin < bins && counted > 0; ++bin) {
+        density[bin] /= double(counted) * (edges[bin + 1] - edges[bin]);
+    }
+    return density;
+}
+
+ScoreHistogramPlot::ScoreHistogramPlot(QWidget* parent) : QWidget(parent), m_plot(new QCustomPlot(this))
+{
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_plot);
+    m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    m_plot->axisRect()->setRangeZoom(Qt::Horizontal);
+    m_plot->axisRect()->setRangeDrag(Qt::Horizontal);
+}
+
+void ScoreHistogramPlot::setSamples(const QString& scoreName, const QVector<ScoreSample>& samples, int bins)
+{
+    m_plot->clearPlottables();
+    m_densities.clear();
+    m_edges.clear();
+    double low = INFINITY, high = -INFINITY;
+    for (const ScoreSample& sample : samples) {
+        for (const double value : sample.values) {
+            if (std::isfinite(value)) {
+                low = std::min(low, value);
+                high = std::max(high, value);
+            }
+        }
+    }
+    if (!(high >= low)) {
+        m_plot->replot();
+        return;
+    }
+    if (high == low) {
+        high = low + 1e-9 + std::abs(low) * 1e-9; // one value everywhere: one thin bin
+    }
+    for (int i = 0; i <= bins; ++i) {
+        m_edges.append(low + (high - low) * double(i) / bins);
+    }
+    int oodIndex = 0;
+    for (const ScoreSample& sample : samples) {
+        const QVector<double> density = densityHistogram(sample.values, m_edges);
+        m_densities.append({sample.setName, density});
+        // A step outline: each bin's density held across the bin.
+        QVector<double> x, y;
+        for (int bin = 0; bin < density.size(); ++bin) {
+            x << m_edges[bin] << m_edges[bin + 1];
+            y << density[bin] << density[bin];
+        }
+        QCPGraph* graph = m_plot->addGraph();
+        graph->setData(x, y, true);
+        graph->setName(sample.setName + (sample.inDistribution ? tr(" (ID)") : QString()));
+        if (sample.inDistribution) {
+            graph->setPen(QPen(QColor(90, 90, 90), 1.2));
+            graph->setBrush(QColor(120, 120, 120, 90));
+        } else {
+            graph->setPen(QPen(categoricalColor(oodIndex++), 1.6));
+        }
+    }
+    m_plot->xAxis->setLabel(tr("score: %1 (higher: more in-distribution)").arg(scoreName));
+    m_plot->yAxis->setLabel(tr("density"));
+    m_plot->legend->setVisible(true);
+    m_plot->rescaleAxes();
+    m_plot->yAxis->setRangeLower(0);
+    applyPalette(m_plot, palette());
+    m_plot->replot();
+}
+
+QString ScoreHistogramPlot::toCsv() const
+{
+    QString text;
+    QTextStream out(&text);
+    out << "set,bin_low,bin_high,density\n";
+    for (const auto& [name, density] : m_densities) {
+        for (int bin = 0; bin < density.size(); ++bin) {
+            out << name << ',' << QString::number(m_edges[bin], 'g', 10) << ','
+                << QString::number(m_edges[bin + 1], 'g', 10) << ',' << QString::number(density[bin], 'g', 10) << '\n';
+        }
+    }
+    return text;
+}
+
+} // namespace tau::widgets
