@@ -75,8 +75,7 @@ QString readEvaluationFolder(const QString& folder, EvaluationFolder& result, bo
 {
     result = EvaluationFolder{};
     result.folder = folder;
-    result.runName = QFileInfo(QDir(folder).absoluteFilePath(QStringLiteral("../.."))).dir().dirName();
-    result.runName = QDir(QDir(folder).absoluteFilePath(QStringLiteral("../.."))).dirName();
+    result.runName = QDir(QDir::cleanPath(QDir(folder).absoluteFilePath(QStringLiteral("../..")))).dirName();
     QFile file(folder + QStringLiteral("/metrics.json"));
     if (!file.open(QIODevice::ReadOnly)) {
         return file.fileName() + QStringLiteral(": not found (expected the folder tau ood wrote, RUN_DIR/eval/<name>)");

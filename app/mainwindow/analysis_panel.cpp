@@ -177,7 +177,7 @@ QWidget* AnalysisPanel::buildHeader()
     m_runLabel->setWordWrap(true);
     m_progress = new QProgressBar;
     m_progress->setRange(0, kProgressResolution);
-    m_progress->setMaximumWidth(200);
+    m_progress->setMaximumWidth(160);
     m_eta = new QLabel;
     m_cancel = new QPushButton(tr("Cancel"));
     m_cancel->setObjectName(QStringLiteral("analysisCancel"));
@@ -336,6 +336,7 @@ QWidget* AnalysisPanel::buildOodTab()
     m_oodResults->addTab(rocPage, tr("ROC curves"));
     m_oodResults->addTab(histogramPage, tr("Score histograms"));
     m_oodResults->addTab(m_metricsView, tr("Metrics"));
+    m_roc->setPanels({}); // no axes until there is something to show
     m_oodWarnings = new QLabel;
     m_oodWarnings->setObjectName(QStringLiteral("oodWarnings"));
     m_oodWarnings->setWordWrap(true);
@@ -344,6 +345,10 @@ QWidget* AnalysisPanel::buildOodTab()
     auto* results = new QWidget;
     auto* resultsLayout = new QVBoxLayout(results);
     resultsLayout->setContentsMargins(0, 0, 0, 0);
+    m_oodHint = new QLabel(tr("Check the OOD sets and scores to compare (and other runs, if you like), then "
+                              "Evaluate. Each run's results are written to RUN_DIR/eval/%1/.").arg(kOodEvaluationName));
+    m_oodHint->setWordWrap(true);
+    resultsLayout->addWidget(m_oodHint);
     resultsLayout->addWidget(m_oodWarnings);
     resultsLayout->addWidget(m_oodResults, 1);
 
@@ -374,8 +379,8 @@ void AnalysisPanel::setBusy(bool busy, const QString& what)
     m_tsneButton->setEnabled(!busy);
     if (busy) {
         m_progress->setValue(0);
-        m_progress->setFormat(what + QStringLiteral(" %p%"));
-        m_eta->clear();
+        m_stage = what;
+        m_eta->setText(what);
     }
 }
 
@@ -428,7 +433,7 @@ void AnalysisPanel::onProgress(const QString& stage, qint64 done, qint64 total, 
     if (total > 0) {
         m_progress->setValue(int(kProgressResolution * done / total));
     }
-    m_eta->setText(formatEta(etaSeconds));
+    m_eta->setText(m_stage + QStringLiteral(" · ") + formatEta(etaSeconds));
     m_progress->setToolTip(QStringLiteral("%1: %2 / %3").arg(stage).arg(done).arg(total));
 }
 
@@ -459,8 +464,9 @@ void AnalysisPanel::onScanned(const std::shared_ptr<const core::ScannedImages>& 
         m_addSet->clear();
         m_addSet->addItem(tr("Add an OOD set…"));
         m_addSet->addItems(choices.mid(1));
+        setEnabledForRun(true); // first: plots take their colours from the enabled palette
         fillOodControls(system, config.model.mcDropout);
-        setEnabledForRun(true);
+        showEarlierEvaluation();
         m_projection->setCurrentIndex(0);
         Q_EMIT checkpointOpened(m_runDirectory);
     }
@@ -593,8 +599,23 @@ void AnalysisPanel::onEvaluated(const QStringList& folders, const QStringList& w
     Q_EMIT oodEvaluated(folders);
 }
 
+void AnalysisPanel::showEarlierEvaluation()
+{
+    // What the page computed for this run last time is shown again, until Evaluate replaces it.
+    m_evaluations.clear();
+    EvaluationFolder earlier;
+    const QString folder = m_runDirectory + QStringLiteral("/eval/") + kOodEvaluationName;
+    if (QFileInfo::exists(folder + QStringLiteral("/metrics.json")) && readEvaluationFolder(folder, earlier).isEmpty()) {
+        m_evaluations.append(earlier);
+    }
+    m_oodWarnings->setText(earlier.warnings.join(QLatin1Char('\n')));
+    m_oodWarnings->setVisible(!m_evaluations.isEmpty() && !earlier.warnings.isEmpty());
+    showEvaluations();
+}
+
 void AnalysisPanel::showEvaluations()
 {
+    m_oodHint->setVisible(m_evaluations.isEmpty());
     m_roc->setPanels(rocPanelsOf(m_evaluations));
     QVector<widgets::MetricRow> rows;
     for (const EvaluationFolder& evaluation : m_evaluations) {
@@ -707,34 +728,34 @@ void AnalysisPanel::onFailed(const QString& error)
     }
 }
 
-QCustomPlot* AnalysisPanel::currentFigure() const
+QVector<FigureEntry> AnalysisPanel::figures() const
 {
-    if (m_tabs->currentIndex() == 1) {
-        return m_embedding->plot();
+    QVector<FigureEntry> figures;
+    if (m_embedding->pointCount() > 0) {
+        figures.append({tr("Embedding"), m_embedding->plot(), [this] { return m_embedding->toCsv(); }});
     }
-    if (m_tabs->currentIndex() == 2 && !m_evaluations.isEmpty()) {
-        return m_oodResults->currentIndex() == 1 ? m_histograms->plot() : m_roc->plot();
+    if (!m_evaluations.isEmpty()) {
+        figures.append({tr("ROC curves"), m_roc->plot(), [this] { return rocCurvesCsv(rocPanelsOf(m_evaluations)); }});
+        figures.append({tr("Score histograms"), m_histograms->plot(), [this] { return m_histograms->toCsv(); }});
     }
-    return nullptr;
+    return figures;
 }
 
-QString AnalysisPanel::currentFigureName() const
+int AnalysisPanel::currentFigureIndex() const
 {
+    const QVector<FigureEntry> all = figures();
+    QCustomPlot* shown = nullptr;
     if (m_tabs->currentIndex() == 1) {
-        return QStringLiteral("embedding");
+        shown = m_embedding->plot();
+    } else if (m_tabs->currentIndex() == 2) {
+        shown = m_oodResults->currentIndex() == 1 ? m_histograms->plot() : m_roc->plot();
     }
-    return m_oodResults->currentIndex() == 1 ? QStringLiteral("score_histograms") : QStringLiteral("roc");
-}
-
-QString AnalysisPanel::currentFigureCsv() const
-{
-    if (m_tabs->currentIndex() == 1) {
-        return m_embedding->toCsv();
+    for (int i = 0; i < all.size(); ++i) {
+        if (all[i].plot == shown) {
+            return i;
+        }
     }
-    if (m_tabs->currentIndex() == 2 && !m_evaluations.isEmpty()) {
-        return m_oodResults->currentIndex() == 1 ? m_histograms->toCsv() : rocCurvesCsv(rocPanelsOf(m_evaluations));
-    }
-    return {};
+    return 0;
 }
 
 bool AnalysisPanel::hasMetrics() const

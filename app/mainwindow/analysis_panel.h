@@ -7,6 +7,7 @@
 #include <QThread>
 #include <QWidget>
 
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -38,6 +39,14 @@ namespace tau::app {
 
 class AnalysisWorker;
 
+/** A plot that can be exported: its name, the plot, and the data behind it as CSV. */
+struct FigureEntry
+{
+    QString name;
+    QCustomPlot* plot = nullptr;
+    std::function<QString()> csv;
+};
+
 /**
  * The analysis half of the window: open a trained run, browse its images by certainty, see its embedding, and
  * compare OOD detection across sets, scores and runs. Everything heavy runs in a worker thread, one job at a
@@ -68,11 +77,10 @@ public:
     bool busy() const { return m_busy; }
     QString runDirectory() const { return m_runDirectory; }
 
-    /** The plot the user is looking at (embedding, ROC or histograms), or nullptr. */
-    QCustomPlot* currentFigure() const;
-    /** The data behind currentFigure() as CSV (empty when none). */
-    QString currentFigureCsv() const;
-    QString currentFigureName() const;
+    /** The plots of this page that have something to show: the embedding, and the OOD results once computed. */
+    QVector<FigureEntry> figures() const;
+    /** The index in figures() of the plot on screen (0 when none is). */
+    int currentFigureIndex() const;
     bool hasMetrics() const;
     QString metricsTable(bool latex) const;
 
@@ -104,6 +112,7 @@ private:
     void fillOodControls(const QString& system, bool mcDropout);
     void refreshEmbedding();
     void showEvaluations();
+    void showEarlierEvaluation();
     void showHistogramOf(const QString& score);
     QStringList checkedItems(const QListWidget* list) const;
 
@@ -111,6 +120,7 @@ private:
     AnalysisWorker* m_worker;
     bool m_busy = false;
     QString m_pendingSet; ///< the set being scanned ("" for the run's own test set)
+    QString m_stage;      ///< what the running job does, shown with its ETA
 
     QString m_checkpoint;
     QString m_runDirectory;
@@ -155,6 +165,7 @@ private:
     widgets::MetricsTableModel* m_metrics;
     QTableView* m_metricsView;
     QLabel* m_oodWarnings;
+    QLabel* m_oodHint;
 };
 
 } // namespace tau::app

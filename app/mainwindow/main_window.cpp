@@ -27,6 +27,8 @@
 #include <QDoubleSpinBox>
 #include <QDragEnterEvent>
 #include <QHeaderView>
+#include <QInputDialog>
+#include <QRegularExpression>
 #include <QMenuBar>
 #include <QMimeData>
 #include <QSettings>
@@ -782,52 +784,68 @@ QMenu* MainWindow::buildExportMenu()
     return menu;
 }
 
-QCustomPlot* MainWindow::currentFigure(QString* name) const
+QVector<FigureEntry> MainWindow::figures(int* current) const
 {
     if (m_pages->currentWidget() == m_analysis) {
-        if (name != nullptr) {
-            *name = m_analysis->currentFigureName();
+        if (current != nullptr) {
+            *current = m_analysis->currentFigureIndex();
         }
-        return m_analysis->currentFigure();
+        return m_analysis->figures();
     }
-    if (name != nullptr) {
-        *name = QStringLiteral("training_curves");
+    QVector<FigureEntry> figures = {{tr("Training curves"), m_curves->plot(), {}}};
+    const QList<QPair<QString, widgets::DistributionPlot*>> distributions = {
+        {tr("Certainty c"), m_certaintyPlot}, {tr("Temperature tau"), m_temperaturePlot}, {tr("Raw r"), m_rawPlot}};
+    for (const auto& [name, plot] : distributions) {
+        figures.append({name + tr(" histogram"), plot->histogramPlot(), {}});
+        figures.append({name + tr(" by epoch"), plot->evolutionPlot(), {}});
     }
-    return m_curves->plot();
+    for (FigureEntry& figure : figures) {
+        figure.csv = [plot = figure.plot] { return widgets::plotDataCsv(plot); };
+    }
+    if (current != nullptr) {
+        *current = 0; // the training curves; the dialog offers the others
+    }
+    return figures;
 }
 
 QString MainWindow::currentFigureCsv() const
 {
-    if (m_pages->currentWidget() == m_analysis) {
-        return m_analysis->currentFigureCsv();
-    }
-    return widgets::plotDataCsv(m_curves->plot());
+    int current = 0;
+    const QVector<FigureEntry> all = figures(&current);
+    return all.isEmpty() ? QString() : all[current].csv();
 }
 
 QString MainWindow::exportCurrentFigure(const QString& path, int size, int dpi)
 {
-    QCustomPlot* plot = currentFigure();
-    if (plot == nullptr) {
-        return tr("Nothing to export here: show the embedding or OOD results (or the training curves) first");
+    int current = 0;
+    const QVector<FigureEntry> all = figures(&current);
+    if (all.isEmpty()) {
+        return tr("Nothing to export yet: open a run (or train one) first");
     }
     widgets::FigureOptions options;
     options.size = widgets::FigureSize(size);
     options.dpi = dpi;
-    return widgets::exportFigure(plot, path, options);
+    return widgets::exportFigure(all[current].plot, path, options);
 }
 
 void MainWindow::exportFigureDialog()
 {
-    QString name;
-    if (currentFigure(&name) == nullptr) {
-        QMessageBox::information(this, tr("Export Figure"), exportCurrentFigure({}, 0, 0));
+    int current = 0;
+    const QVector<FigureEntry> all = figures(&current);
+    if (all.isEmpty()) {
+        QMessageBox::information(this, tr("Export Figure"), tr("Nothing to export yet: open a run (or train one) first"));
         return;
     }
-    widgets::FigureExportDialog dialog(QDir::current().absoluteFilePath(name + QStringLiteral(".pdf")), this);
+    QStringList names;
+    for (const FigureEntry& figure : all) {
+        names << figure.name;
+    }
+    widgets::FigureExportDialog dialog(names, QDir::currentPath(), this);
     if (dialog.exec() != QDialog::Accepted) {
         return;
     }
-    const QString error = exportCurrentFigure(dialog.path(), int(dialog.options().size), dialog.options().dpi);
+    widgets::FigureOptions options = dialog.options();
+    const QString error = widgets::exportFigure(all[dialog.figureIndex()].plot, dialog.path(), options);
     if (!error.isEmpty()) {
         QMessageBox::warning(this, tr("Export Figure"), error);
         return;
@@ -837,15 +855,24 @@ void MainWindow::exportFigureDialog()
 
 void MainWindow::exportPlotDataDialog()
 {
-    QString name;
-    currentFigure(&name);
-    const QString csv = currentFigureCsv();
-    if (csv.isEmpty()) {
-        QMessageBox::information(this, tr("Export Plot Data"), tr("The plot on screen has no data yet"));
+    int current = 0;
+    const QVector<FigureEntry> all = figures(&current);
+    QStringList names;
+    for (const FigureEntry& figure : all) {
+        names << figure.name;
+    }
+    bool chosen = false;
+    const QString name = names.isEmpty() ? QString()
+                                         : QInputDialog::getItem(this, tr("Export Plot Data"), tr("Plot"), names, current,
+                                                                 false, &chosen);
+    if (!chosen) {
         return;
     }
+    const QString csv = all[names.indexOf(name)].csv();
+    QString fileName = name.toLower();
+    fileName.replace(QRegularExpression(QStringLiteral("[^a-z0-9]+")), QStringLiteral("_"));
     const QString path = QFileDialog::getSaveFileName(this, tr("Export Plot Data"),
-                                                      QDir::current().absoluteFilePath(name + QStringLiteral(".csv")),
+                                                      QDir::current().absoluteFilePath(fileName + QStringLiteral(".csv")),
                                                       tr("CSV (*.csv)"));
     if (path.isEmpty()) {
         return;

@@ -28,6 +28,7 @@ class TrainingWorker;
 class RunsModel;
 class ConfigForm;
 class AnalysisPanel;
+struct FigureEntry;
 
 /**
  * The explorer's window: the config on the left (open, edit, save), live training on the right (loss and
@@ -60,6 +61,8 @@ public:
     AnalysisPanel* analysisPanel() const { return m_analysis; }
     /** Writes the plot on screen (PDF/SVG/PNG by extension); an empty string or what went wrong. */
     QString exportCurrentFigure(const QString& path, int size, int dpi);
+    /** The data behind the plot on screen as CSV (empty when there is none). */
+    QString currentFigureCsv() const;
 
     widgets::TrainingCurvePlot* trainingCurves() const { return m_curves; }
     widgets::DistributionPlot* certaintyPlot() const { return m_certaintyPlot; }
@@ -85,8 +88,8 @@ private:
     void buildLayout();
     void buildRunsDock();
     QMenu* buildExportMenu();
-    QCustomPlot* currentFigure(QString* name = nullptr) const;
-    QString currentFigureCsv() const;
+    /** The exportable plots of the page on screen, and which of them is showing. */
+    QVector<FigureEntry> figures(int* current = nullptr) const;
     void exportFigureDialog();
     void exportPlotDataDialog();
     void exportMetricsDialog();

@@ -354,9 +354,11 @@ private:
                         bootstrapIntervals(tables[0].at(score), tables[s].at(score), m_options.bootstrap, m_options.seed);
                 }
                 if (entry.metrics.auroc < 0.5) {
+                    std::ostringstream auroc;
+                    auroc << std::setprecision(4) << entry.metrics.auroc; // a message: four digits say enough
                     result.warnings.push_back("score '" + score + "' ranks " + sets[s].first +
-                                              " as more in-distribution than the ID set (AUROC " +
-                                              formatNumber(entry.metrics.auroc) + " < 0.5); reported as is, not flipped");
+                                              " as more in-distribution than the ID set (AUROC " + auroc.str() +
+                                              " < 0.5); reported as is, not flipped");
                     m_observer.onMessage("warning: " + result.warnings.back());
                 }
                 result.results[sets[s].first][score] = entry;

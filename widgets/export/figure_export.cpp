@@ -114,7 +114,7 @@ QString plotDataCsv(QCustomPlot* plot)
 {
     QString text;
     QTextStream out(&text);
-    out << "series,x,y\n";
+    out << "series,x,y,value\n";
     const auto quoted = [](QString name) {
         return name.contains(QLatin1Char(',')) || name.contains(QLatin1Char('"'))
                    ? QLatin1Char('"') + name.replace(QLatin1Char('"'), QStringLiteral("\"\"")) + QLatin1Char('"')
@@ -125,11 +125,22 @@ QString plotDataCsv(QCustomPlot* plot)
         const QString name = quoted(plottable->name().isEmpty() ? QStringLiteral("series %1").arg(i + 1) : plottable->name());
         if (auto* graph = qobject_cast<QCPGraph*>(plottable)) {
             for (auto point = graph->data()->constBegin(); point != graph->data()->constEnd(); ++point) {
-                out << name << ',' << QString::number(point->key, 'g', 12) << ',' << QString::number(point->value, 'g', 12) << '\n';
+                out << name << ',' << QString::number(point->key, 'g', 12) << ',' << QString::number(point->value, 'g', 12) << ",\n";
             }
         } else if (auto* bars = qobject_cast<QCPBars*>(plottable)) {
             for (auto bar = bars->data()->constBegin(); bar != bars->data()->constEnd(); ++bar) {
-                out << name << ',' << QString::number(bar->key, 'g', 12) << ',' << QString::number(bar->value, 'g', 12) << '\n';
+                out << name << ',' << QString::number(bar->key, 'g', 12) << ',' << QString::number(bar->value, 'g', 12) << ",\n";
+            }
+        } else if (auto* map = qobject_cast<QCPColorMap*>(plottable)) {
+            // A heat map: one row per cell, at the cell's centre, with its value.
+            QCPColorMapData* cells = map->data();
+            for (int x = 0; x < cells->keySize(); ++x) {
+                for (int y = 0; y < cells->valueSize(); ++y) {
+                    double key = 0, value = 0;
+                    cells->cellToCoord(x, y, &key, &value);
+                    out << name << ',' << QString::number(key, 'g', 12) << ',' << QString::number(value, 'g', 12) << ','
+                        << QString::number(cells->cell(x, y), 'g', 12) << '\n';
+                }
             }
         }
     }

@@ -29,8 +29,8 @@ double figureWidthInches(FigureSize size);
 QString exportFigure(QCustomPlot* plot, const QString& path, const FigureOptions& options);
 
 /**
- * The data behind @p plot as CSV (series,x,y): every named line graph and bar series, in axis units. What a
- * reader needs to redraw the figure in another tool.
+ * The data behind @p plot as CSV (series,x,y,value): every line graph and bar series (value empty) and every
+ * heat-map cell (its value), in axis units: what a reader needs to redraw the figure in another tool.
  */
 QString plotDataCsv(QCustomPlot* plot);
 

@@ -8,18 +8,22 @@
 #include <QHBoxLayout>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSpinBox>
 
 namespace tau::widgets {
 
-FigureExportDialog::FigureExportDialog(const QString& suggestedPath, QWidget* parent)
+FigureExportDialog::FigureExportDialog(const QStringList& figures, const QString& folder, QWidget* parent)
     : QDialog(parent)
+    , m_folder(folder)
+    , m_figure(new QComboBox)
     , m_format(new QComboBox)
     , m_size(new QComboBox)
     , m_dpi(new QSpinBox)
-    , m_path(new QLineEdit(suggestedPath))
+    , m_path(new QLineEdit)
 {
     setWindowTitle(tr("Export Figure"));
+    m_figure->addItems(figures);
     m_format->addItem(tr("PDF (vector, fonts embedded)"), QStringLiteral("pdf"));
     m_format->addItem(tr("SVG (vector)"), QStringLiteral("svg"));
     m_format->addItem(tr("PNG (raster)"), QStringLiteral("png"));
@@ -34,6 +38,7 @@ FigureExportDialog::FigureExportDialog(const QString& suggestedPath, QWidget* pa
     pathRow->addWidget(browse);
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Save | QDialogButtonBox::Cancel);
     auto* form = new QFormLayout(this);
+    form->addRow(tr("Plot"), m_figure);
     form->addRow(tr("Format"), m_format);
     form->addRow(tr("Size"), m_size);
     form->addRow(tr("Resolution (PNG)"), m_dpi);
@@ -43,9 +48,20 @@ FigureExportDialog::FigureExportDialog(const QString& suggestedPath, QWidget* pa
     connect(m_format, &QComboBox::currentIndexChanged, this, &FigureExportDialog::syncExtension);
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
-    const int byExtension = m_format->findData(QFileInfo(suggestedPath).suffix().toLower());
-    m_format->setCurrentIndex(byExtension >= 0 ? byExtension : 0);
-    syncExtension();
+    connect(m_figure, &QComboBox::currentIndexChanged, this, &FigureExportDialog::suggestName);
+    suggestName();
+}
+
+int FigureExportDialog::figureIndex() const
+{
+    return m_figure->currentIndex();
+}
+
+void FigureExportDialog::suggestName()
+{
+    QString name = m_figure->currentText().toLower();
+    name.replace(QRegularExpression(QStringLiteral("[^a-z0-9]+")), QStringLiteral("_"));
+    m_path->setText(m_folder + QLatin1Char('/') + name + QLatin1Char('.') + m_format->currentData().toString());
 }
 
 QString FigureExportDialog::path() const

@@ -16,15 +16,21 @@ class FigureExportDialog : public QDialog
     Q_OBJECT
 
 public:
-    FigureExportDialog(const QString& suggestedPath, QWidget* parent = nullptr);
+    /** @p figures names the plots on the page; the chosen one is figureIndex(). */
+    FigureExportDialog(const QStringList& figures, const QString& folder, QWidget* parent = nullptr);
 
+    int figureIndex() const;
     QString path() const;
     FigureOptions options() const;
 
 private:
     void browse();
     void syncExtension();
+    void suggestName();
 
+    QString m_folder;
+
+    QComboBox* m_figure;
     QComboBox* m_format;
     QComboBox* m_size;
     QSpinBox* m_dpi;

@@ -22,7 +22,7 @@ const QColor kNoScore(150, 150, 150);
 
 QCPScatterStyle::ScatterShape markerOf(int set)
 {
-    static const QCPScatterStyle::ScatterShape shapes[] = {QCPScatterStyle::ssDisc, QCPScatterStyle::ssTriangle,
+    static const QCPScatterStyle::ScatterShape shapes[] = {QCPScatterStyle::ssCircle, QCPScatterStyle::ssTriangle,
                                                            QCPScatterStyle::ssCross, QCPScatterStyle::ssDiamond,
                                                            QCPScatterStyle::ssSquare, QCPScatterStyle::ssPlus};
     return shapes[set % 6];
@@ -32,8 +32,10 @@ QCPGraph* addScatter(QCustomPlot* plot, int set, const QColor& colour)
 {
     QCPGraph* graph = plot->addGraph();
     graph->setLineStyle(QCPGraph::lsNone);
-    const bool filled = markerOf(set) == QCPScatterStyle::ssDisc;
-    graph->setScatterStyle(QCPScatterStyle(markerOf(set), filled ? Qt::NoPen : QPen(colour, 1.2),
+    graph->setPen(QPen(colour, 1.2));
+    // In-distribution points are filled circles; OOD markers are outlines, so they stay apart where they overlap.
+    const bool filled = set == 0;
+    graph->setScatterStyle(QCPScatterStyle(markerOf(set), QPen(colour, filled ? 0.0 : 1.2),
                                            filled ? QBrush(colour) : QBrush(Qt::NoBrush), kMarkerSize));
     graph->setAdaptiveSampling(false); // every point stays where it is: each one is an image
     return graph;
@@ -61,6 +63,7 @@ EmbeddingPlot::EmbeddingPlot(QWidget* parent)
     card->addWidget(m_hoverImage, 0, Qt::AlignCenter);
     card->addWidget(m_hoverText);
     m_hover->hide();
+    m_plot->installEventFilter(this); // the hover card goes when the mouse leaves
     connect(m_plot, &QCustomPlot::mouseMove, this, &EmbeddingPlot::onMouseMove);
     connect(m_plot, &QCustomPlot::mousePress, this, &EmbeddingPlot::onMousePress);
     applyPalette(m_plot, palette());
@@ -164,6 +167,20 @@ void EmbeddingPlot::redraw()
     m_plot->replot();
 }
 
+bool EmbeddingPlot::eventFilter(QObject* watched, QEvent* event)
+{
+    if (watched == m_plot && (event->type() == QEvent::Leave || event->type() == QEvent::Hide)) {
+        m_hover->hide();
+    }
+    return QWidget::eventFilter(watched, event);
+}
+
+void EmbeddingPlot::hideEvent(QHideEvent* event)
+{
+    m_hover->hide();
+    QWidget::hideEvent(event);
+}
+
 int EmbeddingPlot::pointNear(const QPointF& pixel, double radius) const
 {
     int best = -1;
@@ -191,7 +208,7 @@ void EmbeddingPlot::onMouseMove(QMouseEvent* event)
     const QImage image = set.image(point.image).scaled(96, 96, Qt::KeepAspectRatio, Qt::FastTransformation);
     QString caption = QStringLiteral("%1 #%2 · %3").arg(set.name).arg(point.image).arg(set.className(point.image));
     if (set.hasScores()) {
-        caption += QStringLiteral(" · c %1").arg(set.scores[point.image], 0, 'f', 4);
+        caption += QStringLiteral(" · c %1").arg(set.scores[point.image], 0, 'f', 6);
     }
     m_hoverImage->setPixmap(QPixmap::fromImage(image));
     m_hoverText->setText(caption);

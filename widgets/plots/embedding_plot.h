@@ -57,6 +57,10 @@ public:
 Q_SIGNALS:
     void pointClicked(int set, int image);
 
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
+    void hideEvent(QHideEvent* event) override;
+
 private:
     void redraw();
     void onMouseMove(QMouseEvent* event);

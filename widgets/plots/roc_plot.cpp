@@ -67,7 +67,7 @@ void RocPlot::setPanels(const QVector<RocPanel>& panels)
         QFont small = m_plot->font();
         small.setPointSizeF(7.5);
         legend->setFont(small);
-        legend->setIconSize(14, 6);
+        legend->setIconSize(14, 11); // an item is as tall as its icon: shorter clips underscores
         legend->setRowSpacing(0);
         legend->setMargins(QMargins(3, 2, 3, 2));
         m_plot->plotLayout()->addElement(
