@@ -2,6 +2,7 @@
 
 #include "app/cli/export_command.h"
 #include "app/cli/progress_printer.h"
+#include "app/cli/report_command.h"
 #include "core/common/error.h"
 #include "core/config/config_loader.h"
 #include "core/config/ood_config.h"
@@ -10,7 +11,10 @@
 #include "core/evaluation/ood_evaluation.h"
 #include "core/evaluation/ranking.h"
 #include "core/evaluation/representation_evaluation.h"
+#include "core/training/original_import.h"
 #include "core/training/trainer.h"
+
+#include <nlohmann/json.hpp>
 
 #include <CLI/CLI.hpp>
 
@@ -23,6 +27,12 @@
 namespace {
 
 tau::core::CancellationToken g_cancel;
+bool g_json = false; ///< --json: numbers as one JSON object on stdout instead of the human-readable lines
+
+void printJson(const nlohmann::json& value)
+{
+    std::printf("%s\n", value.dump(2).c_str());
+}
 
 /** First Ctrl-C: finish the current step, save last.pt, exit. Second: leave at once. */
 void onInterrupt(int)
@@ -42,6 +52,7 @@ struct TrainArguments
     std::string dataset;
     std::string runsDir;
     std::string resume;
+    std::string device;
 };
 
 /** --dataset NAME is --set dataset.name=NAME, as the original's flag of that name. */
@@ -72,12 +83,15 @@ tau::core::ExperimentConfig loadTrainConfig(const TrainArguments& args)
 {
     tau::core::ConfigLoadOptions options;
     options.overrides = withDataset(args.overrides, args.dataset);
+    if (!args.device.empty()) {
+        options.overrides.push_back("device=" + args.device); // the original's --gpu-device N is --device cuda:N
+    }
     options.warn = printWarning;
     std::string path = args.config;
     if (!args.resume.empty()) {
         // A resumed run goes on with exactly the config it recorded.
         path = args.resume + "/config.yaml";
-        if (!args.overrides.empty()) {
+        if (!args.overrides.empty() || !args.dataset.empty()) {
             throw tau::core::TauError("--set cannot change a run being resumed; start a new run instead");
         }
     }
@@ -110,11 +124,18 @@ int runTrain(const TrainArguments& args)
         throw;
     }
     printer.finishLine();
+    if (g_json) {
+        printJson({{"run_directory", result.runDirectory}, {"cancelled", result.cancelled}, {"steps", result.steps},
+                   {"epochs", result.epochsCompleted}, {"last_epoch_loss", result.lastEpochLoss}});
+    }
     if (result.cancelled) {
         std::fprintf(stderr, "stopped after step %lld; %s/checkpoints/last.pt holds that state.\n"
                              "resume with: tau train --resume %s\n",
                      result.steps, result.runDirectory.c_str(), result.runDirectory.c_str());
         return 130;
+    }
+    if (g_json) {
+        return 0;
     }
     std::fprintf(stderr, "done: %d epochs, %lld steps, last epoch loss %.4f; results in %s\n", result.epochsCompleted,
                  result.steps, result.lastEpochLoss, result.runDirectory.c_str());
@@ -129,6 +150,17 @@ int runDatasets(const std::string& configPath)
         tau::core::ConfigLoadOptions options;
         options.warn = printWarning;
         settings = tau::core::loadConfigFile(configPath, options).data;
+    }
+    if (g_json) {
+        nlohmann::json list = nlohmann::json::array();
+        for (const tau::core::DatasetInfo& info : tau::core::datasetRegistry()) {
+            const std::string root = info.synthetic ? std::string() : tau::core::resolveDatasetRoot(info.name, "", settings);
+            list.push_back({{"name", info.name}, {"synthetic", info.synthetic}, {"images", info.images},
+                            {"available", info.synthetic || tau::core::datasetAvailable(info.name, root)},
+                            {"root", root}, {"expected", info.expected}});
+        }
+        printJson(list);
+        return 0;
     }
     std::printf("%-15s %-10s %-44s %s\n", "name", "available", "images", "where (or what it is made from)");
     for (const tau::core::DatasetInfo& info : tau::core::datasetRegistry()) {
@@ -198,6 +230,7 @@ struct OodArguments
     std::string checkpoint, in, out, scores, ensemble, name, knnReference = "train", knnAggregate, device;
     int mcPasses = 0, knnK = 0, bootstrap = -1, batchSize = 0;
     long long limit = -1;
+    long long knnReferenceLimit = -1;
 };
 
 int runOod(const OodArguments& args)
@@ -221,6 +254,7 @@ int runOod(const OodArguments& args)
     if (args.bootstrap >= 0) options.bootstrap = args.bootstrap;
     if (args.batchSize > 0) options.batchSize = args.batchSize;
     if (args.limit >= 0) options.limit = args.limit;
+    if (args.knnReferenceLimit >= 0) options.knnReferenceLimit = args.knnReferenceLimit;
     if (options.checkpoint.empty()) {
         throw tau::core::TauError("ood: give --checkpoint RUN_DIR/checkpoints/last.pt (or an OOD config)");
     }
@@ -234,6 +268,18 @@ int runOod(const OodArguments& args)
     if (result.cancelled) {
         std::fprintf(stderr, "cancelled; nothing was written\n");
         return 130;
+    }
+    if (g_json) {
+        nlohmann::json results = nlohmann::json::object();
+        for (const auto& [ood, byScore] : result.results) {
+            for (const auto& [score, entry] : byScore) {
+                const auto& m = entry.metrics;
+                results[ood][score] = {{"auroc", m.auroc}, {"fpr95", m.fpr95}, {"fpr95_ood_positive", m.fpr95OodPositive},
+                                       {"aupr_in", m.auprIn}, {"aupr_out", m.auprOut}};
+            }
+        }
+        printJson({{"directory", result.directory}, {"results", results}, {"warnings", result.warnings}});
+        return 0;
     }
     std::printf("%-16s %-11s %8s %8s %9s %8s %9s\n", "ood set", "score", "AUROC", "FPR@95", "FPR@95(o)", "AUPR-In",
                 "AUPR-Out");
@@ -259,6 +305,10 @@ int runRepresentation(const tau::core::RepresentationOptions& options, bool line
         std::fprintf(stderr, "cancelled; nothing was written\n");
         return 130;
     }
+    if (g_json) {
+        printJson({{linear ? "linear_top1" : "knn_top1", result.top1}, {"directory", result.directory}});
+        return 0;
+    }
     std::printf("%s top-1: %.4f\nresults in %s\n", linear ? "linear evaluation" : "weighted kNN", result.top1,
                 result.directory.c_str());
     return 0;
@@ -274,6 +324,10 @@ int runEmbed(const tau::core::EmbeddingOptions& options)
         std::fprintf(stderr, "cancelled; nothing was written\n");
         return 130;
     }
+    if (g_json) {
+        printJson({{"points", result.points}, {"file", result.file}});
+        return 0;
+    }
     std::printf("%lld points embedded: %s\n", result.points, result.file.c_str());
     return 0;
 }
@@ -287,6 +341,10 @@ int runRank(const tau::core::RankingOptions& options)
     if (result.cancelled) {
         std::fprintf(stderr, "cancelled; nothing was written\n");
         return 130;
+    }
+    if (g_json) {
+        printJson({{"directory", result.directory}});
+        return 0;
     }
     std::printf("most_certain.png, least_certain.png and rankings.csv in %s\n", result.directory.c_str());
     return 0;
@@ -330,6 +388,32 @@ int main(int argc, char** argv)
     train->add_option("--runs-dir", trainArgs.runsDir, "where run directories go (default: the config's runs_dir)");
     train->add_option("--resume", trainArgs.resume, "continue a stopped run from RUN_DIR/checkpoints/last.pt");
 
+    train->add_option("--device", trainArgs.device, "auto, cpu, cuda or cuda:N (the original's --gpu-device N)");
+
+    TrainArguments resumeArgs;
+    CLI::App* resume = app.add_subcommand("resume", "Continue a stopped run where its last.pt left off");
+    resume->add_option("run_dir", resumeArgs.resume, "the run directory")->required()->check(CLI::ExistingDirectory);
+
+    tau::core::ImportOptions importArgs;
+    CLI::App* importCommand =
+        app.add_subcommand("import", "Make a run directory from a checkpoint of the original repository");
+    importCommand->add_option("weights", importArgs.weights,
+                              "the .pt written by packaging/tools/convert_original_checkpoint.py")
+        ->required()
+        ->check(CLI::ExistingFile);
+    importCommand->add_option("--config", importArgs.config, "the original run's config.json (or one of ours)")
+        ->required()
+        ->check(CLI::ExistingFile);
+    importCommand->add_option("--dataset", importArgs.dataset, "the run's dataset (the original's --dataset)");
+    importCommand->add_option("--runs-dir", importArgs.runsDir, "where the run directory goes (runs)");
+    importCommand->add_option("--name", importArgs.expName, "the run's name (default: the config's exp_name)");
+    importCommand->add_option("--set", importArgs.overrides, "override a config value")->take_all();
+
+    std::string reportRun, reportOutput;
+    CLI::App* report = app.add_subcommand("report", "Write a self-contained HTML report of a run");
+    report->add_option("run_dir", reportRun, "the run directory")->required()->check(CLI::ExistingDirectory);
+    report->add_option("-o,--output", reportOutput, "the HTML file (default: RUN_DIR/report.html)");
+
     ConfigArguments configArgs;
     CLI::App* configCommand = app.add_subcommand("config", "Check configs (ours, or the original repository's JSON)");
     configCommand->require_subcommand(1);
@@ -353,6 +437,7 @@ int main(int argc, char** argv)
     ood->add_option("--mc-passes", oodArgs.mcPasses, "MC-dropout passes (10)");
     ood->add_option("--knn-k", oodArgs.knnK, "neighbours for knn (10)");
     ood->add_option("--knn-aggregate", oodArgs.knnAggregate, "mean or max distance")->check(CLI::IsMember({"mean", "max"}));
+    ood->add_option("--knn-reference-limit", oodArgs.knnReferenceLimit, "at most N reference images for knn (0: all)");
     ood->add_option("--knn-reference", oodArgs.knnReference, "train (default) or test (the original's)")
         ->check(CLI::IsMember({"train", "test"}));
     ood->add_option("--bootstrap", oodArgs.bootstrap, "resamplings for 95% intervals (0: none)");
@@ -418,10 +503,41 @@ int main(int argc, char** argv)
     CLI::App* datasets = app.add_subcommand("datasets", "List the datasets, whether they are available, and where");
     datasets->add_option("config", datasetsConfig, "a config whose data.roots to use");
 
+    for (CLI::App* command : app.get_subcommands({})) {
+        if (command->get_name() != "config" && command->get_name() != "export") {
+            command->add_flag("--json", g_json, "print the results as one JSON object on stdout");
+        }
+    }
+
     CLI11_PARSE(app, argc, argv);
     try {
         if (train->parsed()) {
             return runTrain(trainArgs);
+        }
+        if (resume->parsed()) {
+            return runTrain(resumeArgs);
+        }
+        if (importCommand->parsed()) {
+            const tau::core::ImportResult imported = tau::core::importConvertedCheckpoint(importArgs);
+            if (g_json) {
+                printJson({{"run_directory", imported.runDirectory}, {"tensors", imported.tensors}});
+            } else {
+                std::printf("imported %zu tensors into %s\n", imported.tensors, imported.runDirectory.c_str());
+            }
+            return 0;
+        }
+        if (report->parsed()) {
+            const std::string output = reportOutput.empty() ? reportRun + "/report.html" : reportOutput;
+            const QString error = tau::app::writeRunReport(QString::fromStdString(reportRun), QString::fromStdString(output));
+            if (!error.isEmpty()) {
+                throw tau::core::TauError(error.toStdString());
+            }
+            if (g_json) {
+                printJson({{"report", output}});
+            } else {
+                std::printf("wrote %s\n", output.c_str());
+            }
+            return 0;
         }
         if (exportCommand->parsed()) {
             tau::app::ExportRequest request;

@@ -1,5 +1,6 @@
 #include "app/mainwindow/main_window.h"
 
+#include "app/analysis/run_plots.h"
 #include "app/mainwindow/analysis_panel.h"
 #include "app/mainwindow/config_form.h"
 #include "app/models/runs_model.h"
@@ -71,18 +72,6 @@ QString formatEta(double seconds)
             .arg(total % 60, 2, 10, QLatin1Char('0'));
     }
     return QStringLiteral("%1:%2").arg(total / 60).arg(total % 60, 2, 10, QLatin1Char('0'));
-}
-
-widgets::EpochHistogram toWidgetHistogram(int epoch, const core::Histogram& histogram, const core::Percentiles& p)
-{
-    widgets::EpochHistogram result;
-    result.epoch = epoch;
-    result.edges = QVector<double>(histogram.edges.begin(), histogram.edges.end());
-    for (const long long count : histogram.counts) {
-        result.counts.append(double(count));
-    }
-    result.percentiles = {p.p5, p.p25, p.p50, p.p75, p.p95};
-    return result;
 }
 
 } // namespace

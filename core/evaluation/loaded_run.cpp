@@ -5,6 +5,8 @@
 #include "core/training/checkpoint.h"
 
 #include <filesystem>
+#include <sstream>
+#include <tuple>
 
 namespace tau::core {
 
@@ -49,14 +51,43 @@ LoadedRun loadRun(const std::string& checkpoint, const std::string& datasetOverr
     return run;
 }
 
+namespace {
+
+/** "fashion_mnist@8+9": the set's name and the classes kept (empty: all). */
+std::pair<std::string, std::vector<int>> splitClassSelection(const std::string& name)
+{
+    const size_t at = name.find('@');
+    if (at == std::string::npos) {
+        return {name, {}};
+    }
+    std::vector<int> classes;
+    std::istringstream list(name.substr(at + 1));
+    std::string item;
+    while (std::getline(list, item, '+')) {
+        try {
+            size_t used = 0;
+            classes.push_back(std::stoi(item, &used));
+            if (used != item.size()) {
+                throw std::invalid_argument(item);
+            }
+        } catch (const std::exception&) {
+            throw DataError("OOD set '" + name + "': expected NAME@CLASS+CLASS..., e.g. fashion_mnist@8+9, got class '" +
+                            item + "'");
+        }
+    }
+    return {name.substr(0, at), classes};
+}
+
+} // namespace
+
 ImageDataset loadOodSet(const std::string& name, const ImageDataset& inTest, const DataSettings& settings,
                         long long limit, uint64_t seed)
 {
-    if (datasetInfo(name).synthetic) {
+    if (datasetInfo(splitClassSelection(name).first).synthetic) {
         return seededSubset(makeSyntheticDataset(name, inTest, seed), limit, seed);
     }
     DataConfig config;
-    config.name = name;
+    std::tie(config.name, config.classes) = splitClassSelection(name);
     config.limit = limit;
     config.imageSize = int(inTest.imageSize()); // folders decode straight to the ID size
     ImageDataset set = loadDataset(config, Split::Test, settings);

@@ -36,6 +36,7 @@ LoadedRun loadRun(const std::string& checkpoint, const std::string& datasetOverr
 /**
  * An OOD set ready for a model trained on @p inTest: synthetic sets are made from it (seeded), real sets are
  * decoded at its image size, and every set keeps the in-distribution normalisation. At most @p limit images.
+ * "NAME@8+9" keeps only classes 8 and 9 of NAME's test split: held-out classes of the training set, say.
  */
 ImageDataset loadOodSet(const std::string& name, const ImageDataset& inTest, const DataSettings& settings,
                         long long limit, uint64_t seed);

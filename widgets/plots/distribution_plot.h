@@ -43,6 +43,8 @@ public:
 
     void addEpoch(const EpochHistogram& histogram);
     void clear();
+    /** Draws what was added since the last redraw now (a 10 Hz timer does it otherwise), e.g. before an export. */
+    void redraw();
 
     int epochCount() const { return m_epochs.size(); }
     QCustomPlot* histogramPlot() const { return m_histogramPlot; }
@@ -54,7 +56,6 @@ protected:
     void changeEvent(QEvent* event) override;
 
 private:
-    void redraw();
     void drawLatest();
     void drawEvolution();
     void drawBands();

@@ -39,6 +39,8 @@ public:
     double smoothing() const { return m_smoothing; }
     void setLogarithmic(bool logarithmic);
     void setOverlays(const QVector<CurveSeries>& overlays);
+    /** Draws what was added since the last replot now (a 10 Hz timer does it otherwise), e.g. before an export. */
+    void replotIfChanged();
 
     int stepPointCount() const;
     int epochPointCount() const;
@@ -51,7 +53,6 @@ protected:
     void changeEvent(QEvent* event) override;
 
 private:
-    void replotIfChanged();
     static QVector<double> debiasedEma(const QVector<double>& values, double weight);
 
     QCustomPlot* m_plot;

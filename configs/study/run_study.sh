@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# The reproduction study of docs/results.md, end to end: trains every method with 3 seeds (and the 15 SimCLR
+# runs that make 3 five-model ensembles), evaluates OOD detection and linear accuracy, and writes the tables.
+#   configs/study/run_study.sh [train|evaluate|summarize|all]   (default all; finished steps are skipped)
+# About 45 minutes on 2 CPU cores. TAU (the CLI) and RUNS (runs/study) can be overridden.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+TAU="${TAU:-build/bin/tau}"
+RUNS="${RUNS:-runs/study}"
+SEEDS=(1 2 3)
+OOD_SETS="mnist,fashion_mnist@8+9,gaussian_noise,inverted"
+EVAL=(--limit 2000 --knn-reference-limit 10000 --bootstrap 0)
+
+train_one() { # CONFIG NAME SEED
+    if [ -f "$RUNS/$2/checkpoints/last.pt" ]; then return; fi
+    "$TAU" train "configs/study/$1.yaml" --set "exp_name=$2" --set "seed=$3" --runs-dir "$RUNS" >"$RUNS/$2.log" 2>&1 ||
+        { echo "training $2 failed; see $RUNS/$2.log" >&2; exit 1; }
+    echo "trained $2"
+}
+
+ood_one() { # NAME SCORES [ENSEMBLE MEMBERS]
+    if [ -f "$RUNS/$1/eval/study/metrics.json" ]; then return; fi
+    local extra=()
+    if [ $# -ge 3 ]; then extra=(--ensemble "$3"); fi
+    "$TAU" ood --checkpoint "$RUNS/$1" --out "$OOD_SETS" --scores "$2" --name study "${EVAL[@]}" "${extra[@]}" \
+        >"$RUNS/$1.ood.log" 2>&1 || { echo "OOD evaluation of $1 failed; see $RUNS/$1.ood.log" >&2; exit 1; }
+    echo "evaluated $1"
+}
+
+linear_one() { # NAME
+    if [ -f "$RUNS/$1/eval/study_linear/metrics.json" ]; then return; fi
+    "$TAU" linear-eval --checkpoint "$RUNS/$1" --name study_linear --limit-train 10000 --epochs 30 \
+        >"$RUNS/$1.linear.log" 2>&1 || { echo "linear evaluation of $1 failed; see $RUNS/$1.linear.log" >&2; exit 1; }
+    echo "linear-evaluated $1"
+}
+
+# Ensemble e (0, 1, 2) is SimCLR seeds 5e+1 .. 5e+5; its first member is also "SimCLR + kNN" of that seed.
+member() { echo "simclr_s$((5 * $1 + $2))"; }
+
+step="${1:-all}"
+mkdir -p "$RUNS"
+if [ "$step" = train ] || [ "$step" = all ]; then
+    for i in 0 1 2; do
+        seed=${SEEDS[$i]}
+        for method in tau_simclr tau_mocov2 mc_dropout hib; do
+            train_one "$method" "${method}_s$seed" "$seed"
+        done
+        for m in 1 2 3 4 5; do
+            train_one simclr "$(member "$i" "$m")" "$((5 * i + m))"
+        done
+    done
+fi
+if [ "$step" = evaluate ] || [ "$step" = all ]; then
+    for i in 0 1 2; do
+        seed=${SEEDS[$i]}
+        ood_one "tau_simclr_s$seed" tau,knn
+        ood_one "tau_mocov2_s$seed" tau,knn
+        ood_one "mc_dropout_s$seed" mc_dropout,knn
+        ood_one "hib_s$seed" hib,knn
+        others="$RUNS/$(member "$i" 2),$RUNS/$(member "$i" 3),$RUNS/$(member "$i" 4),$RUNS/$(member "$i" 5)"
+        ood_one "$(member "$i" 1)" knn,ensemble "$others"
+        for name in "tau_simclr_s$seed" "tau_mocov2_s$seed" "mc_dropout_s$seed" "hib_s$seed" "$(member "$i" 1)"; do
+            linear_one "$name"
+        done
+    done
+fi
+if [ "$step" = summarize ] || [ "$step" = all ]; then
+    /usr/bin/python3 configs/study/summarize.py "$RUNS" docs/results.md
+fi
