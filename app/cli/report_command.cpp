@@ -103,13 +103,19 @@ public:
             return m_run + QStringLiteral("/config.yaml: not found (expected a run directory written by tau train)");
         }
         const core::ExperimentConfig config = core::loadConfigFile((m_run + QStringLiteral("/config.yaml")).toStdString());
-        const core::MetricsHistory history = core::readMetricsFile((m_run + QStringLiteral("/metrics.jsonl")).toStdString());
+        const QString metricsPath = m_run + QStringLiteral("/metrics.jsonl");
+        const bool recorded = QFileInfo::exists(metricsPath); // an imported run has none
+        const core::MetricsHistory history =
+            recorded ? core::readMetricsFile(metricsPath.toStdString()) : core::MetricsHistory{};
         QString html;
         QTextStream out(&html);
         out << "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>TaU Explorer report: "
             << escaped(QFileInfo(m_run).fileName()) << "</title><style>" << kStyle << "</style></head><body>\n";
         writeSummary(out, config, history);
-        if (QString error = writeTraining(out, config, history); !error.isEmpty()) {
+        if (!recorded) {
+            out << "<h2>Training</h2>\n<p class=\"meta\">This run has no training record (metrics.jsonl): an "
+                   "imported run, or one whose record was removed.</p>\n";
+        } else if (QString error = writeTraining(out, config, history); !error.isEmpty()) {
             return error;
         }
         if (config.learnsTemperature()) {

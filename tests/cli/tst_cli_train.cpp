@@ -5,7 +5,10 @@
 #include "core/training/checkpoint.h"
 #include "tests/support/test_support.h"
 
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -23,6 +26,9 @@ private Q_SLOTS:
     void configValidateAndShow();
     void originalJsonConfigTrains();
     void exportsRocFiguresAndTables();
+    void jsonReportAndResume();
+    void importsAConvertedOriginalCheckpoint();
+    void unavailableCudaDeviceIsRefused();
 
 private:
     QString writeConfig(const QTemporaryDir& dir, const QByteArray& text) const;
@@ -140,7 +146,7 @@ void TestCliTrain::originalJsonConfigTrains()
     QTemporaryDir dir;
     const auto result = tau::test::runProcess(
         TAU_CLI_PATH, {"train", tau::test::dataPath("original/tau_simclr.json"), "--dataset", "fashion_mnist",
-                       "--runs-dir", dir.path(), "--set", "device=cpu", "--set", "num_epochs=1", "--set",
+                       "--runs-dir", dir.path(), "--device", "cpu", "--set", "num_epochs=1", "--set",
                        "dataset.train_subset=32", "--set", "optimizer.batch_size=16"},
         300000);
     QVERIFY2(result.exitCode == 0, result.standardError.constData());
@@ -190,6 +196,95 @@ void TestCliTrain::exportsRocFiguresAndTables()
     const auto wrong = tau::test::runProcess(TAU_CLI_PATH, {"export", "table", dir.path(), "-o", dir.filePath("t.txt")});
     QCOMPARE(wrong.exitCode, 1);
     QVERIFY(wrong.standardError.contains("a table is written as .tex (LaTeX tabular) or .csv"));
+}
+
+void TestCliTrain::jsonReportAndResume()
+{
+    QTemporaryDir dir;
+    const auto trained = tau::test::runProcess(
+        TAU_CLI_PATH, {"train", tau::test::dataPath("configs/tiny.yaml"), "--runs-dir", dir.path(), "--json"}, 300000);
+    QVERIFY2(trained.exitCode == 0, trained.standardError.constData());
+    const QJsonObject summary = QJsonDocument::fromJson(trained.standardOutput).object();
+    const QString run = summary["run_directory"].toString();
+    QCOMPARE(run, dir.filePath("tiny"));
+    QCOMPARE(summary["epochs"].toInt(), 2);
+    QVERIFY(summary["last_epoch_loss"].toDouble() > 0);
+
+    // The report: one HTML file with the figures inside, the certainty grids ranked on the way.
+    const auto report = tau::test::runProcess(TAU_CLI_PATH, {"report", run, "--json"}, 300000);
+    QVERIFY2(report.exitCode == 0, report.standardError.constData());
+    const QString html = QString::fromUtf8(tau::test::readFile(QJsonDocument::fromJson(report.standardOutput)
+                                                                   .object()["report"].toString()));
+    QVERIFY(html.startsWith("<!doctype html>"));
+    QVERIFY2(html.count("<svg") >= 4, "curves, c histogram, c by epoch, tau histogram"); // inline, not linked
+    QVERIFY(html.contains("<h2>Most and least certain images</h2>") && html.contains("data:image/png;base64,"));
+    QVERIFY(html.contains("system: tau_simclr"));
+    // Self-contained: every image and link is a data: URI, nothing points at another file.
+    const QRegularExpression outside(QStringLiteral("(src|href)=\"(?!data:)"));
+    QVERIFY(!html.contains(outside));
+
+    // tau resume: the run is finished, so it ends at once, reporting the same run.
+    const auto resumed = tau::test::runProcess(TAU_CLI_PATH, {"resume", run, "--json"}, 300000);
+    QVERIFY2(resumed.exitCode == 0, resumed.standardError.constData());
+    const QJsonObject again = QJsonDocument::fromJson(resumed.standardOutput).object();
+    QCOMPARE(again["run_directory"].toString(), run);
+    QCOMPARE(again["steps"].toInt(), summary["steps"].toInt());
+
+    // kNN accuracy as JSON.
+    const auto knn = tau::test::runProcess(TAU_CLI_PATH, {"knn", "--checkpoint", run, "--limit-train", "500",
+                                                          "--limit-test", "200", "--json"}, 300000);
+    QVERIFY2(knn.exitCode == 0, knn.standardError.constData());
+    const double top1 = QJsonDocument::fromJson(knn.standardOutput).object()["knn_top1"].toDouble();
+    QVERIFY(top1 > 0.1 && top1 <= 1.0);
+}
+
+void TestCliTrain::importsAConvertedOriginalCheckpoint()
+{
+    QTemporaryDir dir;
+    const auto made = tau::test::runReferenceScript("make_original_checkpoint.py", {dir.filePath("original"), "resnet"});
+    QVERIFY2(made.exitCode == 0, made.standardError.constData());
+    const QString converted = dir.filePath("converted.pt");
+    const auto conversion = tau::test::runProcess(
+        tau::test::referencePython(), {tau::test::sourceDir() + "/packaging/tools/convert_original_checkpoint.py",
+                                       dir.filePath("original/epoch=199-step=77999.ckpt"), "-o", converted});
+    QVERIFY2(conversion.exitCode == 0, conversion.standardError.constData());
+    QVERIFY(conversion.standardOutput.contains("left out 2 that are not the model"));
+
+    const auto imported = tau::test::runProcess(
+        TAU_CLI_PATH, {"import", converted, "--config", tau::test::dataPath("original/tau_simclr.json"), "--dataset",
+                       "cifar10", "--runs-dir", dir.filePath("runs"), "--json"});
+    QVERIFY2(imported.exitCode == 0, imported.standardError.constData());
+    const QString run = QJsonDocument::fromJson(imported.standardOutput).object()["run_directory"].toString();
+    QVERIFY(QFile::exists(run + "/checkpoints/last.pt"));
+    const QString config = QString::fromUtf8(tau::test::readFile(run + "/config.yaml"));
+    QVERIFY2(config.contains("device: auto") && config.contains("name: cifar10"), qPrintable(config));
+
+    // A report of an imported run (no training record, no CIFAR-10 here) still comes out, saying what is missing.
+    const auto report = tau::test::runProcess(TAU_CLI_PATH, {"report", run}, 300000);
+    QVERIFY2(report.exitCode == 0, report.standardError.constData());
+    const QString html = QString::fromUtf8(tau::test::readFile(run + "/report.html"));
+    QVERIFY(html.contains("no training record"));
+
+    // Not a converted file: the converter's advice, and the file named.
+    const auto wrong = tau::test::runProcess(
+        TAU_CLI_PATH, {"import", dir.filePath("original/epoch=199-step=77999.ckpt"), "--config",
+                       tau::test::dataPath("original/tau_simclr.json"), "--dataset", "cifar10", "--runs-dir", dir.filePath("runs")});
+    QCOMPARE(wrong.exitCode, 1);
+    QVERIFY2(wrong.standardError.contains("epoch=199-step=77999.ckpt") &&
+                 wrong.standardError.contains("convert_original_checkpoint.py"),
+             wrong.standardError.constData());
+}
+
+void TestCliTrain::unavailableCudaDeviceIsRefused()
+{
+    QTemporaryDir dir;
+    const auto result = tau::test::runProcess(
+        TAU_CLI_PATH, {"train", tau::test::dataPath("configs/tiny.yaml"), "--device", "cuda:1", "--runs-dir", dir.path()});
+    QCOMPARE(result.exitCode, result.standardError.contains("CUDA") ? 1 : result.exitCode); // a GPU machine may run it
+    if (result.exitCode != 0) {
+        QVERIFY2(result.standardError.contains("cuda:1"), result.standardError.constData());
+        QVERIFY(!QFile::exists(dir.filePath("tiny"))); // nothing written
+    }
 }
 
 QTEST_GUILESS_MAIN(TestCliTrain)
