@@ -1,15 +1,17 @@
 #!/usr/bin/env python3
 """Tables of the reproduction study: mean ± std over seeds of AUROC and FPR@95 per method and OOD set, and
 linear-evaluation accuracy per encoder. Replaces what lies between the markers in docs/results.md.
-usage: summarize.py RUNS_DIR RESULTS_MD"""
+usage: summarize.py RUNS_DIR RESULTS_MD [OOD_SETS]"""
 import json
 import os
 import statistics
 import sys
 
 RUNS, RESULTS = sys.argv[1], sys.argv[2]
-OOD_SETS = [("mnist", "MNIST"), ("fashion_mnist@8+9", "held-out classes (Bag, Ankle boot)"),
-            ("gaussian_noise", "Gaussian noise"), ("inverted", "inverted images")]
+TITLES = {"mnist": "MNIST", "fashion_mnist@8+9": "held-out classes (Bag, Ankle boot)", "svhn": "SVHN",
+          "cifar100": "CIFAR-100", "gaussian_noise": "Gaussian noise", "inverted": "inverted images"}
+OOD_SETS = [(name, TITLES.get(name, name)) for name in
+            (sys.argv[3] if len(sys.argv) > 3 else "mnist,fashion_mnist@8+9,gaussian_noise,inverted").split(",")]
 SEEDS = [1, 2, 3]
 SIMCLR = ["simclr_s1", "simclr_s6", "simclr_s11"]  # the first member of each ensemble
 # (method, runs, score) rows; the kNN rows on TaU features show what the same encoders give another score.
@@ -53,7 +55,7 @@ def metric_table(metric, title):
 
 
 def linear_table():
-    lines = ["### Linear evaluation (top-1 on the 8 in-distribution classes, frozen h)", "",
+    lines = ["### Linear evaluation (top-1 on the in-distribution classes, frozen h)", "",
              "| encoder | top-1 |", "|---|---|"]
     for name, prefix in ENCODERS:
         runs = SIMCLR if prefix is None else [f"{prefix}{s}" for s in SEEDS]

@@ -50,7 +50,13 @@ void RocPlot::setPanels(const QVector<RocPanel>& panels)
         y->ticker()->setTickCount(4);
         if (m_logarithmic) {
             x->setScaleType(QCPAxis::stLogarithmic);
-            x->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
+            // Every second decade, as powers of ten: 0.0001 ... 1 side by side do not fit a narrow panel.
+            QSharedPointer<QCPAxisTickerLog> decades(new QCPAxisTickerLog);
+            decades->setLogBase(100);
+            decades->setSubTickCount(1);
+            x->setTicker(decades);
+            x->setNumberFormat(QStringLiteral("eb"));
+            x->setNumberPrecision(0);
             x->setRange(kLowestLogFpr, 1);
         } else {
             x->setRange(0, 1);
