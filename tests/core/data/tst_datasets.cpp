@@ -7,6 +7,7 @@
 #include "core/data/digits_json_reader.h"
 #include "core/data/lazy_image_files.h"
 #include "core/data/svhn_mat_reader.h"
+#include "core/evaluation/loaded_run.h"
 #include "tests/support/test_support.h"
 
 #include <QDir>
@@ -83,6 +84,7 @@ private Q_SLOTS:
     void syntheticSetsAreShapedAndSeeded();
     void derivedSetsTransformTheReference();
     void classSubsetAndLimit();
+    void heldOutClassesAsAnOodSet();
     void rootsComeFromConfigThenEnvironmentThenDefault();
     void missingFilesNameThePathAndWhatIsExpected();
 
@@ -337,6 +339,20 @@ void TestDatasets::classSubsetAndLimit()
     QVERIFY((heldOut.labels >= 6).all().item<bool>());
     config.classes = {42};
     QVERIFY(errorOf([&] { loadDataset(config, Split::Test); }).contains("none of the classes asked for"));
+}
+
+void TestDatasets::heldOutClassesAsAnOodSet()
+{
+    DataConfig config;
+    config.classes = {0, 1, 2, 3, 4, 5, 6, 7};
+    const ImageDataset inTest = loadDataset(config, Split::Test);
+    const ImageDataset heldOut = loadOodSet("fashion_mnist@8+9", inTest, {}, 0, 1);
+    QCOMPARE(heldOut.size(), int64_t(2000)); // 1,000 test images per class
+    QVERIFY(((heldOut.labels == 8) | (heldOut.labels == 9)).all().item<bool>());
+    QCOMPARE(heldOut.mean, inTest.mean); // the ID set's normalisation
+    QCOMPARE(loadOodSet("fashion_mnist@9", inTest, {}, 300, 1).size(), int64_t(300));
+    QVERIFY(errorOf([&] { loadOodSet("fashion_mnist@8+x", inTest, {}, 0, 1); })
+                .contains("OOD set 'fashion_mnist@8+x': expected NAME@CLASS+CLASS..., e.g. fashion_mnist@8+9, got class 'x'"));
 }
 
 void TestDatasets::rootsComeFromConfigThenEnvironmentThenDefault()
