@@ -400,7 +400,6 @@ bool AnalysisPanel::openCheckpoint(const QString& location)
     m_thumbnails.clear();
     m_setOrder.clear();
     m_evaluations.clear();
-    m_pendingSet.clear();
     core::ImageScanOptions options;
     options.checkpoint = m_checkpoint.toStdString();
     setBusy(true, tr("Scoring the test set"));
@@ -419,7 +418,6 @@ bool AnalysisPanel::showSet(const QString& name)
         Q_EMIT statusMessage(m_busy ? tr("Busy: wait for the current job or cancel it") : tr("Open a checkpoint first"));
         return false;
     }
-    m_pendingSet = name;
     core::ImageScanOptions options;
     options.checkpoint = m_checkpoint.toStdString();
     options.dataset = name == m_inDataset ? std::string() : name.toStdString();
@@ -721,7 +719,6 @@ void AnalysisPanel::onFailed(const QString& error)
         m_checkpoint.clear();
         m_runLabel->setText(error.isEmpty() ? tr("Opening cancelled.") : tr("Could not open the run: %1").arg(error));
     }
-    m_pendingSet.clear();
     Q_EMIT statusMessage(error.isEmpty() ? tr("Cancelled") : error);
     if (!error.isEmpty()) {
         Q_EMIT jobFailed(error);

@@ -119,7 +119,6 @@ private:
     QThread m_thread;
     AnalysisWorker* m_worker;
     bool m_busy = false;
-    QString m_pendingSet; ///< the set being scanned ("" for the run's own test set)
     QString m_stage;      ///< what the running job does, shown with its ETA
 
     QString m_checkpoint;
