@@ -118,6 +118,18 @@ bool scoreFits(const QString& score, const core::ExperimentConfig& config)
     return score != QLatin1String("ensemble"); // an ensemble needs its members named: `tau ood --ensemble`
 }
 
+/** "fashion_mnist@8+9" for a run trained on classes 0-7 of 10; empty when it trained on every class. */
+QString heldOutClassesSet(const QString& dataset, const std::vector<int>& trained, int classCount)
+{
+    QStringList others;
+    for (int label = 0; label < classCount && !trained.empty(); ++label) {
+        if (std::find(trained.begin(), trained.end(), label) == trained.end()) {
+            others << QString::number(label);
+        }
+    }
+    return others.isEmpty() ? QString() : dataset + QLatin1Char('@') + others.join(QLatin1Char('+'));
+}
+
 QListWidgetItem* addCheckable(QListWidget* list, const QString& text, bool checked, const QString& data = {})
 {
     auto* item = new QListWidgetItem(text, list);
@@ -455,6 +467,10 @@ void AnalysisPanel::onScanned(const std::shared_ptr<const core::ScannedImages>& 
                                 .arg(QFileInfo(QString::fromStdString(scan->checkpointFile)).fileName()));
         QStringList choices{m_inDataset};
         const core::ExperimentConfig config = core::loadConfigFile((m_runDirectory + QStringLiteral("/config.yaml")).toStdString());
+        const QString heldOut = heldOutClassesSet(m_inDataset, config.dataset.classes, int(scan->classNames.size()));
+        if (!heldOut.isEmpty()) {
+            choices << heldOut; // the run trained on some classes: the others are the nearest OOD set there is
+        }
         for (const std::string& set : core::availableOodSets(scan->inDataset, config.data)) {
             choices << QString::fromStdString(set);
         }
@@ -481,7 +497,7 @@ void AnalysisPanel::fillOodControls(const QString& system, bool mcDropout)
                                QStringLiteral("svhn"), QStringLiteral("cifar100")};
     for (int i = 1; i < m_addSet->count(); ++i) {
         const QString name = m_addSet->itemText(i);
-        addCheckable(m_oodSets, name, usual.contains(name));
+        addCheckable(m_oodSets, name, usual.contains(name) || name.contains(QLatin1Char('@')));
     }
     m_scores->clear();
     const QStringList defaults = defaultScores(system, mcDropout);
