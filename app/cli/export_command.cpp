@@ -2,7 +2,9 @@
 
 #include "app/analysis/evaluation_files.h"
 #include "widgets/export/figure_export.h"
+#include "widgets/plots/embedding_plot.h"
 #include "widgets/plots/roc_plot.h"
+#include "widgets/plots/score_histogram_plot.h"
 
 #include <QApplication>
 #include <QFile>
@@ -22,22 +24,69 @@ QString writeText(const QString& path, const QString& text)
     return {};
 }
 
-QString exportRocFigure(const ExportRequest& request, const QVector<widgets::RocPanel>& panels)
+QString exportFigureOf(QCustomPlot* plot, const ExportRequest& request)
 {
-    // A widget needs an application; offscreen, so no display is needed.
-    qputenv("QT_QPA_PLATFORM", "offscreen");
-    int argc = 1;
-    char name[] = "tau";
-    char* argv[] = {name, nullptr};
-    QApplication application(argc, argv);
-    widgets::RocPlot plot;
-    plot.resize(900, 500);
-    plot.setLogarithmicFpr(request.logFpr);
-    plot.setPanels(panels);
     widgets::FigureOptions options;
     options.size = request.size == QLatin1String("page") ? widgets::FigureSize::DoubleColumn : widgets::FigureSize::Column;
     options.dpi = request.dpi;
-    return widgets::exportFigure(plot.plot(), request.output, options);
+    return widgets::exportFigure(plot, request.output, options);
+}
+
+/** The figure (or CSV) of the score histograms: the ID set and every OOD set, for one score. */
+QString exportHistograms(const ExportRequest& request)
+{
+    EvaluationFolder evaluation;
+    if (const QString error = readEvaluationFolder(request.evalFolder, evaluation); !error.isEmpty()) {
+        return error;
+    }
+    const QString score = request.score.isEmpty() ? evaluation.scores.value(0) : request.score;
+    if (!evaluation.scores.contains(score)) {
+        return QStringLiteral("--score %1: not in %2 (it has %3)").arg(score, request.evalFolder, evaluation.scores.join(QStringLiteral(", ")));
+    }
+    widgets::ScoreHistogramPlot plot;
+    plot.resize(800, 500);
+    plot.setSamples(score, scoreSamplesOf(evaluation, score));
+    return request.format == QLatin1String("csv") ? writeText(request.output, plot.toCsv()) : exportFigureOf(plot.plot(), request);
+}
+
+/** The figure (or CSV) of an embedding.csv that tau embed wrote: coloured by c when the run has it. */
+QString exportEmbedding(const ExportRequest& request)
+{
+    QFile file(request.evalFolder + QStringLiteral("/embedding.csv"));
+    if (!file.open(QIODevice::ReadOnly | QIODevice::Text)) {
+        return file.fileName() + QStringLiteral(": not found (expected the folder tau embed wrote, RUN_DIR/eval/<name>)");
+    }
+    QTextStream stream(&file);
+    const QStringList header = stream.readLine().split(QLatin1Char(','));
+    const bool tsne = header.contains(QStringLiteral("tsne_x")) && request.projection != QLatin1String("pca");
+    const int xColumn = int(header.indexOf(tsne ? QStringLiteral("tsne_x") : QStringLiteral("pca_x")));
+    const int labelColumn = int(header.indexOf(QStringLiteral("label"))), scoreColumn = int(header.indexOf(QStringLiteral("c")));
+    if (xColumn < 0 || labelColumn < 0 || scoreColumn < 0) {
+        return file.fileName() + QStringLiteral(": expected a header index,label,c,pca_x,pca_y[,tsne_x,tsne_y]");
+    }
+    auto set = std::make_shared<widgets::ThumbnailSet>(); // no pixels: a figure needs only positions and colours
+    set->name = QFileInfo(request.evalFolder).fileName();
+    QVector<widgets::EmbeddingPoint> points;
+    bool scored = true;
+    while (!stream.atEnd()) {
+        const QStringList fields = stream.readLine().split(QLatin1Char(','));
+        if (fields.size() != header.size()) {
+            continue;
+        }
+        scored = scored && !fields[scoreColumn].isEmpty();
+        set->labels.append(fields[labelColumn].toInt());
+        set->scores.append(fields[scoreColumn].toDouble());
+        points.append({fields[xColumn].toDouble(), fields[xColumn + 1].toDouble(), 0, int(points.size())});
+    }
+    if (!scored) {
+        set->scores.clear(); // a run without a temperature: colour by class
+    }
+    widgets::EmbeddingPlot plot;
+    plot.resize(800, 600);
+    plot.setMarkerSize(2.5);
+    plot.setData({set}, points, tsne ? QStringLiteral("t-SNE") : QStringLiteral("PCA"));
+    plot.setColouring(scored ? widgets::EmbeddingPlot::Colouring::Certainty : widgets::EmbeddingPlot::Colouring::Class);
+    return request.format == QLatin1String("csv") ? writeText(request.output, plot.toCsv()) : exportFigureOf(plot.plot(), request);
 }
 
 /** Reconciles --format with the output's extension: adds a missing one, refuses a contradicting one. */
@@ -51,12 +100,12 @@ QString resolveFormat(ExportRequest& request)
     } else if (suffix != request.format) {
         return QStringLiteral("%1: the extension .%2 contradicts --format %3").arg(request.output, suffix, request.format);
     }
-    const QStringList allowed = request.what == QLatin1String("roc")
+    const QStringList allowed = request.what != QLatin1String("table")
                                     ? QStringList{QStringLiteral("pdf"), QStringLiteral("svg"), QStringLiteral("png"), QStringLiteral("csv")}
                                     : QStringList{QStringLiteral("tex"), QStringLiteral("csv")};
     if (!allowed.contains(request.format)) {
-        return request.what == QLatin1String("roc")
-                   ? request.output + QStringLiteral(": a ROC figure is written as .pdf, .svg or .png (its data as .csv)")
+        return request.what != QLatin1String("table")
+                   ? request.output + QStringLiteral(": a figure is written as .pdf, .svg or .png (its data as .csv)")
                    : request.output + QStringLiteral(": a table is written as .tex (LaTeX tabular) or .csv");
     }
     return {};
@@ -66,11 +115,24 @@ QString resolveFormat(ExportRequest& request)
 
 QString runExport(ExportRequest& request)
 {
-    if (request.what != QLatin1String("roc") && request.what != QLatin1String("table")) {
-        return QStringLiteral("export: expected roc or table, got '%1'").arg(request.what);
+    const QStringList figures = {QStringLiteral("roc"), QStringLiteral("histograms"), QStringLiteral("embedding")};
+    if (!figures.contains(request.what) && request.what != QLatin1String("table")) {
+        return QStringLiteral("export: expected roc, histograms, embedding or table, got '%1'").arg(request.what);
     }
     if (const QString error = resolveFormat(request); !error.isEmpty()) {
         return error;
+    }
+    // Widgets need an application; offscreen, so no display is needed.
+    qputenv("QT_QPA_PLATFORM", "offscreen");
+    int argc = 1;
+    char name[] = "tau";
+    char* argv[] = {name, nullptr};
+    QApplication application(argc, argv);
+    if (request.what == QLatin1String("histograms")) {
+        return exportHistograms(request);
+    }
+    if (request.what == QLatin1String("embedding")) {
+        return exportEmbedding(request);
     }
     EvaluationFolder evaluation;
     if (const QString error = readEvaluationFolder(request.evalFolder, evaluation, /*withScores=*/false); !error.isEmpty()) {
@@ -84,7 +146,11 @@ QString runExport(ExportRequest& request)
     if (request.format == QLatin1String("csv")) {
         return writeText(request.output, rocCurvesCsv(panels));
     }
-    return exportRocFigure(request, panels);
+    widgets::RocPlot plot;
+    plot.resize(900, 500);
+    plot.setLogarithmicFpr(request.logFpr);
+    plot.setPanels(panels);
+    return exportFigureOf(plot.plot(), request);
 }
 
 } // namespace tau::app

@@ -7,18 +7,20 @@ namespace tau::app {
 /** What `tau export` makes from an evaluation folder (RUN_DIR/eval/<name>). */
 struct ExportRequest
 {
-    QString what;       ///< "roc" (a figure, or its data as CSV) or "table" (the metrics table)
-    QString evalFolder; ///< holds metrics.json and roc_<ood>_<score>.csv
+    QString what;       ///< roc, histograms, embedding (a figure, or its data as CSV) or table (the metrics)
+    QString evalFolder; ///< what tau ood (metrics.json, roc_*.csv, scores.csv) or tau embed (embedding.csv) wrote
     QString output;     ///< the file to write (set to the final name when the format adds an extension)
     QString format;     ///< pdf, svg, png, csv or tex; empty: the output's extension
     QString size = QStringLiteral("column"); ///< column (3.5 in) or page (7 in)
     int dpi = 300;
     bool logFpr = false;
+    QString score;      ///< histograms: which score (default: the first)
+    QString projection; ///< embedding: pca or tsne (default: t-SNE when the file has it)
 };
 
 /**
- * Writes the ROC figure (PDF, SVG or PNG) or its curves as CSV, or the metrics table (LaTeX tabular or CSV)
- * of an evaluation folder, with no display needed. @return an empty string, or what went wrong.
+ * Writes a figure of an evaluation folder (the ROC curves, the ID-vs-OOD score histograms, or the embedding) as
+ * PDF, SVG or PNG, or its data as CSV, or the metrics table (LaTeX tabular or CSV), with no display needed. @return an empty string, or what went wrong.
  */
 QString runExport(ExportRequest& request);
 

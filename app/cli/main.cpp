@@ -488,9 +488,15 @@ int main(int argc, char** argv)
     int exportDpi = 300;
     bool exportLogFpr = false;
     CLI::App* exportCommand = app.add_subcommand("export", "Figures and tables for papers from an eval folder");
-    exportCommand->add_option("what", exportWhat, "roc (figure: pdf, svg, png; its data: csv) or table (tex, csv)")
+    std::string exportScore, exportProjection;
+    exportCommand->add_option("what", exportWhat,
+                              "roc, histograms (ID vs OOD scores) or embedding (tau embed's folder): a figure (pdf, "
+                              "svg, png) or its data (csv); table: the metrics (tex, csv)")
         ->required()
-        ->check(CLI::IsMember({"roc", "table"}));
+        ->check(CLI::IsMember({"roc", "histograms", "embedding", "table"}));
+    exportCommand->add_option("--score", exportScore, "histograms: the score to show (default: the first)");
+    exportCommand->add_option("--projection", exportProjection, "embedding: pca or tsne (default: tsne when there)")
+        ->check(CLI::IsMember({"pca", "tsne"}));
     exportCommand->add_option("eval_folder", exportFolder, "RUN_DIR/eval/<name>, as tau ood wrote it")->required();
     exportCommand->add_option("-o,--output", exportOutput, "the file to write; its extension picks the format")->required();
     exportCommand->add_option("--format", exportFormat, "pdf, svg, png, csv or tex (default: the output's extension)")
@@ -548,6 +554,8 @@ int main(int argc, char** argv)
             request.size = QString::fromStdString(exportSize);
             request.dpi = exportDpi;
             request.logFpr = exportLogFpr;
+            request.score = QString::fromStdString(exportScore);
+            request.projection = QString::fromStdString(exportProjection);
             const QString error = tau::app::runExport(request);
             if (!error.isEmpty()) {
                 throw tau::core::TauError(error.toStdString());

@@ -5,6 +5,7 @@
 #include "core/training/checkpoint.h"
 #include "tests/support/test_support.h"
 
+#include <QImage>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -192,6 +193,27 @@ void TestCliTrain::exportsRocFiguresAndTables()
     QVERIFY2(table.contains("\\begin{tabular}{llrrrr}") && table.contains("mnist & tau & 0.750 & 0.500"),
              qPrintable(table));
     QVERIFY(table.contains("\\end{tabular}"));
+
+    // The score histograms from scores.csv, and the embedding from tau embed's embedding.csv.
+    tau::test::writeFile(dir.filePath("scores.csv"), "dataset,index,label,tau,knn\nfashion_mnist,0,1,0.9,-0.2\n"
+                                                     "fashion_mnist,1,2,0.8,-0.3\nmnist,0,3,0.4,-0.6\nmnist,1,4,0.95,-0.5\n");
+    const auto histograms = tau::test::runProcess(
+        TAU_CLI_PATH, {"export", "histograms", dir.path(), "--score", "knn", "-o", dir.filePath("hist.csv")});
+    QVERIFY2(histograms.exitCode == 0, histograms.standardError.constData());
+    const QString histogramText = QString::fromUtf8(tau::test::readFile(dir.filePath("hist.csv")));
+    QVERIFY(histogramText.startsWith("set,bin_low,bin_high,density\n") && histogramText.contains("mnist,-0.6,"));
+    const auto unknownScore = tau::test::runProcess(
+        TAU_CLI_PATH, {"export", "histograms", dir.path(), "--score", "energy", "-o", dir.filePath("hist.svg")});
+    QCOMPARE(unknownScore.exitCode, 1);
+    QVERIFY(unknownScore.standardError.contains("--score energy: not in"));
+    QTemporaryDir embedded;
+    tau::test::writeFile(embedded.filePath("embedding.csv"), "index,label,c,pca_x,pca_y\n0,1,0.9,0.1,0.2\n"
+                                                             "1,2,0.7,-1.5,0.4\n2,1,0.8,0.3,-0.9\n");
+    const QString png = embedded.filePath("embedding.png");
+    const auto embedding = tau::test::runProcess(
+        TAU_CLI_PATH, {"export", "embedding", embedded.path(), "--size", "column", "--dpi", "100", "-o", png});
+    QVERIFY2(embedding.exitCode == 0, embedding.standardError.constData());
+    QCOMPARE(QImage(png).width(), 350); // 3.5 in at 100 dpi
 
     const auto wrong = tau::test::runProcess(TAU_CLI_PATH, {"export", "table", dir.path(), "-o", dir.filePath("t.txt")});
     QCOMPARE(wrong.exitCode, 1);

@@ -48,6 +48,13 @@ struct FontSwap
                 axis->setTickLabelFont(ticks);
             }
         }
+        for (QCPColorScale* scale : plot->findChildren<QCPColorScale*>()) { // its axis lives outside axisRects()
+            QFont label = scale->axis()->labelFont(), ticks = scale->axis()->tickLabelFont();
+            edit(label);
+            edit(ticks);
+            scale->axis()->setLabelFont(label);
+            scale->axis()->setTickLabelFont(ticks);
+        }
         for (QCPLegend* legend : plot->findChildren<QCPLegend*>()) {
             QFont font = legend->font();
             edit(font);

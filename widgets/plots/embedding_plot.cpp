@@ -17,7 +17,6 @@ namespace tau::widgets {
 namespace {
 
 constexpr int kColourBuckets = 48; // finer steps are invisible at a marker's size
-constexpr double kMarkerSize = 5.0;
 const QColor kNoScore(150, 150, 150);
 
 QCPScatterStyle::ScatterShape markerOf(int set)
@@ -28,7 +27,7 @@ QCPScatterStyle::ScatterShape markerOf(int set)
     return shapes[set % 6];
 }
 
-QCPGraph* addScatter(QCustomPlot* plot, int set, const QColor& colour)
+QCPGraph* addScatter(QCustomPlot* plot, int set, const QColor& colour, double markerSize)
 {
     QCPGraph* graph = plot->addGraph();
     graph->setLineStyle(QCPGraph::lsNone);
@@ -36,7 +35,7 @@ QCPGraph* addScatter(QCustomPlot* plot, int set, const QColor& colour)
     // In-distribution points are filled circles; OOD markers are outlines, so they stay apart where they overlap.
     const bool filled = set == 0;
     graph->setScatterStyle(QCPScatterStyle(markerOf(set), QPen(colour, filled ? 0.0 : 1.2),
-                                           filled ? QBrush(colour) : QBrush(Qt::NoBrush), kMarkerSize));
+                                           filled ? QBrush(colour) : QBrush(Qt::NoBrush), markerSize));
     graph->setAdaptiveSampling(false); // every point stays where it is: each one is an image
     return graph;
 }
@@ -78,6 +77,12 @@ void EmbeddingPlot::setData(const QVector<SharedThumbnailSet>& sets, const QVect
     redraw();
     m_plot->rescaleAxes();
     m_plot->replot();
+}
+
+void EmbeddingPlot::setMarkerSize(double pixels)
+{
+    m_markerSize = pixels;
+    redraw();
 }
 
 void EmbeddingPlot::setColouring(Colouring colouring)
@@ -133,7 +138,7 @@ void EmbeddingPlot::redraw()
         }
         QCPGraph*& graph = graphs[{point.set, bucket}];
         if (graph == nullptr) {
-            graph = addScatter(m_plot, point.set, colour);
+            graph = addScatter(m_plot, point.set, colour, m_markerSize);
             if (!byCertainty && point.set == 0 && bucket >= 0) {
                 graph->setName(m_sets[0]->className(point.image));
                 m_plot->legend->addItem(new QCPPlottableLegendItem(m_plot->legend, graph));
@@ -141,13 +146,13 @@ void EmbeddingPlot::redraw()
         }
         graph->addData(point.x, point.y);
     }
-    // Marker legend: which shape is which set, in a neutral colour.
-    for (int set = 0; set < m_sets.size(); ++set) {
-        QCPGraph* key = addScatter(m_plot, set, palette().color(QPalette::WindowText));
+    // Marker legend: which shape is which set, in a neutral colour (needless for one set coloured by c).
+    for (int set = 0; set < m_sets.size() && (m_sets.size() > 1 || !byCertainty); ++set) {
+        QCPGraph* key = addScatter(m_plot, set, palette().color(QPalette::WindowText), m_markerSize);
         key->setName(m_sets[set]->name + (set == 0 ? tr(" (ID)") : tr(" (OOD)")));
         m_plot->legend->addItem(new QCPPlottableLegendItem(m_plot->legend, key));
     }
-    m_plot->legend->setVisible(true);
+    m_plot->legend->setVisible(m_plot->legend->itemCount() > 0);
     m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
     m_plot->xAxis->setLabel(m_method + QStringLiteral(" 1"));
     m_plot->yAxis->setLabel(m_method + QStringLiteral(" 2"));

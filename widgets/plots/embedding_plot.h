@@ -45,6 +45,8 @@ public:
     void setColouring(Colouring colouring);
     /** Colours saturate below the @p low and above the @p high percentile of the shown scores. */
     void setClampPercentiles(double low, double high);
+    /** Marker diameter; smaller for a figure at paper size, where thousands of points share 3.5 inches. */
+    void setMarkerSize(double pixels);
 
     const ColorMap& colorMap() const { return m_colors; }
     int pointCount() const { return int(m_points.size()); }
@@ -78,6 +80,7 @@ private:
     Colouring m_colouring = Colouring::Certainty;
     double m_lowPercentile = 2;
     double m_highPercentile = 98;
+    double m_markerSize = 5.0;
     ColorMap m_colors;
 };
 
