@@ -466,7 +466,12 @@ void AnalysisPanel::onScanned(const std::shared_ptr<const core::ScannedImages>& 
                                 .arg(scan->count)
                                 .arg(QFileInfo(QString::fromStdString(scan->checkpointFile)).fileName()));
         QStringList choices{m_inDataset};
-        const core::ExperimentConfig config = core::loadConfigFile((m_runDirectory + QStringLiteral("/config.yaml")).toStdString());
+        core::ExperimentConfig config; // the scan read it a moment ago; only an edit since then can make it fail
+        try {
+            config = core::loadConfigFile((m_runDirectory + QStringLiteral("/config.yaml")).toStdString());
+        } catch (const std::exception& error) {
+            Q_EMIT statusMessage(QString::fromStdString(error.what()));
+        }
         const QString heldOut = heldOutClassesSet(m_inDataset, config.dataset.classes, int(scan->classNames.size()));
         if (!heldOut.isEmpty()) {
             choices << heldOut; // the run trained on some classes: the others are the nearest OOD set there is
