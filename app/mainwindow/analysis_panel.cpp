@@ -212,7 +212,7 @@ QWidget* AnalysisPanel::buildEmbeddingTab()
     m_projection->setItemData(1, false, Qt::UserRole - 1); // enabled once computed
     m_tsneButton = new QPushButton(tr("Compute t-SNE"));
     m_tsneButton->setObjectName(QStringLiteral("computeTsne"));
-    m_tsneButton->setToolTip(tr("Barnes-Hut t-SNE of the shown points, in the background (about a minute for 5,000)"));
+    m_tsneButton->setToolTip(tr("Barnes-Hut t-SNE of the shown points, in the background (a minute or two for 5,000 points on 2 cores)"));
     m_colouring = new QComboBox;
     m_colouring->setObjectName(QStringLiteral("colouring"));
     m_colouring->addItems({tr("Colour by certainty c"), tr("Colour by class")});
