@@ -1,5 +1,6 @@
 #include "app/mainwindow/analysis_panel.h"
 
+#include "app/common/eta_text.h"
 #include "app/workers/analysis_worker.h"
 #include "core/config/config_loader.h"
 #include "core/evaluation/embedding.h"
@@ -44,15 +45,6 @@ constexpr int kProgressResolution = 1000;
 constexpr int kEmbeddingIdPoints = 5000;  // enough to see structure; t-SNE of them takes well under a minute
 constexpr int kEmbeddingOodPoints = 1000; // per OOD set
 const QString kOodEvaluationName = QStringLiteral("explorer"); // RUN_DIR/eval/explorer, rewritten by each run
-
-QString formatEta(double seconds)
-{
-    if (!std::isfinite(seconds) || seconds < 0) {
-        return QStringLiteral("ETA --:--");
-    }
-    const qint64 total = qRound64(seconds);
-    return QStringLiteral("ETA %1:%2").arg(total / 60).arg(total % 60, 2, 10, QLatin1Char('0'));
-}
 
 widgets::SharedThumbnailSet toThumbnails(const core::ScannedImages& scan)
 {
@@ -412,12 +404,18 @@ bool AnalysisPanel::openCheckpoint(const QString& location)
     m_thumbnails.clear();
     m_setOrder.clear();
     m_evaluations.clear();
+    m_runLabel->setText(tr("Opening %1…").arg(QDir::toNativeSeparators(location)));
+    startScan({}, tr("Scoring the test set"));
+    return true;
+}
+
+void AnalysisPanel::startScan(const QString& dataset, const QString& stage)
+{
     core::ImageScanOptions options;
     options.checkpoint = m_checkpoint.toStdString();
-    setBusy(true, tr("Scoring the test set"));
-    m_runLabel->setText(tr("Opening %1…").arg(QDir::toNativeSeparators(location)));
+    options.dataset = dataset.toStdString();
+    setBusy(true, stage);
     QMetaObject::invokeMethod(m_worker, [worker = m_worker, options] { worker->scan(options); }, Qt::QueuedConnection);
-    return true;
 }
 
 bool AnalysisPanel::showSet(const QString& name)
@@ -430,11 +428,7 @@ bool AnalysisPanel::showSet(const QString& name)
         Q_EMIT statusMessage(m_busy ? tr("Busy: wait for the current job or cancel it") : tr("Open a checkpoint first"));
         return false;
     }
-    core::ImageScanOptions options;
-    options.checkpoint = m_checkpoint.toStdString();
-    options.dataset = name == m_inDataset ? std::string() : name.toStdString();
-    setBusy(true, tr("Scoring %1").arg(name));
-    QMetaObject::invokeMethod(m_worker, [worker = m_worker, options] { worker->scan(options); }, Qt::QueuedConnection);
+    startScan(name == m_inDataset ? QString() : name, tr("Scoring %1").arg(name));
     return true;
 }
 
@@ -443,7 +437,7 @@ void AnalysisPanel::onProgress(const QString& stage, qint64 done, qint64 total, 
     if (total > 0) {
         m_progress->setValue(int(kProgressResolution * done / total));
     }
-    m_eta->setText(m_stage + QStringLiteral(" · ") + formatEta(etaSeconds));
+    m_eta->setText(m_stage + QStringLiteral(" · ETA ") + formatEta(etaSeconds));
     m_progress->setToolTip(QStringLiteral("%1: %2 / %3").arg(stage).arg(done).arg(total));
 }
 
@@ -466,17 +460,11 @@ void AnalysisPanel::onScanned(const std::shared_ptr<const core::ScannedImages>& 
                                 .arg(scan->count)
                                 .arg(QFileInfo(QString::fromStdString(scan->checkpointFile)).fileName()));
         QStringList choices{m_inDataset};
-        core::ExperimentConfig config; // the scan read it a moment ago; only an edit since then can make it fail
-        try {
-            config = core::loadConfigFile((m_runDirectory + QStringLiteral("/config.yaml")).toStdString());
-        } catch (const std::exception& error) {
-            Q_EMIT statusMessage(QString::fromStdString(error.what()));
-        }
-        const QString heldOut = heldOutClassesSet(m_inDataset, config.dataset.classes, int(scan->classNames.size()));
+        const QString heldOut = heldOutClassesSet(m_inDataset, scan->trainedClasses, int(scan->classNames.size()));
         if (!heldOut.isEmpty()) {
             choices << heldOut; // the run trained on some classes: the others are the nearest OOD set there is
         }
-        for (const std::string& set : core::availableOodSets(scan->inDataset, config.data)) {
+        for (const std::string& set : scan->oodChoices) {
             choices << QString::fromStdString(set);
         }
         m_browser->setDatasetChoices(choices, m_inDataset);
@@ -484,7 +472,7 @@ void AnalysisPanel::onScanned(const std::shared_ptr<const core::ScannedImages>& 
         m_addSet->addItem(tr("Add an OOD set…"));
         m_addSet->addItems(choices.mid(1));
         setEnabledForRun(true); // first: plots take their colours from the enabled palette
-        fillOodControls(system, config.model.mcDropout);
+        fillOodControls(system, scan->mcDropout);
         showEarlierEvaluation();
         m_projection->setCurrentIndex(0);
         Q_EMIT checkpointOpened(m_runDirectory);
@@ -512,11 +500,12 @@ void AnalysisPanel::fillOodControls(const QString& system, bool mcDropout)
         }
     }
     m_compareRuns->clear();
-    for (const core::RunSummary& run : core::listRuns(m_runsRoot.toStdString())) {
-        const QString directory = QString::fromStdString(run.directory);
+    // A directory listing only: the Runs panel already reads every run's metrics.
+    for (const std::string& run : core::listRunDirectories(m_runsRoot.toStdString())) {
+        const QString directory = QString::fromStdString(run);
         if (QDir(directory).canonicalPath() != QDir(m_runDirectory).canonicalPath() &&
             QFileInfo::exists(directory + QStringLiteral("/checkpoints/last.pt"))) {
-            addCheckable(m_compareRuns, QString::fromStdString(run.name), false, directory);
+            addCheckable(m_compareRuns, QFileInfo(directory).fileName(), false, directory);
         }
     }
 }

@@ -103,6 +103,8 @@ private:
     QWidget* buildEmbeddingTab();
     QWidget* buildOodTab();
     void setBusy(bool busy, const QString& what = {});
+    /** Scores @p dataset (empty: the run's own test set) with the open run in the worker. */
+    void startScan(const QString& dataset, const QString& stage);
     void setEnabledForRun(bool open);
     void onProgress(const QString& stage, qint64 done, qint64 total, double etaSeconds);
     void onScanned(const std::shared_ptr<const core::ScannedImages>& scan);

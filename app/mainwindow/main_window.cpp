@@ -1,6 +1,7 @@
 #include "app/mainwindow/main_window.h"
 
 #include "app/analysis/run_plots.h"
+#include "app/common/eta_text.h"
 #include "app/mainwindow/analysis_panel.h"
 #include "app/mainwindow/config_form.h"
 #include "app/models/runs_model.h"
@@ -58,21 +59,6 @@ namespace tau::app {
 namespace {
 
 constexpr int kProgressResolution = 1000;
-
-QString formatEta(double seconds)
-{
-    if (!std::isfinite(seconds) || seconds < 0) {
-        return QStringLiteral("--:--");
-    }
-    const qint64 total = qRound64(seconds);
-    if (total >= 3600) {
-        return QStringLiteral("%1:%2:%3")
-            .arg(total / 3600)
-            .arg((total / 60) % 60, 2, 10, QLatin1Char('0'))
-            .arg(total % 60, 2, 10, QLatin1Char('0'));
-    }
-    return QStringLiteral("%1:%2").arg(total / 60).arg(total % 60, 2, 10, QLatin1Char('0'));
-}
 
 } // namespace
 

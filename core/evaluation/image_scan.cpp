@@ -53,6 +53,11 @@ ScannedImages scanImages(const ImageScanOptions& options, EvaluationObserver& ob
     scan.temperature = run.config.loss.t;
     scan.outOfDistribution = !options.dataset.empty() && options.dataset != scan.inDataset;
     scan.dataset = scan.outOfDistribution ? options.dataset : scan.inDataset;
+    scan.trainedClasses = run.config.dataset.classes;
+    scan.mcDropout = run.config.model.mcDropout;
+    if (!scan.outOfDistribution) {
+        scan.oodChoices = availableOodSets(scan.inDataset, run.config.data);
+    }
 
     ImageDataset full = scan.outOfDistribution ? loadOodSet(options.dataset, run.images, run.config.data, 0, options.seed)
                                                : run.images;

@@ -33,6 +33,10 @@ struct ScannedImages
     std::string dataset;   ///< the scanned set
     bool outOfDistribution = false;
     double temperature = 0; ///< the run's global t (tau = t / c)
+    std::vector<int> trainedClasses; ///< the run's dataset.classes (empty: all)
+    bool mcDropout = false;          ///< the run's model keeps dropout on (the mc_dropout score applies)
+    /** For the run's own test set: the OOD sets this machine can offer (availableOodSets), found here, off the GUI. */
+    std::vector<std::string> oodChoices;
 
     int64_t count = 0;
     int channels = 0;
