@@ -1,6 +1,6 @@
 #include "app/cli/export_command.h"
 
-#include "app/analysis/evaluation_files.h"
+#include "app/bridge/evaluation_views.h"
 #include "widgets/export/figure_export.h"
 #include "widgets/plots/embedding_plot.h"
 #include "widgets/plots/roc_plot.h"

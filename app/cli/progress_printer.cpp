@@ -1,5 +1,7 @@
 #include "app/cli/progress_printer.h"
 
+#include "core/common/duration_text.h"
+
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -10,21 +12,6 @@ namespace {
 constexpr int kBarWidth = 24;
 constexpr double kRedrawSeconds = 0.1;
 } // namespace
-
-std::string formatDuration(double seconds)
-{
-    if (!std::isfinite(seconds) || seconds < 0) {
-        return "--:--";
-    }
-    const long total = std::lround(seconds);
-    char text[32];
-    if (total >= 3600) {
-        std::snprintf(text, sizeof text, "%ld:%02ld:%02ld", total / 3600, (total / 60) % 60, total % 60);
-    } else {
-        std::snprintf(text, sizeof text, "%ld:%02ld", total / 60, total % 60);
-    }
-    return text;
-}
 
 ProgressPrinter::ProgressPrinter(bool interactive) : m_interactive(interactive) {}
 
@@ -51,7 +38,7 @@ void ProgressPrinter::onStep(const core::StepRecord& record)
     const std::string bar = std::string(size_t(filled), '#') + std::string(size_t(kBarWidth - filled), '.');
     std::fprintf(stderr, "\r\033[Kepoch %d [%s] %3.0f%% step %lld/%lld  loss %.4f  lr %.2e  %.0f img/s  ETA %s",
                  record.epoch, bar.c_str(), fraction * 100.0, record.step, record.totalSteps, record.loss,
-                 record.learningRate, record.imagesPerSecond, formatDuration(record.etaSeconds).c_str());
+                 record.learningRate, record.imagesPerSecond, core::formatDuration(record.etaSeconds).c_str());
     std::fflush(stderr);
     m_lineOpen = true;
 }

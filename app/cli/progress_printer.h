@@ -32,7 +32,4 @@ private:
     std::mutex m_mutex;
 };
 
-/** Formats seconds as H:MM:SS or M:SS. */
-std::string formatDuration(double seconds);
-
 } // namespace tau::app

@@ -1,8 +1,9 @@
 #include "app/cli/report_command.h"
 
-#include "app/analysis/evaluation_files.h"
-#include "app/analysis/run_plots.h"
+#include "app/bridge/evaluation_views.h"
+#include "app/bridge/core_values.h"
 #include "core/config/config_loader.h"
+#include "core/methods/system_catalog.h"
 #include "core/evaluation/ranking.h"
 #include "core/io/metrics_reader.h"
 #include "widgets/export/figure_export.h"
@@ -118,7 +119,7 @@ public:
         } else if (QString error = writeTraining(out, config, history); !error.isEmpty()) {
             return error;
         }
-        if (config.learnsTemperature()) {
+        if (core::systemOf(config).learnsTemperature) {
             writeCertaintyGrids(out);
         }
         if (QString error = writeEvaluations(out); !error.isEmpty()) {
@@ -167,13 +168,13 @@ private:
         out << "<h2>Training</h2>\n"
             << figure(inlineSvg(curves.plot(), widgets::FigureSize::DoubleColumn, error),
                       QStringLiteral("Loss per step (smoothed), epoch means, and the learning rate (right axis)."));
-        if (!error.isEmpty() || !config.learnsTemperature()) {
+        if (!error.isEmpty() || !core::systemOf(config).learnsTemperature) {
             return error;
         }
         const double t = config.loss.t;
         widgets::DistributionPlot certainty(QStringLiteral("c = sigmoid(r)"));
         widgets::DistributionPlot temperature(QStringLiteral("temperature τ = t / c"), nullptr,
-                                              [t](double c) { return t / std::max(c, 1e-3); });
+                                              [t](double c) { return temperatureOf(t, c); });
         for (widgets::DistributionPlot* plot : {&certainty, &temperature}) {
             plot->resize(800, 600);
         }

@@ -1,10 +1,12 @@
 #include "app/mainwindow/analysis_panel.h"
 
-#include "app/common/eta_text.h"
+#include "app/bridge/core_values.h"
 #include "app/workers/analysis_worker.h"
 #include "core/config/config_loader.h"
 #include "core/evaluation/embedding.h"
 #include "core/evaluation/image_scan.h"
+#include "core/methods/score_catalog.h"
+#include "core/methods/system_catalog.h"
 #include "core/io/metrics_reader.h"
 #include "widgets/browser/certainty_browser.h"
 #include "widgets/plots/embedding_plot.h"
@@ -46,23 +48,6 @@ constexpr int kEmbeddingIdPoints = 5000;  // enough to see structure; t-SNE of t
 constexpr int kEmbeddingOodPoints = 1000; // per OOD set
 const QString kOodEvaluationName = QStringLiteral("explorer"); // RUN_DIR/eval/explorer, rewritten by each run
 
-widgets::SharedThumbnailSet toThumbnails(const core::ScannedImages& scan)
-{
-    auto set = std::make_shared<widgets::ThumbnailSet>();
-    set->name = QString::fromStdString(scan.dataset);
-    set->outOfDistribution = scan.outOfDistribution;
-    set->channels = scan.channels;
-    set->height = scan.height;
-    set->width = scan.width;
-    set->pixels = QByteArray(reinterpret_cast<const char*>(scan.pixels.data()), qsizetype(scan.pixels.size()));
-    set->labels = QVector<int>(scan.labels.begin(), scan.labels.end());
-    for (const std::string& name : scan.classNames) {
-        set->classNames << QString::fromStdString(name);
-    }
-    set->scores = QVector<double>(scan.certainty.begin(), scan.certainty.end());
-    return set;
-}
-
 /** At most @p count image indices of @p total, a seeded choice kept in index order. */
 std::vector<int> seededChoice(int total, int count)
 {
@@ -77,49 +62,18 @@ std::vector<int> seededChoice(int total, int count)
     return indices;
 }
 
-/** The scores that make sense for a run (the core refuses the others with a message). */
-QStringList defaultScores(const QString& system, bool mcDropout)
+/** Why a run's images are not ranked, naming the methods that would rank them (from the method catalogue). */
+QString noTemperatureNote(const core::ScannedImages& scan)
 {
-    if (system == QLatin1String("tau_simclr") || system == QLatin1String("tau_mocov2") || system == QLatin1String("posthoc_tau")) {
-        return {QStringLiteral("tau"), QStringLiteral("knn")};
-    }
-    if (system == QLatin1String("hib")) {
-        return {QStringLiteral("hib"), QStringLiteral("knn")};
-    }
-    if (system == QLatin1String("supervised")) {
-        return {QStringLiteral("msp"), QStringLiteral("energy")};
-    }
-    return mcDropout ? QStringList{QStringLiteral("mc_dropout"), QStringLiteral("knn")} : QStringList{QStringLiteral("knn")};
-}
-
-bool scoreFits(const QString& score, const core::ExperimentConfig& config)
-{
-    const QString system = QString::fromStdString(config.system);
-    if (score == QLatin1String("tau") || score == QLatin1String("tau_repo")) {
-        return config.learnsTemperature();
-    }
-    if (score == QLatin1String("hib")) {
-        return system == QLatin1String("hib");
-    }
-    if (score == QLatin1String("msp") || score == QLatin1String("odin") || score == QLatin1String("energy")) {
-        return system == QLatin1String("supervised");
-    }
-    if (score == QLatin1String("mc_dropout")) {
-        return config.model.mcDropout;
-    }
-    return score != QLatin1String("ensemble"); // an ensemble needs its members named: `tau ood --ensemble`
-}
-
-/** "fashion_mnist@8+9" for a run trained on classes 0-7 of 10; empty when it trained on every class. */
-QString heldOutClassesSet(const QString& dataset, const std::vector<int>& trained, int classCount)
-{
-    QStringList others;
-    for (int label = 0; label < classCount && !trained.empty(); ++label) {
-        if (std::find(trained.begin(), trained.end(), label) == trained.end()) {
-            others << QString::number(label);
+    QStringList methods;
+    for (const core::SystemInfo& system : core::systemCatalog()) {
+        if (system.learnsTemperature) {
+            methods << QString::fromStdString(system.title);
         }
     }
-    return others.isEmpty() ? QString() : dataset + QLatin1Char('@') + others.join(QLatin1Char('+'));
+    return AnalysisPanel::tr("This run (%1) learns no temperature, so its images have no certainty c: they are shown "
+                             "in dataset order. Open a run of %2 to rank them.")
+        .arg(QString::fromStdString(scan.systemTitle), methods.join(QStringLiteral(", ")));
 }
 
 QListWidgetItem* addCheckable(QListWidget* list, const QString& text, bool checked, const QString& data = {})
@@ -460,7 +414,7 @@ void AnalysisPanel::onScanned(const std::shared_ptr<const core::ScannedImages>& 
                                 .arg(scan->count)
                                 .arg(QFileInfo(QString::fromStdString(scan->checkpointFile)).fileName()));
         QStringList choices{m_inDataset};
-        const QString heldOut = heldOutClassesSet(m_inDataset, scan->trainedClasses, int(scan->classNames.size()));
+        const QString heldOut = QString::fromStdString(scan->heldOutSet);
         if (!heldOut.isEmpty()) {
             choices << heldOut; // the run trained on some classes: the others are the nearest OOD set there is
         }
@@ -468,11 +422,12 @@ void AnalysisPanel::onScanned(const std::shared_ptr<const core::ScannedImages>& 
             choices << QString::fromStdString(set);
         }
         m_browser->setDatasetChoices(choices, m_inDataset);
+        m_browser->setNoScoresNote(noTemperatureNote(*scan));
         m_addSet->clear();
         m_addSet->addItem(tr("Add an OOD set…"));
         m_addSet->addItems(choices.mid(1));
         setEnabledForRun(true); // first: plots take their colours from the enabled palette
-        fillOodControls(system, scan->mcDropout);
+        fillOodControls(*scan);
         showEarlierEvaluation();
         m_projection->setCurrentIndex(0);
         Q_EMIT checkpointOpened(m_runDirectory);
@@ -483,7 +438,7 @@ void AnalysisPanel::onScanned(const std::shared_ptr<const core::ScannedImages>& 
     Q_EMIT setScanned(name);
 }
 
-void AnalysisPanel::fillOodControls(const QString& system, bool mcDropout)
+void AnalysisPanel::fillOodControls(const core::ScannedImages& scan)
 {
     m_oodSets->clear();
     const QStringList usual = {QStringLiteral("mnist"), QStringLiteral("gaussian_noise"), QStringLiteral("inverted"),
@@ -493,11 +448,11 @@ void AnalysisPanel::fillOodControls(const QString& system, bool mcDropout)
         addCheckable(m_oodSets, name, usual.contains(name) || name.contains(QLatin1Char('@')));
     }
     m_scores->clear();
-    const QStringList defaults = defaultScores(system, mcDropout);
-    for (const std::string& score : core::knownOodScores()) {
-        if (score != "ensemble") {
-            addCheckable(m_scores, QString::fromStdString(score), defaults.contains(QString::fromStdString(score)));
-        }
+    // Every score some single run can give (a compared run may fit those this one does not); this run's own
+    // defaults are checked.
+    for (const std::string& score : core::singleModelScores()) {
+        const bool checked = std::find(scan.defaultScores.begin(), scan.defaultScores.end(), score) != scan.defaultScores.end();
+        addCheckable(m_scores, QString::fromStdString(score), checked);
     }
     m_compareRuns->clear();
     // A directory listing only: the Runs panel already reads every run's metrics.
@@ -543,7 +498,6 @@ bool AnalysisPanel::runOod()
         return false;
     }
     QVector<core::OodEvaluationOptions> runs;
-    QStringList skipped;
     for (const QString& directory : QStringList{m_runDirectory} + checkedItems(m_compareRuns)) {
         core::OodEvaluationOptions options;
         options.checkpoint = directory.toStdString();
@@ -552,32 +506,17 @@ bool AnalysisPanel::runOod()
             options.outDatasets.push_back(set.toStdString());
         }
         options.scores.clear();
-        try {
-            const core::ExperimentConfig config = core::loadConfigFile((directory + QStringLiteral("/config.yaml")).toStdString());
-            for (const QString& score : scores) {
-                if (scoreFits(score, config)) {
-                    options.scores.push_back(score.toStdString());
-                }
-            }
-        } catch (const std::exception& error) {
-            skipped << QString::fromStdString(error.what());
-            continue;
+        for (const QString& score : scores) {
+            options.scores.push_back(score.toStdString());
         }
-        if (options.scores.empty()) {
-            skipped << tr("%1: none of the checked scores applies to it").arg(QFileInfo(directory).fileName());
-            continue;
-        }
+        options.skipUnfitScores = true; // each run gives those of the checked scores its method can give
         options.bootstrap = m_bootstrap->value();
         options.limit = m_limit->value();
         options.name = kOodEvaluationName.toStdString();
         runs.push_back(options);
     }
-    if (runs.isEmpty() || runs.front().checkpoint != m_runDirectory.toStdString()) {
-        Q_EMIT jobFailed(tr("The open run cannot be evaluated with these scores: %1").arg(skipped.join(QStringLiteral("; "))));
-        return false;
-    }
-    m_oodWarnings->setText(skipped.join(QLatin1Char('\n')));
-    m_oodWarnings->setVisible(!skipped.isEmpty());
+    m_oodWarnings->clear();
+    m_oodWarnings->hide();
     setBusy(true, tr("OOD evaluation"));
     QMetaObject::invokeMethod(m_worker, [worker = m_worker, runs] { worker->evaluate(runs); }, Qt::QueuedConnection);
     return true;

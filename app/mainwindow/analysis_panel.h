@@ -1,6 +1,7 @@
 #pragma once
 
-#include "app/analysis/evaluation_files.h"
+#include "app/bridge/evaluation_views.h"
+#include "app/export/export_actions.h"
 #include "widgets/browser/thumbnail_set.h"
 
 #include <QMap>
@@ -38,14 +39,6 @@ class ScoreHistogramPlot;
 namespace tau::app {
 
 class AnalysisWorker;
-
-/** A plot that can be exported: its name, the plot, and the data behind it as CSV. */
-struct FigureEntry
-{
-    QString name;
-    QCustomPlot* plot = nullptr;
-    std::function<QString()> csv;
-};
 
 /**
  * The analysis half of the window: open a trained run, browse its images by certainty, see its embedding, and
@@ -111,7 +104,7 @@ private:
     void onProjected(const QVector<double>& coordinates);
     void onEvaluated(const QStringList& folders, const QStringList& warnings);
     void onFailed(const QString& error);
-    void fillOodControls(const QString& system, bool mcDropout);
+    void fillOodControls(const core::ScannedImages& scan);
     void refreshEmbedding();
     void showEvaluations();
     void showEarlierEvaluation();

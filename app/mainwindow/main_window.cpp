@@ -1,7 +1,7 @@
 #include "app/mainwindow/main_window.h"
 
-#include "app/analysis/run_plots.h"
-#include "app/common/eta_text.h"
+#include "app/bridge/core_values.h"
+#include "app/export/export_actions.h"
 #include "app/mainwindow/analysis_panel.h"
 #include "app/mainwindow/config_form.h"
 #include "app/models/runs_model.h"
@@ -14,7 +14,6 @@
 #include "core/io/run_directory.h"
 #include "widgets/common/yaml_highlighter.h"
 #include "widgets/export/figure_export.h"
-#include "widgets/export/figure_export_dialog.h"
 #include "widgets/plots/qcp.h"
 #include "widgets/plots/distribution_plot.h"
 #include "widgets/plots/training_curve_plot.h"
@@ -29,8 +28,6 @@
 #include <QDoubleSpinBox>
 #include <QDragEnterEvent>
 #include <QHeaderView>
-#include <QInputDialog>
-#include <QRegularExpression>
 #include <QMenuBar>
 #include <QMimeData>
 #include <QSettings>
@@ -150,7 +147,11 @@ void MainWindow::buildActions()
     runMenu->addAction(m_pauseAction);
     runMenu->addAction(m_stopAction);
     helpMenu->addAction(tr("&About TaU Explorer"), this, &MainWindow::showAbout);
-    menuBar()->insertMenu(helpMenu->menuAction(), buildExportMenu());
+    m_exports = new ExportActions(
+        this, [this](int* current) { return figures(current); },
+        [this](bool latex) { return m_analysis->hasMetrics() ? m_analysis->metricsTable(latex) : QString(); });
+    connect(m_exports, &ExportActions::wrote, this, [this](const QString& path) { m_statusLabel->setText(tr("Wrote %1").arg(path)); });
+    menuBar()->insertMenu(helpMenu->menuAction(), m_exports->buildMenu());
 }
 
 void MainWindow::buildPresetPicker(QToolBar* toolbar)
@@ -226,7 +227,7 @@ void MainWindow::buildLayout()
     m_rawPlot->setObjectName(QStringLiteral("rawPlot"));
     // tau = t / c from the c histograms: exact for the percentiles, bins re-labelled edge by edge.
     m_temperaturePlot = new widgets::DistributionPlot(tr("temperature τ = t / c"), nullptr, [this](double c) {
-        return m_globalTemperature / std::max(c, 1e-3);
+        return temperatureOf(m_globalTemperature, c);
     });
     m_temperaturePlot->setObjectName(QStringLiteral("temperaturePlot"));
     auto* distributions = new QTabWidget;
@@ -748,17 +749,6 @@ bool MainWindow::openCheckpoint(const QString& location)
     return m_analysis->openCheckpoint(location);
 }
 
-QMenu* MainWindow::buildExportMenu()
-{
-    auto* menu = new QMenu(tr("E&xport"), this);
-    QAction* figure = menu->addAction(tr("&Figure (PDF, SVG, PNG)…"), this, &MainWindow::exportFigureDialog);
-    figure->setShortcut(Qt::CTRL | Qt::Key_E);
-    figure->setToolTip(tr("The plot on screen, at paper size, on white"));
-    menu->addAction(tr("Plot &Data as CSV…"), this, &MainWindow::exportPlotDataDialog);
-    menu->addAction(tr("&Metrics Table (LaTeX, CSV)…"), this, &MainWindow::exportMetricsDialog);
-    return menu;
-}
-
 QVector<FigureEntry> MainWindow::figures(int* current) const
 {
     if (m_pages->currentWidget() == m_analysis) {
@@ -785,100 +775,12 @@ QVector<FigureEntry> MainWindow::figures(int* current) const
 
 QString MainWindow::currentFigureCsv() const
 {
-    int current = 0;
-    const QVector<FigureEntry> all = figures(&current);
-    return all.isEmpty() ? QString() : all[current].csv();
+    return m_exports->currentFigureCsv();
 }
 
 QString MainWindow::exportCurrentFigure(const QString& path, int size, int dpi)
 {
-    int current = 0;
-    const QVector<FigureEntry> all = figures(&current);
-    if (all.isEmpty()) {
-        return tr("Nothing to export yet: open a run (or train one) first");
-    }
-    widgets::FigureOptions options;
-    options.size = widgets::FigureSize(size);
-    options.dpi = dpi;
-    return widgets::exportFigure(all[current].plot, path, options);
-}
-
-void MainWindow::exportFigureDialog()
-{
-    int current = 0;
-    const QVector<FigureEntry> all = figures(&current);
-    if (all.isEmpty()) {
-        QMessageBox::information(this, tr("Export Figure"), tr("Nothing to export yet: open a run (or train one) first"));
-        return;
-    }
-    QStringList names;
-    for (const FigureEntry& figure : all) {
-        names << figure.name;
-    }
-    widgets::FigureExportDialog dialog(names, QDir::currentPath(), this);
-    if (dialog.exec() != QDialog::Accepted) {
-        return;
-    }
-    widgets::FigureOptions options = dialog.options();
-    const QString error = widgets::exportFigure(all[dialog.figureIndex()].plot, dialog.path(), options);
-    if (!error.isEmpty()) {
-        QMessageBox::warning(this, tr("Export Figure"), error);
-        return;
-    }
-    m_statusLabel->setText(tr("Wrote %1").arg(dialog.path()));
-}
-
-void MainWindow::exportPlotDataDialog()
-{
-    int current = 0;
-    const QVector<FigureEntry> all = figures(&current);
-    QStringList names;
-    for (const FigureEntry& figure : all) {
-        names << figure.name;
-    }
-    bool chosen = false;
-    const QString name = names.isEmpty() ? QString()
-                                         : QInputDialog::getItem(this, tr("Export Plot Data"), tr("Plot"), names, current,
-                                                                 false, &chosen);
-    if (!chosen) {
-        return;
-    }
-    const QString csv = all[names.indexOf(name)].csv();
-    QString fileName = name.toLower();
-    fileName.replace(QRegularExpression(QStringLiteral("[^a-z0-9]+")), QStringLiteral("_"));
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export Plot Data"),
-                                                      QDir::current().absoluteFilePath(fileName + QStringLiteral(".csv")),
-                                                      tr("CSV (*.csv)"));
-    if (path.isEmpty()) {
-        return;
-    }
-    QFile file(path);
-    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) || file.write(csv.toUtf8()) < 0) {
-        QMessageBox::warning(this, tr("Export Plot Data"), tr("%1: cannot write (%2)").arg(path, file.errorString()));
-        return;
-    }
-    m_statusLabel->setText(tr("Wrote %1").arg(path));
-}
-
-void MainWindow::exportMetricsDialog()
-{
-    if (!m_analysis->hasMetrics()) {
-        QMessageBox::information(this, tr("Export Metrics"), tr("Run an OOD evaluation on the Analyse page first"));
-        return;
-    }
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export Metrics Table"),
-                                                      QDir::current().absoluteFilePath(QStringLiteral("ood_metrics.tex")),
-                                                      tr("LaTeX tabular (*.tex);;CSV (*.csv)"));
-    if (path.isEmpty()) {
-        return;
-    }
-    const bool latex = QFileInfo(path).suffix().toLower() != QLatin1String("csv");
-    QFile file(path);
-    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) || file.write(m_analysis->metricsTable(latex).toUtf8()) < 0) {
-        QMessageBox::warning(this, tr("Export Metrics"), tr("%1: cannot write (%2)").arg(path, file.errorString()));
-        return;
-    }
-    m_statusLabel->setText(tr("Wrote %1").arg(path));
+    return m_exports->exportCurrentFigure(path, size, dpi);
 }
 
 } // namespace tau::app

@@ -29,6 +29,7 @@ class RunsModel;
 class ConfigForm;
 class AnalysisPanel;
 struct FigureEntry;
+class ExportActions;
 
 /**
  * The explorer's window: the config on the left (open, edit, save), live training on the right (loss and
@@ -87,12 +88,8 @@ private:
     void buildActions();
     void buildLayout();
     void buildRunsDock();
-    QMenu* buildExportMenu();
     /** The exportable plots of the page on screen, and which of them is showing. */
     QVector<FigureEntry> figures(int* current = nullptr) const;
-    void exportFigureDialog();
-    void exportPlotDataDialog();
-    void exportMetricsDialog();
     void buildPresetPicker(QToolBar* toolbar);
     void rememberRecent(const QString& path);
     void rebuildRecentMenu();
@@ -138,6 +135,7 @@ private:
     ConfigForm* m_form = nullptr;
     QTabWidget* m_pages = nullptr; ///< Train and Analyse
     AnalysisPanel* m_analysis = nullptr;
+    ExportActions* m_exports = nullptr;
     bool m_paused = false;
 
     QThread m_workerThread;

@@ -53,9 +53,9 @@ void AnalysisWorker::evaluate(const QVector<tau::core::OodEvaluationOptions>& ru
 {
     m_cancel.reset();
     QStringList folders, warnings;
-    try {
-        for (const core::OodEvaluationOptions& options : runs) {
-            const core::OodEvaluationResult result = core::evaluateOod(options, *this, m_cancel);
+    for (int i = 0; i < runs.size(); ++i) {
+        try {
+            const core::OodEvaluationResult result = core::evaluateOod(runs[i], *this, m_cancel);
             if (result.cancelled) {
                 Q_EMIT failed(QString());
                 return;
@@ -64,11 +64,15 @@ void AnalysisWorker::evaluate(const QVector<tau::core::OodEvaluationOptions>& ru
             for (const std::string& warning : result.warnings) {
                 warnings << QString::fromStdString(warning);
             }
+        } catch (const std::exception& error) {
+            if (i == 0) { // the open run: nothing to show
+                Q_EMIT failed(tr("The open run cannot be evaluated: %1").arg(QString::fromStdString(error.what())));
+                return;
+            }
+            warnings << QString::fromStdString(error.what()); // a compared run: the others still count
         }
-        Q_EMIT evaluated(folders, warnings);
-    } catch (const std::exception& error) {
-        Q_EMIT failed(QString::fromStdString(error.what()));
     }
+    Q_EMIT evaluated(folders, warnings);
 }
 
 void AnalysisWorker::onProgress(const std::string& stage, long long done, long long total, double etaSeconds)

@@ -3,6 +3,7 @@
 #include "core/common/error.h"
 #include "core/config/original_layout.h"
 #include "core/data/dataset_registry.h"
+#include "core/methods/system_catalog.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -14,7 +15,6 @@ namespace tau::core {
 
 namespace {
 
-const std::vector<std::string> kSystems = {"tau_simclr", "simclr", "tau_mocov2", "mocov2", "hib", "supervised", "posthoc_tau", "linear_eval"};
 const std::vector<std::string> kSchedules = {"warmup_cosine", "moco_step"};
 const std::vector<std::string> kEncoders = {"small_cnn", "resnet18", "resnet50"};
 const std::vector<std::string> kStems = {"auto", "true", "false"};
@@ -277,18 +277,17 @@ bool isDeviceName(const std::string& name)
 /** Rules that tie keys together; each failure names the key to change. */
 void checkConsistency(ConfigReader& reader, const ExperimentConfig& config)
 {
-    const bool needsR = config.system == "tau_simclr" || config.system == "tau_mocov2" || config.system == "hib";
-    if (needsR && !config.model.posteriorHead) {
+    const SystemInfo& system = systemOf(config); // readChoice has checked the name
+    if (system.needsPosteriorHead && !config.model.posteriorHead) {
         reader.fail("model.posterior_head", YAML::Node(),
                     "expected true for system " + config.system + " (the extra head output r is its uncertainty)");
     }
-    const bool moco = config.system == "mocov2" || config.system == "tau_mocov2";
-    if (moco && config.loss.queueSize % config.optimizer.batchSize != 0) {
+    if (system.usesQueue && config.loss.queueSize % config.optimizer.batchSize != 0) {
         reader.fail("loss.k", YAML::Node(),
                     "expected a multiple of optimizer.batch_size (" + std::to_string(config.optimizer.batchSize) +
                         ") so that batches of keys tile the queue, got " + std::to_string(config.loss.queueSize));
     }
-    if (config.system == "posthoc_tau" &&
+    if (system.needsFrozenEncoder &&
         config.model.encoderCheckpoint.empty() == config.model.encoderTorchscript.empty()) {
         reader.fail("model.encoder_checkpoint", YAML::Node(),
                     "expected exactly one of model.encoder_checkpoint (a run directory or .pt of ours) and "
@@ -303,7 +302,7 @@ ExperimentConfig readExperiment(ConfigReader& reader)
     if (config.expName.empty() || config.expName.find('/') != std::string::npos) {
         reader.fail("exp_name", YAML::Node(), "expected a non-empty name without '/', got '" + config.expName + "'");
     }
-    reader.readChoice("system", config.system, kSystems);
+    reader.readChoice("system", config.system, systemNames());
     reader.read("runs_dir", config.runsDir);
     reader.read("device", config.device);
     if (!isDeviceName(config.device)) {
@@ -391,7 +390,7 @@ ExperimentConfig loadFromNode(YAML::Node root, const std::string& source, const 
 std::vector<std::string> configChoices(const std::string& keyPath)
 {
     if (keyPath == "system") {
-        return kSystems;
+        return systemNames();
     }
     if (keyPath == "dataset.name") {
         return trainableDatasets();

@@ -80,7 +80,7 @@ struct ExperimentConfig
 {
     std::string sourcePath; ///< where it was loaded from (for messages); not written back
     std::string expName = "tau_simclr";
-    /** tau_simclr, simclr, tau_mocov2, mocov2, hib, supervised or posthoc_tau */
+    /** a name of systemCatalog() (core/methods/system_catalog.h): tau_simclr, simclr, ... */
     std::string system = "tau_simclr";
     std::string runsDir = "runs";
     std::string device = "auto"; ///< "auto", "cpu", "cuda" or "cuda:N"
@@ -95,12 +95,6 @@ struct ExperimentConfig
     LossConfig loss;
     OptimizerConfig optimizer;
     LoggingConfig logging;
-
-    /** Systems whose model has the TaU temperature output r (c = sigmoid(r) is tracked per epoch). */
-    bool learnsTemperature() const
-    {
-        return system == "tau_simclr" || system == "tau_mocov2" || system == "posthoc_tau";
-    }
 };
 
 } // namespace tau::core

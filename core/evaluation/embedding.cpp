@@ -3,7 +3,9 @@
 #include "core/common/device.h"
 #include "core/common/error.h"
 #include "core/config/config_loader.h"
+#include "core/common/torch_errors.h"
 #include "core/evaluation/loaded_run.h"
+#include "core/evaluation/neighbours.h"
 #include "core/data/augmentation.h"
 #include "core/data/dataset_registry.h"
 #include "core/io/run_directory.h"
@@ -161,14 +163,15 @@ std::vector<std::vector<std::pair<int64_t, double>>> sparseAffinities(const torc
 {
     const int64_t n = x.size(0);
     const int64_t k = std::min<int64_t>(n - 1, int64_t(3 * perplexity));
-    const torch::Tensor norms = x.pow(2).sum(1);
     std::vector<std::map<int64_t, double>> rows(static_cast<size_t>(n));
+    NeighbourOptions search;
+    search.k = k;
+    search.metric = NeighbourMetric::SquaredEuclidean;
+    search.excludeSelf = true;
+    const Neighbours neighbours = nearestNeighbours(x, x, search);
     for (int64_t begin = 0; begin < n; begin += 1024) {
-        const torch::Tensor block = x.slice(0, begin, begin + 1024);
-        torch::Tensor distances = (block.pow(2).sum(1, true) + norms.unsqueeze(0) - 2.0 * block.matmul(x.t())).clamp_min(0.0);
-        const torch::Tensor rowsIndex = torch::arange(block.size(0), torch::kLong);
-        distances.index_put_({rowsIndex, rowsIndex + begin}, std::numeric_limits<double>::infinity());
-        const auto [nearest, indices] = distances.topk(k, 1, /*largest=*/false);
+        const torch::Tensor nearest = neighbours.values.slice(0, begin, begin + 1024);
+        const torch::Tensor indices = neighbours.indices.slice(0, begin, begin + 1024);
         const torch::Tensor conditional = conditionalAffinities(nearest, perplexity, /*squareWithSelf=*/false);
         for (int64_t r = 0; r < nearest.size(0); ++r) {
             for (int64_t c = 0; c < k; ++c) {
@@ -292,30 +295,24 @@ std::vector<double> tsne(const std::vector<float>& points, int64_t dim, const Ts
     return {result.data_ptr<double>(), result.data_ptr<double>() + result.numel()};
 }
 
-EmbeddingResult embedDataset(const EmbeddingOptions& options, EvaluationObserver& observer,
-                             const CancellationToken& cancel)
+namespace {
+
+EmbeddingResult embed(const EmbeddingOptions& options, EvaluationObserver& observer, const CancellationToken& cancel)
 {
     const torch::Device device = resolveDevice(options.device);
     configureThreads(options.threads);
     LoadedRun run = loadRun(options.checkpoint, options.dataset, options.limit, Split::Test, device);
     const ImageDataset& set = run.images;
-    TrainingObjective* objective = run.objective.get();
-    const ViewAugmenter& transform = *run.transform;
-    const std::string runDirectory = run.runDirectory;
-
     std::vector<torch::Tensor> vectors, rs;
-    {
-        torch::NoGradGuard noGrad;
-        for (int64_t begin = 0; begin < set.size() && !cancel.stopRequested(); begin += 256) {
-            const int64_t end = std::min(set.size(), begin + 256);
-            const ModelOutput out = objective->infer(transform.evaluationView(set.gather(torch::arange(begin, end)).to(device)));
-            vectors.push_back((options.space == "loc" ? out.loc : out.features).to(torch::kCPU, torch::kFloat));
-            if (out.rawR.defined()) {
-                rs.push_back(out.rawR.to(torch::kCPU, torch::kDouble));
-            }
-            observer.onProgress("features", end, set.size(), 0.0);
+    PassProgress progress(observer, set.size());
+    PassOptions pass;
+    pass.stage = "features";
+    forEachBatch(run.model(), set, pass, progress, cancel, [&](const PassBatch& batch) {
+        vectors.push_back((options.space == "loc" ? batch.output.loc : batch.output.features).to(torch::kCPU, torch::kFloat));
+        if (batch.output.rawR.defined()) {
+            rs.push_back(batch.output.rawR.to(torch::kCPU, torch::kDouble));
         }
-    }
+    });
     EmbeddingResult result;
     if (cancel.stopRequested()) {
         result.cancelled = true;
@@ -347,12 +344,20 @@ EmbeddingResult embedDataset(const EmbeddingOptions& options, EvaluationObserver
         }
         csv << '\n';
     }
-    result.directory = runDirectory + "/eval/" + options.name;
+    result.directory = run.paths.evaluation(options.name);
     fs::create_directories(result.directory);
     result.file = result.directory + "/embedding.csv";
     writeFileAtomically(result.file, csv.str());
     result.points = matrix.size(0);
     return result;
+}
+
+} // namespace
+
+EmbeddingResult embedDataset(const EmbeddingOptions& options, EvaluationObserver& observer,
+                             const CancellationToken& cancel)
+{
+    return translateTorchErrors("embedding", [&] { return embed(options, observer, cancel); });
 }
 
 } // namespace tau::core

@@ -2,22 +2,17 @@
 
 #include "core/common/device.h"
 #include "core/data/dataset_registry.h"
+#include "core/common/tensor_vector.h"
+#include "core/common/torch_errors.h"
 #include "core/evaluation/loaded_run.h"
+#include "core/methods/score_catalog.h"
 
 #include <torch/torch.h>
 
-#include <chrono>
 
 namespace tau::core {
 
 namespace {
-
-template <typename T>
-std::vector<T> toVector(const torch::Tensor& tensor)
-{
-    const torch::Tensor contiguous = tensor.contiguous();
-    return std::vector<T>(contiguous.data_ptr<T>(), contiguous.data_ptr<T>() + contiguous.numel());
-}
 
 void copyImages(const ImageDataset& set, ScannedImages& scan)
 {
@@ -36,11 +31,8 @@ void copyImages(const ImageDataset& set, ScannedImages& scan)
     }
 }
 
-} // namespace
-
-ScannedImages scanImages(const ImageScanOptions& options, EvaluationObserver& observer, const CancellationToken& cancel)
+ScannedImages scanRun(const ImageScanOptions& options, EvaluationObserver& observer, const CancellationToken& cancel)
 {
-    using Clock = std::chrono::steady_clock;
     const torch::Device device = resolveDevice(options.device);
     configureThreads(options.threads);
     LoadedRun run = loadRun(options.checkpoint, "", 0, Split::Test, device);
@@ -51,9 +43,14 @@ ScannedImages scanImages(const ImageScanOptions& options, EvaluationObserver& ob
     scan.system = run.config.system;
     scan.inDataset = run.config.dataset.name;
     scan.temperature = run.config.loss.t;
+    scan.applicableScores = applicableScores(run.config);
+    scan.defaultScores = defaultScores(run.config);
+    scan.learnsTemperature = systemOf(run.config).learnsTemperature;
+    scan.systemTitle = systemOf(run.config).title;
     scan.outOfDistribution = !options.dataset.empty() && options.dataset != scan.inDataset;
     scan.dataset = scan.outOfDistribution ? options.dataset : scan.inDataset;
     scan.trainedClasses = run.config.dataset.classes;
+    scan.heldOutSet = heldOutClassesSet(scan.inDataset, scan.trainedClasses, int(run.images.classNames.size()));
     scan.mcDropout = run.config.model.mcDropout;
     if (!scan.outOfDistribution) {
         scan.oodChoices = availableOodSets(scan.inDataset, run.config.data);
@@ -72,30 +69,25 @@ ScannedImages scanImages(const ImageScanOptions& options, EvaluationObserver& ob
     scan.sourceIndices = toVector<int64_t>(chosen);
     copyImages(set, scan);
 
-    const bool temperature = run.config.learnsTemperature();
+    const bool temperature = scan.learnsTemperature;
     std::vector<torch::Tensor> certainties, features;
-    const int64_t channels = run.images.channels();
-    const auto start = Clock::now();
-    torch::NoGradGuard noGrad;
-    for (int64_t begin = 0; begin < set.size(); begin += options.batchSize) {
-        if (cancel.stopRequested()) {
-            scan.cancelled = true;
-            return scan;
-        }
-        const int64_t end = std::min(set.size(), begin + options.batchSize);
-        const torch::Tensor images = set.gather(torch::arange(begin, end, torch::kLong));
+    PassProgress progress(observer, set.size());
+    PassOptions pass;
+    pass.batchSize = options.batchSize;
+    pass.stage = "certainty";
+    const bool finished = forEachBatch(run.model(), set, pass, progress, cancel, [&](const PassBatch& batch) {
         if (!set.images.defined()) {
-            const std::vector<uint8_t> decoded = toVector<uint8_t>(images);
+            const std::vector<uint8_t> decoded = toVector<uint8_t>(batch.images);
             scan.pixels.insert(scan.pixels.end(), decoded.begin(), decoded.end());
         }
-        const ModelOutput out =
-            run.objective->infer(run.transform->evaluationView(matchChannels(images, channels).to(device)));
-        features.push_back(out.features.to(torch::kCPU, torch::kFloat).flatten(1));
+        features.push_back(batch.output.features.to(torch::kCPU, torch::kFloat).flatten(1));
         if (temperature) {
-            certainties.push_back(torch::sigmoid(out.rawR.to(torch::kCPU, torch::kDouble)));
+            certainties.push_back(torch::sigmoid(batch.output.rawR.to(torch::kCPU, torch::kDouble)));
         }
-        const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-        observer.onProgress("certainty", end, set.size(), elapsed / double(end) * double(set.size() - end));
+    });
+    if (!finished) {
+        scan.cancelled = true;
+        return scan;
     }
     if (!features.empty()) {
         const torch::Tensor h = torch::cat(features);
@@ -106,6 +98,13 @@ ScannedImages scanImages(const ImageScanOptions& options, EvaluationObserver& ob
         scan.certainty = toVector<double>(torch::cat(certainties));
     }
     return scan;
+}
+
+} // namespace
+
+ScannedImages scanImages(const ImageScanOptions& options, EvaluationObserver& observer, const CancellationToken& cancel)
+{
+    return translateTorchErrors("scanning", [&] { return scanRun(options, observer, cancel); });
 }
 
 std::vector<std::string> availableOodSets(const std::string& inDataset, const DataSettings& settings)

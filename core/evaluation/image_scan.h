@@ -34,9 +34,14 @@ struct ScannedImages
     bool outOfDistribution = false;
     double temperature = 0; ///< the run's global t (tau = t / c)
     std::vector<int> trainedClasses; ///< the run's dataset.classes (empty: all)
+    std::string heldOutSet;          ///< its held-out classes as an OOD set ("NAME@8+9"); empty: it had them all
     bool mcDropout = false;          ///< the run's model keeps dropout on (the mc_dropout score applies)
     /** For the run's own test set: the OOD sets this machine can offer (availableOodSets), found here, off the GUI. */
     std::vector<std::string> oodChoices;
+    bool learnsTemperature = false;            ///< the run's model gives a certainty c (its system's row says so)
+    std::string systemTitle;                   ///< the run's method for people (TaU-SimCLR, SimCLR, ...)
+    std::vector<std::string> applicableScores; ///< the OOD scores its model can give (the method catalogue's rule)
+    std::vector<std::string> defaultScores;    ///< those pre-checked for it
 
     int64_t count = 0;
     int channels = 0;

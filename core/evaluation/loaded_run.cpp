@@ -2,8 +2,10 @@
 
 #include "core/common/error.h"
 #include "core/config/config_loader.h"
+#include "core/methods/system_catalog.h"
 #include "core/training/checkpoint.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <sstream>
 #include <tuple>
@@ -12,43 +14,130 @@ namespace tau::core {
 
 namespace fs = std::filesystem;
 
-std::string checkpointFileOf(const std::string& location)
+namespace {
+
+/** The run's config and checkpoint file, checked to exist. */
+RunLocation openRun(const std::string& checkpoint, ExperimentConfig& config)
 {
-    return fs::is_directory(location) ? (fs::path(location) / "checkpoints" / "last.pt").string() : location;
+    const RunLocation location = locateRun(checkpoint);
+    if (!fs::exists(location.checkpoint)) {
+        throw DataError(location.checkpoint + ": checkpoint not found");
+    }
+    config = loadConfigFile(location.paths.config());
+    return location;
+}
+
+/** The training images' shape, known from the registry without reading them (for evaluating another set). */
+ModelInput trainedInput(const ExperimentConfig& config)
+{
+    const DatasetInfo& info = datasetInfo(config.dataset.name);
+    return {info.channels, config.dataset.imageSize > 0 ? config.dataset.imageSize : info.imageSize, 0};
+}
+
+std::unique_ptr<TrainingObjective> restoredObjective(const ExperimentConfig& config, const ModelInput& input,
+                                                     const std::string& checkpointFile, const torch::Device& device)
+{
+    std::unique_ptr<TrainingObjective> objective = makeObjective(config, input, device);
+    loadCheckpoint(checkpointFile, objective->model());
+    objective->setTraining(false);
+    return objective;
+}
+
+/** Per-channel statistics for @p channels: averaged to one for grayscale, repeated for RGB. */
+std::vector<double> statisticsFor(const std::vector<double>& values, int64_t channels)
+{
+    if (int64_t(values.size()) == channels || values.empty()) {
+        return values;
+    }
+    if (channels == 1) {
+        double sum = 0;
+        for (const double value : values) {
+            sum += value;
+        }
+        return {sum / double(values.size())};
+    }
+    return std::vector<double>(size_t(channels), values.front());
+}
+
+} // namespace
+
+EvaluatedModel LoadedRun::model() const
+{
+    EvaluatedModel evaluated;
+    evaluated.objective = objective.get();
+    evaluated.transform = transform.get();
+    evaluated.channels = input.channels;
+    evaluated.device = device;
+    return evaluated;
+}
+
+LoadedRun loadRun(const RunLoadOptions& options, const torch::Device& device)
+{
+    LoadedRun run;
+    const RunLocation location = openRun(options.checkpoint, run.config);
+    run.paths = location.paths;
+    run.runDirectory = location.paths.root;
+    run.checkpointFile = location.checkpoint;
+    run.device = device;
+    if (options.beforeData) {
+        options.beforeData(run.config);
+    }
+    DataSettings settings = run.config.data;
+    for (const auto& [name, root] : options.dataRoots) {
+        settings.roots[name] = root;
+    }
+    run.config.data = settings;
+    run.data = run.config.dataset;
+    run.data.trainSubset = 0;
+    const bool overridden = !options.datasetOverride.empty() && options.datasetOverride != run.config.dataset.name;
+    if (overridden) {
+        run.input = trainedInput(run.config);
+        run.data.name = options.datasetOverride;
+        run.data.root.clear(); // the run's root belongs to its own dataset
+        run.data.imageSize = int(run.input.imageSize); // folders decode straight to the model's size
+    }
+    run.data.limit = options.limit;
+    run.images = loadDataset(run.data, options.split, settings);
+    if (!overridden) {
+        run.input = {run.images.channels(), run.images.imageSize(), 0};
+    }
+    if (systemOf(run.config).classifier) {
+        // The classifier's head has one output per training class.
+        run.input.numClasses = int64_t(overridden ? loadDataset(run.config.dataset, Split::Test, settings).classNames.size()
+                                                  : run.images.classNames.size());
+    }
+    run.objective = restoredObjective(run.config, run.input, run.checkpointFile, device);
+
+    AugmentationOptions transform;
+    transform.cropSize = run.images.imageSize();
+    // A set of another channel count is converted to the model's, and so are its statistics.
+    transform.mean = statisticsFor(run.images.mean, run.input.channels);
+    transform.std = statisticsFor(run.images.std, run.input.channels);
+    run.transform = std::make_unique<ViewAugmenter>(transform);
+    return run;
 }
 
 LoadedRun loadRun(const std::string& checkpoint, const std::string& datasetOverride, long long limit, Split split,
                   const torch::Device& device)
 {
-    LoadedRun run;
-    run.checkpointFile = checkpointFileOf(checkpoint);
-    if (!fs::exists(run.checkpointFile)) {
-        throw DataError(run.checkpointFile + ": checkpoint not found");
-    }
-    run.runDirectory = fs::path(run.checkpointFile).parent_path().parent_path().string();
-    run.config = loadConfigFile(run.runDirectory + "/config.yaml");
-    run.data = run.config.dataset;
-    run.data.trainSubset = 0;
-    if (!datasetOverride.empty() && datasetOverride != run.config.dataset.name) {
-        run.data.name = datasetOverride;
-        run.data.root.clear(); // the run's root belongs to its own dataset
-    }
-    run.data.limit = limit;
-    run.images = loadDataset(run.data, split, run.config.data);
+    RunLoadOptions options;
+    options.checkpoint = checkpoint;
+    options.datasetOverride = datasetOverride;
+    options.limit = limit;
+    options.split = split;
+    return loadRun(options, device);
+}
 
-    const bool classifier = run.config.system == "supervised";
-    const ModelInput input{run.images.channels(), run.images.imageSize(),
-                           classifier ? int64_t(run.images.classNames.size()) : 0};
-    run.objective = makeObjective(run.config, input, device);
-    loadCheckpoint(run.checkpointFile, run.objective->model());
-    run.objective->setTraining(false);
-
-    AugmentationOptions transform;
-    transform.cropSize = run.images.imageSize();
-    transform.mean = run.images.mean;
-    transform.std = run.images.std;
-    run.transform = std::make_unique<ViewAugmenter>(transform);
-    return run;
+std::unique_ptr<TrainingObjective> loadModelOf(const RunLoadOptions& options, const LoadedRun& like,
+                                               const torch::Device& device)
+{
+    ExperimentConfig config;
+    const RunLocation location = openRun(options.checkpoint, config);
+    ModelInput input = like.input;
+    if (!systemOf(config).classifier) {
+        input.numClasses = 0;
+    }
+    return restoredObjective(config, input, location.checkpoint, device);
 }
 
 namespace {
@@ -97,16 +186,15 @@ ImageDataset loadOodSet(const std::string& name, const ImageDataset& inTest, con
     return set;
 }
 
-torch::Tensor matchChannels(const torch::Tensor& images, int64_t channels)
+std::string heldOutClassesSet(const std::string& dataset, const std::vector<int>& trained, int classCount)
 {
-    if (images.size(1) == channels) {
-        return images;
+    std::string others;
+    for (int label = 0; label < classCount && !trained.empty(); ++label) {
+        if (std::find(trained.begin(), trained.end(), label) == trained.end()) {
+            others += (others.empty() ? "" : "+") + std::to_string(label);
+        }
     }
-    if (channels == 1) {
-        const torch::Tensor f = images.to(torch::kFloat);
-        return (0.299 * f.select(1, 0) + 0.587 * f.select(1, 1) + 0.114 * f.select(1, 2)).round().unsqueeze(1).to(torch::kUInt8);
-    }
-    return images.expand({images.size(0), channels, images.size(2), images.size(3)});
+    return others.empty() ? others : dataset + "@" + others;
 }
 
 } // namespace tau::core

@@ -3,6 +3,7 @@
 // Torch-free on purpose: the CLI and the GUI worker start an evaluation through this header.
 
 #include "core/common/cancellation.h"
+#include "core/common/evaluation_observer.h"
 #include "core/config/experiment_config.h"
 #include "core/evaluation/ood_metrics.h"
 
@@ -18,7 +19,10 @@ struct OodEvaluationOptions
     std::string checkpoint;               ///< a checkpoint (.pt) of a run, or the run directory (its last.pt)
     std::string inDataset;                ///< empty: the run's training set
     std::vector<std::string> outDatasets; ///< real sets, or gaussian_noise, uniform_noise, blobs, inverted, vflip
-    std::vector<std::string> scores = {"tau"};
+    std::vector<std::string> scores = {"tau"}; ///< names of scoreCatalog() (core/methods/score_catalog.h)
+    /** true: scores the run's method cannot give are left out with a warning (comparing runs of several
+     *  methods); false: such a score is an error. */
+    bool skipUnfitScores = false;
     std::vector<std::string> ensemble;    ///< further checkpoints of the same architecture, for `ensemble`
     int mcPasses = 10;
     int knnK = 10;
@@ -51,18 +55,6 @@ struct OodEvaluationResult
     std::vector<std::string> warnings;
 };
 
-/** Progress of a long evaluation: called on the evaluating thread. */
-class EvaluationObserver
-{
-public:
-    virtual ~EvaluationObserver() = default;
-    virtual void onProgress(const std::string& stage, long long done, long long total, double etaSeconds)
-    {
-        (void)stage, (void)done, (void)total, (void)etaSeconds;
-    }
-    virtual void onMessage(const std::string& message) { (void)message; }
-};
-
 /**
  * Scores the in-distribution test set and every OOD set with every requested score (higher = more ID),
  * computes the metrics, and writes metrics.json, scores.csv and roc_<ood>_<score>.csv under
@@ -71,8 +63,5 @@ public:
  */
 OodEvaluationResult evaluateOod(const OodEvaluationOptions& options, EvaluationObserver& observer,
                                 const CancellationToken& cancel);
-
-/** The names evaluateOod understands, for messages and help. */
-const std::vector<std::string>& knownOodScores();
 
 } // namespace tau::core

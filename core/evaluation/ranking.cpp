@@ -3,7 +3,9 @@
 #include "core/common/device.h"
 #include "core/common/error.h"
 #include "core/config/config_loader.h"
+#include "core/common/torch_errors.h"
 #include "core/evaluation/loaded_run.h"
+#include "core/methods/system_catalog.h"
 #include "core/data/augmentation.h"
 #include "core/data/dataset_registry.h"
 #include "core/io/run_directory.h"
@@ -54,32 +56,22 @@ void writeGrid(const std::string& path, const ImageDataset& set, const std::vect
     }
 }
 
-} // namespace
-
-RankingResult rankByCertainty(const RankingOptions& options, EvaluationObserver& observer,
-                              const CancellationToken& cancel)
+RankingResult rank(const RankingOptions& options, EvaluationObserver& observer, const CancellationToken& cancel)
 {
     const torch::Device device = resolveDevice(options.device);
     configureThreads(options.threads);
     LoadedRun run = loadRun(options.checkpoint, options.dataset, options.limit, Split::Test, device);
-    if (!run.config.learnsTemperature()) {
+    if (!systemOf(run.config).learnsTemperature) {
         throw TauError("rank: the run is " + run.config.system + ", which has no certainty c; rank a TaU run");
     }
     const ImageDataset& set = run.images;
-    TrainingObjective* objective = run.objective.get();
-    const ViewAugmenter& transform = *run.transform;
-    const std::string runDirectory = run.runDirectory;
-
     std::vector<torch::Tensor> rs;
-    {
-        torch::NoGradGuard noGrad;
-        for (int64_t begin = 0; begin < set.size() && !cancel.stopRequested(); begin += 256) {
-            const int64_t end = std::min(set.size(), begin + 256);
-            rs.push_back(objective->infer(transform.evaluationView(set.gather(torch::arange(begin, end)).to(device)))
-                             .rawR.to(torch::kCPU, torch::kDouble));
-            observer.onProgress("certainty", end, set.size(), 0.0);
-        }
-    }
+    PassProgress progress(observer, set.size());
+    PassOptions pass;
+    pass.stage = "certainty";
+    forEachBatch(run.model(), set, pass, progress, cancel, [&](const PassBatch& batch) {
+        rs.push_back(batch.output.rawR.to(torch::kCPU, torch::kDouble));
+    });
     RankingResult result;
     if (cancel.stopRequested()) {
         result.cancelled = true;
@@ -110,12 +102,20 @@ RankingResult rankByCertainty(const RankingOptions& options, EvaluationObserver&
             }
         }
     }
-    result.directory = runDirectory + "/eval/" + options.name;
+    result.directory = run.paths.evaluation(options.name);
     fs::create_directories(result.directory);
     writeGrid(result.directory + "/most_certain.png", set, most, options.perClass, options.scale);
     writeGrid(result.directory + "/least_certain.png", set, least, options.perClass, options.scale);
     writeFileAtomically(result.directory + "/rankings.csv", csv.str());
     return result;
+}
+
+} // namespace
+
+RankingResult rankByCertainty(const RankingOptions& options, EvaluationObserver& observer,
+                              const CancellationToken& cancel)
+{
+    return translateTorchErrors("ranking", [&] { return rank(options, observer, cancel); });
 }
 
 } // namespace tau::core

@@ -4,6 +4,7 @@
 #include "core/common/error.h"
 #include "core/config/config_loader.h"
 #include "core/evaluation/loaded_run.h"
+#include "core/evaluation/neighbours.h"
 #include "core/data/augmentation.h"
 #include "core/data/dataset_registry.h"
 #include "core/io/run_directory.h"
@@ -34,21 +35,16 @@ struct Features
 };
 
 /** h for every image of @p set through the evaluation transform, batch by batch. */
-torch::Tensor extract(TrainingObjective& objective, const ImageDataset& set, const ViewAugmenter& transform,
-                      const torch::Device& device, int batchSize, const std::string& stage, long long& done,
-                      long long total, EvaluationObserver& observer, const CancellationToken& cancel)
+torch::Tensor extract(const LoadedRun& run, const ImageDataset& set, int batchSize, const std::string& stage,
+                      PassProgress& progress, const CancellationToken& cancel)
 {
-    torch::NoGradGuard noGrad;
     std::vector<torch::Tensor> parts;
-    const auto start = std::chrono::steady_clock::now();
-    for (int64_t begin = 0; begin < set.size() && !cancel.stopRequested(); begin += batchSize) {
-        const int64_t end = std::min(set.size(), begin + batchSize);
-        const torch::Tensor images = transform.evaluationView(set.gather(torch::arange(begin, end)).to(device));
-        parts.push_back(objective.infer(images).features.to(torch::kCPU, torch::kFloat));
-        done += end - begin;
-        const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        observer.onProgress(stage, done, total, double(total - done) * elapsed / double(std::max<long long>(1, end)));
-    }
+    PassOptions pass;
+    pass.batchSize = batchSize;
+    pass.stage = stage;
+    forEachBatch(run.model(), set, pass, progress, cancel, [&](const PassBatch& batch) {
+        parts.push_back(batch.output.features.to(torch::kCPU, torch::kFloat));
+    });
     return parts.empty() ? torch::Tensor() : torch::cat(parts);
 }
 
@@ -64,12 +60,9 @@ Features computeFeatures(const RepresentationOptions& options, EvaluationObserve
     features.runDirectory = run.runDirectory;
     features.classes = int64_t(train.classNames.size());
     features.dataset = run.data.name;
-    long long done = 0;
-    const long long total = train.size() + test.size();
-    features.train = extract(*run.objective, train, *run.transform, device, options.batchSize, "features (train)",
-                             done, total, observer, cancel);
-    features.test = extract(*run.objective, test, *run.transform, device, options.batchSize, "features (test)", done,
-                            total, observer, cancel);
+    PassProgress progress(observer, train.size() + test.size());
+    features.train = extract(run, train, options.batchSize, "features (train)", progress, cancel);
+    features.test = extract(run, test, options.batchSize, "features (test)", progress, cancel);
     features.trainLabels = train.labels;
     features.testLabels = test.labels;
     return features;
@@ -80,17 +73,14 @@ torch::Tensor knnPredictions(const torch::Tensor& train, const torch::Tensor& tr
 {
     const torch::Tensor trainNormal = F::normalize(train, F::NormalizeFuncOptions().dim(1));
     const torch::Tensor testNormal = F::normalize(test, F::NormalizeFuncOptions().dim(1));
-    std::vector<torch::Tensor> predictions;
-    const int64_t neighbours = std::min<int64_t>(k, train.size(0));
-    for (int64_t begin = 0; begin < test.size(0); begin += 512) {
-        const torch::Tensor similarity = torch::matmul(testNormal.slice(0, begin, begin + 512), trainNormal.t());
-        const auto [values, indices] = similarity.topk(neighbours, 1);
-        const torch::Tensor weights = (values / temperature).exp();
-        torch::Tensor votes = torch::zeros({values.size(0), classes}, torch::kFloat);
-        votes.scatter_add_(1, trainLabels.index_select(0, indices.reshape(-1)).view_as(indices), weights);
-        predictions.push_back(votes.argmax(1));
-    }
-    return torch::cat(predictions);
+    NeighbourOptions search;
+    search.k = k;
+    search.chunk = 512;
+    const Neighbours nearest = nearestNeighbours(testNormal, trainNormal, search);
+    const torch::Tensor weights = (nearest.values / temperature).exp();
+    torch::Tensor votes = torch::zeros({nearest.values.size(0), classes}, torch::kFloat);
+    votes.scatter_add_(1, trainLabels.index_select(0, nearest.indices.reshape(-1)).view_as(nearest.indices), weights);
+    return votes.argmax(1);
 }
 
 double top1(const torch::Tensor& predicted, const torch::Tensor& labels)
@@ -144,7 +134,7 @@ RepresentationResult evaluateKnnAccuracy(const RepresentationOptions& options, E
     result.top1 = top1(knnPredictions(features.train, features.trainLabels, features.test, options.knnK,
                                       options.knnTemperature, features.classes),
                        features.testLabels);
-    result.directory = features.runDirectory + "/eval/" + (options.name.empty() ? "knn" : options.name);
+    result.directory = RunPaths{features.runDirectory}.evaluation(options.name.empty() ? "knn" : options.name);
     writeMetrics(result.directory, {{"dataset", features.dataset}, {"knn_top1", result.top1}, {"k", options.knnK},
                                     {"temperature", options.knnTemperature}, {"features", "h (normalised)"},
                                     {"train_images", features.train.size(0)}, {"test_images", features.test.size(0)}});
@@ -196,7 +186,7 @@ RepresentationResult evaluateLinear(const RepresentationOptions& options, Evalua
         return result;
     }
     result.top1 = result.history.empty() ? 0.0 : result.history.back();
-    result.directory = features.runDirectory + "/eval/" + (options.name.empty() ? "linear" : options.name);
+    result.directory = RunPaths{features.runDirectory}.evaluation(options.name.empty() ? "linear" : options.name);
     writeMetrics(result.directory, {{"dataset", features.dataset}, {"linear_top1", result.top1},
                                     {"history", result.history}, {"epochs", options.epochs},
                                     {"learning_rate", options.learningRate}, {"features", "h (frozen)"},

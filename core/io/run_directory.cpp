@@ -42,6 +42,15 @@ std::string RunPaths::epochCheckpoint(int epoch) const
     return checkpoints() + name;
 }
 
+RunLocation locateRun(const std::string& location)
+{
+    if (fs::is_directory(location)) {
+        const RunPaths paths{location};
+        return {paths, paths.lastCheckpoint()};
+    }
+    return {RunPaths{fs::path(location).parent_path().parent_path().string()}, location};
+}
+
 RunPaths createRunDirectory(const std::string& runsDir, const std::string& expName)
 {
     std::error_code error;

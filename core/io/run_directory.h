@@ -16,7 +16,23 @@ struct RunPaths
     std::string checkpoints() const { return root + "/checkpoints"; }
     std::string lastCheckpoint() const { return checkpoints() + "/last.pt"; }
     std::string epochCheckpoint(int epoch) const;
+    /** RUN_DIR/eval/<name>: where an evaluation called @p name writes its files. */
+    std::string evaluation(const std::string& name) const { return root + "/eval/" + name; }
 };
+
+/** A run as the user named it: the run's files, and the checkpoint meant. */
+struct RunLocation
+{
+    RunPaths paths;
+    std::string checkpoint;
+};
+
+/**
+ * Resolves "a run directory or one of its checkpoints", as every command takes it: a directory means its
+ * checkpoints/last.pt; a checkpoint file means the run two folders up (RUN_DIR/checkpoints/x.pt).
+ * Nothing is checked for existence here.
+ */
+RunLocation locateRun(const std::string& location);
 
 /**
  * Creates <runsDir>/<expName>, or <expName>_2, _3, ... when that run already has results: a new run never

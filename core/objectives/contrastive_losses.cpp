@@ -9,6 +9,16 @@
 
 namespace tau::core {
 
+ContrastiveLossOptions contrastiveLossOptions(const LossConfig& config)
+{
+    ContrastiveLossOptions options;
+    options.t = config.t;
+    options.eps = config.eps;
+    options.simclrMask = config.simclrMask;
+    options.firstViewNumerator = config.tauNumerator == "first_view";
+    return options;
+}
+
 namespace {
 
 void checkPair(const torch::Tensor& loc1, const torch::Tensor& loc2)

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/config/experiment_config.h"
+
 #include <torch/types.h>
 
 namespace tau::core {
@@ -14,6 +16,9 @@ struct ContrastiveLossOptions
     /** true: the numerator of a view-2 anchor uses the view-1 c (the repo's behaviour); false: the anchor's own. */
     bool firstViewNumerator = false;
 };
+
+/** The loss settings of a config's loss section. */
+ContrastiveLossOptions contrastiveLossOptions(const LossConfig& config);
 
 /**
  * SimCLR's NT-Xent on two views of N images: mean over the 2N anchors of

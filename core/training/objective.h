@@ -55,8 +55,31 @@ public:
 };
 
 /**
- * Builds the objective of @p config.system for images of @p input, on @p device.
- * @throws ConfigError / DataError for an inconsistent config or an unreadable frozen encoder.
+ * The objectives that train one model on its own (SimCLR, HIB, supervised): the forwarding a TrainingObjective
+ * needs, so such an objective writes only its loss.
+ */
+class SingleModelObjective : public TrainingObjective
+{
+public:
+    SingleModelObjective(const ModelConfig& config, const ModelInput& input, const torch::Device& device)
+        : m_model(config, input)
+    {
+        m_model->to(device);
+    }
+
+    std::vector<torch::Tensor> parameters() override { return m_model->parameters(); }
+    torch::nn::Module& model() override { return *m_model; }
+    void setTraining(bool training) override { m_model->train(training); }
+    ModelOutput infer(const torch::Tensor& images) override { return m_model->forward(images); }
+
+protected:
+    ContrastiveModel m_model;
+};
+
+/**
+ * Builds the objective of @p config.system (through its row in systemCatalog()) for images of @p input.
+ * @throws ConfigError / DataError / TauError for an unknown or untrainable system, an inconsistent config or an
+ * unreadable frozen encoder.
  */
 std::unique_ptr<TrainingObjective> makeObjective(const ExperimentConfig& config, const ModelInput& input,
                                                  const torch::Device& device);

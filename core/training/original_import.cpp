@@ -4,6 +4,7 @@
 #include "core/config/config_loader.h"
 #include "core/data/dataset_registry.h"
 #include "core/io/run_directory.h"
+#include "core/methods/system_catalog.h"
 #include "core/training/checkpoint.h"
 #include "core/training/objective.h"
 #include "core/training/tensor_dict.h"
@@ -107,7 +108,7 @@ ImportResult importConvertedCheckpoint(const ImportOptions& options)
 
     const DatasetInfo& dataset = datasetInfo(config.dataset.name);
     const int64_t imageSize = config.dataset.imageSize > 0 ? config.dataset.imageSize : dataset.imageSize;
-    const int64_t classes = config.system == "supervised" ? int64_t(tensors.count("classifier.bias") > 0
+    const int64_t classes = systemOf(config).classifier ? int64_t(tensors.count("classifier.bias") > 0
                                                                         ? tensors.at("classifier.bias").size(0)
                                                                         : 10)
                                                           : 0;

@@ -7,6 +7,7 @@
 #include "core/data/batch_loader.h"
 #include "core/data/dataset_registry.h"
 #include "core/io/run_directory.h"
+#include "core/methods/system_catalog.h"
 #include "core/training/checkpoint.h"
 #include "core/training/objective.h"
 #include "core/training/optimizer_factory.h"
@@ -109,7 +110,7 @@ private:
         }
 
         const ModelInput input{m_dataset.channels(), m_dataset.imageSize(),
-                               m_config.system == "supervised" ? int64_t(m_dataset.classNames.size()) : 0};
+                               systemOf(m_config).classifier ? int64_t(m_dataset.classNames.size()) : 0};
         m_objective = makeObjective(m_config, input, m_device);
         m_optimizer = std::make_unique<ConfiguredOptimizer>(m_config.optimizer, m_objective->parameters());
 

@@ -6,6 +6,7 @@ usage: make_dataset_files.py KIND FOLDER
   svhn_no_y     FOLDER/test_32x32.mat with X only
   folder        FOLDER/{cats,dogs}/ PNG, JPEG and BMP images of solid colours, plus broken.png (not an image)
   tinyimagenet  FOLDER/ in Tiny ImageNet's layout with two classes
+  rgb_folder    FOLDER/{train,test}/{red,blue}/ 40 seeded noisy 28x28 RGB PNGs per class and split
 """
 import os
 import sys
@@ -35,6 +36,15 @@ elif kind == "svhn_compressed":
                      {"X": svhn_images(), "y": np.array([[1], [2], [10], [7]], dtype=np.uint8)}, do_compression=True)
 elif kind == "svhn_no_y":
     scipy.io.savemat(os.path.join(folder, "test_32x32.mat"), {"X": svhn_images()})
+elif kind == "rgb_folder":
+    rng = np.random.default_rng(7)
+    for split in ("train", "test"):
+        for name, channel in (("red", 0), ("blue", 2)):
+            os.makedirs(os.path.join(folder, split, name), exist_ok=True)
+            for i in range(40):
+                pixels = rng.integers(0, 90, size=(28, 28, 3), dtype=np.uint8)
+                pixels[:, :, channel] += 150
+                Image.fromarray(pixels, "RGB").save(os.path.join(folder, split, name, "%02d.png" % i))
 elif kind == "folder":
     for name, colour in (("cats", (200, 10, 10)), ("dogs", (10, 10, 200))):
         os.makedirs(os.path.join(folder, name), exist_ok=True)

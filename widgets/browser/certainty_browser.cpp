@@ -165,11 +165,19 @@ void CertaintyBrowser::setImageSet(SharedThumbnailSet set)
         m_datasets->setCurrentText(m_set->name);
     }
     m_notice->setVisible(m_set && !m_set->hasScores());
-    m_notice->setText(tr("This run learns no temperature, so its images have no certainty c: they are shown in "
-                         "dataset order. Open a TaU run (tau_simclr, tau_mocov2, posthoc_tau) to rank them."));
+    m_notice->setText(m_noScoresNote.isEmpty() ? tr("These images have no score: they are shown in dataset order.")
+                                               : m_noScoresNote);
     m_large->clear();
     m_details->setText(m_set ? tr("%1: %2 images. Click one to see it large.").arg(m_set->name).arg(m_set->count())
                              : QString());
+}
+
+void CertaintyBrowser::setNoScoresNote(const QString& note)
+{
+    m_noScoresNote = note;
+    if (m_set && !m_set->hasScores()) {
+        m_notice->setText(note);
+    }
 }
 
 void CertaintyBrowser::refillClassFilter()

@@ -31,6 +31,8 @@ public:
     /** The sets the selector offers (the first is the in-distribution test set). */
     void setDatasetChoices(const QStringList& names, const QString& current);
     void setImageSet(SharedThumbnailSet set);
+    /** What the browser says above a set that has no scores (it then shows the images in set order). */
+    void setNoScoresNote(const QString& note);
     SharedThumbnailSet imageSet() const { return m_set; }
 
     /** Shows image @p image large and scrolls the grid to it (clearing a class filter that hides it). */
@@ -63,6 +65,7 @@ private:
     QLabel* m_large;
     QLabel* m_details;
     QLabel* m_notice;
+    QString m_noScoresNote;
 };
 
 } // namespace tau::widgets

@@ -3,6 +3,7 @@
 
 #include "core/common/error.h"
 #include "core/config/config_loader.h"
+#include "core/evaluation/loaded_run.h"
 #include "core/evaluation/ood_evaluation.h"
 #include "core/training/trainer.h"
 #include "tests/support/test_support.h"
@@ -11,6 +12,9 @@
 #include <QtTest>
 
 #include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include <fstream>
 
 using namespace tau::core;
 
@@ -32,6 +36,7 @@ private Q_SLOTS:
     void everyScoreRunsOnItsModel_data();
     void everyScoreRunsOnItsModel();
     void aScoreTheModelCannotGiveIsRefused();
+    void mahalanobisMatchesScikitLearn();
 
 private:
     std::string trainPreset(const QString& preset, const std::string& name);
@@ -164,6 +169,63 @@ void TestOodEvaluation::aScoreTheModelCannotGiveIsRefused()
     }
     options.scores = {"taus"};
     QVERIFY_THROWS_EXCEPTION(TauError, evaluateOod(options, quiet, cancel));
+}
+
+namespace {
+
+/** h of every image of a run's @p split as tau ood loads it (the same seeded limit), through the one model pass. */
+std::pair<nlohmann::json, nlohmann::json> featuresOf(const std::string& run, Split split, long long limit)
+{
+    const LoadedRun loaded = loadRun(run, "", limit, split, torch::kCPU);
+    Quiet quiet;
+    PassProgress progress(quiet);
+    nlohmann::json rows = nlohmann::json::array(), labels = nlohmann::json::array();
+    forEachBatch(loaded.model(), loaded.images, PassOptions{}, progress, CancellationToken(), [&](const PassBatch& batch) {
+        const torch::Tensor h = batch.output.features.to(torch::kDouble).contiguous();
+        for (int64_t i = 0; i < h.size(0); ++i) {
+            rows.push_back(std::vector<double>(h[i].data_ptr<double>(), h[i].data_ptr<double>() + h.size(1)));
+            labels.push_back(loaded.images.labels[batch.begin + i].item<int64_t>());
+        }
+    });
+    return {rows, labels};
+}
+
+} // namespace
+
+void TestOodEvaluation::mahalanobisMatchesScikitLearn()
+{
+    OodEvaluationOptions options;
+    options.checkpoint = m_trained["tau_simclr"];
+    options.outDatasets = {"gaussian_noise"};
+    options.scores = {"mahalanobis"};
+    options.limit = 200;
+    options.knnReferenceLimit = 400;
+    options.name = "mahalanobis";
+    Quiet quiet;
+    CancellationToken cancel;
+    const OodEvaluationResult result = evaluateOod(options, quiet, cancel);
+    QVERIFY(result.results.at("gaussian_noise").count("mahalanobis") == 1);
+
+    // scikit-learn recomputes the ID test set's scores from the same features h.
+    const auto [train, trainLabels] = featuresOf(options.checkpoint, Split::Train, options.knnReferenceLimit);
+    const auto [query, ignored] = featuresOf(options.checkpoint, Split::Test, options.limit);
+    QTemporaryDir dir;
+    const QString input = dir.filePath("features.json");
+    std::ofstream(input.toStdString()) << nlohmann::json{{"train", train}, {"train_labels", trainLabels}, {"query", query}}.dump();
+    const auto reference = tau::test::runReferenceScript("mahalanobis_reference.py", {input});
+    QVERIFY2(reference.exitCode == 0, reference.standardError.constData());
+    const std::vector<double> expected = nlohmann::json::parse(reference.standardOutput.toStdString());
+    QCOMPARE(expected.size(), size_t(200));
+
+    const QList<QByteArray> lines = tau::test::readFile(QString::fromStdString(result.directory) + "/scores.csv").trimmed().split('\n');
+    QCOMPARE(lines.front(), QByteArray("dataset,index,label,mahalanobis"));
+    for (size_t i = 0; i < expected.size(); ++i) {
+        const double written = lines[int(i) + 1].split(',').last().toDouble();
+        QVERIFY2(std::abs(written - expected[i]) <= 1e-6 * std::max(1.0, std::abs(expected[i])),
+                 qPrintable(QString("image %1: %2 vs scikit-learn's %3").arg(i).arg(written).arg(expected[i])));
+    }
+    // Higher is more in-distribution: Gaussian noise is far from every class mean.
+    QVERIFY(result.results.at("gaussian_noise").at("mahalanobis").metrics.auroc > 0.9);
 }
 
 QTEST_APPLESS_MAIN(TestOodEvaluation)

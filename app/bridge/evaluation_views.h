@@ -1,6 +1,7 @@
 #pragma once
 
-// Reads what `tau ood` writes (RUN_DIR/eval/<name>/) for the OOD view and `tau export`; Qt only, no LibTorch.
+// What `tau ood` writes (RUN_DIR/eval/<name>/, read by core/io/evaluation_files) as the OOD view, `tau export` and
+// `tau report` show it: widget types only, no LibTorch.
 
 #include "widgets/plots/roc_plot.h"
 #include "widgets/plots/score_histogram_plot.h"

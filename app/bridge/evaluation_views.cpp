@@ -1,67 +1,40 @@
-#include "app/analysis/evaluation_files.h"
+#include "app/bridge/evaluation_views.h"
+
+#include "core/io/evaluation_files.h"
 
 #include <QDir>
-#include <QFile>
-#include <QFileInfo>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QTextStream>
+
+#include <optional>
 
 namespace tau::app {
 
 namespace {
 
-widgets::MetricValue metricOf(const QJsonObject& values, const QString& key)
+widgets::MetricValue metricOf(double value, const std::optional<core::Interval>& interval)
 {
     widgets::MetricValue metric;
-    metric.value = values.value(key).toDouble();
-    const QJsonArray interval = values.value(QStringLiteral("ci95")).toObject().value(key).toArray();
-    if (interval.size() == 2) {
-        metric.interval = qMakePair(interval[0].toDouble(), interval[1].toDouble());
+    metric.value = value;
+    if (interval) {
+        metric.interval = qMakePair(interval->low, interval->high);
     }
     return metric;
 }
 
-QString readRoc(const QString& path, widgets::RocSeries& series)
+/** One score's row of the metrics table; each interval only when the evaluation bootstrapped. */
+widgets::MetricRow rowOf(const QString& run, const QString& ood, const QString& score, const core::ScoreMetricsRecord& record)
 {
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly | QIODevice::Text)) {
-        return path + QStringLiteral(": missing ROC file (expected fpr,tpr,threshold rows)");
-    }
-    QTextStream stream(&file);
-    stream.readLine(); // header
-    while (!stream.atEnd()) {
-        const QStringList fields = stream.readLine().split(QLatin1Char(','));
-        if (fields.size() >= 2) {
-            series.fpr.append(fields[0].toDouble());
-            series.tpr.append(fields[1].toDouble());
-        }
-    }
-    return series.fpr.isEmpty() ? path + QStringLiteral(": empty ROC file") : QString();
-}
-
-QString readScores(const QString& path, EvaluationFolder& result)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly | QIODevice::Text)) {
-        return path + QStringLiteral(": missing (expected dataset,index,label,<scores...> rows)");
-    }
-    QTextStream stream(&file);
-    const QStringList header = stream.readLine().split(QLatin1Char(','));
-    if (header.size() < 4 || header[0] != QLatin1String("dataset")) {
-        return path + QStringLiteral(": expected a header dataset,index,label,<scores...>");
-    }
-    while (!stream.atEnd()) {
-        const QStringList fields = stream.readLine().split(QLatin1Char(','));
-        if (fields.size() != header.size()) {
-            continue;
-        }
-        for (int column = 3; column < header.size(); ++column) {
-            result.values[fields[0]][header[column]].append(fields[column].toDouble());
-        }
-    }
-    return {};
+    const auto interval = [&record](core::Interval core::OodMetricIntervals::*member) -> std::optional<core::Interval> {
+        return record.intervals ? std::optional<core::Interval>((*record.intervals).*member) : std::nullopt;
+    };
+    const core::OodMetrics& m = record.metrics;
+    return {run,
+            ood,
+            score,
+            metricOf(m.auroc, interval(&core::OodMetricIntervals::auroc)),
+            metricOf(m.fpr95, interval(&core::OodMetricIntervals::fpr95)),
+            metricOf(m.auprIn, interval(&core::OodMetricIntervals::auprIn)),
+            metricOf(m.auprOut, interval(&core::OodMetricIntervals::auprOut))};
 }
 
 QString latexEscaped(QString text)
@@ -76,47 +49,42 @@ QString readEvaluationFolder(const QString& folder, EvaluationFolder& result, bo
     result = EvaluationFolder{};
     result.folder = folder;
     result.runName = QDir(QDir::cleanPath(QDir(folder).absoluteFilePath(QStringLiteral("../..")))).dirName();
-    QFile file(folder + QStringLiteral("/metrics.json"));
-    if (!file.open(QIODevice::ReadOnly)) {
-        return file.fileName() + QStringLiteral(": not found (expected the folder tau ood wrote, RUN_DIR/eval/<name>)");
+    core::EvaluationFolderData data;
+    try {
+        data = core::readEvaluationFolder(folder.toStdString(), withScores);
+    } catch (const std::exception& error) {
+        return QString::fromStdString(error.what());
     }
-    const QJsonDocument document = QJsonDocument::fromJson(file.readAll());
-    const QJsonObject metrics = document.object();
-    if (!document.isObject() || !metrics.value(QStringLiteral("results")).isObject()) {
-        return file.fileName() + QStringLiteral(": not a metrics.json of tau ood (no \"results\" object)");
+    result.inDataset = QString::fromStdString(data.inDataset);
+    for (const std::string& warning : data.warnings) {
+        result.warnings << QString::fromStdString(warning);
     }
-    result.inDataset = metrics.value(QStringLiteral("in_dataset")).toString();
-    for (const QJsonValue& warning : metrics.value(QStringLiteral("warnings")).toArray()) {
-        result.warnings << warning.toString();
-    }
-    const QJsonObject results = metrics.value(QStringLiteral("results")).toObject();
-    for (auto ood = results.begin(); ood != results.end(); ++ood) {
-        result.oodSets << ood.key();
-        const QJsonObject byScore = ood.value().toObject();
-        for (auto score = byScore.begin(); score != byScore.end(); ++score) {
-            if (!result.scores.contains(score.key())) {
-                result.scores << score.key();
+    for (const std::string& oodName : data.oodSets) {
+        const QString ood = QString::fromStdString(oodName);
+        result.oodSets << ood;
+        for (const auto& [scoreName, record] : data.results.at(oodName)) {
+            const QString score = QString::fromStdString(scoreName);
+            if (!result.scores.contains(score)) {
+                result.scores << score;
             }
-            const QJsonObject values = score.value().toObject();
-            widgets::MetricRow row{result.runName,
-                                   ood.key(),
-                                   score.key(),
-                                   metricOf(values, QStringLiteral("auroc")),
-                                   metricOf(values, QStringLiteral("fpr95")),
-                                   metricOf(values, QStringLiteral("aupr_in")),
-                                   metricOf(values, QStringLiteral("aupr_out"))};
+            const widgets::MetricRow row = rowOf(result.runName, ood, score, record);
             result.rows.append(row);
+            const core::RocCurve& curve = data.roc.at(oodName).at(scoreName);
             widgets::RocSeries series;
-            series.name = score.key();
+            series.name = score;
             series.auroc = row.auroc.value;
-            const QString error = readRoc(QStringLiteral("%1/roc_%2_%3.csv").arg(folder, ood.key(), score.key()), series);
-            if (!error.isEmpty()) {
-                return error;
-            }
-            result.roc[ood.key()][score.key()] = series;
+            series.fpr = QVector<double>(curve.fpr.begin(), curve.fpr.end());
+            series.tpr = QVector<double>(curve.tpr.begin(), curve.tpr.end());
+            result.roc[ood][score] = series;
         }
     }
-    return withScores ? readScores(folder + QStringLiteral("/scores.csv"), result) : QString();
+    for (const core::SetScores& set : data.sets) {
+        for (const auto& [score, values] : set.values) {
+            result.values[QString::fromStdString(set.name)][QString::fromStdString(score)] =
+                QVector<double>(values.begin(), values.end());
+        }
+    }
+    return {};
 }
 
 QVector<widgets::RocPanel> rocPanelsOf(const QVector<EvaluationFolder>& evaluations)

@@ -1,10 +1,10 @@
 #pragma once
 
-#include <QString>
+#include <string>
 
-namespace tau::app {
+namespace tau::core {
 
 /** Remaining time as m:ss or h:mm:ss; "--:--" while it is unknown (negative or not finite). */
-QString formatEta(double seconds);
+std::string formatDuration(double seconds);
 
-} // namespace tau::app
+} // namespace tau::core

@@ -1,0 +1,26 @@
+#pragma once
+
+// The one place where the core's plain values become Qt and widget types (ARCHITECTURE.md: app/bridge). Torch-free.
+
+#include "core/common/training_observer.h"
+#include "core/evaluation/image_scan.h"
+#include "widgets/browser/thumbnail_set.h"
+#include "widgets/plots/distribution_plot.h"
+
+#include <QString>
+
+namespace tau::app {
+
+/** An epoch's histogram and percentiles as the distribution plots take them. */
+widgets::EpochHistogram toWidgetHistogram(int epoch, const core::Histogram& histogram, const core::Percentiles& p);
+
+/** Scanned images with their certainties as the browser shows them. */
+widgets::SharedThumbnailSet toThumbnails(const core::ScannedImages& scan);
+
+/** Remaining time as m:ss or h:mm:ss; "--:--" while it is unknown. */
+QString formatEta(double seconds);
+
+/** An image's temperature tau = t / c (METHOD.md §2), with c kept away from 0 for plotting. */
+double temperatureOf(double t, double c);
+
+} // namespace tau::app

@@ -1,0 +1,115 @@
+#include "app/cli/cli_support.h"
+
+#include "core/common/duration_text.h"
+
+#include <csignal>
+#include <cstdio>
+#include <sstream>
+#include <unistd.h>
+
+namespace tau::app::cli {
+
+namespace {
+
+/** First Ctrl-C: finish the current step (or batch), save, exit. Second: leave at once. */
+void onInterrupt(int)
+{
+    if (interruption().stopRequested()) {
+        std::_Exit(130);
+    }
+    interruption().requestStop();
+    const char note[] = "\nstopping after the current step (Ctrl-C again to quit at once)\n";
+    [[maybe_unused]] const auto written = write(STDERR_FILENO, note, sizeof note - 1);
+}
+
+} // namespace
+
+bool& jsonOutput()
+{
+    static bool json = false;
+    return json;
+}
+
+core::CancellationToken& interruption()
+{
+    static core::CancellationToken token;
+    return token;
+}
+
+void stopOnInterrupt()
+{
+    std::signal(SIGINT, onInterrupt);
+    std::signal(SIGTERM, onInterrupt);
+}
+
+void printJson(const nlohmann::json& value)
+{
+    std::printf("%s\n", value.dump(2).c_str());
+}
+
+void printWarning(const std::string& line)
+{
+    std::fprintf(stderr, "tau: warning: %s\n", line.c_str());
+}
+
+std::vector<std::string> splitList(const std::string& text)
+{
+    std::vector<std::string> items;
+    std::stringstream stream(text);
+    for (std::string item; std::getline(stream, item, ',');) {
+        if (!item.empty()) {
+            items.push_back(item);
+        }
+    }
+    return items;
+}
+
+std::vector<std::string> withDataset(std::vector<std::string> overrides, const std::string& dataset)
+{
+    if (!dataset.empty()) {
+        overrides.push_back("dataset.name=" + dataset);
+    }
+    return overrides;
+}
+
+EvaluationPrinter::EvaluationPrinter() : m_interactive(isatty(STDERR_FILENO) != 0)
+{
+    stopOnInterrupt();
+}
+
+EvaluationPrinter::~EvaluationPrinter()
+{
+    finishLine();
+}
+
+void EvaluationPrinter::onProgress(const std::string& stage, long long done, long long total, double etaSeconds)
+{
+    if (!m_interactive) {
+        return;
+    }
+    std::fprintf(stderr, "\r\033[Kscoring %s: %lld/%lld images  ETA %s", stage.c_str(), done, total,
+                 core::formatDuration(etaSeconds).c_str());
+    m_open = true;
+}
+
+void EvaluationPrinter::onMessage(const std::string& message)
+{
+    finishLine();
+    std::fprintf(stderr, "%s\n", message.c_str());
+}
+
+void EvaluationPrinter::finishLine()
+{
+    if (m_open) {
+        std::fprintf(stderr, "\n");
+        m_open = false;
+    }
+}
+
+int reportCancelled()
+{
+    std::fprintf(stderr, "cancelled; nothing was written\n");
+    return 130;
+}
+
+} // namespace tau::app::cli

@@ -1,0 +1,63 @@
+// tau embed --checkpoint RUN: features h (or loc) of the test images projected to 2-D by PCA and t-SNE.
+
+#include "app/cli/cli_support.h"
+#include "app/cli/commands/commands.h"
+#include "core/evaluation/embedding.h"
+
+#include <cstdio>
+
+namespace tau::app::cli {
+
+namespace {
+
+class EmbedCommand : public Command
+{
+public:
+    CLI::App* add(CLI::App& app) override
+    {
+        CLI::App* command = app.add_subcommand("embed", "Project a checkpoint's features to 2-D (PCA and t-SNE)");
+        command->add_option("--checkpoint", m_options.checkpoint, "RUN_DIR/checkpoints/last.pt (or the run directory)")
+            ->required();
+        command->add_option("--dataset", m_options.dataset, "default: the run's training set (test split)");
+        command->add_option("--space", m_options.space, "h (features) or loc (projection)")
+            ->check(CLI::IsMember({"h", "loc"}))
+            ->capture_default_str();
+        command->add_option("--limit", m_options.limit, "at most N images (0: all)")->capture_default_str();
+        command->add_option("--perplexity", m_options.tsne.perplexity, "t-SNE perplexity")->capture_default_str();
+        command->add_option("--iterations", m_options.tsne.iterations, "t-SNE iterations")->capture_default_str();
+        command->add_option("--seed", m_options.tsne.seed, "t-SNE seed")->capture_default_str();
+        command->add_flag("--no-tsne", m_noTsne, "PCA only");
+        command->add_option("--name", m_options.name, "results go to RUN_DIR/eval/NAME")->capture_default_str();
+        return command;
+    }
+
+    int run() override
+    {
+        m_options.withTsne = !m_noTsne;
+        EvaluationPrinter printer;
+        const core::EmbeddingResult result = core::embedDataset(m_options, printer, interruption());
+        printer.finishLine();
+        if (result.cancelled) {
+            return reportCancelled();
+        }
+        if (jsonOutput()) {
+            printJson({{"points", result.points}, {"file", result.file}});
+            return 0;
+        }
+        std::printf("%lld points embedded: %s\n", result.points, result.file.c_str());
+        return 0;
+    }
+
+private:
+    core::EmbeddingOptions m_options;
+    bool m_noTsne = false;
+};
+
+} // namespace
+
+std::unique_ptr<Command> makeEmbedCommand()
+{
+    return std::make_unique<EmbedCommand>();
+}
+
+} // namespace tau::app::cli

@@ -1,0 +1,55 @@
+// tau rank --checkpoint RUN: the most and least certain test images of every class, as PNG grids and CSV.
+
+#include "app/cli/cli_support.h"
+#include "app/cli/commands/commands.h"
+#include "core/evaluation/ranking.h"
+
+#include <cstdio>
+
+namespace tau::app::cli {
+
+namespace {
+
+class RankCommand : public Command
+{
+public:
+    CLI::App* add(CLI::App& app) override
+    {
+        CLI::App* command = app.add_subcommand("rank", "The most and least certain images per class, as PNG grids and CSV");
+        command->add_option("--checkpoint", m_options.checkpoint, "RUN_DIR/checkpoints/last.pt (or the run directory)")
+            ->required();
+        command->add_option("--dataset", m_options.dataset, "default: the run's training set (test split)");
+        command->add_option("--per-class", m_options.perClass, "images per class in each grid")->capture_default_str();
+        command->add_option("--limit", m_options.limit, "rank a seeded N images (0: all)")->capture_default_str();
+        command->add_option("--name", m_options.name, "results go to RUN_DIR/eval/NAME")->capture_default_str();
+        return command;
+    }
+
+    int run() override
+    {
+        EvaluationPrinter printer;
+        const core::RankingResult result = core::rankByCertainty(m_options, printer, interruption());
+        printer.finishLine();
+        if (result.cancelled) {
+            return reportCancelled();
+        }
+        if (jsonOutput()) {
+            printJson({{"directory", result.directory}});
+            return 0;
+        }
+        std::printf("most_certain.png, least_certain.png and rankings.csv in %s\n", result.directory.c_str());
+        return 0;
+    }
+
+private:
+    core::RankingOptions m_options;
+};
+
+} // namespace
+
+std::unique_ptr<Command> makeRankCommand()
+{
+    return std::make_unique<RankCommand>();
+}
+
+} // namespace tau::app::cli

@@ -1,0 +1,77 @@
+// tau knn and tau linear-eval: weighted kNN and linear evaluation of a checkpoint's features h (METHOD.md §7).
+
+#include "app/cli/cli_support.h"
+#include "app/cli/commands/commands.h"
+#include "core/evaluation/representation_evaluation.h"
+
+#include <cstdio>
+
+namespace tau::app::cli {
+
+namespace {
+
+class RepresentationCommand : public Command
+{
+public:
+    explicit RepresentationCommand(bool linear) : m_linear(linear) {}
+
+    CLI::App* add(CLI::App& app) override
+    {
+        CLI::App* command =
+            m_linear ? app.add_subcommand("linear-eval", "Linear evaluation top-1 on a checkpoint's frozen features h")
+                     : app.add_subcommand("knn", "Weighted kNN top-1 accuracy of a checkpoint's features h");
+        command->add_option("--checkpoint", m_options.checkpoint, "RUN_DIR/checkpoints/last.pt (or the run directory)")
+            ->required();
+        command->add_option("--dataset", m_options.dataset, "default: the run's training set");
+        command->add_option("--name", m_options.name, m_linear ? "results go to RUN_DIR/eval/NAME (default linear)"
+                                                                : "results go to RUN_DIR/eval/NAME (default knn)");
+        command->add_option("--limit-train", m_options.limitTrain, "at most N training images (0: all)")->capture_default_str();
+        command->add_option("--limit-test", m_options.limitTest, "at most N test images (0: all)")->capture_default_str();
+        command->add_option("--device", m_options.device, "auto, cpu, cuda or cuda:N")->capture_default_str();
+        if (m_linear) {
+            command->add_option("--epochs", m_options.epochs, "epochs")->capture_default_str();
+            command->add_option("--lr", m_options.learningRate, "SGD learning rate, cosine to 0")->capture_default_str();
+        } else {
+            command->add_option("--k", m_options.knnK, "neighbours")->capture_default_str();
+            command->add_option("--temperature", m_options.knnTemperature, "vote weight exp(similarity / T)")
+                ->capture_default_str();
+        }
+        return command;
+    }
+
+    int run() override
+    {
+        EvaluationPrinter printer;
+        const core::RepresentationResult result = m_linear ? core::evaluateLinear(m_options, printer, interruption())
+                                                           : core::evaluateKnnAccuracy(m_options, printer, interruption());
+        printer.finishLine();
+        if (result.cancelled) {
+            return reportCancelled();
+        }
+        if (jsonOutput()) {
+            printJson({{m_linear ? "linear_top1" : "knn_top1", result.top1}, {"directory", result.directory}});
+            return 0;
+        }
+        std::printf("%s top-1: %.4f\nresults in %s\n", m_linear ? "linear evaluation" : "weighted kNN", result.top1,
+                    result.directory.c_str());
+        return 0;
+    }
+
+private:
+    bool m_linear;
+    core::RepresentationOptions m_options;
+};
+
+} // namespace
+
+std::unique_ptr<Command> makeKnnCommand()
+{
+    return std::make_unique<RepresentationCommand>(false);
+}
+
+std::unique_ptr<Command> makeLinearEvalCommand()
+{
+    return std::make_unique<RepresentationCommand>(true);
+}
+
+} // namespace tau::app::cli

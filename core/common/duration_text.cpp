@@ -1,0 +1,23 @@
+#include "core/common/duration_text.h"
+
+#include <cmath>
+#include <cstdio>
+
+namespace tau::core {
+
+std::string formatDuration(double seconds)
+{
+    if (!std::isfinite(seconds) || seconds < 0) {
+        return "--:--";
+    }
+    const long total = std::lround(seconds);
+    char text[32];
+    if (total >= 3600) {
+        std::snprintf(text, sizeof text, "%ld:%02ld:%02ld", total / 3600, (total / 60) % 60, total % 60);
+    } else {
+        std::snprintf(text, sizeof text, "%ld:%02ld", total / 60, total % 60);
+    }
+    return text;
+}
+
+} // namespace tau::core

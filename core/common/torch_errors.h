@@ -1,0 +1,28 @@
+#pragma once
+
+#include "core/common/error.h"
+
+#include <c10/util/Exception.h>
+
+#include <string>
+
+namespace tau::core {
+
+/**
+ * Runs @p work; an error from inside LibTorch (a shape that does not fit, an operator missing on a device)
+ * becomes a TauError that says which job it stopped, with LibTorch's first line and no C++ backtrace.
+ */
+template <typename Work>
+auto translateTorchErrors(const std::string& job, Work&& work) -> decltype(work())
+{
+    try {
+        return work();
+    } catch (const TauError&) {
+        throw;
+    } catch (const c10::Error& error) {
+        const std::string message = error.what_without_backtrace();
+        throw TauError(job + " failed inside LibTorch: " + message.substr(0, message.find('\n')));
+    }
+}
+
+} // namespace tau::core

@@ -1,0 +1,257 @@
+#include "core/io/evaluation_files.h"
+
+#include "core/common/error.h"
+#include "core/io/run_directory.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <limits>
+#include <sstream>
+
+namespace tau::core {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+/** Every double with all its digits, so a value read back is the value written. */
+std::string formatNumber(double value)
+{
+    if (std::isinf(value)) {
+        return value > 0 ? "inf" : "-inf";
+    }
+    std::ostringstream stream;
+    stream << std::setprecision(17) << value;
+    return stream.str();
+}
+
+double parseNumber(const std::string& text, const std::string& file, size_t line)
+{
+    if (text == "inf") {
+        return std::numeric_limits<double>::infinity();
+    }
+    if (text == "-inf") {
+        return -std::numeric_limits<double>::infinity();
+    }
+    try {
+        size_t used = 0;
+        const double value = std::stod(text, &used);
+        if (used == text.size()) {
+            return value;
+        }
+    } catch (const std::exception&) {
+    }
+    throw DataError(file + ":" + std::to_string(line) + ": expected a number, got '" + text + "'");
+}
+
+std::vector<std::string> splitFields(const std::string& line)
+{
+    std::vector<std::string> fields;
+    std::stringstream stream(line);
+    for (std::string field; std::getline(stream, field, ',');) {
+        fields.push_back(field);
+    }
+    if (!line.empty() && line.back() == ',') {
+        fields.emplace_back();
+    }
+    return fields;
+}
+
+std::string readText(const std::string& path, const std::string& expected)
+{
+    std::ifstream stream(path, std::ios::binary);
+    if (!stream) {
+        throw DataError(path + ": not found (expected " + expected + ")");
+    }
+    std::ostringstream text;
+    text << stream.rdbuf();
+    return text.str();
+}
+
+json metricsJson(const ScoreMetricsRecord& record)
+{
+    const OodMetrics& m = record.metrics;
+    json values = {{"auroc", m.auroc}, {"fpr95", m.fpr95}, {"fpr95_ood_positive", m.fpr95OodPositive},
+                   {"aupr_in", m.auprIn}, {"aupr_out", m.auprOut}};
+    if (record.intervals) {
+        const auto interval = [](const Interval& i) { return json::array({i.low, i.high}); };
+        const OodMetricIntervals& ci = *record.intervals;
+        values["ci95"] = {{"auroc", interval(ci.auroc)}, {"fpr95", interval(ci.fpr95)},
+                          {"fpr95_ood_positive", interval(ci.fpr95OodPositive)}, {"aupr_in", interval(ci.auprIn)},
+                          {"aupr_out", interval(ci.auprOut)}, {"resamples", record.resamples}};
+    }
+    return values;
+}
+
+ScoreMetricsRecord metricsRecord(const json& values, const std::string& file)
+{
+    const auto number = [&](const json& object, const char* key) {
+        if (!object.contains(key) || !object[key].is_number()) {
+            throw DataError(file + ": expected a number at \"" + key + "\" in every result");
+        }
+        return object[key].get<double>();
+    };
+    ScoreMetricsRecord record;
+    record.metrics = {number(values, "auroc"), number(values, "fpr95"), number(values, "fpr95_ood_positive"),
+                      number(values, "aupr_in"), number(values, "aupr_out")};
+    if (values.contains("ci95") && values["ci95"].is_object()) {
+        const json& ci = values["ci95"];
+        const auto interval = [&](const char* key) {
+            if (!ci.contains(key) || !ci[key].is_array() || ci[key].size() != 2) {
+                throw DataError(file + ": expected [low, high] at \"ci95\".\"" + key + "\"");
+            }
+            return Interval{ci[key][0].get<double>(), ci[key][1].get<double>()};
+        };
+        record.intervals = OodMetricIntervals{interval("auroc"), interval("fpr95"), interval("fpr95_ood_positive"),
+                                              interval("aupr_in"), interval("aupr_out")};
+        record.resamples = ci.value("resamples", 0);
+    }
+    return record;
+}
+
+std::string rocText(const RocCurve& curve)
+{
+    std::ostringstream roc;
+    roc << "fpr,tpr,threshold\n";
+    for (size_t i = 0; i < curve.fpr.size(); ++i) {
+        roc << formatNumber(curve.fpr[i]) << ',' << formatNumber(curve.tpr[i]) << ','
+            << (i < curve.thresholds.size() ? formatNumber(curve.thresholds[i]) : std::string()) << '\n';
+    }
+    return roc.str();
+}
+
+RocCurve readRoc(const std::string& path)
+{
+    std::istringstream text(readText(path, "a ROC file of fpr,tpr,threshold rows"));
+    RocCurve curve;
+    std::string line;
+    std::getline(text, line); // header
+    for (size_t number = 2; std::getline(text, line); ++number) {
+        const std::vector<std::string> fields = splitFields(line);
+        if (fields.size() < 2) {
+            continue;
+        }
+        curve.fpr.push_back(parseNumber(fields[0], path, number));
+        curve.tpr.push_back(parseNumber(fields[1], path, number));
+        if (fields.size() > 2 && !fields[2].empty()) {
+            curve.thresholds.push_back(parseNumber(fields[2], path, number));
+        }
+    }
+    if (curve.fpr.empty()) {
+        throw DataError(path + ": empty ROC file");
+    }
+    return curve;
+}
+
+std::string scoresText(const EvaluationFolderData& data)
+{
+    std::ostringstream csv;
+    csv << "dataset,index,label";
+    for (const std::string& score : data.scores) {
+        csv << ',' << score;
+    }
+    csv << '\n';
+    for (const SetScores& set : data.sets) {
+        for (size_t i = 0; i < set.labels.size(); ++i) {
+            csv << set.name << ',' << i << ',' << set.labels[i];
+            for (const std::string& score : data.scores) {
+                csv << ',' << formatNumber(set.values.at(score)[i]);
+            }
+            csv << '\n';
+        }
+    }
+    return csv.str();
+}
+
+void readScores(const std::string& path, EvaluationFolderData& data)
+{
+    std::istringstream text(readText(path, "dataset,index,label,<scores...> rows"));
+    std::string line;
+    std::getline(text, line);
+    const std::vector<std::string> header = splitFields(line);
+    if (header.size() < 4 || header[0] != "dataset") {
+        throw DataError(path + ": expected a header dataset,index,label,<scores...>");
+    }
+    for (size_t number = 2; std::getline(text, line); ++number) {
+        const std::vector<std::string> fields = splitFields(line);
+        if (fields.size() != header.size()) {
+            throw DataError(path + ":" + std::to_string(number) + ": expected " + std::to_string(header.size()) +
+                            " fields, got " + std::to_string(fields.size()));
+        }
+        if (data.sets.empty() || data.sets.back().name != fields[0]) {
+            data.sets.push_back(SetScores{fields[0], {}, {}});
+        }
+        SetScores& set = data.sets.back();
+        set.labels.push_back(int64_t(parseNumber(fields[2], path, number)));
+        for (size_t column = 3; column < header.size(); ++column) {
+            set.values[header[column]].push_back(parseNumber(fields[column], path, number));
+        }
+    }
+}
+
+} // namespace
+
+std::string rocFileName(const std::string& oodSet, const std::string& score)
+{
+    return "roc_" + oodSet + "_" + score + ".csv";
+}
+
+void writeEvaluationFolder(const EvaluationFolderData& data)
+{
+    fs::create_directories(data.folder);
+    json metrics = {{"in_dataset", data.inDataset}, {"checkpoint", data.checkpoint}, {"scores", data.scores},
+                    {"results", json::object()}, {"warnings", data.warnings}};
+    for (const auto& [ood, byScore] : data.results) {
+        for (const auto& [score, record] : byScore) {
+            metrics["results"][ood][score] = metricsJson(record);
+        }
+    }
+    writeFileAtomically(data.folder + "/metrics.json", metrics.dump(2) + "\n");
+    writeFileAtomically(data.folder + "/scores.csv", scoresText(data));
+    for (const auto& [ood, byScore] : data.roc) {
+        for (const auto& [score, curve] : byScore) {
+            writeFileAtomically(data.folder + "/" + rocFileName(ood, score), rocText(curve));
+        }
+    }
+}
+
+EvaluationFolderData readEvaluationFolder(const std::string& folder, bool withScores)
+{
+    EvaluationFolderData data;
+    data.folder = folder;
+    const std::string path = folder + "/metrics.json";
+    const std::string text = readText(path, "the folder tau ood wrote, RUN_DIR/eval/<name>");
+    const json metrics = json::parse(text, nullptr, /*allow_exceptions=*/false);
+    if (!metrics.is_object() || !metrics.contains("results") || !metrics["results"].is_object()) {
+        throw DataError(path + ": not a metrics.json of tau ood (no \"results\" object)");
+    }
+    data.inDataset = metrics.value("in_dataset", std::string());
+    data.checkpoint = metrics.value("checkpoint", std::string());
+    if (metrics.contains("scores") && metrics["scores"].is_array()) {
+        data.scores = metrics["scores"].get<std::vector<std::string>>();
+    }
+    if (metrics.contains("warnings") && metrics["warnings"].is_array()) {
+        data.warnings = metrics["warnings"].get<std::vector<std::string>>();
+    }
+    for (const auto& [ood, byScore] : metrics["results"].items()) {
+        data.oodSets.push_back(ood);
+        for (const auto& [score, values] : byScore.items()) {
+            data.results[ood][score] = metricsRecord(values, path);
+            data.roc[ood][score] = readRoc(folder + "/" + rocFileName(ood, score));
+            if (std::find(data.scores.begin(), data.scores.end(), score) == data.scores.end()) {
+                data.scores.push_back(score);
+            }
+        }
+    }
+    if (withScores) {
+        readScores(folder + "/scores.csv", data);
+    }
+    return data;
+}
+
+} // namespace tau::core

@@ -1,0 +1,158 @@
+#include "core/methods/score_catalog.h"
+
+#include "core/methods/catalog_rows.h"
+
+namespace tau::core {
+
+// Each score function is defined under core/evaluation/scores/.
+std::vector<double> temperatureCertainty(const ScoreBatch&);
+std::vector<double> squaredTemperatureLogit(const ScoreBatch&);
+std::vector<double> negativeHibVariance(const ScoreBatch&);
+std::vector<double> maxSoftmaxProbability(const ScoreBatch&);
+std::vector<double> odinScore(const ScoreBatch&);
+std::vector<double> energyScore(const ScoreBatch&);
+std::vector<double> mcDropoutAgreement(const ScoreBatch&);
+std::vector<double> ensembleAgreement(const ScoreBatch&);
+std::vector<double> knnDistanceScore(const ReferenceQuery&);
+bool knnNeedsTrainFeatures(const OodEvaluationOptions&);
+std::vector<double> mahalanobisScore(const ReferenceQuery&);
+bool mahalanobisNeedsTrainFeatures(const OodEvaluationOptions&);
+
+namespace {
+
+std::string needsTemperature(const SystemInfo& system, const ExperimentConfig&, size_t)
+{
+    return system.learnsTemperature ? "" : "needs a TaU model (one that learns a temperature); this run is " + system.name;
+}
+
+std::string needsGaussianEmbedding(const SystemInfo& system, const ExperimentConfig&, size_t)
+{
+    return system.gaussianEmbedding ? "" : "needs a HIB model; this run is " + system.name;
+}
+
+std::string needsLogits(const SystemInfo& system, const ExperimentConfig&, size_t)
+{
+    return system.classifier ? "" : "needs a supervised model (its logits); this run is " + system.name;
+}
+
+std::string needsDropout(const SystemInfo&, const ExperimentConfig& config, size_t)
+{
+    return config.model.mcDropout ? "" : "needs a model trained with model.mc_dropout: true";
+}
+
+std::string needsMembers(const SystemInfo&, const ExperimentConfig&, size_t members)
+{
+    return members > 0 ? "" : "needs the other members' checkpoints (--ensemble A,B,...)";
+}
+
+std::string fitsEveryRun(const SystemInfo&, const ExperimentConfig&, size_t)
+{
+    return "";
+}
+
+ScoreInfo batchScore(std::string name, std::string summary, decltype(ScoreInfo::unfit) unfit,
+                     decltype(ScoreInfo::perBatch) compute)
+{
+    ScoreInfo info;
+    info.name = std::move(name);
+    info.summary = std::move(summary);
+    info.unfit = unfit;
+    info.perBatch = compute;
+    return info;
+}
+
+ScoreInfo referenceScore(std::string name, std::string summary, decltype(ScoreInfo::againstReference) compute,
+                         decltype(ScoreInfo::needsTrainFeatures) needsTrain)
+{
+    ScoreInfo info;
+    info.name = std::move(name);
+    info.summary = std::move(summary);
+    info.unfit = &fitsEveryRun;
+    info.againstReference = compute;
+    info.needsTrainFeatures = needsTrain;
+    return info;
+}
+
+std::vector<ScoreInfo> buildCatalog()
+{
+    return {
+        batchScore("tau", "TaU's certainty c = sigmoid(r)", &needsTemperature, &temperatureCertainty),
+        batchScore("tau_repo", "r^2, the original repository's score", &needsTemperature, &squaredTemperatureLogit),
+        batchScore("mc_dropout", "minus the spread of the embedding over dropout passes", &needsDropout,
+                   &mcDropoutAgreement),
+        batchScore("ensemble", "minus the spread of the embedding over ensemble members", &needsMembers,
+                   &ensembleAgreement),
+        referenceScore("knn", "minus the distance to the k nearest ID embeddings", &knnDistanceScore,
+                       &knnNeedsTrainFeatures),
+        referenceScore("mahalanobis", "minus the Mahalanobis distance of h to the nearest ID class mean",
+                       &mahalanobisScore, &mahalanobisNeedsTrainFeatures),
+        batchScore("hib", "minus HIB's variance softplus(r)^2", &needsGaussianEmbedding, &negativeHibVariance),
+        batchScore("msp", "the maximum softmax probability", &needsLogits, &maxSoftmaxProbability),
+        batchScore("odin", "MSP after temperature scaling and an input perturbation", &needsLogits, &odinScore),
+        batchScore("energy", "logsumexp of the logits", &needsLogits, &energyScore),
+    };
+}
+
+} // namespace
+
+const std::vector<ScoreInfo>& scoreCatalog()
+{
+    static const std::vector<ScoreInfo> catalog = buildCatalog();
+    return catalog;
+}
+
+const ScoreInfo& scoreInfo(const std::string& name)
+{
+    return rowNamed(scoreCatalog(), name, "score");
+}
+
+std::vector<std::string> scoreNames()
+{
+    return namesOf(scoreCatalog());
+}
+
+std::string whyScoreDoesNotFit(const std::string& score, const ExperimentConfig& config, size_t ensembleMembers)
+{
+    const std::string reason = scoreInfo(score).unfit(systemOf(config), config, ensembleMembers);
+    return reason.empty() ? reason : "score '" + score + "' " + reason;
+}
+
+std::vector<std::string> applicableScores(const ExperimentConfig& config)
+{
+    std::vector<std::string> names;
+    for (const ScoreInfo& info : scoreCatalog()) {
+        if (info.unfit(systemOf(config), config, 0).empty()) {
+            names.push_back(info.name);
+        }
+    }
+    return names;
+}
+
+std::vector<std::string> singleModelScores()
+{
+    ExperimentConfig anyModel;
+    anyModel.model.mcDropout = true; // any single run: every system, dropout kept on
+    std::vector<std::string> names;
+    for (const ScoreInfo& info : scoreCatalog()) {
+        for (const SystemInfo& system : systemCatalog()) {
+            if (info.unfit(system, anyModel, 0).empty()) {
+                names.push_back(info.name);
+                break;
+            }
+        }
+    }
+    return names;
+}
+
+std::vector<std::string> defaultScores(const ExperimentConfig& config)
+{
+    std::vector<std::string> names;
+    for (const std::string& score : systemOf(config).defaultScores) {
+        if (whyScoreDoesNotFit(score, config).empty()) {
+            names.push_back(score);
+        }
+    }
+    return names;
+}
+
+} // namespace tau::core

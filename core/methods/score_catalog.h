@@ -1,0 +1,55 @@
+#pragma once
+
+// Torch-free on purpose: `tau ood`, the GUI's OOD page and the CLI's help read the catalogue through this header.
+
+#include "core/config/experiment_config.h"
+#include "core/methods/system_catalog.h"
+
+#include <string>
+#include <vector>
+
+namespace tau::core {
+
+struct ScoreBatch;     // core/evaluation/scores/score_context.h
+struct ReferenceQuery; // likewise
+struct OodEvaluationOptions;
+
+/**
+ * One OOD score (METHOD.md §6), described once; higher always means more in-distribution. A score is computed
+ * either batch by batch from the model's outputs (perBatch), or for a whole set from its features against a
+ * reference set (againstReference: kNN, Mahalanobis).
+ */
+struct ScoreInfo
+{
+    std::string name;    ///< as `--scores` spells it
+    std::string summary; ///< one line for help texts
+    /** Why it cannot be computed for a run of @p system (with @p ensembleMembers further models); empty: it can. */
+    std::string (*unfit)(const SystemInfo& system, const ExperimentConfig& config, size_t ensembleMembers) = nullptr;
+    std::vector<double> (*perBatch)(const ScoreBatch& batch) = nullptr;
+    std::vector<double> (*againstReference)(const ReferenceQuery& query) = nullptr;
+    /** Reference scores: whether the evaluation must embed the ID training set for it. */
+    bool (*needsTrainFeatures)(const OodEvaluationOptions& options) = nullptr;
+};
+
+/** Every OOD score, in the order help texts and tables list them. */
+const std::vector<ScoreInfo>& scoreCatalog();
+
+/** The score called @p name. @throws TauError listing the known names. */
+const ScoreInfo& scoreInfo(const std::string& name);
+
+/** The names of scoreCatalog(), in order. */
+std::vector<std::string> scoreNames();
+
+/** Why @p score cannot be computed for a run trained with @p config; empty when it can. @throws for unknown. */
+std::string whyScoreDoesNotFit(const std::string& score, const ExperimentConfig& config, size_t ensembleMembers = 0);
+
+/** The scores a run of @p config can give without further checkpoints, in catalogue order. */
+std::vector<std::string> applicableScores(const ExperimentConfig& config);
+
+/** The scores some single run can give (every score but those that need further checkpoints). */
+std::vector<std::string> singleModelScores();
+
+/** The scores on by default for a run of @p config: its system's defaults that fit it. */
+std::vector<std::string> defaultScores(const ExperimentConfig& config);
+
+} // namespace tau::core

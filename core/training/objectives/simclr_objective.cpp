@@ -1,0 +1,46 @@
+// SimCLR and TaU-SimCLR (METHOD.md §3): one model, two views.
+
+#include "core/objectives/contrastive_losses.h"
+#include "core/training/objective.h"
+
+#include <torch/torch.h>
+
+namespace tau::core {
+
+namespace {
+
+class SimclrObjective : public SingleModelObjective
+{
+public:
+    SimclrObjective(const ExperimentConfig& config, const ModelInput& input, const torch::Device& device)
+        : SingleModelObjective(config.model, input, device)
+        , m_options(contrastiveLossOptions(config.loss))
+        , m_learnsTemperature(config.system == "tau_simclr")
+    {
+    }
+
+    StepLoss loss(const TrainingBatch& batch) override
+    {
+        const ModelOutput out1 = m_model->forward(batch.view1);
+        const ModelOutput out2 = m_model->forward(batch.view2);
+        if (!m_learnsTemperature) {
+            return {ntXentLoss(out1.loc, out2.loc, m_options), torch::Tensor()};
+        }
+        return {tauSimclrLoss(out1.loc, out1.rawR, out2.loc, out2.rawR, m_options),
+                torch::cat({out1.rawR, out2.rawR}).detach()};
+    }
+
+private:
+    ContrastiveLossOptions m_options;
+    bool m_learnsTemperature;
+};
+
+} // namespace
+
+std::unique_ptr<TrainingObjective> makeSimclrObjective(const ExperimentConfig& config, const ModelInput& input,
+                                                       const torch::Device& device)
+{
+    return std::make_unique<SimclrObjective>(config, input, device);
+}
+
+} // namespace tau::core

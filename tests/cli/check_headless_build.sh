@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The headless CLI needs no Qt:
+#  1. the tau of this build links no Qt library (its NEEDED entries; Debian's libtorch itself pulls Qt 5 in through
+#     OpenCV's highgui, which a LibTorch from pytorch.org does not, so the transitive list is shown, not judged);
+#  2. a configuration with TAU_BUILD_GUI=OFF, where CMake is forbidden to find Qt or QCustomPlot (as on a machine
+#     without their packages), configures, builds tau, and that tau trains a one-epoch run and validates a config.
+# usage: check_headless_build.sh TAU SOURCE_DIR SCRATCH_BUILD_DIR [COMPILER_LAUNCHER]
+set -euo pipefail
+tau="$1" source="$2" build="$3" launcher="${4:-}"
+
+links_qt() { readelf -d "$1" | grep NEEDED | grep -i 'libqt\|qcustomplot'; }
+if links_qt "$tau"; then
+    echo "FAIL: $tau links Qt (above)" >&2
+    exit 1
+fi
+echo "ok: $tau links no Qt; through its dependencies: $(ldd "$tau" | grep -io 'libqt[^ ]*' | sort -u | tr '\n' ' ')"
+
+args=(-S "$source" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DTAU_BUILD_GUI=OFF -DTAU_BUILD_TESTS=OFF
+      -DCMAKE_DISABLE_FIND_PACKAGE_Qt6=ON -DCMAKE_DISABLE_FIND_PACKAGE_QCustomPlotQt6=ON)
+[ -n "$launcher" ] && args+=(-DCMAKE_CXX_COMPILER_LAUNCHER="$launcher")
+cmake "${args[@]}" >"$build.configure.log" 2>&1 || { cat "$build.configure.log" >&2; echo "FAIL: configuring without Qt" >&2; exit 1; }
+cmake --build "$build" --target tau -j "${TAU_JOBS:-2}" >"$build.build.log" 2>&1 ||
+    { tail -40 "$build.build.log" >&2; echo "FAIL: building tau without Qt" >&2; exit 1; }
+headless="$build/bin/tau"
+if links_qt "$headless"; then
+    echo "FAIL: the GUI-less tau links Qt" >&2
+    exit 1
+fi
+scratch="$(mktemp -d)"
+trap 'rm -rf "$scratch"' EXIT
+"$headless" config validate "$source/configs/default.yaml"
+"$headless" train "$source/configs/default.yaml" --runs-dir "$scratch" --set num_epochs=1 dataset.train_subset=256 \
+    optimizer.batch_size=64 exp_name=headless --json >"$scratch/train.json"
+grep -q '"epochs": 1' "$scratch/train.json" || { cat "$scratch/train.json" >&2; echo "FAIL: headless training" >&2; exit 1; }
+# What draws is not there, and tau says so instead of failing obscurely.
+if "$headless" export roc "$scratch/headless/eval/x" -o "$scratch/x.pdf" 2>"$scratch/export.err"; then
+    echo "FAIL: export succeeded without tau-figures" >&2
+    exit 1
+fi
+grep -q "tau-figures" "$scratch/export.err" || { cat "$scratch/export.err" >&2; exit 1; }
+echo "ok: configured, built and trained without Qt ($build)"

@@ -1,0 +1,127 @@
+// The eval-folder format: what writeEvaluationFolder writes, readEvaluationFolder reads back exactly, and a
+// damaged folder is named with what is wrong.
+
+#include "core/common/error.h"
+#include "core/io/evaluation_files.h"
+#include "tests/support/test_support.h"
+
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <cmath>
+#include <limits>
+
+using namespace tau::core;
+
+namespace {
+
+EvaluationFolderData sample(const std::string& folder)
+{
+    EvaluationFolderData data;
+    data.folder = folder;
+    data.inDataset = "fashion_mnist";
+    data.checkpoint = folder + "/../../checkpoints/last.pt";
+    data.scores = {"tau", "knn"};
+    data.warnings = {"score 'tau' ranks mnist as more in-distribution than the ID set"};
+    for (const std::string ood : {"mnist", "gaussian_noise"}) {
+        for (const std::string& score : data.scores) {
+            ScoreMetricsRecord& record = data.results[ood][score];
+            record.metrics = {0.25 + 0.1 * double(score.size()), 0.5, 0.6, 0.7, 0.8};
+            record.intervals = OodMetricIntervals{{0.1, 0.9}, {0.2, 0.8}, {0.3, 0.7}, {0.4, 0.6}, {0.45, 0.55}};
+            record.resamples = 50;
+            data.roc[ood][score] = RocCurve{{0.0, 0.5, 1.0}, {0.0, 0.75, 1.0},
+                                            {std::numeric_limits<double>::infinity(), 0.1 / 3.0, -2.0}};
+        }
+    }
+    data.sets = {SetScores{"fashion_mnist", {3, 1}, {{"tau", {0.1, 1.0 / 3.0}}, {"knn", {-0.5, -0.25}}}},
+                 SetScores{"mnist", {-1, 7}, {{"tau", {0.9, 2e-17}}, {"knn", {-1.5, -1e300}}}},
+                 SetScores{"gaussian_noise", {-1}, {{"tau", {0.5}}, {"knn", {-2.0}}}}};
+    return data;
+}
+
+} // namespace
+
+class TestEvaluationFiles : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void writtenFolderReadsBackExactly();
+    void damagedFilesAreNamed_data();
+    void damagedFilesAreNamed();
+};
+
+void TestEvaluationFiles::writtenFolderReadsBackExactly()
+{
+    QTemporaryDir dir;
+    const EvaluationFolderData written = sample(dir.filePath("eval/ood").toStdString());
+    writeEvaluationFolder(written);
+    const EvaluationFolderData read = readEvaluationFolder(written.folder);
+    QCOMPARE(read.inDataset, written.inDataset);
+    QCOMPARE(read.checkpoint, written.checkpoint);
+    QCOMPARE(read.scores, written.scores);
+    QCOMPARE(read.warnings, written.warnings);
+    QCOMPARE(read.oodSets, (std::vector<std::string>{"gaussian_noise", "mnist"}));
+    for (const auto& [ood, byScore] : written.results) {
+        for (const auto& [score, record] : byScore) {
+            const ScoreMetricsRecord& back = read.results.at(ood).at(score);
+            QCOMPARE(back.metrics.auroc, record.metrics.auroc);
+            QCOMPARE(back.metrics.auprOut, record.metrics.auprOut);
+            QVERIFY(back.intervals.has_value());
+            QCOMPARE(back.intervals->fpr95OodPositive.high, record.intervals->fpr95OodPositive.high);
+            QCOMPARE(back.resamples, 50);
+            const RocCurve& curve = read.roc.at(ood).at(score);
+            QCOMPARE(curve.tpr, written.roc.at(ood).at(score).tpr);
+            QVERIFY(std::isinf(curve.thresholds.front()));
+            QCOMPARE(curve.thresholds[1], 0.1 / 3.0); // every digit survives the text
+        }
+    }
+    QCOMPARE(read.sets.size(), written.sets.size());
+    for (size_t s = 0; s < read.sets.size(); ++s) {
+        QCOMPARE(read.sets[s].name, written.sets[s].name);
+        QCOMPARE(read.sets[s].labels, written.sets[s].labels);
+        QCOMPARE(read.sets[s].values, written.sets[s].values);
+    }
+    QVERIFY(readEvaluationFolder(written.folder, /*withScores=*/false).sets.empty());
+}
+
+void TestEvaluationFiles::damagedFilesAreNamed_data()
+{
+    QTest::addColumn<QString>("file");
+    QTest::addColumn<QByteArray>("contents");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("metrics.json not JSON") << "metrics.json" << QByteArray("{\"results\": [") << "metrics.json: not a metrics.json";
+    QTest::newRow("a metric missing") << "metrics.json"
+                                      << QByteArray("{\"results\": {\"mnist\": {\"tau\": {\"auroc\": 0.5}}}}")
+                                      << "expected a number at \"fpr95\"";
+    QTest::newRow("ROC file missing") << "roc_mnist_knn.csv" << QByteArray() << "roc_mnist_knn.csv: not found";
+    QTest::newRow("a score not a number") << "scores.csv" << QByteArray("dataset,index,label,tau,knn\nfashion_mnist,0,3,x,1\n")
+                                          << "scores.csv:2: expected a number, got 'x'";
+    QTest::newRow("a row cut short") << "scores.csv" << QByteArray("dataset,index,label,tau,knn\nfashion_mnist,0,3,0.5\n")
+                                     << "scores.csv:2: expected 5 fields, got 4";
+}
+
+void TestEvaluationFiles::damagedFilesAreNamed()
+{
+    QFETCH(QString, file);
+    QFETCH(QByteArray, contents);
+    QFETCH(QString, expected);
+    QTemporaryDir dir;
+    const EvaluationFolderData written = sample(dir.filePath("eval").toStdString());
+    writeEvaluationFolder(written);
+    const QString path = dir.filePath("eval/" + file);
+    if (contents.isEmpty()) {
+        QVERIFY(QFile::remove(path));
+    } else {
+        QVERIFY(tau::test::writeFile(path, contents));
+    }
+    try {
+        readEvaluationFolder(written.folder);
+        QFAIL("a damaged folder was read");
+    } catch (const DataError& error) {
+        QVERIFY2(QString::fromUtf8(error.what()).contains(expected), error.what());
+    }
+}
+
+QTEST_APPLESS_MAIN(TestEvaluationFiles)
+#include "tst_evaluation_files.moc"
