@@ -6,16 +6,12 @@
 #include <QThread>
 
 class QAction;
-class QComboBox;
 class QLabel;
 class QMenu;
-class QPlainTextEdit;
 class QToolBar;
 class QProgressBar;
 class QTableView;
 class QTabWidget;
-class QTimer;
-class QCustomPlot;
 
 namespace tau::widgets {
 class TrainingCurvePlot;
@@ -26,15 +22,17 @@ namespace tau::app {
 
 class TrainingWorker;
 class RunsModel;
-class ConfigForm;
+class ConfigEditor;
+class TrainPage;
 class AnalysisPanel;
 struct FigureEntry;
 class ExportActions;
 
 /**
- * The explorer's window: the config on the left (open, edit, save), live training on the right (loss and
- * learning rate, the distribution of c and of r per epoch), Train and Stop in the toolbar, progress and ETA
- * in the status bar. Training runs in a worker thread; this window only draws what it reports.
+ * The explorer's window, which wires its parts together: the Train page (ConfigEditor and the live dashboard),
+ * the Analyse page (AnalysisPanel), the Runs dock, the Export menu (ExportActions), and the training worker's
+ * lifecycle with Train, Pause and Stop in the toolbar and progress and ETA in the status bar. Training runs in a
+ * worker thread; the window only draws what it reports.
  */
 class MainWindow : public QMainWindow
 {
@@ -65,10 +63,10 @@ public:
     /** The data behind the plot on screen as CSV (empty when there is none). */
     QString currentFigureCsv() const;
 
-    widgets::TrainingCurvePlot* trainingCurves() const { return m_curves; }
-    widgets::DistributionPlot* certaintyPlot() const { return m_certaintyPlot; }
-    widgets::DistributionPlot* rawPlot() const { return m_rawPlot; }
-    widgets::DistributionPlot* temperaturePlot() const { return m_temperaturePlot; }
+    widgets::TrainingCurvePlot* trainingCurves() const;
+    widgets::DistributionPlot* certaintyPlot() const;
+    widgets::DistributionPlot* rawPlot() const;
+    widgets::DistributionPlot* temperaturePlot() const;
 
 public Q_SLOTS:
     void startTraining();
@@ -90,19 +88,8 @@ private:
     void buildRunsDock();
     /** The exportable plots of the page on screen, and which of them is showing. */
     QVector<FigureEntry> figures(int* current = nullptr) const;
-    void buildPresetPicker(QToolBar* toolbar);
-    void rememberRecent(const QString& path);
-    void rebuildRecentMenu();
     void restoreSettings();
     void showAbout();
-    void markErrorLine(int line);
-    void applyFormEdit(const QString& keyPath, const QString& value);
-    QString configsFolder() const;
-    void openConfigDialog();
-    bool saveConfig();
-    bool saveConfigAs();
-    bool writeConfig(const QString& path);
-    void showConfigError(const QString& message, int line);
     void setTraining(bool training);
     void updateWindowTitle();
 
@@ -111,15 +98,8 @@ private:
     void onEpoch(const tau::core::EpochRecord& record);
     void onFinished(bool cancelled, const QString& runDirectory, const QString& error);
 
-    QString m_configPath;
-    QPlainTextEdit* m_editor = nullptr;
-    QLabel* m_fileLabel = nullptr;
-    QLabel* m_errorLabel = nullptr;
-    widgets::TrainingCurvePlot* m_curves = nullptr;
-    widgets::DistributionPlot* m_certaintyPlot = nullptr;
-    widgets::DistributionPlot* m_rawPlot = nullptr;
-    widgets::DistributionPlot* m_temperaturePlot = nullptr;
-    double m_globalTemperature = 0.1; ///< t of the run shown: tau = t / c
+    ConfigEditor* m_editor;
+    TrainPage* m_trainPage = nullptr;
     QLabel* m_statusLabel = nullptr;
     QLabel* m_etaLabel = nullptr;
     QProgressBar* m_progress = nullptr;
@@ -127,12 +107,8 @@ private:
     QAction* m_stopAction = nullptr;
     QAction* m_openAction = nullptr;
     QAction* m_pauseAction = nullptr;
-    QMenu* m_recentMenu = nullptr;
-    QComboBox* m_presets = nullptr;
     RunsModel* m_runsModel = nullptr;
     QTableView* m_runsView = nullptr;
-    QTimer* m_validationTimer = nullptr;
-    ConfigForm* m_form = nullptr;
     QTabWidget* m_pages = nullptr; ///< Train and Analyse
     AnalysisPanel* m_analysis = nullptr;
     ExportActions* m_exports = nullptr;

@@ -1,4 +1,4 @@
-#include "app/mainwindow/config_form.h"
+#include "app/config/config_form.h"
 
 #include "core/config/config_loader.h"
 

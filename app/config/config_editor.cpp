@@ -1,0 +1,313 @@
+#include "app/config/config_editor.h"
+
+#include "app/config/config_form.h"
+#include "core/common/error.h"
+#include "core/config/config_loader.h"
+#include "core/config/yaml_text_edit.h"
+#include "core/io/run_directory.h"
+#include "widgets/common/yaml_highlighter.h"
+
+#include <QComboBox>
+#include <QCoreApplication>
+#include <QDir>
+#include <QDirIterator>
+#include <QFile>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFontDatabase>
+#include <QLabel>
+#include <QMenu>
+#include <QPlainTextEdit>
+#include <QSettings>
+#include <QTextBlock>
+#include <QTimer>
+#include <QVBoxLayout>
+
+namespace tau::app {
+
+namespace {
+
+constexpr int kRecentFiles = 8;
+
+} // namespace
+
+ConfigEditor::ConfigEditor(QWidget* parent)
+    : QWidget(parent)
+    , m_fileLabel(new QLabel)
+    , m_form(new ConfigForm)
+    , m_editor(new QPlainTextEdit)
+    , m_errorLabel(new QLabel)
+    , m_validationTimer(new QTimer(this))
+{
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(6, 6, 6, 6);
+    m_fileLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_editor->setObjectName(QStringLiteral("configEditor"));
+    m_editor->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_editor->setLineWrapMode(QPlainTextEdit::NoWrap);
+    new widgets::YamlHighlighter(m_editor->document());
+    connect(m_editor->document(), &QTextDocument::modificationChanged, this, [this] { Q_EMIT titleChanged(); });
+    m_errorLabel->setObjectName(QStringLiteral("configError"));
+    m_errorLabel->setWordWrap(true);
+    m_errorLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_errorLabel->setStyleSheet(QStringLiteral("QLabel { color: #b00020; background: #fdecea; padding: 6px; }"));
+    m_errorLabel->hide();
+    m_form->setObjectName(QStringLiteral("configForm"));
+    connect(m_form, &ConfigForm::valueEdited, this, &ConfigEditor::applyFormEdit);
+    layout->addWidget(m_fileLabel);
+    layout->addWidget(m_form);
+    layout->addWidget(m_editor, 1);
+    layout->addWidget(m_errorLabel);
+
+    m_validationTimer->setSingleShot(true);
+    m_validationTimer->setInterval(400);
+    connect(m_validationTimer, &QTimer::timeout, this, &ConfigEditor::validateConfig);
+    connect(m_editor, &QPlainTextEdit::textChanged, m_validationTimer, qOverload<>(&QTimer::start));
+    updateFileLabel();
+}
+
+QString ConfigEditor::sourceName() const
+{
+    return m_path.isEmpty() ? tr("untitled.yaml") : m_path;
+}
+
+void ConfigEditor::validateConfig()
+{
+    try {
+        QStringList warnings;
+        core::ConfigLoadOptions options;
+        options.warn = [&warnings](const std::string& line) { warnings << QString::fromStdString(line); };
+        m_form->showConfig(core::loadConfigText(m_editor->toPlainText().toStdString(), sourceName().toStdString(), options));
+        m_form->setEnabled(!m_editor->isReadOnly());
+        // Unknown and duplicate keys do not stop a run, but a typo should not go unseen.
+        m_errorLabel->setText(warnings.join(QLatin1Char('\n')));
+        m_errorLabel->setVisible(!warnings.isEmpty());
+        m_editor->setExtraSelections({});
+    } catch (const core::ConfigError& error) {
+        m_errorLabel->setText(QString::fromStdString(error.what()));
+        m_errorLabel->show();
+        markErrorLine(error.line());
+    } catch (const std::exception& error) {
+        m_errorLabel->setText(QString::fromStdString(error.what()));
+        m_errorLabel->show();
+    }
+}
+
+bool ConfigEditor::resolvedConfig(core::ExperimentConfig& config)
+{
+    QStringList warnings;
+    try {
+        core::ConfigLoadOptions options;
+        options.warn = [&warnings](const std::string& line) { warnings << QString::fromStdString(line); };
+        config = core::loadConfigText(m_editor->toPlainText().toStdString(), sourceName().toStdString(), options);
+    } catch (const core::ConfigError& error) {
+        showError(QString::fromStdString(error.what()), error.line());
+        return false;
+    } catch (const std::exception& error) {
+        showError(QString::fromStdString(error.what()), 0);
+        return false;
+    }
+    m_errorLabel->setVisible(!warnings.isEmpty());
+    m_errorLabel->setText(warnings.join(QLatin1Char('\n')));
+    return true;
+}
+
+void ConfigEditor::applyFormEdit(const QString& keyPath, const QString& value)
+{
+    std::string text = m_editor->toPlainText().toStdString();
+    if (!core::setYamlValue(text, keyPath.toStdString(), value.toStdString())) {
+        Q_EMIT statusMessage(tr("%1 is written in flow style ({...}); edit it in the text").arg(keyPath.section('.', 0, 0)));
+        return;
+    }
+    // One undoable edit that replaces the text: Ctrl+Z in the editor takes a form change back.
+    QTextCursor cursor(m_editor->document());
+    cursor.beginEditBlock();
+    cursor.select(QTextCursor::Document);
+    cursor.insertText(QString::fromStdString(text));
+    cursor.endEditBlock();
+    validateConfig();
+}
+
+void ConfigEditor::markErrorLine(int line)
+{
+    QList<QTextEdit::ExtraSelection> marks;
+    const QTextBlock block = m_editor->document()->findBlockByLineNumber(line - 1);
+    if (line > 0 && block.isValid()) {
+        QTextEdit::ExtraSelection mark;
+        mark.format.setBackground(QColor(253, 236, 234));
+        mark.format.setProperty(QTextFormat::FullWidthSelection, true);
+        mark.cursor = QTextCursor(block);
+        marks.append(mark);
+    }
+    m_editor->setExtraSelections(marks);
+}
+
+bool ConfigEditor::openConfig(const QString& path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly | QIODevice::Text)) {
+        showError(tr("%1: cannot open the config file (%2)").arg(path, file.errorString()), 0);
+        return false;
+    }
+    m_editor->setPlainText(QString::fromUtf8(file.readAll()));
+    m_editor->document()->setModified(false);
+    m_path = path;
+    m_errorLabel->hide();
+    updateFileLabel();
+    Q_EMIT titleChanged();
+    Q_EMIT statusMessage(tr("Opened %1").arg(QFileInfo(path).fileName()));
+    rememberRecent(QFileInfo(path).absoluteFilePath());
+    validateConfig();
+    return true;
+}
+
+QString ConfigEditor::errorText() const
+{
+    return m_errorLabel->isHidden() ? QString() : m_errorLabel->text();
+}
+
+void ConfigEditor::openConfigDialog()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open config"), QFileInfo(m_path).path(),
+                                                      tr("Configs (*.yaml *.yml *.json);;All files (*)"));
+    if (!path.isEmpty()) {
+        openConfig(path);
+    }
+}
+
+bool ConfigEditor::saveConfig()
+{
+    return m_path.isEmpty() ? saveConfigAs() : writeConfig(m_path);
+}
+
+bool ConfigEditor::saveConfigAs()
+{
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save config"), m_path, tr("Configs (*.yaml *.yml *.json)"));
+    return !path.isEmpty() && writeConfig(path);
+}
+
+bool ConfigEditor::writeConfig(const QString& path)
+{
+    try {
+        core::writeFileAtomically(path.toStdString(), m_editor->toPlainText().toStdString());
+    } catch (const core::TauError& error) {
+        showError(QString::fromStdString(error.what()), 0);
+        return false;
+    }
+    m_path = path;
+    m_editor->document()->setModified(false);
+    updateFileLabel();
+    Q_EMIT titleChanged();
+    Q_EMIT statusMessage(tr("Saved %1").arg(path));
+    return true;
+}
+
+void ConfigEditor::showError(const QString& message, int line)
+{
+    m_errorLabel->setText(message);
+    m_errorLabel->show();
+    Q_EMIT statusMessage(message);
+    if (line > 0) {
+        const QTextBlock block = m_editor->document()->findBlockByLineNumber(line - 1);
+        if (block.isValid()) {
+            QTextCursor cursor(block);
+            cursor.select(QTextCursor::LineUnderCursor);
+            m_editor->setTextCursor(cursor);
+            m_editor->setFocus();
+        }
+    }
+}
+
+void ConfigEditor::setLocked(bool locked)
+{
+    m_editor->setReadOnly(locked);
+    m_form->setEnabled(!locked);
+}
+
+bool ConfigEditor::hasUnsavedChanges() const
+{
+    return m_editor->document()->isModified() && !m_editor->toPlainText().isEmpty();
+}
+
+QString ConfigEditor::documentTitle() const
+{
+    const QString name = m_path.isEmpty() ? tr("untitled.yaml") : QFileInfo(m_path).fileName();
+    return name + (m_editor->document()->isModified() ? QStringLiteral("*") : QString());
+}
+
+void ConfigEditor::updateFileLabel()
+{
+    m_fileLabel->setText(m_path.isEmpty() ? tr("Config: (not saved)") : tr("Config: %1").arg(m_path));
+}
+
+QString ConfigEditor::configsFolder()
+{
+    const QString fromEnvironment = qEnvironmentVariable("TAU_CONFIGS_DIR");
+    const QStringList candidates = {fromEnvironment, QCoreApplication::applicationDirPath() + "/../../configs",
+                                    QDir::currentPath() + "/configs"};
+    for (const QString& candidate : candidates) {
+        if (!candidate.isEmpty() && QDir(candidate).exists()) {
+            return QDir(candidate).canonicalPath();
+        }
+    }
+    return QDir::currentPath() + "/configs";
+}
+
+QComboBox* ConfigEditor::buildPresetPicker()
+{
+    auto* presets = new QComboBox;
+    presets->setObjectName(QStringLiteral("presetPicker"));
+    presets->setToolTip(tr("Open one of the shipped configs"));
+    presets->addItem(tr("Presets…"));
+    const QString folder = configsFolder();
+    QStringList names;
+    QDirIterator files(folder, {QStringLiteral("*.yaml")}, QDir::Files, QDirIterator::Subdirectories);
+    while (files.hasNext()) {
+        names << QDir(folder).relativeFilePath(files.next());
+    }
+    names.sort();
+    for (const QString& name : names) {
+        presets->addItem(name, QDir(folder).filePath(name));
+    }
+    connect(presets, &QComboBox::activated, this, [this, presets](int index) {
+        if (index > 0) {
+            openConfig(presets->itemData(index).toString());
+        }
+        presets->setCurrentIndex(0);
+    });
+    return presets;
+}
+
+void ConfigEditor::setRecentMenu(QMenu* menu)
+{
+    m_recentMenu = menu;
+    rebuildRecentMenu();
+}
+
+void ConfigEditor::rememberRecent(const QString& path)
+{
+    QSettings settings;
+    QStringList recent = settings.value(QStringLiteral("recentFiles")).toStringList();
+    recent.removeAll(path);
+    recent.prepend(path);
+    while (recent.size() > kRecentFiles) {
+        recent.removeLast();
+    }
+    settings.setValue(QStringLiteral("recentFiles"), recent);
+    rebuildRecentMenu();
+}
+
+void ConfigEditor::rebuildRecentMenu()
+{
+    if (m_recentMenu == nullptr) {
+        return;
+    }
+    m_recentMenu->clear();
+    const QStringList recent = QSettings().value(QStringLiteral("recentFiles")).toStringList();
+    for (const QString& path : recent) {
+        m_recentMenu->addAction(path, this, [this, path] { openConfig(path); });
+    }
+    m_recentMenu->setEnabled(!recent.isEmpty());
+}
+
+} // namespace tau::app
