@@ -1,10 +1,9 @@
 #pragma once
 
-#include "app/bridge/evaluation_views.h"
 #include "app/export/export_actions.h"
+#include "app/pages/analysis/embedding_tab.h"
 #include "widgets/browser/thumbnail_set.h"
 
-#include <QMap>
 #include <QThread>
 #include <QWidget>
 
@@ -12,15 +11,9 @@
 #include <memory>
 #include <vector>
 
-class QCheckBox;
-class QComboBox;
-class QCustomPlot;
-class QDoubleSpinBox;
 class QLabel;
-class QListWidget;
 class QProgressBar;
 class QPushButton;
-class QSpinBox;
 class QTabWidget;
 class QTableView;
 
@@ -33,12 +26,13 @@ class CertaintyBrowser;
 class EmbeddingPlot;
 class MetricsTableModel;
 class RocPlot;
-class ScoreHistogramPlot;
 } // namespace tau::widgets
 
 namespace tau::app {
 
 class AnalysisWorker;
+class EmbeddingTab;
+class OodTab;
 
 /**
  * The analysis half of the window: open a trained run, browse its images by certainty, see its embedding, and
@@ -78,10 +72,10 @@ public:
     QString metricsTable(bool latex) const;
 
     widgets::CertaintyBrowser* browser() const { return m_browser; }
-    widgets::EmbeddingPlot* embedding() const { return m_embedding; }
-    widgets::RocPlot* rocPlot() const { return m_roc; }
-    widgets::MetricsTableModel* metricsModel() const { return m_metrics; }
-    QTableView* metricsView() const { return m_metricsView; }
+    widgets::EmbeddingPlot* embedding() const;
+    widgets::RocPlot* rocPlot() const;
+    widgets::MetricsTableModel* metricsModel() const;
+    QTableView* metricsView() const;
 
 Q_SIGNALS:
     void checkpointOpened(const QString& runDirectory);
@@ -93,44 +87,31 @@ Q_SIGNALS:
 
 private:
     QWidget* buildHeader();
-    QWidget* buildEmbeddingTab();
-    QWidget* buildOodTab();
     void setBusy(bool busy, const QString& what = {});
+    /** True (and says so) while a job runs: one job at a time. */
+    bool refuseWhenBusy();
     /** Scores @p dataset (empty: the run's own test set) with the open run in the worker. */
     void startScan(const QString& dataset, const QString& stage);
-    void setEnabledForRun(bool open);
+    /** The set called @p name, when it was scanned. */
+    const EmbeddedSet* scanned(const QString& name) const;
+    /** Fills the page for the run of its first scan. */
+    void showRun(const core::ScannedImages& scan);
     void onProgress(const QString& stage, qint64 done, qint64 total, double etaSeconds);
     void onScanned(const std::shared_ptr<const core::ScannedImages>& scan);
     void onProjected(const QVector<double>& coordinates);
     void onEvaluated(const QStringList& folders, const QStringList& warnings);
     void onFailed(const QString& error);
-    void fillOodControls(const core::ScannedImages& scan);
-    void refreshEmbedding();
-    void showEvaluations();
-    void showEarlierEvaluation();
-    void showHistogramOf(const QString& score);
-    QStringList checkedItems(const QListWidget* list) const;
 
     QThread m_thread;
     AnalysisWorker* m_worker;
     bool m_busy = false;
-    QString m_stage;      ///< what the running job does, shown with its ETA
+    QString m_stage; ///< what the running job does, shown with its ETA
 
     QString m_checkpoint;
     QString m_runDirectory;
     QString m_inDataset;
     QString m_runsRoot;
-    QMap<QString, std::shared_ptr<const core::ScannedImages>> m_scans;
-    QMap<QString, widgets::SharedThumbnailSet> m_thumbnails;
-    QStringList m_setOrder; ///< scanned sets, the ID set first
-
-    // Embedding: which image each projected point is, and the features that were projected.
-    QVector<widgets::SharedThumbnailSet> m_embeddingSets;
-    QVector<QPair<int, int>> m_embeddingMembers;
-    std::shared_ptr<std::vector<float>> m_embeddingFeatures;
-    int64_t m_embeddingDim = 0;
-
-    QVector<EvaluationFolder> m_evaluations;
+    QVector<EmbeddedSet> m_sets; ///< every scanned set, the ID set first
 
     QLabel* m_runLabel;
     QProgressBar* m_progress;
@@ -138,28 +119,8 @@ private:
     QPushButton* m_cancel;
     QTabWidget* m_tabs;
     widgets::CertaintyBrowser* m_browser;
-    widgets::EmbeddingPlot* m_embedding;
-    QComboBox* m_projection;
-    QPushButton* m_tsneButton;
-    QComboBox* m_colouring;
-    QDoubleSpinBox* m_clampLow;
-    QDoubleSpinBox* m_clampHigh;
-    QComboBox* m_addSet;
-    QListWidget* m_oodSets;
-    QListWidget* m_scores;
-    QListWidget* m_compareRuns;
-    QSpinBox* m_bootstrap;
-    QSpinBox* m_limit;
-    QPushButton* m_runOod;
-    QTabWidget* m_oodResults;
-    widgets::RocPlot* m_roc;
-    QCheckBox* m_logFpr;
-    widgets::ScoreHistogramPlot* m_histograms;
-    QComboBox* m_histogramScore;
-    widgets::MetricsTableModel* m_metrics;
-    QTableView* m_metricsView;
-    QLabel* m_oodWarnings;
-    QLabel* m_oodHint;
+    EmbeddingTab* m_embeddingTab;
+    OodTab* m_oodTab;
 };
 
 } // namespace tau::app

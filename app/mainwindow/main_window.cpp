@@ -4,7 +4,7 @@
 #include "app/config/config_editor.h"
 #include "app/export/export_actions.h"
 #include "app/mainwindow/analysis_panel.h"
-#include "app/models/runs_model.h"
+#include "app/pages/runs_dock.h"
 #include "app/pages/train_page.h"
 #include "app/workers/training_worker.h"
 #include "core/common/build_info.h"
@@ -14,11 +14,9 @@
 #include <QApplication>
 #include <QCloseEvent>
 #include <QComboBox>
-#include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QHeaderView>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -28,7 +26,6 @@
 #include <QStatusBar>
 #include <QStyle>
 #include <QTabWidget>
-#include <QTableView>
 #include <QToolBar>
 
 namespace tau::app {
@@ -169,36 +166,12 @@ void MainWindow::buildLayout()
 
 void MainWindow::buildRunsDock()
 {
-    m_runsModel = new RunsModel(this);
-    m_runsView = new QTableView;
-    m_runsView->setObjectName(QStringLiteral("runsView"));
-    m_runsView->setModel(m_runsModel);
-    m_runsView->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_runsView->setSelectionMode(QAbstractItemView::ExtendedSelection);
-    m_runsView->verticalHeader()->hide();
-    m_runsView->horizontalHeader()->setStretchLastSection(true);
-    m_runsView->setToolTip(tr("Select a run to see its curves; select several to compare their losses"));
-    connect(m_runsView->selectionModel(), &QItemSelectionModel::selectionChanged, this, &MainWindow::showSelectedRuns);
-    connect(m_runsModel, &RunsModel::runUpdated, this, [this](const QString& directory) {
-        const QModelIndexList rows = m_runsView->selectionModel()->selectedRows();
-        for (const QModelIndex& row : rows) {
-            if (m_runsModel->runDirectory(row.row()) == directory) {
-                showSelectedRuns();
-                return;
-            }
-        }
-    });
-    auto* dock = new QDockWidget(tr("Runs"), this);
-    dock->setObjectName(QStringLiteral("runsDock"));
-    dock->setWidget(m_runsView);
-    addDockWidget(Qt::BottomDockWidgetArea, dock);
-    resizeDocks({dock}, {150}, Qt::Vertical); // the dashboard keeps most of the height
-    m_runsModel->setRunsRoot(QDir::current().absoluteFilePath(QStringLiteral("runs")));
-    m_analysis->setRunsRoot(m_runsModel->runsRoot());
-    connect(m_runsView, &QTableView::doubleClicked, this,
-            [this](const QModelIndex& index) { openCheckpoint(m_runsModel->runDirectory(index.row())); });
-    m_runsView->setToolTip(m_runsView->toolTip() + tr("; double-click one to analyse it"));
-    m_runsView->horizontalHeader()->setSectionResizeMode(RunsModel::Name, QHeaderView::ResizeToContents);
+    m_runs = new RunsDock(this);
+    connect(m_runs, &RunsDock::selectionShouldShow, this, &MainWindow::showSelectedRuns);
+    connect(m_runs, &RunsDock::analyseRequested, this, &MainWindow::openCheckpoint);
+    addDockWidget(Qt::BottomDockWidgetArea, m_runs);
+    resizeDocks({m_runs}, {150}, Qt::Vertical); // the dashboard keeps most of the height
+    m_analysis->setRunsRoot(m_runs->runsRoot());
 }
 
 void MainWindow::showSelectedRuns()
@@ -206,10 +179,7 @@ void MainWindow::showSelectedRuns()
     if (m_training) {
         return; // the live run owns the dashboard
     }
-    QStringList directories;
-    for (const QModelIndex& row : m_runsView->selectionModel()->selectedRows()) {
-        directories << m_runsModel->runDirectory(row.row());
-    }
+    const QStringList directories = m_runs->selectedRuns();
     if (!directories.isEmpty()) {
         m_statusLabel->setText(m_trainPage->showRecordedRuns(directories));
     }
@@ -305,9 +275,9 @@ void MainWindow::startTraining()
     m_etaLabel->clear();
     m_lastStep = 0;
     m_paused = false;
-    m_runsModel->setRunsRoot(QDir::current().absoluteFilePath(QString::fromStdString(config.runsDir)));
-    m_analysis->setRunsRoot(m_runsModel->runsRoot());
-    m_runsView->clearSelection();
+    m_runs->setRunsRoot(QDir::current().absoluteFilePath(QString::fromStdString(config.runsDir)));
+    m_analysis->setRunsRoot(m_runs->runsRoot());
+    m_runs->clearSelection();
     setTraining(true);
     m_statusLabel->setText(tr("Loading %1 and building the model…").arg(QString::fromStdString(config.dataset.name)));
     TrainingWorker* worker = m_worker;
@@ -382,7 +352,7 @@ void MainWindow::onFinished(bool cancelled, const QString& runDirectory, const Q
         m_progress->setValue(kProgressResolution);
         m_statusLabel->setText(tr("Finished: results in %1").arg(runDirectory));
     }
-    m_runsModel->refresh();
+    m_runs->refresh();
     Q_EMIT trainingEnded(cancelled, error);
 }
 
@@ -425,6 +395,16 @@ QVector<FigureEntry> MainWindow::figures(int* current) const
         *current = 0; // the training curves; the dialog offers the others
     }
     return figures;
+}
+
+RunsModel* MainWindow::runsModel() const
+{
+    return m_runs->model();
+}
+
+QTableView* MainWindow::runsView() const
+{
+    return m_runs->view();
 }
 
 widgets::TrainingCurvePlot* MainWindow::trainingCurves() const

@@ -24,6 +24,7 @@ class TrainingWorker;
 class RunsModel;
 class ConfigEditor;
 class TrainPage;
+class RunsDock;
 class AnalysisPanel;
 struct FigureEntry;
 class ExportActions;
@@ -48,8 +49,8 @@ public:
     QString configErrorText() const;
 
     bool isPaused() const { return m_paused; }
-    RunsModel* runsModel() const { return m_runsModel; }
-    QTableView* runsView() const { return m_runsView; }
+    RunsModel* runsModel() const;
+    QTableView* runsView() const;
     /** Shows the curves of the runs selected in the runs panel (the first in full, the others overlaid). */
     void showSelectedRuns();
     /** Validates the editor's text now (it also happens shortly after every edit). */
@@ -107,8 +108,7 @@ private:
     QAction* m_stopAction = nullptr;
     QAction* m_openAction = nullptr;
     QAction* m_pauseAction = nullptr;
-    RunsModel* m_runsModel = nullptr;
-    QTableView* m_runsView = nullptr;
+    RunsDock* m_runs = nullptr;
     QTabWidget* m_pages = nullptr; ///< Train and Analyse
     AnalysisPanel* m_analysis = nullptr;
     ExportActions* m_exports = nullptr;
