@@ -46,4 +46,21 @@ private:
 /** The exit code and message of an evaluation that was cancelled (130). */
 int reportCancelled();
 
+/**
+ * Runs @p evaluate(observer, cancel) with progress on stderr and Ctrl-C stopping it, then @p report(result),
+ * which prints the numbers (as JSON with --json). @return 0, or 130 when it was cancelled (nothing was written).
+ */
+template <typename Evaluate, typename Report>
+int runEvaluation(Evaluate&& evaluate, Report&& report)
+{
+    EvaluationPrinter printer;
+    const auto result = evaluate(printer, interruption());
+    printer.finishLine();
+    if (result.cancelled) {
+        return reportCancelled();
+    }
+    report(result);
+    return 0;
+}
+
 } // namespace tau::app::cli

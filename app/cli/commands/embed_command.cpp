@@ -34,18 +34,14 @@ public:
     int run() override
     {
         m_options.withTsne = !m_noTsne;
-        EvaluationPrinter printer;
-        const core::EmbeddingResult result = core::embedDataset(m_options, printer, interruption());
-        printer.finishLine();
-        if (result.cancelled) {
-            return reportCancelled();
-        }
-        if (jsonOutput()) {
-            printJson({{"points", result.points}, {"file", result.file}});
-            return 0;
-        }
-        std::printf("%lld points embedded: %s\n", result.points, result.file.c_str());
-        return 0;
+        return runEvaluation([this](auto& observer, auto& cancel) { return core::embedDataset(m_options, observer, cancel); },
+                             [](const core::EmbeddingResult& result) {
+                                 if (jsonOutput()) {
+                                     printJson({{"points", result.points}, {"file", result.file}});
+                                 } else {
+                                     std::printf("%lld points embedded: %s\n", result.points, result.file.c_str());
+                                 }
+                             });
     }
 
 private:

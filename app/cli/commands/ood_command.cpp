@@ -99,15 +99,20 @@ public:
         if (options.outDatasets.empty()) {
             throw core::TauError("ood: give --out with at least one OOD set (see tau datasets)");
         }
-        EvaluationPrinter printer;
-        const core::OodEvaluationResult result = core::evaluateOod(options, printer, interruption());
-        printer.finishLine();
-        if (result.cancelled) {
-            return reportCancelled();
-        }
+        return runEvaluation([&options](auto& observer, auto& cancel) { return core::evaluateOod(options, observer, cancel); },
+                             &printResults);
+    }
+
+private:
+    using Apply = std::function<void(core::OodEvaluationOptions&, const core::OodEvaluationOptions&)>;
+
+    void flag(CLI::Option* option, Apply apply) { m_flagsGiven.emplace_back(option, std::move(apply)); }
+
+    static void printResults(const core::OodEvaluationResult& result)
+    {
         if (jsonOutput()) {
             printJson(resultJson(result));
-            return 0;
+            return;
         }
         std::printf("%-16s %-11s %8s %8s %9s %8s %9s\n", "ood set", "score", "AUROC", "FPR@95", "FPR@95(o)", "AUPR-In",
                     "AUPR-Out");
@@ -119,13 +124,7 @@ public:
             }
         }
         std::printf("results in %s\n", result.directory.c_str());
-        return 0;
     }
-
-private:
-    using Apply = std::function<void(core::OodEvaluationOptions&, const core::OodEvaluationOptions&)>;
-
-    void flag(CLI::Option* option, Apply apply) { m_flagsGiven.emplace_back(option, std::move(apply)); }
 
     static nlohmann::json resultJson(const core::OodEvaluationResult& result)
     {

@@ -27,18 +27,15 @@ public:
 
     int run() override
     {
-        EvaluationPrinter printer;
-        const core::RankingResult result = core::rankByCertainty(m_options, printer, interruption());
-        printer.finishLine();
-        if (result.cancelled) {
-            return reportCancelled();
-        }
-        if (jsonOutput()) {
-            printJson({{"directory", result.directory}});
-            return 0;
-        }
-        std::printf("most_certain.png, least_certain.png and rankings.csv in %s\n", result.directory.c_str());
-        return 0;
+        return runEvaluation(
+            [this](auto& observer, auto& cancel) { return core::rankByCertainty(m_options, observer, cancel); },
+            [](const core::RankingResult& result) {
+                if (jsonOutput()) {
+                    printJson({{"directory", result.directory}});
+                } else {
+                    std::printf("most_certain.png, least_certain.png and rankings.csv in %s\n", result.directory.c_str());
+                }
+            });
     }
 
 private:

@@ -41,20 +41,18 @@ public:
 
     int run() override
     {
-        EvaluationPrinter printer;
-        const core::RepresentationResult result = m_linear ? core::evaluateLinear(m_options, printer, interruption())
-                                                           : core::evaluateKnnAccuracy(m_options, printer, interruption());
-        printer.finishLine();
-        if (result.cancelled) {
-            return reportCancelled();
-        }
-        if (jsonOutput()) {
-            printJson({{m_linear ? "linear_top1" : "knn_top1", result.top1}, {"directory", result.directory}});
-            return 0;
-        }
-        std::printf("%s top-1: %.4f\nresults in %s\n", m_linear ? "linear evaluation" : "weighted kNN", result.top1,
-                    result.directory.c_str());
-        return 0;
+        const auto evaluate = [this](auto& observer, auto& cancel) {
+            return m_linear ? core::evaluateLinear(m_options, observer, cancel)
+                            : core::evaluateKnnAccuracy(m_options, observer, cancel);
+        };
+        return runEvaluation(evaluate, [this](const core::RepresentationResult& result) {
+            if (jsonOutput()) {
+                printJson({{m_linear ? "linear_top1" : "knn_top1", result.top1}, {"directory", result.directory}});
+            } else {
+                std::printf("%s top-1: %.4f\nresults in %s\n", m_linear ? "linear evaluation" : "weighted kNN",
+                            result.top1, result.directory.c_str());
+            }
+        });
     }
 
 private:
