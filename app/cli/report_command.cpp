@@ -5,6 +5,7 @@
 #include "core/config/config_loader.h"
 #include "core/methods/system_catalog.h"
 #include "core/evaluation/ranking.h"
+#include "core/io/evaluation_files.h"
 #include "core/io/metrics_reader.h"
 #include "widgets/export/figure_export.h"
 #include "widgets/plots/distribution_plot.h"
@@ -16,8 +17,6 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QTemporaryDir>
 #include <QTextStream>
 
@@ -230,19 +229,16 @@ private:
         QStringList representation;
         for (const QString& name : folders) {
             const QString folder = m_run + QStringLiteral("/eval/") + name;
-            QFile metricsFile(folder + QStringLiteral("/metrics.json"));
-            if (!metricsFile.open(QIODevice::ReadOnly)) {
-                continue;
-            }
-            const QJsonObject metrics = QJsonDocument::fromJson(metricsFile.readAll()).object();
-            for (const char* key : {"linear_top1", "knn_top1"}) {
-                if (metrics.contains(QLatin1String(key))) {
+            const core::EvaluationSummary summary = core::summarizeEvaluationFolder(folder.toStdString());
+            for (const auto& [classifier, top1] : {std::pair{QStringLiteral("linear"), summary.linearTop1},
+                                                   std::pair{QStringLiteral("weighted kNN"), summary.knnTop1}}) {
+                if (top1) {
                     representation << QStringLiteral("<tr><td>%1</td><td>%2</td><td>%3</td></tr>")
-                                          .arg(escaped(name), key == std::string("linear_top1") ? QStringLiteral("linear") : QStringLiteral("weighted kNN"))
-                                          .arg(metrics.value(QLatin1String(key)).toDouble(), 0, 'f', 4);
+                                          .arg(escaped(name), classifier)
+                                          .arg(*top1, 0, 'f', 4);
                 }
             }
-            if (!metrics.contains(QStringLiteral("results"))) {
+            if (!summary.oodDetection) {
                 continue;
             }
             EvaluationFolder evaluation;

@@ -254,4 +254,26 @@ EvaluationFolderData readEvaluationFolder(const std::string& folder, bool withSc
     return data;
 }
 
+EvaluationSummary summarizeEvaluationFolder(const std::string& folder)
+{
+    EvaluationSummary summary;
+    std::ifstream stream(folder + "/metrics.json", std::ios::binary);
+    if (!stream) {
+        return summary;
+    }
+    const json metrics = json::parse(stream, nullptr, /*allow_exceptions=*/false);
+    if (!metrics.is_object()) {
+        return summary;
+    }
+    summary.present = true;
+    summary.oodDetection = metrics.contains("results");
+    const auto accuracy = [&metrics](const char* key) -> std::optional<double> {
+        return metrics.contains(key) && metrics[key].is_number() ? std::optional<double>(metrics[key].get<double>())
+                                                                 : std::nullopt;
+    };
+    summary.linearTop1 = accuracy("linear_top1");
+    summary.knnTop1 = accuracy("knn_top1");
+    return summary;
+}
+
 } // namespace tau::core

@@ -79,6 +79,18 @@ void writeEvaluationFolder(const EvaluationFolderData& data);
  */
 EvaluationFolderData readEvaluationFolder(const std::string& folder, bool withScores = true);
 
+/** What kind of results an eval folder holds (by its metrics.json), and the accuracies of tau knn / linear-eval. */
+struct EvaluationSummary
+{
+    bool present = false;       ///< metrics.json exists and is a JSON object
+    bool oodDetection = false;  ///< written by tau ood (it has "results"): readEvaluationFolder reads it
+    std::optional<double> linearTop1; ///< tau linear-eval
+    std::optional<double> knnTop1;    ///< tau knn
+};
+
+/** A look at @p folder's metrics.json; a missing or unreadable one is not present. */
+EvaluationSummary summarizeEvaluationFolder(const std::string& folder);
+
 /** The name of a ROC file in an evaluation folder. */
 std::string rocFileName(const std::string& oodSet, const std::string& score);
 
