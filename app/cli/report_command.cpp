@@ -7,6 +7,7 @@
 #include "core/evaluation/ranking.h"
 #include "core/io/evaluation_files.h"
 #include "core/io/metrics_reader.h"
+#include "core/io/run_directory.h"
 #include "widgets/export/figure_export.h"
 #include "widgets/plots/distribution_plot.h"
 #include "widgets/plots/roc_plot.h"
@@ -95,15 +96,20 @@ QString metricsHtml(const QVector<widgets::MetricRow>& rows)
 class ReportWriter
 {
 public:
-    ReportWriter(const QString& runDirectory) : m_run(QDir(runDirectory).absolutePath()) {}
+    ReportWriter(const QString& runDirectory)
+        : m_run(QDir(runDirectory).absolutePath())
+        , m_paths{m_run.toStdString()}
+    {
+    }
 
     QString write(const QString& output)
     {
-        if (!QFileInfo::exists(m_run + QStringLiteral("/config.yaml"))) {
-            return m_run + QStringLiteral("/config.yaml: not found (expected a run directory written by tau train)");
+        const QString configPath = runFile(m_paths.config());
+        if (!QFileInfo::exists(configPath)) {
+            return configPath + QStringLiteral(": not found (expected a run directory written by tau train)");
         }
-        const core::ExperimentConfig config = core::loadConfigFile((m_run + QStringLiteral("/config.yaml")).toStdString());
-        const QString metricsPath = m_run + QStringLiteral("/metrics.jsonl");
+        const core::ExperimentConfig config = core::loadConfigFile(m_paths.config());
+        const QString metricsPath = runFile(m_paths.metrics());
         const bool recorded = QFileInfo::exists(metricsPath); // an imported run has none
         const core::MetricsHistory history =
             recorded ? core::readMetricsFile(metricsPath.toStdString()) : core::MetricsHistory{};
@@ -124,7 +130,7 @@ public:
         if (QString error = writeEvaluations(out); !error.isEmpty()) {
             return error;
         }
-        QFile configFile(m_run + QStringLiteral("/config.yaml"));
+        QFile configFile(configPath);
         configFile.open(QIODevice::ReadOnly);
         out << "<h2>Config</h2>\n<pre>" << escaped(QString::fromUtf8(configFile.readAll())) << "</pre>\n";
         out << "<p class=\"meta\">Written by <code>tau report</code> on "
@@ -225,10 +231,10 @@ private:
 
     QString writeEvaluations(QTextStream& out)
     {
-        const QStringList folders = QDir(m_run + QStringLiteral("/eval")).entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name);
+        const QStringList folders = evaluationNames();
         QStringList representation;
         for (const QString& name : folders) {
-            const QString folder = m_run + QStringLiteral("/eval/") + name;
+            const QString folder = runFile(m_paths.evaluation(name.toStdString()));
             const core::EvaluationSummary summary = core::summarizeEvaluationFolder(folder.toStdString());
             for (const auto& [classifier, top1] : {std::pair{QStringLiteral("linear"), summary.linearTop1},
                                                    std::pair{QStringLiteral("weighted kNN"), summary.knnTop1}}) {
@@ -271,15 +277,25 @@ private:
 
     QString findEval(const QString& file) const
     {
-        for (const QString& name : QDir(m_run + QStringLiteral("/eval")).entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name)) {
-            if (QFileInfo::exists(m_run + QStringLiteral("/eval/") + name + QLatin1Char('/') + file)) {
-                return m_run + QStringLiteral("/eval/") + name;
+        for (const QString& name : evaluationNames()) {
+            const QString folder = runFile(m_paths.evaluation(name.toStdString()));
+            if (QFileInfo::exists(folder + QLatin1Char('/') + file)) {
+                return folder;
             }
         }
         return {};
     }
 
+    static QString runFile(const std::string& path) { return QString::fromStdString(path); }
+
+    /** The run's evaluation folders (eval/<name>), by name. */
+    QStringList evaluationNames() const
+    {
+        return QDir(runFile(m_paths.evaluations())).entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name);
+    }
+
     QString m_run;
+    core::RunPaths m_paths;
 };
 
 } // namespace

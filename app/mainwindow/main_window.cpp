@@ -9,6 +9,7 @@
 #include "app/workers/training_worker.h"
 #include "core/common/build_info.h"
 #include "core/config/experiment_config.h"
+#include "core/io/run_directory.h"
 
 #include <QAction>
 #include <QApplication>
@@ -229,7 +230,7 @@ void MainWindow::dragEnterEvent(QDragEnterEvent* event)
     for (const QUrl& url : event->mimeData()->urls()) {
         const QString suffix = QFileInfo(url.toLocalFile()).suffix().toLower();
         if (suffix == QLatin1String("yaml") || suffix == QLatin1String("yml") || suffix == QLatin1String("json") ||
-            suffix == QLatin1String("pt") || QFileInfo::exists(url.toLocalFile() + QStringLiteral("/checkpoints/last.pt"))) {
+            suffix == QLatin1String("pt") || QFileInfo::exists(QString::fromStdString(core::RunPaths{url.toLocalFile().toStdString()}.lastCheckpoint()))) {
             event->acceptProposedAction();
             return;
         }

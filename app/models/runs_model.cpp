@@ -1,5 +1,7 @@
 #include "app/models/runs_model.h"
 
+#include "core/io/run_directory.h"
+
 #include <QColor>
 #include <QFileInfo>
 
@@ -24,7 +26,7 @@ RunsModel::RunsModel(QObject* parent) : QAbstractTableModel(parent)
 
 core::RunSummary RunsModel::summaryOf(const std::string& directory)
 {
-    const QFileInfo metrics(QString::fromStdString(directory + "/metrics.jsonl"));
+    const QFileInfo metrics(QString::fromStdString(core::RunPaths{directory}.metrics()));
     Cached& cached = m_cache[directory];
     // A running run is re-read even when unchanged: it turns "incomplete" once it has been quiet a while.
     if (cached.size != metrics.size() || cached.modified != metrics.lastModified() || cached.summary.state == "running" ||

@@ -1,6 +1,7 @@
 #include "core/config/ood_config.h"
 
 #include "core/common/error.h"
+#include "core/io/run_directory.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -23,7 +24,7 @@ std::string encoderCheckpoint(const YAML::Node& encoder, const std::string& path
     }
     const std::string directory = encoder["exp_dir"].as<std::string>();
     const std::string name = encoder["checkpoint_name"] ? encoder["checkpoint_name"].as<std::string>("") : "";
-    return name.empty() ? directory : directory + "/checkpoints/" + name;
+    return name.empty() ? directory : RunPaths{directory}.checkpoint(name);
 }
 
 std::vector<std::string> stringList(const YAML::Node& node, const std::string& key, const std::string& path)

@@ -1,6 +1,7 @@
 #include "core/config/original_layout.h"
 
 #include "core/common/error.h"
+#include "core/io/run_directory.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -104,7 +105,7 @@ void translateModel(YAML::Node model, const std::string& source)
         // {exp_dir, checkpoint_name}: a model trained earlier, frozen for post-hoc TaU (or linear evaluation).
         const std::string directory = encoder["exp_dir"] ? encoder["exp_dir"].as<std::string>() : std::string();
         const std::string name = encoder["checkpoint_name"] ? encoder["checkpoint_name"].as<std::string>("") : "";
-        model["encoder_checkpoint"] = name.empty() ? directory : directory + "/checkpoints/" + name;
+        model["encoder_checkpoint"] = name.empty() ? directory : RunPaths{directory}.checkpoint(name);
         model.remove("encoder");
         model["encoder"] = "small_cnn"; // replaced by the frozen encoder's own config when it loads
     } else if (encoder && encoder.IsScalar()) {

@@ -2,6 +2,7 @@
 
 #include "core/common/error.h"
 #include "core/config/config_loader.h"
+#include "core/io/run_directory.h"
 
 #include <nlohmann/json.hpp>
 
@@ -94,7 +95,7 @@ RunSummary summarizeRun(const std::string& directory)
     summary.directory = directory;
     summary.name = fs::path(directory).filename().string();
     try {
-        const ExperimentConfig config = loadConfigFile(directory + "/config.yaml");
+        const ExperimentConfig config = loadConfigFile(RunPaths{directory}.config());
         summary.system = config.system;
         summary.dataset = config.dataset.name;
         summary.totalEpochs = config.numEpochs;
@@ -102,7 +103,7 @@ RunSummary summarizeRun(const std::string& directory)
         summary.state = "incomplete";
         return summary;
     }
-    const std::string metrics = directory + "/metrics.jsonl";
+    const std::string metrics = RunPaths{directory}.metrics();
     if (!fs::exists(metrics)) {
         summary.state = "incomplete";
         return summary;

@@ -15,9 +15,13 @@ struct RunPaths
     std::string metrics() const { return root + "/metrics.jsonl"; }
     std::string checkpoints() const { return root + "/checkpoints"; }
     std::string lastCheckpoint() const { return checkpoints() + "/last.pt"; }
+    /** RUN_DIR/checkpoints/<name> (a file name such as epoch_0005.pt). */
+    std::string checkpoint(const std::string& name) const { return checkpoints() + "/" + name; }
+    /** RUN_DIR/eval: one folder per evaluation. */
+    std::string evaluations() const { return root + "/eval"; }
     std::string epochCheckpoint(int epoch) const;
     /** RUN_DIR/eval/<name>: where an evaluation called @p name writes its files. */
-    std::string evaluation(const std::string& name) const { return root + "/eval/" + name; }
+    std::string evaluation(const std::string& name) const { return evaluations() + "/" + name; }
 };
 
 /** A run as the user named it: the run's files, and the checkpoint meant. */
