@@ -3,7 +3,9 @@
 #  1. the tau of this build links no Qt library (its NEEDED entries; Debian's libtorch itself pulls Qt 5 in through
 #     OpenCV's highgui, which a LibTorch from pytorch.org does not, so the transitive list is shown, not judged);
 #  2. a configuration with TAU_BUILD_GUI=OFF, where CMake is forbidden to find Qt or QCustomPlot (as on a machine
-#     without their packages), configures, builds tau, and that tau trains a one-epoch run and validates a config.
+#     without their packages), configures, builds tau, and that tau trains a one-epoch run and validates a config;
+#  3. a configuration with TAU_BUILD_GUI=OFF where only Qt Test may be found (no QCustomPlot, no Widgets asked
+#     for) builds and runs core tests: the tests need QtCore and QtTest, not the GUI stack.
 # usage: check_headless_build.sh TAU SOURCE_DIR SCRATCH_BUILD_DIR [COMPILER_LAUNCHER]
 set -euo pipefail
 tau="$1" source="$2" build="$3" launcher="${4:-}"
@@ -39,3 +41,21 @@ if "$headless" export roc "$scratch/headless/eval/x" -o "$scratch/x.pdf" 2>"$scr
 fi
 grep -q "tau-figures" "$scratch/export.err" || { cat "$scratch/export.err" >&2; exit 1; }
 echo "ok: configured, built and trained without Qt ($build)"
+
+tests_build="$build-tests"
+args=(-S "$source" -B "$tests_build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DTAU_BUILD_GUI=OFF -DTAU_BUILD_TESTS=ON
+      -DCMAKE_DISABLE_FIND_PACKAGE_QCustomPlotQt6=ON)
+[ -n "$launcher" ] && args+=(-DCMAKE_CXX_COMPILER_LAUNCHER="$launcher")
+cmake "${args[@]}" >"$tests_build.configure.log" 2>&1 || { cat "$tests_build.configure.log" >&2; echo "FAIL: configuring the GUI-less tests" >&2; exit 1; }
+core_tests=(tst_config_loader tst_method_catalog tst_evaluation_files)
+cmake --build "$tests_build" --target "${core_tests[@]}" -j "${TAU_JOBS:-2}" >"$tests_build.build.log" 2>&1 ||
+    { tail -40 "$tests_build.build.log" >&2; echo "FAIL: building core tests without the GUI" >&2; exit 1; }
+for test in "${core_tests[@]}"; do
+    if readelf -d "$tests_build/tests/$test" | grep NEEDED | grep -i 'widgets\|qcustomplot\|Qt6Gui'; then
+        echo "FAIL: $test links the GUI stack" >&2
+        exit 1
+    fi
+    (cd "$tests_build" && TAU_SOURCE_DIR="$source" QT_QPA_PLATFORM=offscreen "tests/$test" >"$tests_build.$test.log" 2>&1) ||
+        { cat "$tests_build.$test.log" >&2; echo "FAIL: $test in the GUI-less build" >&2; exit 1; }
+done
+echo "ok: the GUI-less configuration builds and passes ${core_tests[*]} with Qt Test alone ($tests_build)"
