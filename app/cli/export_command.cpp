@@ -1,6 +1,7 @@
 #include "app/cli/export_command.h"
 
 #include "app/bridge/evaluation_views.h"
+#include "core/io/evaluation_files.h"
 #include "widgets/export/figure_export.h"
 #include "widgets/plots/embedding_plot.h"
 #include "widgets/plots/roc_plot.h"
@@ -52,31 +53,22 @@ QString exportHistograms(const ExportRequest& request)
 /** The figure (or CSV) of an embedding.csv that tau embed wrote: coloured by c when the run has it. */
 QString exportEmbedding(const ExportRequest& request)
 {
-    QFile file(request.evalFolder + QStringLiteral("/embedding.csv"));
-    if (!file.open(QIODevice::ReadOnly | QIODevice::Text)) {
-        return file.fileName() + QStringLiteral(": not found (expected the folder tau embed wrote, RUN_DIR/eval/<name>)");
+    std::vector<core::EmbeddedPoint> table;
+    try {
+        table = core::readEmbeddingTable(request.evalFolder.toStdString());
+    } catch (const std::exception& error) {
+        return QString::fromStdString(error.what());
     }
-    QTextStream stream(&file);
-    const QStringList header = stream.readLine().split(QLatin1Char(','));
-    const bool tsne = header.contains(QStringLiteral("tsne_x")) && request.projection != QLatin1String("pca");
-    const int xColumn = int(header.indexOf(tsne ? QStringLiteral("tsne_x") : QStringLiteral("pca_x")));
-    const int labelColumn = int(header.indexOf(QStringLiteral("label"))), scoreColumn = int(header.indexOf(QStringLiteral("c")));
-    if (xColumn < 0 || labelColumn < 0 || scoreColumn < 0) {
-        return file.fileName() + QStringLiteral(": expected a header index,label,c,pca_x,pca_y[,tsne_x,tsne_y]");
-    }
+    const bool tsne = !table.empty() && table.front().tsneX && request.projection != QLatin1String("pca");
     auto set = std::make_shared<widgets::ThumbnailSet>(); // no pixels: a figure needs only positions and colours
     set->name = QFileInfo(request.evalFolder).fileName();
     QVector<widgets::EmbeddingPoint> points;
     bool scored = true;
-    while (!stream.atEnd()) {
-        const QStringList fields = stream.readLine().split(QLatin1Char(','));
-        if (fields.size() != header.size()) {
-            continue;
-        }
-        scored = scored && !fields[scoreColumn].isEmpty();
-        set->labels.append(fields[labelColumn].toInt());
-        set->scores.append(fields[scoreColumn].toDouble());
-        points.append({fields[xColumn].toDouble(), fields[xColumn + 1].toDouble(), 0, int(points.size())});
+    for (const core::EmbeddedPoint& point : table) {
+        scored = scored && point.certainty.has_value();
+        set->labels.append(int(point.label));
+        set->scores.append(point.certainty.value_or(0.0));
+        points.append({tsne ? *point.tsneX : point.pcaX, tsne ? *point.tsneY : point.pcaY, 0, int(points.size())});
     }
     if (!scored) {
         set->scores.clear(); // a run without a temperature: colour by class

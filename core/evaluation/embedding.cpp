@@ -3,11 +3,13 @@
 #include "core/common/device.h"
 #include "core/common/error.h"
 #include "core/config/config_loader.h"
+#include "core/common/tensor_vector.h"
 #include "core/common/torch_errors.h"
 #include "core/evaluation/loaded_run.h"
 #include "core/evaluation/neighbours.h"
 #include "core/data/augmentation.h"
 #include "core/data/dataset_registry.h"
+#include "core/io/evaluation_files.h"
 #include "core/io/run_directory.h"
 #include "core/training/checkpoint.h"
 #include "core/training/objective.h"
@@ -331,23 +333,26 @@ EmbeddingResult embed(const EmbeddingOptions& options, EvaluationObserver& obser
         }
     }
     const torch::Tensor certainty = rs.empty() ? torch::Tensor() : torch::sigmoid(torch::cat(rs));
-    std::ostringstream csv;
-    csv << std::setprecision(10) << "index,label,c,pca_x,pca_y" << (options.withTsne ? ",tsne_x,tsne_y" : "") << '\n';
-    for (int64_t i = 0; i < matrix.size(0); ++i) {
-        csv << i << ',' << set.labels[i].item<int64_t>() << ',';
-        if (certainty.defined()) {
-            csv << certainty[i].item<double>();
+    std::vector<EmbeddedPoint> table(static_cast<size_t>(matrix.size(0)));
+    const std::vector<int64_t> labels = toVector<int64_t>(set.labels);
+    const std::vector<double> certainties = certainty.defined() ? toVector<double>(certainty) : std::vector<double>();
+    for (size_t i = 0; i < table.size(); ++i) {
+        EmbeddedPoint& point = table[i];
+        point.index = int64_t(i);
+        point.label = labels[i];
+        if (!certainties.empty()) {
+            point.certainty = certainties[i];
         }
-        csv << ',' << pca[size_t(2 * i)] << ',' << pca[size_t(2 * i + 1)];
+        point.pcaX = pca[2 * i];
+        point.pcaY = pca[2 * i + 1];
         if (options.withTsne) {
-            csv << ',' << projected[size_t(2 * i)] << ',' << projected[size_t(2 * i + 1)];
+            point.tsneX = projected[2 * i];
+            point.tsneY = projected[2 * i + 1];
         }
-        csv << '\n';
     }
     result.directory = run.paths.evaluation(options.name);
-    fs::create_directories(result.directory);
+    writeEmbeddingTable(result.directory, table);
     result.file = result.directory + "/embedding.csv";
-    writeFileAtomically(result.file, csv.str());
     result.points = matrix.size(0);
     return result;
 }

@@ -7,12 +7,12 @@
 #include "core/evaluation/neighbours.h"
 #include "core/data/augmentation.h"
 #include "core/data/dataset_registry.h"
+#include "core/io/evaluation_files.h"
 #include "core/io/run_directory.h"
 #include "core/training/checkpoint.h"
 #include "core/training/lr_schedule.h"
 #include "core/training/objective.h"
 
-#include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
 #include <chrono>
@@ -101,10 +101,14 @@ std::optional<Features> prepareFeatures(const RepresentationOptions& options, Ev
     return features;
 }
 
-void writeMetrics(const std::string& directory, const nlohmann::json& metrics)
+AccuracyRecord accuracyRecord(const Features& features, const RepresentationResult& result)
 {
-    fs::create_directories(directory);
-    writeFileAtomically(directory + "/metrics.json", metrics.dump(2) + "\n");
+    AccuracyRecord record;
+    record.dataset = features.dataset;
+    record.top1 = result.top1;
+    record.trainImages = features.train.size(0);
+    record.testImages = features.test.size(0);
+    return record;
 }
 
 } // namespace
@@ -134,10 +138,11 @@ RepresentationResult evaluateKnnAccuracy(const RepresentationOptions& options, E
     result.top1 = top1(knnPredictions(features.train, features.trainLabels, features.test, options.knnK,
                                       options.knnTemperature, features.classes),
                        features.testLabels);
-    result.directory = RunPaths{features.runDirectory}.evaluation(options.name.empty() ? "knn" : options.name);
-    writeMetrics(result.directory, {{"dataset", features.dataset}, {"knn_top1", result.top1}, {"k", options.knnK},
-                                    {"temperature", options.knnTemperature}, {"features", "h (normalised)"},
-                                    {"train_images", features.train.size(0)}, {"test_images", features.test.size(0)}});
+    result.directory = RunPaths{features.runDirectory}.evaluation(options.name.empty() ? kKnnEvaluationName : options.name);
+    AccuracyRecord record = accuracyRecord(features, result);
+    record.settings = {{"k", options.knnK}, {"temperature", options.knnTemperature}};
+    record.features = "h (normalised)";
+    writeAccuracyMetrics(result.directory, record);
     return result;
 }
 
@@ -186,11 +191,13 @@ RepresentationResult evaluateLinear(const RepresentationOptions& options, Evalua
         return result;
     }
     result.top1 = result.history.empty() ? 0.0 : result.history.back();
-    result.directory = RunPaths{features.runDirectory}.evaluation(options.name.empty() ? "linear" : options.name);
-    writeMetrics(result.directory, {{"dataset", features.dataset}, {"linear_top1", result.top1},
-                                    {"history", result.history}, {"epochs", options.epochs},
-                                    {"learning_rate", options.learningRate}, {"features", "h (frozen)"},
-                                    {"train_images", features.train.size(0)}, {"test_images", features.test.size(0)}});
+    result.directory = RunPaths{features.runDirectory}.evaluation(options.name.empty() ? kLinearEvaluationName : options.name);
+    AccuracyRecord record = accuracyRecord(features, result);
+    record.linear = true;
+    record.history = result.history;
+    record.settings = {{"epochs", options.epochs}, {"learning_rate", options.learningRate}};
+    record.features = "h (frozen)";
+    writeAccuracyMetrics(result.directory, record);
     return result;
 }
 

@@ -11,12 +11,16 @@
 
 namespace tau::core {
 
+/** Where the results go when RepresentationOptions::name is empty: RUN_DIR/eval/knn and RUN_DIR/eval/linear. */
+inline const char* const kKnnEvaluationName = "knn";
+inline const char* const kLinearEvaluationName = "linear";
+
 /** Weighted kNN and linear evaluation of a checkpoint's frozen features h (METHOD.md §7). */
 struct RepresentationOptions
 {
     std::string checkpoint;   ///< a checkpoint (.pt) or run directory
     std::string dataset;      ///< empty: the run's training set
-    std::string name;         ///< results go to RUN_DIR/eval/<name>/ (default knn or linear)
+    std::string name;         ///< results go to RUN_DIR/eval/<name>/ (empty: kKnnEvaluationName or kLinearEvaluationName)
     long long limitTrain = 0; ///< at most N training images (a seeded choice); 0: all
     long long limitTest = 0;
     int knnK = 200;

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -252,6 +253,79 @@ EvaluationFolderData readEvaluationFolder(const std::string& folder, bool withSc
         readScores(folder + "/scores.csv", data);
     }
     return data;
+}
+
+void writeEmbeddingTable(const std::string& folder, const std::vector<EmbeddedPoint>& points)
+{
+    const bool tsne = !points.empty() && points.front().tsneX.has_value();
+    std::ostringstream csv;
+    csv << std::setprecision(10) << "index,label,c,pca_x,pca_y" << (tsne ? ",tsne_x,tsne_y" : "") << '\n';
+    for (const EmbeddedPoint& point : points) {
+        csv << point.index << ',' << point.label << ',';
+        if (point.certainty) {
+            csv << *point.certainty;
+        }
+        csv << ',' << point.pcaX << ',' << point.pcaY;
+        if (tsne) {
+            csv << ',' << point.tsneX.value_or(0.0) << ',' << point.tsneY.value_or(0.0);
+        }
+        csv << '\n';
+    }
+    fs::create_directories(folder);
+    writeFileAtomically(folder + "/embedding.csv", csv.str());
+}
+
+std::vector<EmbeddedPoint> readEmbeddingTable(const std::string& folder)
+{
+    const std::string path = folder + "/embedding.csv";
+    std::istringstream text(readText(path, "the folder tau embed wrote, RUN_DIR/eval/<name>"));
+    std::string line;
+    std::getline(text, line);
+    const std::vector<std::string> header = splitFields(line);
+    const std::vector<std::string> pca = {"index", "label", "c", "pca_x", "pca_y"};
+    const bool tsne = header.size() == 7 && header[5] == "tsne_x" && header[6] == "tsne_y";
+    if (header.size() < pca.size() || !std::equal(pca.begin(), pca.end(), header.begin()) || (header.size() > 5 && !tsne)) {
+        throw DataError(path + ": expected a header index,label,c,pca_x,pca_y[,tsne_x,tsne_y]");
+    }
+    std::vector<EmbeddedPoint> points;
+    for (size_t number = 2; std::getline(text, line); ++number) {
+        const std::vector<std::string> fields = splitFields(line);
+        if (fields.size() != header.size()) {
+            throw DataError(path + ":" + std::to_string(number) + ": expected " + std::to_string(header.size()) +
+                            " fields, got " + std::to_string(fields.size()));
+        }
+        EmbeddedPoint point;
+        point.index = int64_t(parseNumber(fields[0], path, number));
+        point.label = int64_t(parseNumber(fields[1], path, number));
+        if (!fields[2].empty()) {
+            point.certainty = parseNumber(fields[2], path, number);
+        }
+        point.pcaX = parseNumber(fields[3], path, number);
+        point.pcaY = parseNumber(fields[4], path, number);
+        if (tsne) {
+            point.tsneX = parseNumber(fields[5], path, number);
+            point.tsneY = parseNumber(fields[6], path, number);
+        }
+        points.push_back(point);
+    }
+    return points;
+}
+
+void writeAccuracyMetrics(const std::string& folder, const AccuracyRecord& record)
+{
+    json metrics = {{"dataset", record.dataset}, {record.linear ? "linear_top1" : "knn_top1", record.top1},
+                    {"features", record.features}, {"train_images", record.trainImages},
+                    {"test_images", record.testImages}};
+    if (record.linear) {
+        metrics["history"] = record.history;
+    }
+    for (const auto& [key, value] : record.settings) {
+        // Counts (k, epochs) stay integers in the file.
+        const bool whole = std::floor(value) == value && std::abs(value) < 1e15;
+        metrics[key] = whole ? json(static_cast<long long>(value)) : json(value);
+    }
+    fs::create_directories(folder);
+    writeFileAtomically(folder + "/metrics.json", metrics.dump(2) + "\n");
 }
 
 EvaluationSummary summarizeEvaluationFolder(const std::string& folder)

@@ -79,6 +79,37 @@ void writeEvaluationFolder(const EvaluationFolderData& data);
  */
 EvaluationFolderData readEvaluationFolder(const std::string& folder, bool withScores = true);
 
+/** One embedded image of embedding.csv (tau embed): its index in the set, label, c and 2-D coordinates. */
+struct EmbeddedPoint
+{
+    int64_t index = 0;
+    int64_t label = -1;
+    std::optional<double> certainty; ///< empty for a run without a temperature
+    double pcaX = 0, pcaY = 0;
+    std::optional<double> tsneX, tsneY; ///< when t-SNE was computed
+};
+
+/** Writes @p folder/embedding.csv: index,label,c,pca_x,pca_y[,tsne_x,tsne_y] (t-SNE columns when the points have them). */
+void writeEmbeddingTable(const std::string& folder, const std::vector<EmbeddedPoint>& points);
+
+/** Reads @p folder/embedding.csv back. @throws DataError naming the file and what is wrong. */
+std::vector<EmbeddedPoint> readEmbeddingTable(const std::string& folder);
+
+/** The metrics.json of tau knn or tau linear-eval. */
+struct AccuracyRecord
+{
+    bool linear = false; ///< linear evaluation (linear_top1), else weighted kNN (knn_top1)
+    std::string dataset;
+    double top1 = 0;
+    std::vector<double> history;              ///< linear evaluation: the test accuracy after every epoch
+    std::map<std::string, double> settings;   ///< k and temperature, or epochs and learning_rate
+    std::string features;                     ///< which features were evaluated
+    long long trainImages = 0, testImages = 0;
+};
+
+/** Writes @p folder/metrics.json of an accuracy evaluation (made if needed). */
+void writeAccuracyMetrics(const std::string& folder, const AccuracyRecord& record);
+
 /** What kind of results an eval folder holds (by its metrics.json), and the accuracies of tau knn / linear-eval. */
 struct EvaluationSummary
 {

@@ -23,8 +23,8 @@ public:
         command->add_option("--checkpoint", m_options.checkpoint, "RUN_DIR/checkpoints/last.pt (or the run directory)")
             ->required();
         command->add_option("--dataset", m_options.dataset, "default: the run's training set");
-        command->add_option("--name", m_options.name, m_linear ? "results go to RUN_DIR/eval/NAME (default linear)"
-                                                                : "results go to RUN_DIR/eval/NAME (default knn)");
+        m_options.name = m_linear ? core::kLinearEvaluationName : core::kKnnEvaluationName;
+        command->add_option("--name", m_options.name, "results go to RUN_DIR/eval/NAME")->capture_default_str();
         command->add_option("--limit-train", m_options.limitTrain, "at most N training images (0: all)")->capture_default_str();
         command->add_option("--limit-test", m_options.limitTest, "at most N test images (0: all)")->capture_default_str();
         command->add_option("--device", m_options.device, "auto, cpu, cuda or cuda:N")->capture_default_str();

@@ -49,6 +49,7 @@ private Q_SLOTS:
     void writtenFolderReadsBackExactly();
     void damagedFilesAreNamed_data();
     void damagedFilesAreNamed();
+    void embeddingAndAccuracyFilesReadBack();
 };
 
 void TestEvaluationFiles::writtenFolderReadsBackExactly()
@@ -121,6 +122,37 @@ void TestEvaluationFiles::damagedFilesAreNamed()
     } catch (const DataError& error) {
         QVERIFY2(QString::fromUtf8(error.what()).contains(expected), error.what());
     }
+}
+
+void TestEvaluationFiles::embeddingAndAccuracyFilesReadBack()
+{
+    QTemporaryDir dir;
+    const std::string folder = dir.filePath("eval/embedding").toStdString();
+    std::vector<EmbeddedPoint> points(2);
+    points[0] = {0, 3, 0.25, 1.5, -2.0, 10.0, 20.0};
+    points[1] = {1, -1, std::nullopt, 0.125, 4.0, -3.0, 0.5};
+    writeEmbeddingTable(folder, points);
+    const std::vector<EmbeddedPoint> read = readEmbeddingTable(folder);
+    QCOMPARE(read.size(), size_t(2));
+    QCOMPARE(read[0].certainty.value(), 0.25);
+    QVERIFY(!read[1].certainty.has_value()); // a run without a temperature
+    QCOMPARE(read[1].label, int64_t(-1));
+    QCOMPARE(read[1].tsneY.value(), 0.5);
+    QCOMPARE(tau::test::readFile(dir.filePath("eval/embedding/embedding.csv")).split('\n').front(),
+             QByteArray("index,label,c,pca_x,pca_y,tsne_x,tsne_y"));
+
+    AccuracyRecord record;
+    record.linear = true;
+    record.dataset = "fashion_mnist";
+    record.top1 = 0.75;
+    record.settings = {{"epochs", 100}, {"learning_rate", 0.1}};
+    writeAccuracyMetrics(dir.filePath("eval/linear").toStdString(), record);
+    const EvaluationSummary summary = summarizeEvaluationFolder(dir.filePath("eval/linear").toStdString());
+    QVERIFY(summary.present && !summary.oodDetection);
+    QCOMPARE(summary.linearTop1.value(), 0.75);
+    QVERIFY(!summary.knnTop1.has_value());
+    QVERIFY(tau::test::readFile(dir.filePath("eval/linear/metrics.json")).contains("\"epochs\": 100,"));
+    QVERIFY(!summarizeEvaluationFolder(dir.filePath("eval/none").toStdString()).present);
 }
 
 QTEST_APPLESS_MAIN(TestEvaluationFiles)
