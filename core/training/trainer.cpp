@@ -2,6 +2,7 @@
 
 #include "core/common/device.h"
 #include "core/common/error.h"
+#include "core/common/torch_errors.h"
 #include "core/config/config_loader.h"
 #include "core/data/augmentation.h"
 #include "core/data/batch_loader.h"
@@ -304,14 +305,7 @@ private:
 TrainingResult train(const ExperimentConfig& config, TrainingObserver& observer, const CancellationToken& cancel,
                      const TrainingOptions& options)
 {
-    try {
-        return TrainingRun(config, observer, cancel, options).execute();
-    } catch (const TauError&) {
-        throw;
-    } catch (const c10::Error& error) {
-        const std::string message = error.what_without_backtrace();
-        throw TauError("training failed inside LibTorch: " + message.substr(0, message.find('\n')));
-    }
+    return translateTorchErrors("training", [&] { return TrainingRun(config, observer, cancel, options).execute(); });
 }
 
 } // namespace tau::core
