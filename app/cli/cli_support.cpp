@@ -24,6 +24,43 @@ void onInterrupt(int)
 
 } // namespace
 
+std::vector<std::string>& commandLine()
+{
+    static std::vector<std::string> arguments;
+    return arguments;
+}
+
+std::optional<int> launchOrJoin(int processes, const std::string& device, JobRole& role)
+{
+    const std::optional<core::DistributedEnvironment> job = core::distributedEnvironmentFromVariables();
+    if (processes > 1 && !job) {
+        std::vector<std::string> arguments;
+        const std::vector<std::string>& all = commandLine();
+        for (size_t i = 0; i < all.size(); ++i) {
+            if (all[i] == "--nproc") {
+                ++i; // and its value
+            } else if (all[i].rfind("--nproc=", 0) != 0) {
+                arguments.push_back(all[i]);
+            }
+        }
+        return core::runLocalWorkers(processes, arguments);
+    }
+    if (job) {
+        role.communicator = core::joinProcessGroup(*job, device);
+        role.leader = job->rank == 0;
+    }
+    return std::nullopt;
+}
+
+void addProcessesOption(CLI::App& command, int& processes, const std::string& what)
+{
+    command
+        .add_option("--nproc", processes,
+                    what + " in N local processes over c10d (Gloo on CPU); a job started by a cluster launcher "
+                           "(RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT, or srun's SLURM_PROCID) joins without it")
+        ->check(CLI::Range(1, 1024));
+}
+
 bool& jsonOutput()
 {
     static bool json = false;

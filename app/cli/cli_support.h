@@ -5,7 +5,13 @@
 #include "core/common/cancellation.h"
 #include "core/common/evaluation_observer.h"
 
+#include "core/distributed/distributed_environment.h"
+
+#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
+
+#include <memory>
+#include <optional>
 
 #include <string>
 #include <vector>
@@ -14,6 +20,26 @@ namespace tau::app::cli {
 
 /** --json: numbers as one JSON object on stdout instead of the human-readable lines. */
 bool& jsonOutput();
+
+/** tau's own argv, as main received it: what tau --nproc passes on to its workers. */
+std::vector<std::string>& commandLine();
+
+/** This process's part in a distributed command: its communicator (null: alone) and whether it reports. */
+struct JobRole
+{
+    std::shared_ptr<core::Communicator> communicator;
+    bool leader = true;
+};
+
+/**
+ * --nproc N: this process becomes the launcher of N workers and returns their exit status. A worker (or a
+ * process started by a cluster launcher) joins the job's process group instead and gets its role in @p role;
+ * then nullopt is returned and the caller does the work.
+ */
+std::optional<int> launchOrJoin(int processes, const std::string& device, JobRole& role);
+
+/** Adds --nproc to a command that can split its work over processes. */
+void addProcessesOption(CLI::App& command, int& processes, const std::string& what);
 
 /** The token Ctrl-C (and SIGTERM) sets; a second Ctrl-C leaves at once. */
 core::CancellationToken& interruption();
@@ -51,8 +77,13 @@ int reportCancelled();
  * which prints the numbers (as JSON with --json). @return 0, or 130 when it was cancelled (nothing was written).
  */
 template <typename Evaluate, typename Report>
-int runEvaluation(Evaluate&& evaluate, Report&& report)
+int runEvaluation(Evaluate&& evaluate, Report&& report, bool leader = true)
 {
+    if (!leader) { // ranks other than 0 of a distributed evaluation compute their share silently
+        core::EvaluationObserver quiet;
+        stopOnInterrupt();
+        return evaluate(quiet, interruption()).cancelled ? 130 : 0;
+    }
     EvaluationPrinter printer;
     const auto result = evaluate(printer, interruption());
     printer.finishLine();

@@ -49,6 +49,7 @@ int main(int argc, char** argv)
     if (argc > 1 && isFigureCommand(argv[1])) {
         return handOverToFigures(argv);
     }
+    commandLine().assign(argv, argv + argc);
     CLI::App app{"TaU Explorer command line: train and evaluate Temperature-as-Uncertainty contrastive models"};
     app.require_subcommand(1);
     const std::vector<std::unique_ptr<Command>> commands = headlessCommands();

@@ -310,6 +310,8 @@ ExperimentConfig readExperiment(ConfigReader& reader)
     }
     reader.read("continue_from_checkpoint", config.continueFromCheckpoint);
     reader.readAtLeast("threads", config.threads, 0, "0 (one per core) or a positive integer");
+    reader.read("sync_bn", config.syncBatchNorm);
+    reader.readChoice("precision", config.precision, {"float32", "float64"});
     reader.read("seed", config.seed);
     reader.readAtLeast("num_epochs", config.numEpochs, 1, "a positive integer");
 
@@ -442,6 +444,8 @@ std::string toYaml(const ExperimentConfig& config)
     out << YAML::Key << "device" << YAML::Value << config.device;
     out << YAML::Key << "continue_from_checkpoint" << YAML::Value << config.continueFromCheckpoint;
     out << YAML::Key << "threads" << YAML::Value << config.threads;
+    out << YAML::Key << "precision" << YAML::Value << config.precision;
+    out << YAML::Key << "sync_bn" << YAML::Value << config.syncBatchNorm;
     out << YAML::Key << "seed" << YAML::Value << config.seed;
     out << YAML::Key << "num_epochs" << YAML::Value << config.numEpochs;
 

@@ -87,6 +87,8 @@ struct ExperimentConfig
     /** A run directory (or its checkpoints/last.pt) to continue, as the original's key of that name. */
     std::string continueFromCheckpoint;
     int threads = 0;              ///< 0: one per core
+    std::string precision = "float32"; ///< "float32" or "float64" (training only: exactness checks, slower)
+    bool syncBatchNorm = false;   ///< distributed training: BatchNorm statistics over the global batch, not per rank
     long long seed = 1337;
     int numEpochs = 200;
     DataConfig dataset;

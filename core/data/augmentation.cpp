@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cmath>
+#include <limits>
 
 namespace tau::core {
 
@@ -11,15 +12,33 @@ namespace F = torch::nn::functional;
 
 namespace {
 
-/** Uniform samples in [low, high) drawn on the CPU from @p generator, moved to @p device. */
-torch::Tensor uniform(int64_t n, double low, double high, const torch::Device& device, at::Generator& generator)
+/** One uniform sample in [low, high) per image, each from that image's own stream, moved to @p device. */
+torch::Tensor uniform(double low, double high, const torch::Device& device, std::vector<ImageRandom>& random)
 {
-    return (torch::rand({n}, generator, torch::kDouble) * (high - low) + low).to(device, torch::kFloat);
+    std::vector<double> values;
+    values.reserve(random.size());
+    for (ImageRandom& stream : random) {
+        values.push_back(stream.uniform(low, high));
+    }
+    return torch::tensor(values, torch::kDouble).to(device, torch::kFloat);
 }
 
-torch::Tensor bernoulliMask(int64_t n, double probability, const torch::Device& device, at::Generator& generator)
+torch::Tensor bernoulliMask(double probability, const torch::Device& device, std::vector<ImageRandom>& random)
 {
-    return (torch::rand({n}, generator, torch::kDouble) < probability).to(device);
+    std::vector<uint8_t> values;
+    values.reserve(random.size());
+    for (ImageRandom& stream : random) {
+        values.push_back(stream.uniform() < probability ? 1 : 0);
+    }
+    return torch::tensor(values, torch::kUInt8).to(device, torch::kBool);
+}
+
+uint64_t splitmix(uint64_t& state)
+{
+    uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
 }
 
 /** ITU-R 601 luma, as torchvision's rgb_to_grayscale. Keeps the channel dimension. */
@@ -75,6 +94,19 @@ torch::Tensor hsvToRgb(const torch::Tensor& hue, const torch::Tensor& saturation
 
 } // namespace
 
+double ImageRandom::uniform()
+{
+    return double(splitmix(m_state) >> 11) * 0x1.0p-53;
+}
+
+uint64_t imageViewSeed(uint64_t seed, uint64_t step, uint64_t imageIndex)
+{
+    uint64_t state = seed;
+    state = splitmix(state) ^ step;
+    state = splitmix(state) ^ imageIndex;
+    return splitmix(state);
+}
+
 torch::Tensor adjustHue(const torch::Tensor& rgb, const torch::Tensor& shift)
 {
     auto [hue, saturation, value] = rgbToHsv(rgb);
@@ -83,14 +115,25 @@ torch::Tensor adjustHue(const torch::Tensor& rgb, const torch::Tensor& shift)
 
 ViewAugmenter::ViewAugmenter(AugmentationOptions options) : m_options(std::move(options)) {}
 
+torch::Tensor ViewAugmenter::randomView(const torch::Tensor& images, std::vector<ImageRandom>& random) const
+{
+    TORCH_CHECK(int64_t(random.size()) == images.size(0), "one random stream per image");
+    torch::Tensor view = images.to(torch::kFloat).div_(255.0);
+    view = cropAndFlip(view, random);
+    view = jitter(view, random);
+    view = randomGrayscale(view, random);
+    view = blur(view, random);
+    return normalize(view);
+}
+
 torch::Tensor ViewAugmenter::randomView(const torch::Tensor& images, at::Generator& generator) const
 {
-    torch::Tensor view = images.to(torch::kFloat).div_(255.0);
-    view = cropAndFlip(view, generator);
-    view = jitter(view, generator);
-    view = randomGrayscale(view, generator);
-    view = blur(view, generator);
-    return normalize(view);
+    const torch::Tensor seeds = torch::randint(std::numeric_limits<int64_t>::max(), {images.size(0)}, generator, torch::kLong);
+    std::vector<ImageRandom> random;
+    for (int64_t i = 0; i < seeds.size(0); ++i) {
+        random.emplace_back(uint64_t(seeds[i].item<int64_t>()));
+    }
+    return randomView(images, random);
 }
 
 torch::Tensor ViewAugmenter::evaluationView(const torch::Tensor& images) const
@@ -105,20 +148,20 @@ torch::Tensor ViewAugmenter::evaluationView(const torch::Tensor& images) const
     return normalize(view);
 }
 
-torch::Tensor ViewAugmenter::cropAndFlip(const torch::Tensor& images, at::Generator& generator) const
+torch::Tensor ViewAugmenter::cropAndFlip(const torch::Tensor& images, std::vector<ImageRandom>& random) const
 {
     const int64_t n = images.size(0);
     const auto device = images.device();
     // RandomResizedCrop: area fraction and log-uniform aspect ratio give the box's width and height as
     // fractions of the image side; the centre is uniform over the positions that keep the box inside.
-    const torch::Tensor area = uniform(n, m_options.minScale, m_options.maxScale, device, generator);
+    const torch::Tensor area = uniform(m_options.minScale, m_options.maxScale, device, random);
     const torch::Tensor ratio =
-        uniform(n, std::log(m_options.minRatio), std::log(m_options.maxRatio), device, generator).exp();
+        uniform(std::log(m_options.minRatio), std::log(m_options.maxRatio), device, random).exp();
     const torch::Tensor width = (area * ratio).sqrt().clamp_max(1.0);
     const torch::Tensor height = (area / ratio).sqrt().clamp_max(1.0);
-    const torch::Tensor centreX = uniform(n, -1.0, 1.0, device, generator) * (1.0 - width);
-    const torch::Tensor centreY = uniform(n, -1.0, 1.0, device, generator) * (1.0 - height);
-    const torch::Tensor flip = torch::where(bernoulliMask(n, m_options.flipProbability, device, generator),
+    const torch::Tensor centreX = uniform(-1.0, 1.0, device, random) * (1.0 - width);
+    const torch::Tensor centreY = uniform(-1.0, 1.0, device, random) * (1.0 - height);
+    const torch::Tensor flip = torch::where(bernoulliMask(m_options.flipProbability, device, random),
                                             torch::full({n}, -1.0f, images.options()),
                                             torch::full({n}, 1.0f, images.options()));
 
@@ -134,13 +177,13 @@ torch::Tensor ViewAugmenter::cropAndFlip(const torch::Tensor& images, at::Genera
                               false));
 }
 
-torch::Tensor ViewAugmenter::jitter(const torch::Tensor& images, at::Generator& generator) const
+torch::Tensor ViewAugmenter::jitter(const torch::Tensor& images, std::vector<ImageRandom>& random) const
 {
     const int64_t n = images.size(0);
     const auto device = images.device();
-    const torch::Tensor apply = bernoulliMask(n, m_options.jitterProbability, device, generator);
+    const torch::Tensor apply = bernoulliMask(m_options.jitterProbability, device, random);
     const auto factor = [&](double strength) {
-        const torch::Tensor sampled = uniform(n, std::max(0.0, 1.0 - strength), 1.0 + strength, device, generator);
+        const torch::Tensor sampled = uniform(std::max(0.0, 1.0 - strength), 1.0 + strength, device, random);
         return perImage(torch::where(apply, sampled, torch::ones_like(sampled)));
     };
     // Brightness scales, contrast blends with the image's mean grey, saturation with its own grey image, hue
@@ -153,7 +196,7 @@ torch::Tensor ViewAugmenter::jitter(const torch::Tensor& images, at::Generator& 
         const torch::Tensor saturation = factor(m_options.saturation);
         out = (saturation * out + (1.0 - saturation) * luma(out)).clamp(0.0, 1.0);
         if (m_options.hue > 0.0) {
-            const torch::Tensor sampled = uniform(n, -m_options.hue, m_options.hue, device, generator);
+            const torch::Tensor sampled = uniform(-m_options.hue, m_options.hue, device, random);
             const torch::Tensor shift = torch::where(apply, sampled, torch::zeros_like(sampled)).view({-1, 1, 1});
             out = adjustHue(out, shift.view(-1));
         }
@@ -161,16 +204,16 @@ torch::Tensor ViewAugmenter::jitter(const torch::Tensor& images, at::Generator& 
     return out;
 }
 
-torch::Tensor ViewAugmenter::randomGrayscale(const torch::Tensor& images, at::Generator& generator) const
+torch::Tensor ViewAugmenter::randomGrayscale(const torch::Tensor& images, std::vector<ImageRandom>& random) const
 {
     if (images.size(1) != 3) {
         return images;
     }
-    const torch::Tensor apply = perImage(bernoulliMask(images.size(0), m_options.grayscaleProbability, images.device(), generator));
+    const torch::Tensor apply = perImage(bernoulliMask(m_options.grayscaleProbability, images.device(), random));
     return torch::where(apply, luma(images).expand_as(images), images);
 }
 
-torch::Tensor ViewAugmenter::blur(const torch::Tensor& images, at::Generator& generator) const
+torch::Tensor ViewAugmenter::blur(const torch::Tensor& images, std::vector<ImageRandom>& random) const
 {
     const int64_t n = images.size(0);
     const int64_t channels = images.size(1);
@@ -181,8 +224,8 @@ torch::Tensor ViewAugmenter::blur(const torch::Tensor& images, at::Generator& ge
         return images;
     }
     const auto device = images.device();
-    const torch::Tensor apply = bernoulliMask(n, m_options.blurProbability, device, generator);
-    const torch::Tensor sigma = uniform(n, m_options.blurSigmaMin, m_options.blurSigmaMax, device, generator);
+    const torch::Tensor apply = bernoulliMask(m_options.blurProbability, device, random);
+    const torch::Tensor sigma = uniform(m_options.blurSigmaMin, m_options.blurSigmaMax, device, random);
     const torch::Tensor offsets = torch::arange(-radius, radius + 1, images.options());
     torch::Tensor kernel = (-offsets.pow(2).unsqueeze(0) / (2.0 * sigma.pow(2).unsqueeze(1))).exp();
     kernel = kernel / kernel.sum(1, /*keepdim=*/true);

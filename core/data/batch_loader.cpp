@@ -5,24 +5,15 @@
 
 namespace tau::core {
 
-namespace {
-
-/** Distinct, well-mixed seeds per (seed, epoch, step): splitmix64 of their combination. */
-uint64_t mixSeed(uint64_t seed, uint64_t epoch, uint64_t step)
-{
-    uint64_t z = seed * 0x9E3779B97F4A7C15ULL + (epoch << 32) + step + 1;
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
-
-} // namespace
-
 BatchLoader::BatchLoader(const ImageDataset& dataset, const ViewAugmenter& augmenter, BatchLoaderOptions options)
     : m_dataset(dataset)
     , m_augmenter(augmenter)
     , m_options(std::move(options))
 {
+    TORCH_CHECK(m_options.worldSize >= 1 && m_options.rank >= 0 && m_options.rank < m_options.worldSize &&
+                    m_options.batchSize % m_options.worldSize == 0,
+                "the batch of ", m_options.batchSize, " images cannot be split over ", m_options.worldSize,
+                " processes");
 }
 
 BatchLoader::~BatchLoader()
@@ -38,16 +29,25 @@ torch::Tensor BatchLoader::epochOrder(int epoch) const
 
 TrainingBatch BatchLoader::makeBatch(const torch::Tensor& order, int epoch, int step) const
 {
-    const torch::Tensor indices =
-        order.slice(0, int64_t(step) * m_options.batchSize, int64_t(step + 1) * m_options.batchSize);
+    const int64_t first = int64_t(step) * m_options.batchSize + int64_t(m_options.rank) * localBatchSize();
+    const torch::Tensor indices = order.slice(0, first, first + localBatchSize());
 
     TrainingBatch batch;
     batch.images = m_dataset.gather(indices).to(m_options.device);
     batch.labels = m_dataset.labels.index_select(0, indices).to(m_options.device);
-    auto viewGenerator = at::detail::createCPUGenerator(mixSeed(m_options.seed, uint64_t(epoch), uint64_t(step)));
-    batch.view1 = m_augmenter.randomView(batch.images, viewGenerator);
+    const uint64_t globalStep = uint64_t(epoch) * uint64_t(stepsPerEpoch()) + uint64_t(step);
+    std::vector<ImageRandom> random;
+    const auto* index = indices.data_ptr<int64_t>();
+    for (int64_t i = 0; i < indices.size(0); ++i) {
+        random.emplace_back(imageViewSeed(m_options.seed, globalStep, uint64_t(index[i])));
+    }
+    batch.view1 = m_augmenter.randomView(batch.images, random); // the second view continues each image's stream
     if (m_options.views > 1) {
-        batch.view2 = m_augmenter.randomView(batch.images, viewGenerator);
+        batch.view2 = m_augmenter.randomView(batch.images, random);
+    }
+    if (m_options.viewType != torch::kFloat) {
+        batch.view1 = batch.view1.to(m_options.viewType);
+        batch.view2 = batch.view2.defined() ? batch.view2.to(m_options.viewType) : batch.view2;
     }
     return batch;
 }

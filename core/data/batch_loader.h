@@ -27,13 +27,17 @@ struct BatchLoaderOptions
     int views = 2;     ///< 1 (supervised) or 2 (contrastive)
     int prefetch = 2;  ///< batches prepared ahead of the one being trained on
     torch::Device device = torch::kCPU;
+    torch::ScalarType viewType = torch::kFloat; ///< the views' floating type (float64 runs)
+    int rank = 0;      ///< distributed training: this process's share is part `rank` of `worldSize` of each batch
+    int worldSize = 1; ///< batchSize stays the global batch; it must be a multiple of worldSize
 };
 
 /**
  * Cuts an epoch into batches (a shuffle seeded by seed and epoch, the last partial batch dropped, as the
- * original) and makes their views on a background thread while the current step trains. Each batch's views
- * come from a generator seeded by (seed, epoch, step), so they do not depend on thread timing and a resumed
- * run sees exactly the batches an unbroken one would.
+ * original) and makes their views on a background thread while the current step trains. Each image's views
+ * come from a stream seeded by (seed, step, image index), so they depend neither on thread timing nor on the
+ * number of processes: a resumed run sees exactly the batches an unbroken one would, and rank r of N trains on
+ * the r-th N-th of the very batch one process would.
  */
 class BatchLoader
 {
@@ -48,13 +52,16 @@ public:
     /** Starts producing the batches of @p epoch (0-based) from @p firstStep on. */
     void startEpoch(int epoch, int firstStep);
 
+    /** This process's part of the global batch (batchSize / worldSize images). */
+    int localBatchSize() const { return m_options.batchSize / m_options.worldSize; }
+
     /** The next batch of the epoch; blocks until it is ready. @throws what making it threw. */
     TrainingBatch next();
 
 private:
     /** The order of an epoch's images: a shuffle that depends only on seed and epoch. */
     torch::Tensor epochOrder(int epoch) const;
-    /** The batch at @p step of the epoch's @p order, its views seeded by (seed, epoch, step). */
+    /** This rank's part of the batch at @p step of the epoch's @p order, its views seeded per image. */
     TrainingBatch makeBatch(const torch::Tensor& order, int epoch, int step) const;
 
     void stopProducer();

@@ -52,7 +52,20 @@ struct PassOptions
 {
     int batchSize = 256;
     std::string stage; ///< what progress reports call this pass
+    /** A distributed job to split the pass over (tau ood/knn --nproc): rank r visits the r-th contiguous run of
+     *  batches; gatherRows() then puts the ranks' rows back in set order. null: one process visits every batch. */
+    Communicator* shards = nullptr;
 };
+
+/** Whether a pass over @p setSize images is split between processes (there must be a batch for each). */
+bool passIsSharded(const PassOptions& options, int64_t setSize);
+
+/**
+ * Rows this rank collected in a sharded pass -> the rows of the whole set, in set order, on every rank (each
+ * rank's batches are contiguous, so rank order is set order). Unsharded passes return @p local as it is.
+ */
+torch::Tensor gatherRows(const PassOptions& options, int64_t setSize, const torch::Tensor& local);
+std::vector<double> gatherRows(const PassOptions& options, int64_t setSize, const std::vector<double>& local);
 
 /**
  * The one loop over a dataset that every evaluation uses: for each batch it converts channels to the model's,

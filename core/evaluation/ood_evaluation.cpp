@@ -1,5 +1,7 @@
 #include "core/evaluation/ood_evaluation.h"
 
+#include "core/distributed/communicator.h"
+
 #include "core/common/device.h"
 #include "core/common/error.h"
 #include "core/common/tensor_vector.h"
@@ -10,6 +12,8 @@
 #include "core/methods/score_catalog.h"
 
 #include <torch/torch.h>
+
+#include <algorithm>
 
 #include <filesystem>
 #include <iomanip>
@@ -93,6 +97,12 @@ public:
             m_ensemble.push_back(m_members.back().get());
         }
         m_model = run.model();
+        if (m_options.communicator != nullptr && m_options.communicator->worldSize() > 1 &&
+            std::find(m_options.scores.begin(), m_options.scores.end(), "mc_dropout") != m_options.scores.end()) {
+            m_observer.onMessage("warning: mc_dropout draws its dropout masks in each process: split over " +
+                                 std::to_string(m_options.communicator->worldSize()) +
+                                 " processes its values follow the same distribution, not the same digits");
+        }
 
         std::vector<std::pair<std::string, ImageDataset>> sets = {{run.data.name, run.images}};
         for (const std::string& name : m_options.outDatasets) {
@@ -141,7 +151,11 @@ public:
             }
         }
         measure(sets, tables, result);
-        write(sets, tables, run, result);
+        if (m_options.communicator == nullptr || m_options.communicator->isLeader()) {
+            write(sets, tables, run, result); // rank 0 writes what every rank computed alike
+        } else {
+            result.directory = run.paths.evaluation(m_options.name);
+        }
         return result;
     }
 
@@ -163,6 +177,7 @@ private:
         PassOptions pass;
         pass.batchSize = m_options.batchSize;
         pass.stage = name;
+        pass.shards = m_options.communicator.get();
         const bool finished = forEachBatch(m_model, set, pass, m_progress, m_cancel, [&](const PassBatch& batch) {
             if (m_needsFeatures) {
                 namespace F = torch::nn::functional;
@@ -182,9 +197,12 @@ private:
             }
         });
         if (m_needsFeatures && !embeddings.empty()) {
-            features->embeddings = torch::cat(embeddings);
-            features->features = torch::cat(hs);
+            features->embeddings = gatherRows(pass, set.size(), torch::cat(embeddings));
+            features->features = gatherRows(pass, set.size(), torch::cat(hs));
             features->labels = set.labels.to(torch::kLong);
+        }
+        for (auto& [score, column] : table) { // the same names, in the same order, on every rank
+            column = gatherRows(pass, set.size(), column);
         }
         return finished;
     }

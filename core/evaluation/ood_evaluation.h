@@ -5,6 +5,7 @@
 #include "core/common/cancellation.h"
 #include "core/common/evaluation_observer.h"
 #include "core/config/experiment_config.h"
+#include "core/distributed/distributed_environment.h"
 #include "core/evaluation/ood_metrics.h"
 
 #include <map>
@@ -39,6 +40,8 @@ struct OodEvaluationOptions
     int threads = 0;
     uint64_t seed = 1337;
     DataSettings data;
+    /** tau ood --nproc: the job the image passes are split over; rank 0 writes the results. null: alone. */
+    std::shared_ptr<Communicator> communicator;
 };
 
 struct OodScoreResult

@@ -8,6 +8,7 @@
 #include "core/data/augmentation.h"
 #include "core/data/dataset_registry.h"
 #include "core/io/evaluation_files.h"
+#include "core/distributed/communicator.h"
 #include "core/io/run_directory.h"
 #include "core/training/checkpoint.h"
 #include "core/training/lr_schedule.h"
@@ -36,16 +37,22 @@ struct Features
 
 /** h for every image of @p set through the evaluation transform, batch by batch. */
 torch::Tensor extract(const LoadedRun& run, const ImageDataset& set, int batchSize, const std::string& stage,
-                      PassProgress& progress, const CancellationToken& cancel)
+                      PassProgress& progress, const CancellationToken& cancel, Communicator* shards)
 {
     std::vector<torch::Tensor> parts;
     PassOptions pass;
     pass.batchSize = batchSize;
     pass.stage = stage;
+    pass.shards = shards;
     forEachBatch(run.model(), set, pass, progress, cancel, [&](const PassBatch& batch) {
         parts.push_back(batch.output.features.to(torch::kCPU, torch::kFloat));
     });
-    return parts.empty() ? torch::Tensor() : torch::cat(parts);
+    return parts.empty() ? torch::Tensor() : gatherRows(pass, set.size(), torch::cat(parts));
+}
+
+bool writesResults(const RepresentationOptions& options)
+{
+    return options.communicator == nullptr || options.communicator->isLeader();
 }
 
 Features computeFeatures(const RepresentationOptions& options, EvaluationObserver& observer,
@@ -61,8 +68,8 @@ Features computeFeatures(const RepresentationOptions& options, EvaluationObserve
     features.classes = int64_t(train.classNames.size());
     features.dataset = run.data.name;
     PassProgress progress(observer, train.size() + test.size());
-    features.train = extract(run, train, options.batchSize, "features (train)", progress, cancel);
-    features.test = extract(run, test, options.batchSize, "features (test)", progress, cancel);
+    features.train = extract(run, train, options.batchSize, "features (train)", progress, cancel, options.communicator.get());
+    features.test = extract(run, test, options.batchSize, "features (test)", progress, cancel, options.communicator.get());
     features.trainLabels = train.labels;
     features.testLabels = test.labels;
     return features;
@@ -142,7 +149,9 @@ RepresentationResult evaluateKnnAccuracy(const RepresentationOptions& options, E
     AccuracyRecord record = accuracyRecord(features, result);
     record.settings = {{"k", options.knnK}, {"temperature", options.knnTemperature}};
     record.features = "h (normalised)";
-    writeAccuracyMetrics(result.directory, record);
+    if (writesResults(options)) {
+        writeAccuracyMetrics(result.directory, record);
+    }
     return result;
 }
 
@@ -197,7 +206,9 @@ RepresentationResult evaluateLinear(const RepresentationOptions& options, Evalua
     record.history = result.history;
     record.settings = {{"epochs", options.epochs}, {"learning_rate", options.learningRate}};
     record.features = "h (frozen)";
-    writeAccuracyMetrics(result.directory, record);
+    if (writesResults(options)) {
+        writeAccuracyMetrics(result.directory, record);
+    }
     return result;
 }
 

@@ -4,6 +4,7 @@
 
 #include "core/common/cancellation.h"
 #include "core/config/experiment_config.h"
+#include "core/distributed/distributed_environment.h"
 #include "core/evaluation/ood_evaluation.h"
 
 #include <string>
@@ -33,6 +34,8 @@ struct RepresentationOptions
     std::string device = "auto";
     int threads = 0;
     uint64_t seed = 1337;
+    /** tau knn / linear-eval --nproc: the job the feature passes are split over; rank 0 writes. null: alone. */
+    std::shared_ptr<Communicator> communicator;
 };
 
 struct RepresentationResult

@@ -84,6 +84,10 @@ MetricsHistory readMetricsFile(const std::string& path)
             history.epochs.push_back(epoch);
         } else if (type == "event") {
             history.events.emplace_back(record.value("event", ""), record.value("detail", ""));
+            if (record.contains("world_size") && record["world_size"].is_number_integer() &&
+                record["world_size"].get<int>() >= 1) {
+                history.worldSize = record["world_size"].get<int>();
+            }
         }
     }
     return history;
@@ -110,6 +114,7 @@ RunSummary summarizeRun(const std::string& directory)
     }
     const MetricsHistory history = readMetricsFile(metrics);
     summary.epochsDone = history.epochs.empty() ? 0 : history.epochs.back().epoch;
+    summary.worldSize = history.worldSize;
     if (!history.epochs.empty()) {
         summary.lastLoss = history.epochs.back().loss;
     } else if (!history.steps.empty()) {

@@ -15,6 +15,7 @@ struct MetricsHistory
     std::vector<StepRecord> steps;
     std::vector<EpochRecord> epochs;
     std::vector<std::pair<std::string, std::string>> events; ///< (event, detail)
+    int worldSize = 1; ///< processes that trained it, from the last start or resume event
 };
 
 /**
@@ -34,6 +35,7 @@ struct RunSummary
     int totalEpochs = 0;
     double lastLoss = 0; ///< the last epoch's mean loss (or the last step's, before the first epoch ends)
     std::string state;   ///< running, finished, stopped, failed or incomplete
+    int worldSize = 1;   ///< processes of the last start or resume (distributed training)
 };
 
 /** Summarises a run directory from its config.yaml and metrics.jsonl. */

@@ -120,9 +120,13 @@ void MetricsWriter::write(const EpochRecord& r)
     writeLine(line.dump());
 }
 
-void MetricsWriter::writeEvent(const std::string& event, const std::string& detail)
+void MetricsWriter::writeEvent(const std::string& event, const std::string& detail, int worldSize)
 {
-    writeLine(nlohmann::json{{"type", "event"}, {"event", event}, {"detail", detail}}.dump());
+    nlohmann::json record{{"type", "event"}, {"event", event}, {"detail", detail}};
+    if (worldSize > 0) {
+        record["world_size"] = worldSize;
+    }
+    writeLine(record.dump());
 }
 
 void MetricsWriter::writeLine(const std::string& line)

@@ -54,7 +54,8 @@ public:
     explicit MetricsWriter(const std::string& path);
     void write(const StepRecord& record);
     void write(const EpochRecord& record);
-    void writeEvent(const std::string& event, const std::string& detail);
+    /** @param worldSize recorded with start and resume events: the number of processes that train the run. */
+    void writeEvent(const std::string& event, const std::string& detail, int worldSize = 0);
 
 private:
     void writeLine(const std::string& line);

@@ -1,6 +1,7 @@
 #include "core/models/contrastive_model.h"
 
 #include "core/common/error.h"
+#include "core/models/batch_norm.h"
 #include "core/models/resnet.h"
 
 #include <torch/torch.h>
@@ -15,7 +16,7 @@ namespace {
 void appendConvStage(nn::Sequential& layers, int64_t in, int64_t out, bool pool, double mcDropout)
 {
     layers->push_back(nn::Conv2d(nn::Conv2dOptions(in, out, 3).padding(1).bias(false)));
-    layers->push_back(nn::BatchNorm2d(out));
+    layers->push_back(SyncableBatchNorm(out));
     layers->push_back(nn::ReLU());
     if (mcDropout > 0) {
         // training(true): MC dropout stays on in eval mode, so repeated passes differ.
@@ -51,7 +52,7 @@ ProjectionHeadImpl::ProjectionHeadImpl(int64_t inputDim, const ModelConfig& conf
     const int64_t outputs = config.outDim + (config.posteriorHead ? 1 : 0);
     nn::Sequential layers(nn::Linear(inputDim, inputDim));
     if (config.finalBn) {
-        layers->push_back(nn::BatchNorm1d(inputDim));
+        layers->push_back(SyncableBatchNorm(inputDim));
     }
     layers->push_back(nn::ReLU());
     layers->push_back(nn::Linear(nn::LinearOptions(inputDim, outputs).bias(false)));

@@ -21,7 +21,7 @@ nn::Sequential downsampleIfNeeded(int64_t inPlanes, int64_t outPlanes, int64_t s
     if (stride == 1 && inPlanes == outPlanes) {
         return nn::Sequential(nullptr);
     }
-    return nn::Sequential(conv(inPlanes, outPlanes, 1, stride), nn::BatchNorm2d(outPlanes));
+    return nn::Sequential(conv(inPlanes, outPlanes, 1, stride), SyncableBatchNorm(outPlanes));
 }
 
 torch::Tensor maybeDropout(const torch::Tensor& x, double p)
@@ -35,8 +35,8 @@ torch::Tensor maybeDropout(const torch::Tensor& x, double p)
 BasicBlockImpl::BasicBlockImpl(int64_t inPlanes, int64_t planes, int64_t stride, double mcDropout)
     : m_conv1(register_module("conv1", conv(inPlanes, planes, 3, stride)))
     , m_conv2(register_module("conv2", conv(planes, planes, 3, 1)))
-    , m_bn1(register_module("bn1", nn::BatchNorm2d(planes)))
-    , m_bn2(register_module("bn2", nn::BatchNorm2d(planes)))
+    , m_bn1(register_module("bn1", SyncableBatchNorm(planes)))
+    , m_bn2(register_module("bn2", SyncableBatchNorm(planes)))
     , m_downsample(downsampleIfNeeded(inPlanes, planes * kExpansion, stride))
     , m_mcDropout(mcDropout)
 {
@@ -57,9 +57,9 @@ BottleneckImpl::BottleneckImpl(int64_t inPlanes, int64_t planes, int64_t stride,
     : m_conv1(register_module("conv1", conv(inPlanes, planes, 1, 1)))
     , m_conv2(register_module("conv2", conv(planes, planes, 3, stride)))
     , m_conv3(register_module("conv3", conv(planes, planes * kExpansion, 1, 1)))
-    , m_bn1(register_module("bn1", nn::BatchNorm2d(planes)))
-    , m_bn2(register_module("bn2", nn::BatchNorm2d(planes)))
-    , m_bn3(register_module("bn3", nn::BatchNorm2d(planes * kExpansion)))
+    , m_bn1(register_module("bn1", SyncableBatchNorm(planes)))
+    , m_bn2(register_module("bn2", SyncableBatchNorm(planes)))
+    , m_bn3(register_module("bn3", SyncableBatchNorm(planes * kExpansion)))
     , m_downsample(downsampleIfNeeded(inPlanes, planes * kExpansion, stride))
     , m_mcDropout(mcDropout)
 {
@@ -95,7 +95,7 @@ ResNetImpl::ResNetImpl(const ResNetOptions& options) : m_conv3x3Stem(options.con
     }
     m_conv1 = register_module("conv1", options.conv3x3Stem ? conv(options.inChannels, 64, 3, 1)
                                                            : conv(options.inChannels, 64, 7, 2));
-    m_bn1 = register_module("bn1", nn::BatchNorm2d(64));
+    m_bn1 = register_module("bn1", SyncableBatchNorm(64));
     m_maxPool = nn::MaxPool2d(nn::MaxPool2dOptions(3).stride(2).padding(1));
     const double dropout = options.mcDropout ? options.dropout : 0.0;
     const int64_t planes[4] = {64, 128, 256, 512};
@@ -118,7 +118,7 @@ void ResNetImpl::initialiseWeights()
     for (auto& module : modules(/*include_self=*/false)) {
         if (auto* convolution = module->as<nn::Conv2d>()) {
             nn::init::kaiming_normal_(convolution->weight, 0.0, torch::kFanOut, torch::kReLU);
-        } else if (auto* norm = module->as<nn::BatchNorm2d>()) {
+        } else if (auto* norm = module->as<SyncableBatchNorm>()) {
             nn::init::ones_(norm->weight);
             nn::init::zeros_(norm->bias);
         }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/models/batch_norm.h"
 #include "core/models/contrastive_model.h"
 
 #include <torch/nn/modules/conv.h>
@@ -26,7 +27,7 @@ public:
 
 private:
     torch::nn::Conv2d m_conv1{nullptr}, m_conv2{nullptr};
-    torch::nn::BatchNorm2d m_bn1{nullptr}, m_bn2{nullptr};
+    SyncableBatchNorm m_bn1{nullptr}, m_bn2{nullptr};
     torch::nn::Sequential m_downsample{nullptr};
     double m_mcDropout;
 };
@@ -42,7 +43,7 @@ public:
 
 private:
     torch::nn::Conv2d m_conv1{nullptr}, m_conv2{nullptr}, m_conv3{nullptr};
-    torch::nn::BatchNorm2d m_bn1{nullptr}, m_bn2{nullptr}, m_bn3{nullptr};
+    SyncableBatchNorm m_bn1{nullptr}, m_bn2{nullptr}, m_bn3{nullptr};
     torch::nn::Sequential m_downsample{nullptr};
     double m_mcDropout;
 };
@@ -65,7 +66,7 @@ private:
     void initialiseWeights();
 
     torch::nn::Conv2d m_conv1{nullptr};
-    torch::nn::BatchNorm2d m_bn1{nullptr};
+    SyncableBatchNorm m_bn1{nullptr};
     torch::nn::MaxPool2d m_maxPool{nullptr};
     torch::nn::Sequential m_layers[4];
     int64_t m_inPlanes = 64;

@@ -42,6 +42,9 @@ void saveCheckpoint(const std::string& path, torch::nn::Module& model, torch::op
             archive.write("objective", extrasArchive);
         }
         archive.write("format_version", scalar(kFormatVersion));
+        const auto parameters = model.parameters();
+        const bool float64 = !parameters.empty() && parameters.front().scalar_type() == torch::kDouble;
+        archive.write("float64", scalar(float64 ? 1 : 0)); // absent in older checkpoints: float32
         archive.write("step", scalar(position.step));
         archive.write("epoch", scalar(position.epoch));
         archive.write("step_in_epoch", scalar(position.stepInEpoch));
@@ -69,7 +72,21 @@ TrainingPosition loadCheckpoint(const std::string& path, torch::nn::Module& mode
         archive.load_from(path);
         torch::serialize::InputArchive modelArchive;
         archive.read("model", modelArchive);
+        // Module::load keeps each tensor's type and takes the file's bytes, so the model must first have the
+        // checkpoint's precision. A float64 run's weights are then cast for a float32 evaluation model (and stay
+        // float64 for the run's own resume).
+        torch::Tensor float64;
+        const bool stored64 = archive.try_read("float64", float64) && float64.item<int64_t>() == 1;
+        const auto parameters = model.parameters();
+        const auto precision = parameters.empty() ? torch::kFloat : parameters.front().scalar_type();
+        const auto stored = stored64 ? torch::kDouble : torch::kFloat;
+        if (stored != precision) {
+            model.to(stored);
+        }
         model.load(modelArchive);
+        if (stored != precision) {
+            model.to(precision);
+        }
         torch::Tensor value;
         archive.read("step", value);
         position.step = value.item<int64_t>();

@@ -2,6 +2,8 @@
 
 #include "core/config/experiment_config.h"
 #include "core/data/batch_loader.h"
+#include "core/distributed/communicator.h"
+#include "core/models/batch_norm.h"
 #include "core/models/contrastive_model.h"
 
 #include <torch/serialize/archive.h>
@@ -52,6 +54,26 @@ public:
     /** State beyond model() that exact resume needs (queue, key encoder, a and b). */
     virtual void saveExtras(torch::serialize::OutputArchive& archive) { (void)archive; }
     virtual void loadExtras(torch::serialize::InputArchive& archive) { (void)archive; }
+
+    /**
+     * Joins a data-parallel job before training: loss() then sees this rank's shard of each batch, and an
+     * objective whose loss couples images (SimCLR's negatives, HIB's pairs, MoCo's queue) gathers what it needs
+     * with gatherBatch(). @p syncBatchNorm: BatchNorm statistics over the global batch instead of the shard.
+     */
+    virtual void distributeOver(Communicator& communicator, bool syncBatchNorm)
+    {
+        m_communicator = &communicator;
+        synchronizeBatchNorm(model(), syncBatchNorm ? &communicator : nullptr);
+    }
+
+protected:
+    /** This rank's rows of a batch-sized tensor -> the whole batch's, in batch order; gradients reach the rows. */
+    torch::Tensor gatherBatch(const torch::Tensor& local) const
+    {
+        return m_communicator != nullptr ? allGatherWithGradient(*m_communicator, local) : local;
+    }
+
+    Communicator* m_communicator = nullptr;
 };
 
 /**

@@ -7,6 +7,8 @@
 #include "core/data/augmentation.h"
 #include "core/data/batch_loader.h"
 #include "core/data/dataset_registry.h"
+#include "core/distributed/communicator.h"
+#include "core/distributed/gradient_averager.h"
 #include "core/io/run_directory.h"
 #include "core/methods/system_catalog.h"
 #include "core/training/checkpoint.h"
@@ -54,6 +56,28 @@ std::function<double(long long)> makeSchedule(const OptimizerConfig& config, lon
     return [schedule](long long step) { return schedule.at(step); };
 }
 
+/**
+ * float64 training: tensors created without a type (weights, MoCo's queue, HIB's scalars) are double while the
+ * run is built and trained. The default type is process-wide, so it is put back when the run ends.
+ */
+class PrecisionScope
+{
+public:
+    explicit PrecisionScope(const std::string& precision)
+        : m_previous(torch::get_default_dtype())
+    {
+        if (precision == "float64") {
+            torch::set_default_dtype(caffe2::TypeMeta::Make<double>());
+        }
+    }
+    ~PrecisionScope() { torch::set_default_dtype(m_previous); }
+    PrecisionScope(const PrecisionScope&) = delete;
+    PrecisionScope& operator=(const PrecisionScope&) = delete;
+
+private:
+    caffe2::TypeMeta m_previous;
+};
+
 /** One training run from start (or resume point) to the last epoch or a stop request. */
 class TrainingRun
 {
@@ -64,11 +88,32 @@ public:
         , m_observer(observer)
         , m_cancel(cancel)
         , m_options(options)
-        , m_device(resolveDevice(config.device))
+        , m_precision(config.precision)
+        , m_communicator(options.communicator ? options.communicator : singleProcessCommunicator())
+        , m_device(trainingDevice(config.device, *m_communicator))
     {
     }
 
     TrainingResult execute()
+    {
+        try {
+            return trainAllEpochs();
+        } catch (const DistributedError& error) {
+            try {
+                writeEvent("error", error.what()); // the run shows as failed, with the rank that went away
+            } catch (const std::exception&) {
+            }
+            throw;
+        } catch (const std::exception& error) {
+            if (distributed()) {
+                m_communicator->reportFailure(error.what()); // the other ranks' errors name this one
+            }
+            throw;
+        }
+    }
+
+private:
+    TrainingResult trainAllEpochs()
     {
         prepare();
         TrainingResult result;
@@ -81,18 +126,53 @@ public:
                 break;
             }
             result.epochsCompleted = epoch + 1;
-            if (m_cancel.stopRequested() && epoch + 1 < m_config.numEpochs) {
-                m_metrics->writeEvent("stopped", "stopped by request after epoch " + std::to_string(epoch + 1) +
+            if (stopRequested() && epoch + 1 < m_config.numEpochs) {
+                writeEvent("stopped", "stopped by request after epoch " + std::to_string(epoch + 1) +
                                                      "; checkpoints/last.pt holds that state");
                 result.cancelled = true;
                 break;
             }
         }
         result.steps = m_position.step;
+        result.worldSize = m_communicator->worldSize();
         return result;
     }
 
-private:
+    /** One GPU per rank: a distributed job on "cuda" puts rank r of a node on cuda:LOCAL_RANK. */
+    static torch::Device trainingDevice(const std::string& choice, const Communicator& communicator)
+    {
+        const torch::Device device = resolveDevice(choice);
+        if (device.is_cuda() && !device.has_index() && communicator.worldSize() > 1) {
+            return torch::Device(torch::kCUDA, torch::DeviceIndex(communicator.localRank()));
+        }
+        return device;
+    }
+
+    bool leader() const { return m_communicator->isLeader(); }
+    bool distributed() const { return m_communicator->worldSize() > 1; }
+
+    /** In a job, the stop decision the ranks agreed on at the last step; alone, the token itself. */
+    bool stopRequested() const { return distributed() ? m_stopAgreed : m_cancel.stopRequested(); }
+
+    void writeEvent(const std::string& event, const std::string& detail, int worldSize = 0)
+    {
+        if (m_metrics) {
+            m_metrics->writeEvent(event, detail, worldSize);
+        }
+    }
+
+    /** Every rank starts from rank 0's weights and BatchNorm statistics (as DistributedDataParallel does). */
+    void broadcastModelState()
+    {
+        torch::NoGradGuard noGrad;
+        for (torch::Tensor tensor : m_objective->model().parameters()) {
+            m_communicator->broadcast(tensor);
+        }
+        for (torch::Tensor tensor : m_objective->model().buffers()) {
+            m_communicator->broadcast(tensor);
+        }
+    }
+
     void prepare()
     {
         configureThreads(m_config.threads);
@@ -104,6 +184,12 @@ private:
                                  "data.strict: true to stop on them instead)");
         }
         m_dataset = seededSubset(full, m_config.dataset.trainSubset, uint64_t(m_config.seed));
+        if (m_config.optimizer.batchSize % m_communicator->worldSize() != 0) {
+            throw ConfigError(m_config.sourcePath, 0, "optimizer.batch_size",
+                              "expected a multiple of the number of processes (" +
+                                  std::to_string(m_communicator->worldSize()) + "): the global batch is split evenly, got " +
+                                  std::to_string(m_config.optimizer.batchSize));
+        }
         if (m_dataset.size() < m_config.optimizer.batchSize) {
             throw ConfigError(m_config.sourcePath, 0, "optimizer.batch_size",
                               "expected at most the training set size (" + std::to_string(m_dataset.size()) +
@@ -113,7 +199,11 @@ private:
         const ModelInput input{m_dataset.channels(), m_dataset.imageSize(),
                                systemOf(m_config).classifier ? int64_t(m_dataset.classNames.size()) : 0};
         m_objective = makeObjective(m_config, input, m_device);
+        if (distributed()) {
+            m_objective->distributeOver(*m_communicator, m_config.syncBatchNorm);
+        }
         m_optimizer = std::make_unique<ConfiguredOptimizer>(m_config.optimizer, m_objective->parameters());
+        m_averager = std::make_unique<GradientAverager>(*m_communicator, m_objective->parameters());
 
         AugmentationOptions augmentation;
         augmentation.cropSize = m_dataset.imageSize();
@@ -125,6 +215,9 @@ private:
         loaderOptions.seed = uint64_t(m_config.seed);
         loaderOptions.views = m_objective->views();
         loaderOptions.device = m_device;
+        loaderOptions.viewType = m_config.precision == "float64" ? torch::kDouble : torch::kFloat;
+        loaderOptions.rank = m_communicator->rank();
+        loaderOptions.worldSize = m_communicator->worldSize();
         m_loader = std::make_unique<BatchLoader>(m_dataset, *m_augmenter, loaderOptions);
 
         m_stepsPerEpoch = m_loader->stepsPerEpoch();
@@ -133,20 +226,33 @@ private:
         m_schedule = makeSchedule(m_config.optimizer, warmupSteps, m_totalSteps);
 
         if (m_options.resumeRunDirectory.empty()) {
-            m_paths = createRunDirectory(m_config.runsDir, m_config.expName);
-            writeFileAtomically(m_paths.config(), toYaml(m_config));
+            if (leader()) {
+                m_paths = createRunDirectory(m_config.runsDir, m_config.expName);
+                writeFileAtomically(m_paths.config(), toYaml(m_config));
+            }
         } else {
+            // Every rank reads the checkpoint (a shared file system); it holds no trace of the world size.
             m_paths = RunPaths{m_options.resumeRunDirectory};
             m_position = loadCheckpoint(m_paths.lastCheckpoint(), m_objective->model(), &m_optimizer->inner(),
                                         [this](torch::serialize::InputArchive& a) { m_objective->loadExtras(a); });
         }
-        m_metrics = std::make_unique<MetricsWriter>(m_paths.metrics());
+        if (distributed()) {
+            broadcastModelState();
+        }
+        if (leader()) {
+            m_metrics = std::make_unique<MetricsWriter>(m_paths.metrics());
+        }
         std::ostringstream start;
         start << (m_options.resumeRunDirectory.empty() ? "started " + m_config.system
                                                        : "resumed at step " + std::to_string(m_position.step))
-              << " on " << describeDevice(m_device) << ", " << m_dataset.size() << " training images, "
-              << m_stepsPerEpoch << " steps per epoch";
-        m_metrics->writeEvent(m_options.resumeRunDirectory.empty() ? "start" : "resume", start.str());
+              << " on " << describeDevice(m_device);
+        if (distributed()) {
+            start << " x " << m_communicator->worldSize() << " processes (" << m_communicator->backend() << ", "
+                  << m_config.optimizer.batchSize / m_communicator->worldSize() << " images each per step"
+                  << (m_config.syncBatchNorm ? ", synchronised BatchNorm" : "") << ")";
+        }
+        start << ", " << m_dataset.size() << " training images, " << m_stepsPerEpoch << " steps per epoch";
+        writeEvent(m_options.resumeRunDirectory.empty() ? "start" : "resume", start.str(), m_communicator->worldSize());
         m_observer.onMessage(start.str());
         m_observer.onTrainingStarted(m_paths.root, m_totalSteps);
     }
@@ -167,7 +273,7 @@ private:
             const auto stepStart = Clock::now();
             const double lr = m_schedule(m_position.step);
             const TrainingBatch batch = m_loader->next();
-            const auto [loss, r] = optimisationStep(batch, lr, epoch, stepInEpoch);
+            auto [loss, r] = optimisationStep(batch, lr, epoch, stepInEpoch);
             ++m_position.step;
             lossSum += loss;
             ++lossCount;
@@ -183,6 +289,7 @@ private:
             record.imagesPerSecond = m_config.optimizer.batchSize / std::max(1e-9, secondsSince(stepStart));
             record.etaSeconds = estimateRemaining(secondsSince(stepStart));
             if (r.defined()) {
+                r = m_communicator->allGather(r); // the histograms describe the global batch
                 const torch::Tensor certainty = torch::sigmoid(r.to(torch::kDouble));
                 const std::vector<float> rawBatch = toVector(r);
                 const std::vector<float> certaintyBatch = toVector(certainty);
@@ -192,17 +299,19 @@ private:
                 record.meanCertainty = certainty.mean().item<double>();
             }
             m_observer.onStep(record);
-            if (m_position.step % m_config.logging.stepEvery == 0) {
+            if (m_metrics && m_position.step % m_config.logging.stepEvery == 0) {
                 m_metrics->write(record);
             }
-            m_cancel.waitWhilePaused(); // between steps: a pause never splits one
+            if (!distributed()) {
+                m_cancel.waitWhilePaused(); // between steps: a pause never splits one
+            }
             // A stop on an epoch's last step lets the epoch finish, so its record and checkpoints are complete.
-            if (m_cancel.stopRequested() && stepInEpoch + 1 < m_stepsPerEpoch) {
+            if (stopRequested() && stepInEpoch + 1 < m_stepsPerEpoch) {
                 m_position.epoch = epoch;
                 m_position.stepInEpoch = stepInEpoch + 1;
                 saveState(m_paths.lastCheckpoint());
-                m_metrics->writeEvent("stopped", "stopped by request after step " + std::to_string(m_position.step) +
-                                                     "; checkpoints/last.pt holds that state");
+                writeEvent("stopped", "stopped by request after step " + std::to_string(m_position.step) +
+                                          "; checkpoints/last.pt holds that state");
                 result.lastEpochLoss = lossSum / lossCount;
                 return false;
             }
@@ -216,18 +325,27 @@ private:
     {
         m_optimizer->setLearningRate(lr);
         const StepLoss step = m_objective->loss(batch);
-        const double value = step.loss.item<double>();
+        double value = step.loss.item<double>();
+        if (distributed()) {
+            // One all-reduce carries the loss to report (the mean over ranks) and whether any rank was asked to stop.
+            torch::Tensor agreed = torch::tensor({value, m_cancel.stopRequested() ? 1.0 : 0.0}, torch::kDouble);
+            m_communicator->allReduceSum(agreed);
+            value = agreed[0].item<double>() / m_communicator->worldSize();
+            m_stopAgreed = agreed[1].item<double>() > 0;
+        }
         if (!std::isfinite(value)) {
             std::ostringstream message;
             message << "the loss became " << value << " at step " << m_position.step + 1 << " (epoch " << epoch + 1
                     << ", step " << stepInEpoch + 1 << " of the epoch, learning rate " << lr
                     << "); training stopped without saving this state. checkpoints/last.pt holds the last finished "
                        "epoch. Try a smaller optimizer.learning_rate.";
-            m_metrics->writeEvent("error", message.str());
+            writeEvent("error", message.str());
             throw TauError(message.str());
         }
         m_optimizer->zeroGrad();
-        step.loss.backward();
+        m_averager->prepare();
+        step.loss.backward(); // gradient buckets are all-reduced while backward still runs
+        m_averager->finish();
         m_optimizer->step();
         m_objective->afterStep();
         return {value, step.rawR};
@@ -235,6 +353,9 @@ private:
 
     void saveState(const std::string& path)
     {
+        if (!leader()) {
+            return; // the ranks hold the same state; rank 0 writes it
+        }
         saveCheckpoint(path, m_objective->model(), &m_optimizer->inner(), m_position,
                        [this](torch::serialize::OutputArchive& a) { m_objective->saveExtras(a); });
     }
@@ -270,7 +391,9 @@ private:
             record.rawHistogram = fixedHistogram(rawValues, -kRawRange, kRawRange, 2 * m_config.logging.histogramBins);
             record.rawPercentiles = percentilesOf(rawValues);
         }
-        m_metrics->write(record);
+        if (m_metrics) {
+            m_metrics->write(record);
+        }
         m_position.epoch = epoch + 1;
         m_position.stepInEpoch = 0;
         saveState(m_paths.lastCheckpoint());
@@ -284,7 +407,11 @@ private:
     TrainingObserver& m_observer;
     const CancellationToken& m_cancel;
     TrainingOptions m_options;
+    PrecisionScope m_precision; // before every tensor the run owns
+    std::shared_ptr<Communicator> m_communicator;
     torch::Device m_device;
+    std::unique_ptr<GradientAverager> m_averager;
+    bool m_stopAgreed = false;
 
     ImageDataset m_dataset;
     std::unique_ptr<ViewAugmenter> m_augmenter;

@@ -5,6 +5,7 @@
 #include "core/common/cancellation.h"
 #include "core/common/training_observer.h"
 #include "core/config/experiment_config.h"
+#include "core/distributed/distributed_environment.h"
 
 #include <string>
 
@@ -14,6 +15,11 @@ struct TrainingOptions
 {
     /** An existing run directory to continue from its checkpoints/last.pt; empty: start a new run. */
     std::string resumeRunDirectory;
+    /**
+     * A data-parallel job to train in (joinProcessGroup()); null: one process. Every rank calls train() with the
+     * same config; rank 0 alone writes the run directory. To resume, every rank needs resumeRunDirectory readable.
+     */
+    std::shared_ptr<Communicator> communicator;
 };
 
 struct TrainingResult
@@ -23,12 +29,14 @@ struct TrainingResult
     int epochsCompleted = 0;
     long long steps = 0;
     double lastEpochLoss = 0;
+    int worldSize = 1;
 };
 
 /**
  * Trains the configured contrastive model (TaU-SimCLR or SimCLR) and writes its run directory: config.yaml,
  * metrics.jsonl, checkpoints/last.pt every epoch and on stop, checkpoints/epoch_XXXX.pt periodically.
- * Reports through @p observer on the calling thread and checks @p cancel after every step.
+ * Reports through @p observer on the calling thread and checks @p cancel after every step (in a distributed job
+ * the ranks agree on a stop at each step, so they all stop after the same one).
  * @throws TauError (or a subclass) with a message for the user: bad data, NaN loss, a full disk.
  */
 TrainingResult train(const ExperimentConfig& config, TrainingObserver& observer, const CancellationToken& cancel,

@@ -79,6 +79,7 @@ public:
              [](auto& o, const auto& f) { o.batchSize = f.batchSize; });
         flag(command->add_option("--device", m_flags.device, "auto, cpu, cuda or cuda:N")->capture_default_str(),
              [](auto& o, const auto& f) { o.device = f.device; });
+        addProcessesOption(*command, m_processes, "split the image passes");
         return command;
     }
 
@@ -99,11 +100,17 @@ public:
         if (options.outDatasets.empty()) {
             throw core::TauError("ood: give --out with at least one OOD set (see tau datasets)");
         }
+        JobRole role;
+        if (const std::optional<int> launched = launchOrJoin(m_processes, options.device, role)) {
+            return *launched;
+        }
+        options.communicator = role.communicator;
         return runEvaluation([&options](auto& observer, auto& cancel) { return core::evaluateOod(options, observer, cancel); },
-                             &printResults);
+                             &printResults, role.leader);
     }
 
 private:
+    int m_processes = 1;
     using Apply = std::function<void(core::OodEvaluationOptions&, const core::OodEvaluationOptions&)>;
 
     void flag(CLI::Option* option, Apply apply) { m_flagsGiven.emplace_back(option, std::move(apply)); }

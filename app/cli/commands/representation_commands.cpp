@@ -28,6 +28,7 @@ public:
         command->add_option("--limit-train", m_options.limitTrain, "at most N training images (0: all)")->capture_default_str();
         command->add_option("--limit-test", m_options.limitTest, "at most N test images (0: all)")->capture_default_str();
         command->add_option("--device", m_options.device, "auto, cpu, cuda or cuda:N")->capture_default_str();
+        addProcessesOption(*command, m_processes, "split the feature passes");
         if (m_linear) {
             command->add_option("--epochs", m_options.epochs, "epochs")->capture_default_str();
             command->add_option("--lr", m_options.learningRate, "SGD learning rate, cosine to 0")->capture_default_str();
@@ -41,6 +42,11 @@ public:
 
     int run() override
     {
+        JobRole role;
+        if (const std::optional<int> launched = launchOrJoin(m_processes, m_options.device, role)) {
+            return *launched;
+        }
+        m_options.communicator = role.communicator;
         const auto evaluate = [this](auto& observer, auto& cancel) {
             return m_linear ? core::evaluateLinear(m_options, observer, cancel)
                             : core::evaluateKnnAccuracy(m_options, observer, cancel);
@@ -52,10 +58,11 @@ public:
                 std::printf("%s top-1: %.4f\nresults in %s\n", m_linear ? "linear evaluation" : "weighted kNN",
                             result.top1, result.directory.c_str());
             }
-        });
+        }, role.leader);
     }
 
 private:
+    int m_processes = 1;
     bool m_linear;
     core::RepresentationOptions m_options;
 };

@@ -5,6 +5,7 @@
 #include "app/cli/progress_printer.h"
 #include "core/common/error.h"
 #include "core/config/config_loader.h"
+#include "core/distributed/distributed_environment.h"
 #include "core/io/run_directory.h"
 #include "core/training/trainer.h"
 
@@ -23,6 +24,12 @@ struct TrainArguments
     std::string runsDir;
     std::string resume;
     std::string device;
+    int processes = 1;
+};
+
+/** Ranks other than 0 train silently: rank 0 prints, and writes the run directory. */
+class QuietObserver : public core::TrainingObserver
+{
 };
 
 core::ExperimentConfig loadTrainConfig(const TrainArguments& args)
@@ -54,24 +61,42 @@ core::ExperimentConfig loadTrainConfig(const TrainArguments& args)
 int train(const TrainArguments& args)
 {
     const core::ExperimentConfig config = loadTrainConfig(args);
-    ProgressPrinter printer(isatty(STDERR_FILENO) != 0);
-    stopOnInterrupt();
+    if (args.processes > 1 && config.optimizer.batchSize % args.processes != 0) {
+        throw core::ConfigError(config.sourcePath, 0, "optimizer.batch_size",
+                                "expected a multiple of --nproc " + std::to_string(args.processes) +
+                                    " (the global batch is split evenly), got " +
+                                    std::to_string(config.optimizer.batchSize));
+    }
+    JobRole role;
+    if (const std::optional<int> launched = launchOrJoin(args.processes, config.device, role)) {
+        return *launched;
+    }
     core::TrainingOptions options;
+    options.communicator = role.communicator;
+    const bool leader = role.leader;
+    ProgressPrinter printer(leader && isatty(STDERR_FILENO) != 0);
+    QuietObserver quiet;
+    stopOnInterrupt();
     options.resumeRunDirectory = args.resume;
     if (options.resumeRunDirectory.empty() && !config.continueFromCheckpoint.empty()) {
         options.resumeRunDirectory = core::locateRun(config.continueFromCheckpoint).paths.root;
     }
     core::TrainingResult result;
     try {
-        result = core::train(config, printer, interruption(), options);
+        result = core::train(config, leader ? static_cast<core::TrainingObserver&>(printer) : quiet, interruption(),
+                             options);
     } catch (...) {
         printer.finishLine(); // the error message goes on its own line
         throw;
     }
     printer.finishLine();
+    if (!leader) {
+        return result.cancelled ? 130 : 0;
+    }
     if (jsonOutput()) {
         printJson({{"run_directory", result.runDirectory}, {"cancelled", result.cancelled}, {"steps", result.steps},
-                   {"epochs", result.epochsCompleted}, {"last_epoch_loss", result.lastEpochLoss}});
+                   {"epochs", result.epochsCompleted}, {"last_epoch_loss", result.lastEpochLoss},
+                   {"world_size", result.worldSize}});
     }
     if (result.cancelled) {
         std::fprintf(stderr, "stopped after step %lld; %s holds that state.\nresume with: tau train --resume %s\n",
@@ -99,6 +124,7 @@ public:
         command->add_option("--runs-dir", m_args.runsDir, "where run directories go (default: the config's runs_dir)");
         command->add_option("--resume", m_args.resume, "continue a stopped run from RUN_DIR/checkpoints/last.pt");
         command->add_option("--device", m_args.device, "auto, cpu, cuda or cuda:N (the original's --gpu-device N)");
+        addProcessesOption(*command, m_args.processes, "train data-parallel");
         return command;
     }
     int run() override { return train(m_args); }
@@ -114,6 +140,7 @@ public:
     {
         CLI::App* command = app.add_subcommand("resume", "Continue a stopped run where its last.pt left off");
         command->add_option("run_dir", m_args.resume, "the run directory")->required()->check(CLI::ExistingDirectory);
+        addProcessesOption(*command, m_args.processes, "train data-parallel");
         return command;
     }
     int run() override { return train(m_args); }

@@ -45,11 +45,14 @@ public:
     {
         const ModelOutput out1 = m_model->forward(batch.view1);
         const ModelOutput out2 = m_model->forward(batch.view2);
-        const std::vector<int64_t> shape = {out1.loc.size(0), m_samples, out1.loc.size(1)};
+        // Pairs span the global batch; every rank draws the whole batch's noise from the same generator state.
+        const torch::Tensor loc1 = gatherBatch(out1.loc), loc2 = gatherBatch(out2.loc);
+        const std::vector<int64_t> shape = {loc1.size(0), m_samples, loc1.size(1)};
         // Drawn from the global generator on the training thread: its state is in every checkpoint.
-        const torch::Tensor noise1 = torch::randn(shape).to(out1.loc.options());
-        const torch::Tensor noise2 = torch::randn(shape).to(out1.loc.options());
-        return {hibLoss(out1.loc, out1.rawR, out2.loc, out2.rawR, m_scalars->a, m_scalars->b, noise1, noise2, m_beta),
+        const torch::Tensor noise1 = torch::randn(shape).to(loc1.options());
+        const torch::Tensor noise2 = torch::randn(shape).to(loc1.options());
+        return {hibLoss(loc1, gatherBatch(out1.rawR), loc2, gatherBatch(out2.rawR), m_scalars->a, m_scalars->b, noise1,
+                        noise2, m_beta),
                 torch::Tensor()};
     }
 

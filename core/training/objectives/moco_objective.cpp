@@ -46,9 +46,16 @@ public:
         return {mocoLoss(query.loc, m_pendingKeys, m_queue.keys(), r, m_t), r.defined() ? r.detach() : r};
     }
 
+    void distributeOver(Communicator& communicator, bool syncBatchNorm) override
+    {
+        TrainingObjective::distributeOver(communicator, syncBatchNorm);
+        synchronizeBatchNorm(*m_key, syncBatchNorm ? &communicator : nullptr);
+    }
+
     void afterStep() override
     {
-        m_queue.enqueue(m_pendingKeys);
+        // The queue receives every rank's keys, in batch order, so it is the same on all ranks and as one process's.
+        m_queue.enqueue(m_communicator != nullptr ? m_communicator->allGather(m_pendingKeys) : m_pendingKeys);
         m_pendingKeys = torch::Tensor();
     }
 
