@@ -113,7 +113,9 @@ QVariant RunsModel::data(const QModelIndex& index, int role) const
         case Dataset: return QString::fromStdString(run.dataset);
         case Epochs: return QStringLiteral("%1/%2").arg(run.epochsDone).arg(run.totalEpochs);
         case LastLoss: return std::isfinite(run.lastLoss) ? QString::number(run.lastLoss, 'f', 4) : QStringLiteral("NaN");
-        case State: return QString::fromStdString(run.state);
+        case State: // a distributed run says by how many processes it was trained (rank 0 writes the folder)
+            return run.worldSize > 1 ? tr("%1 · %2 processes").arg(QString::fromStdString(run.state)).arg(run.worldSize)
+                                     : QString::fromStdString(run.state);
         default: return {};
         }
     }

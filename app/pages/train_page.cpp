@@ -143,7 +143,9 @@ QString TrainPage::showRecordedRuns(const QStringList& directories)
             for (const core::EpochRecord& epoch : history.epochs) {
                 addEpoch(epoch);
             }
-            message = tr("Showing %1").arg(directories[i]);
+            message = history.worldSize > 1
+                          ? tr("Showing %1 (trained data-parallel by %2 processes)").arg(directories[i]).arg(history.worldSize)
+                          : tr("Showing %1").arg(directories[i]);
         } else {
             widgets::CurveSeries series;
             series.name = QFileInfo(directories[i]).fileName();

@@ -159,6 +159,13 @@ Communicator::~Communicator()
 template <typename Action>
 auto Communicator::guarded(const char* what, Action&& action)
 {
+    const auto start = std::chrono::steady_clock::now();
+    struct WaitClock // adds the time blocked here, however the action ends
+    {
+        double& total;
+        std::chrono::steady_clock::time_point start;
+        ~WaitClock() { total += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); }
+    } clock{m_waitSeconds, start};
     try {
         return action();
     } catch (const DistributedError&) {
@@ -238,6 +245,7 @@ Communicator::PendingSum Communicator::startAllReduceSum(torch::Tensor& tensor)
         return pending;
     }
     TORCH_CHECK(tensor.is_contiguous(), "all-reduce needs a contiguous tensor");
+    m_payloadBytes += double(tensor.nbytes());
     std::vector<torch::Tensor> tensors{tensor};
     const auto work = guarded("all-reduce", [&] { return m_group->processGroup->allreduce(tensors); });
     pending.m_wait = [this, work] { guarded("all-reduce", [&] { work->wait(); }); };
@@ -255,6 +263,7 @@ torch::Tensor Communicator::allGather(const torch::Tensor& local)
         return local;
     }
     std::vector<torch::Tensor> inputs{local.contiguous()};
+    m_payloadBytes += double(inputs[0].nbytes());
     std::vector<std::vector<torch::Tensor>> outputs(1);
     for (int rank = 0; rank < m_worldSize; ++rank) {
         outputs[0].push_back(torch::empty_like(inputs[0]));
@@ -288,6 +297,7 @@ void Communicator::broadcast(torch::Tensor& tensor, int root)
         return;
     }
     TORCH_CHECK(tensor.is_contiguous(), "broadcast needs a contiguous tensor");
+    m_payloadBytes += double(tensor.nbytes());
     std::vector<torch::Tensor> tensors{tensor};
     c10d::BroadcastOptions options;
     options.rootRank = root;

@@ -62,6 +62,11 @@ public:
     };
     PendingSum startAllReduceSum(torch::Tensor& tensor);
 
+    /** Payload bytes this rank has put through collectives so far (a ring all-reduce moves about twice this). */
+    double payloadBytes() const { return m_payloadBytes; }
+    /** Seconds this rank has spent blocked waiting for collectives to complete. */
+    double waitSeconds() const { return m_waitSeconds; }
+
     /** Tells the other ranks, through the store, why this one is about to exit (their error names it). */
     void reportFailure(const std::string& message) noexcept;
 
@@ -77,6 +82,8 @@ private:
     int m_localRank = 0;
     std::string m_backend = "none";
     std::unique_ptr<Group> m_group;
+    double m_payloadBytes = 0;
+    double m_waitSeconds = 0;
 };
 
 /**

@@ -135,6 +135,7 @@ private:
         }
         result.steps = m_position.step;
         result.worldSize = m_communicator->worldSize();
+        reportCommunication();
         return result;
     }
 
@@ -149,6 +150,25 @@ private:
     }
 
     bool leader() const { return m_communicator->isLeader(); }
+
+    /** What the job cost in communication, per step, as rank 0 saw it (benchmarks read this event). */
+    void reportCommunication()
+    {
+        const long long steps = m_position.step - m_firstStep;
+        if (!distributed() || steps <= 0) {
+            return;
+        }
+        const double trainSeconds = std::chrono::duration<double>(Clock::now() - m_trainingStart).count();
+        const double waitShare = 100.0 * (m_communicator->waitSeconds() - m_waitAtStart) / std::max(1e-9, trainSeconds);
+        std::ostringstream detail;
+        detail.precision(3);
+        detail << "per step: " << (m_communicator->payloadBytes() - m_bytesAtStart) / double(steps) / 1e6
+               << " MB through collectives (" << double(m_averager->bytesPerStep()) / 1e6 << " MB of gradients in "
+               << m_averager->bucketCount() << " buckets), " << 1000.0 * trainSeconds / double(steps)
+               << " ms a step, " << waitShare << "% of it waiting for collectives";
+        writeEvent("communication", detail.str());
+        m_observer.onMessage("communication " + detail.str());
+    }
     bool distributed() const { return m_communicator->worldSize() > 1; }
 
     /** In a job, the stop decision the ranks agreed on at the last step; alone, the token itself. */
@@ -255,6 +275,10 @@ private:
         writeEvent(m_options.resumeRunDirectory.empty() ? "start" : "resume", start.str(), m_communicator->worldSize());
         m_observer.onMessage(start.str());
         m_observer.onTrainingStarted(m_paths.root, m_totalSteps);
+        m_firstStep = m_position.step;
+        m_trainingStart = Clock::now();
+        m_bytesAtStart = m_communicator->payloadBytes();
+        m_waitAtStart = m_communicator->waitSeconds();
     }
 
     /** @return false when stopped by the cancellation token. */
@@ -412,6 +436,10 @@ private:
     torch::Device m_device;
     std::unique_ptr<GradientAverager> m_averager;
     bool m_stopAgreed = false;
+    long long m_firstStep = 0;
+    Clock::time_point m_trainingStart;
+    double m_bytesAtStart = 0;
+    double m_waitAtStart = 0;
 
     ImageDataset m_dataset;
     std::unique_ptr<ViewAugmenter> m_augmenter;

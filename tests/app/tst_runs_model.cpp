@@ -48,6 +48,13 @@ void TestRunsModel::listsRunsAndFollowsChanges()
     QCOMPARE(model.data(model.index(1, RunsModel::State)).toString(), QStringLiteral("finished"));
     QCOMPARE(updated.size(), 1);
 
+    // A run trained by tau train --nproc 2 (its start event records the world size) says so while it trains.
+    tau::test::writeFile(dir.filePath("alpha/metrics.jsonl"),
+                         "{\"type\":\"event\",\"event\":\"start\",\"detail\":\"started\",\"world_size\":2}\n"
+                         "{\"type\":\"step\",\"epoch\":1,\"step\":1,\"loss\":3.0}\n");
+    model.refresh();
+    QCOMPARE(model.data(model.index(0, RunsModel::State)).toString(), QStringLiteral("running · 2 processes"));
+
     QDir(dir.filePath("alpha")).removeRecursively();
     model.refresh();
     QCOMPARE(model.rowCount(), 1);
