@@ -76,7 +76,7 @@ def estimate(resnet, cpu_rate):
     out += ["",
             "What dominates: at 8 GPUs the gradient all-reduce (about the size of the model, independent of the number "
             "of GPUs) is mostly hidden behind backward, and the step stays compute-bound. At 64 GPUs the all-reduce "
-            "costs the same, but the global-batch contrastive loss grows with the square of the global batch: every "
+            "grows only by its per-hop latency, but the global-batch contrastive loss grows with the square of the global batch: every "
             "GPU computes all (2B)^2 similarities (32,768^2 for 64 x 256 images, and as many floats of memory for "
             "the softmax), which is where data parallelism stops scaling as implemented. The remedy is for each "
             "rank to compute only its own anchors' rows (b x 2B, a 1/N share) and to reduce-scatter their gradient "
