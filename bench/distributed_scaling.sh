@@ -40,8 +40,8 @@ def communication(name):
     events = [r for r in records(name) if r.get("type") == "event" and r.get("event") == "communication"]
     detail = events[-1]["detail"]
     numbers = [float(x) for x in re.findall(r"[\d.]+(?:e[-+]?\d+)?", detail)]
-    return {"mb": numbers[0], "grad_mb": numbers[1], "buckets": int(numbers[2]), "step_ms": numbers[3],
-            "wait_pct": numbers[4]}
+    return {"mb": numbers[0], "grad_mb": numbers[1], "buckets": int(numbers[2]), "overlapped": int(numbers[3]),
+            "started": int(numbers[4]), "step_ms": numbers[5], "wait_pct": numbers[6]}
 def estimate(resnet, cpu_rate):
     """ResNet-18 TaU-SimCLR on 8 and 64 GPUs over 100 Gb/s, from the measured gradient size and a FLOP model."""
     grad_bytes = resnet["grad_mb"] * 1e6              # measured: what one step all-reduces
@@ -88,7 +88,8 @@ for label, key in (("small CNN, batch 256", "small"), ("ResNet-18 (28x28), batch
     one, two = rate(key + "_1"), rate(key + "_2")
     c = communication(key + "_2")
     rows.append(f"| {label} | {one:.0f} | {two:.0f} | {two / one:.2f}x | {c['step_ms']:.0f} | {c['wait_pct']:.1f}% "
-                f"| {c['mb']:.2f} | {c['grad_mb']:.2f} in {c['buckets']} |")
+                f"| {c['mb']:.2f} | {c['grad_mb']:.2f} in {c['buckets']} | "
+                f"{100 * c['overlapped'] / max(1, c['started']):.0f}% |")
 cpu = subprocess.run(["sh", "-c", "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"], capture_output=True,
                      text=True).stdout.strip()
 print("\n".join([
@@ -97,8 +98,9 @@ print("\n".join([
     f"1 process against `tau train --nproc 2` over Gloo on loopback, one torch thread per process, same global batch. "
     f"Machine: {cpu}, {os.cpu_count()} cores. Date: {datetime.date.today().isoformat()}.", "",
     "| model | 1 process (img/s) | 2 processes (img/s) | speed-up | step (ms) | waiting for collectives "
-    "| MB through collectives per step and rank | of which gradients (MB) |",
-    "|---|---|---|---|---|---|---|---|", *rows, "",
+    "| MB through collectives per step and rank | of which gradients (MB) in buckets "
+    "| buckets started during backward |",
+    "|---|---|---|---|---|---|---|---|---|", *rows, "",
     "\"Waiting\" is time rank 0 is blocked in a collective: gradient buckets still in flight when backward ends, "
     "the all-gather of embeddings and temperatures for the global-batch loss, and the all-reduce of the loss. "
     "Payload is what each rank hands to c10d; a ring all-reduce sends about twice its payload over the wire.", "",

@@ -74,6 +74,7 @@ void GradientAverager::startReadyBuckets()
     while (m_nextToStart < m_buckets.size() &&
            m_buckets[m_nextToStart].arrived >= m_buckets[m_nextToStart].parameters.size()) {
         start(m_buckets[m_nextToStart++]);
+        ++m_startedDuringBackward;
     }
 }
 
@@ -86,6 +87,7 @@ void GradientAverager::start(Bucket& bucket)
                                                                                       m_parameters[i].options()));
     }
     bucket.flat = torch::cat(gradients);
+    ++m_started;
     bucket.pending = std::make_unique<Communicator::PendingSum>(m_communicator.startAllReduceSum(bucket.flat));
 }
 

@@ -36,6 +36,9 @@ public:
     /** Bytes all-reduced per step (gradients only). */
     size_t bytesPerStep() const;
     size_t bucketCount() const { return m_buckets.size(); }
+    /** Of all buckets reduced so far, how many started from a hook while backward was still running. */
+    size_t bucketsStartedDuringBackward() const { return m_startedDuringBackward; }
+    size_t bucketsStarted() const { return m_started; }
 
 private:
     struct Bucket
@@ -55,6 +58,8 @@ private:
     std::vector<size_t> m_bucketOf;
     std::vector<Bucket> m_buckets;
     size_t m_nextToStart = 0;
+    size_t m_started = 0;
+    size_t m_startedDuringBackward = 0;
     std::vector<std::shared_ptr<torch::autograd::Node>> m_accumulators; // kept alive: they hold the hooks
 };
 

@@ -164,7 +164,8 @@ private:
         detail.precision(3);
         detail << "per step: " << (m_communicator->payloadBytes() - m_bytesAtStart) / double(steps) / 1e6
                << " MB through collectives (" << double(m_averager->bytesPerStep()) / 1e6 << " MB of gradients in "
-               << m_averager->bucketCount() << " buckets), " << 1000.0 * trainSeconds / double(steps)
+               << m_averager->bucketCount() << " buckets, " << m_averager->bucketsStartedDuringBackward() << " of "
+               << m_averager->bucketsStarted() << " started during backward), " << 1000.0 * trainSeconds / double(steps)
                << " ms a step, " << waitShare << "% of it waiting for collectives";
         writeEvent("communication", detail.str());
         m_observer.onMessage("communication " + detail.str());
