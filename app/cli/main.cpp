@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -50,6 +51,9 @@ int main(int argc, char** argv)
         return handOverToFigures(argv);
     }
     commandLine().assign(argv, argv + argc);
+    // Past a file-size limit (ulimit -f) a write then fails with "file too large", and tau says so, instead of
+    // being killed by SIGXFSZ in the middle of a checkpoint.
+    std::signal(SIGXFSZ, SIG_IGN);
     CLI::App app{"TaU Explorer command line: train and evaluate Temperature-as-Uncertainty contrastive models"};
     app.require_subcommand(1);
     const std::vector<std::unique_ptr<Command>> commands = headlessCommands();

@@ -115,8 +115,8 @@ bool ConfigEditor::resolvedConfig(core::ExperimentConfig& config)
 void ConfigEditor::applyFormEdit(const QString& keyPath, const QString& value)
 {
     std::string text = m_editor->toPlainText().toStdString();
-    if (!core::setYamlValue(text, keyPath.toStdString(), value.toStdString())) {
-        Q_EMIT statusMessage(tr("%1 is written in flow style ({...}); edit it in the text").arg(keyPath.section('.', 0, 0)));
+    if (!core::setConfigValue(text, keyPath.toStdString(), value.toStdString())) {
+        Q_EMIT statusMessage(tr("The text does not parse as YAML or JSON; fix it in the editor first"));
         return;
     }
     // One undoable edit that replaces the text: Ctrl+Z in the editor takes a form change back.

@@ -146,6 +146,9 @@ QString TrainPage::showRecordedRuns(const QStringList& directories)
             message = history.worldSize > 1
                           ? tr("Showing %1 (trained data-parallel by %2 processes)").arg(directories[i]).arg(history.worldSize)
                           : tr("Showing %1").arg(directories[i]);
+            if (!history.warnings.empty()) {
+                message += tr(" · %n unreadable line(s) of metrics.jsonl skipped", nullptr, int(history.warnings.size()));
+            }
         } else {
             widgets::CurveSeries series;
             series.name = QFileInfo(directories[i]).fileName();

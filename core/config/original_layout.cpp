@@ -181,4 +181,33 @@ void translateOriginalLayout(YAML::Node root, const std::string& source,
     dropKeys(root["model"], "model.", std::begin(kIgnoredModel), std::end(kIgnoredModel), note, source);
 }
 
+std::vector<std::pair<std::string, std::string>> originalLayoutEdits(const std::string& keyPath, const std::string& value)
+{
+    if (keyPath == "system") {
+        for (const auto& [original, ours] : kSystems) {
+            if (ours == value) {
+                return {{"system", original}};
+            }
+        }
+        return {{"system", value}}; // a system the original has no class for: the file becomes our layout
+    }
+    if (keyPath == "model.encoder") {
+        return {{"model.base_model", value}};
+    }
+    if (keyPath == "runs_dir") {
+        return {{"exp_base", value}};
+    }
+    if (keyPath == "optimizer.schedule") {
+        return {{"optimizer.moco_scheduler", value == "moco_step" ? "true" : "false"}};
+    }
+    if (keyPath == "device") {
+        if (value == "cpu") {
+            return {{"cuda", "false"}};
+        }
+        const size_t colon = value.find(':');
+        return {{"cuda", "true"}, {"gpu_device", colon == std::string::npos ? "0" : value.substr(colon + 1)}};
+    }
+    return {{keyPath, value}};
+}
+
 } // namespace tau::core

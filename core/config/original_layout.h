@@ -4,6 +4,8 @@
 
 #include <functional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace tau::core {
 
@@ -20,5 +22,12 @@ bool isOriginalLayout(const YAML::Node& root);
  */
 void translateOriginalLayout(YAML::Node root, const std::string& source,
                              const std::function<void(const std::string&)>& note);
+
+/**
+ * The edits that set our @p keyPath to @p value in a config of the original layout, in its own keys and values
+ * (system tau_simclr -> TaU_SimCLRSystem, model.encoder -> model.base_model, device -> cuda and gpu_device, ...),
+ * so a form edit keeps the file in the original's layout. Keys both layouts share map to themselves.
+ */
+std::vector<std::pair<std::string, std::string>> originalLayoutEdits(const std::string& keyPath, const std::string& value);
 
 } // namespace tau::core

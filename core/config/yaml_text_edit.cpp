@@ -1,5 +1,10 @@
 #include "core/config/yaml_text_edit.h"
 
+#include "core/config/original_layout.h"
+
+#include <nlohmann/json.hpp>
+#include <yaml-cpp/yaml.h>
+
 #include <sstream>
 #include <vector>
 
@@ -52,6 +57,74 @@ std::string withValue(const std::string& line, const std::string& key, const std
     return line.substr(0, valueStart) + " " + value + comment;
 }
 
+bool isJsonDocument(const std::string& text)
+{
+    const size_t first = text.find_first_not_of(" \t\r\n");
+    return first != std::string::npos && text[first] == '{';
+}
+
+/** The JSON document with the value set, key order kept; false when @p text is not JSON. */
+bool setJsonValue(std::string& text, const std::string& keyPath, const std::string& value)
+{
+    nlohmann::ordered_json root = nlohmann::ordered_json::parse(text, nullptr, /*allow_exceptions=*/false);
+    if (root.is_discarded() || !root.is_object()) {
+        return false;
+    }
+    nlohmann::ordered_json parsed = nlohmann::ordered_json::parse(value, nullptr, /*allow_exceptions=*/false);
+    if (parsed.is_discarded() || parsed.is_object() || parsed.is_array()) {
+        parsed = value; // a bare word (tau_simclr, cpu) is a string
+    }
+    nlohmann::ordered_json* node = &root;
+    std::stringstream parts(keyPath);
+    std::vector<std::string> keys;
+    for (std::string key; std::getline(parts, key, '.');) {
+        keys.push_back(key);
+    }
+    for (size_t i = 0; i + 1 < keys.size(); ++i) {
+        nlohmann::ordered_json& child = (*node)[keys[i]];
+        if (!child.is_object()) {
+            child = nlohmann::ordered_json::object();
+        }
+        node = &child;
+    }
+    (*node)[keys.back()] = parsed;
+    text = root.dump(4) + "\n";
+    return true;
+}
+
+/** A YAML document with a flow-style section: set through the parsed document and written out again. */
+bool setParsedYamlValue(std::string& text, const std::string& section, const std::string& key, const std::string& value)
+{
+    try {
+        YAML::Node root = YAML::Load(text);
+        YAML::Node parsed = YAML::Load(value);
+        if (!parsed.IsScalar()) {
+            parsed = YAML::Node(value);
+        }
+        if (section.empty()) {
+            root[key] = parsed;
+        } else {
+            root[section][key] = parsed;
+        }
+        YAML::Emitter out;
+        out << root;
+        text = std::string(out.c_str()) + "\n";
+        return true;
+    } catch (const YAML::Exception&) {
+        return false;
+    }
+}
+
+bool parsesAsYaml(const std::string& text)
+{
+    try {
+        YAML::Load(text);
+        return true;
+    } catch (const YAML::Exception&) {
+        return false;
+    }
+}
+
 std::string joinLines(const std::vector<std::string>& lines)
 {
     std::string text;
@@ -61,9 +134,46 @@ std::string joinLines(const std::vector<std::string>& lines)
     return text;
 }
 
+bool setBlockYamlValue(std::string& text, const std::string& keyPath, const std::string& value);
+
 } // namespace
 
 bool setYamlValue(std::string& text, const std::string& keyPath, const std::string& value)
+{
+    std::string edited = text;
+    const bool done = (isJsonDocument(edited) && setJsonValue(edited, keyPath, value)) ||
+                      (!isJsonDocument(edited) && setBlockYamlValue(edited, keyPath, value));
+    if (!done || !parsesAsYaml(edited)) {
+        return false; // text the tool writes must parse again
+    }
+    text = edited;
+    return true;
+}
+
+bool setConfigValue(std::string& text, const std::string& keyPath, const std::string& value)
+{
+    bool original = false;
+    try {
+        original = isOriginalLayout(YAML::Load(text));
+    } catch (const YAML::Exception&) {
+        return false;
+    }
+    if (!original) {
+        return setYamlValue(text, keyPath, value);
+    }
+    std::string edited = text;
+    for (const auto& [key, translated] : originalLayoutEdits(keyPath, value)) {
+        if (!setYamlValue(edited, key, translated)) {
+            return false;
+        }
+    }
+    text = edited;
+    return true;
+}
+
+namespace {
+
+bool setBlockYamlValue(std::string& text, const std::string& keyPath, const std::string& value)
 {
     std::vector<std::string> lines = splitLines(text);
     const size_t dot = keyPath.find('.');
@@ -87,7 +197,7 @@ bool setYamlValue(std::string& text, const std::string& keyPath, const std::stri
         }
         const std::string rest = lines[i].substr(section.size() + 1);
         if (rest.find('{') != std::string::npos) {
-            return false; // flow style: not edited line by line
+            return setParsedYamlValue(text, section, key, value); // flow style: not edited line by line
         }
         size_t end = i + 1;
         size_t childIndent = 2;
@@ -118,5 +228,7 @@ bool setYamlValue(std::string& text, const std::string& keyPath, const std::stri
     text = joinLines(lines);
     return true;
 }
+
+} // namespace
 
 } // namespace tau::core

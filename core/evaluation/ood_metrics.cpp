@@ -23,13 +23,19 @@ std::vector<Labelled> sortedDescending(const std::vector<double>& positives, con
 {
     std::vector<Labelled> all;
     all.reserve(positives.size() + negatives.size());
+    // A NaN score ranks below every number, the least in-distribution: it counts as minus infinity.
+    const auto ranked = [](double s) { return std::isnan(s) ? -std::numeric_limits<double>::infinity() : s; };
     for (const double s : positives) {
-        all.push_back({s, true});
+        all.push_back({ranked(s), true});
     }
     for (const double s : negatives) {
-        all.push_back({s, false});
+        all.push_back({ranked(s), false});
     }
-    std::sort(all.begin(), all.end(), [](const Labelled& a, const Labelled& b) { return a.score > b.score; });
+    // A NaN score ranks below every number (the least in-distribution), and NaNs tie with each other: a strict
+    // weak order, where `>` on NaN would make std::sort undefined.
+    std::sort(all.begin(), all.end(), [](const Labelled& a, const Labelled& b) {
+        return !std::isnan(a.score) && (std::isnan(b.score) || a.score > b.score);
+    });
     return all;
 }
 
@@ -47,7 +53,10 @@ void sweep(const std::vector<Labelled>& sorted, std::vector<double>& truePositiv
     double tp = 0, fp = 0;
     for (size_t i = 0; i < sorted.size(); ++i) {
         (sorted[i].positive ? tp : fp) += 1;
-        if (i + 1 == sorted.size() || sorted[i + 1].score != sorted[i].score) {
+        const bool tiesNext = i + 1 < sorted.size() &&
+                              (sorted[i + 1].score == sorted[i].score ||
+                               (std::isnan(sorted[i + 1].score) && std::isnan(sorted[i].score)));
+        if (!tiesNext) {
             truePositives.push_back(tp);
             falsePositives.push_back(fp);
             thresholds.push_back(sorted[i].score);
@@ -58,7 +67,9 @@ void sweep(const std::vector<Labelled>& sorted, std::vector<double>& truePositiv
 std::vector<double> negated(const std::vector<double>& values)
 {
     std::vector<double> result(values.size());
-    std::transform(values.begin(), values.end(), result.begin(), [](double v) { return -v; });
+    // NaN is minus infinity (see sortedDescending), so its negation is plus infinity.
+    std::transform(values.begin(), values.end(), result.begin(),
+                   [](double v) { return std::isnan(v) ? std::numeric_limits<double>::infinity() : -v; });
     return result;
 }
 

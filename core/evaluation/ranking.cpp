@@ -1,5 +1,7 @@
 #include "core/evaluation/ranking.h"
 
+#include "core/io/csv.h"
+
 #include "core/common/device.h"
 #include "core/common/error.h"
 #include "core/config/config_loader.h"
@@ -97,7 +99,7 @@ RankingResult rank(const RankingOptions& options, EvaluationObserver& observer, 
             least.back().push_back(bottom);
             for (const auto& [kind, index] : {std::pair<const char*, int64_t>{"most", top}, {"least", bottom}}) {
                 const double value = r[index].item<double>();
-                csv << label << ',' << set.classNames[label] << ',' << kind << ',' << k + 1 << ',' << index << ','
+                csv << label << ',' << csvField(set.classNames[label]) << ',' << kind << ',' << k + 1 << ',' << index << ','
                     << value << ',' << 1.0 / (1.0 + std::exp(-value)) << '\n';
             }
         }

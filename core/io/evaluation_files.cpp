@@ -1,5 +1,7 @@
 #include "core/io/evaluation_files.h"
 
+#include "core/io/csv.h"
+
 #include "core/common/error.h"
 #include "core/io/run_directory.h"
 
@@ -50,18 +52,6 @@ double parseNumber(const std::string& text, const std::string& file, size_t line
     throw DataError(file + ":" + std::to_string(line) + ": expected a number, got '" + text + "'");
 }
 
-std::vector<std::string> splitFields(const std::string& line)
-{
-    std::vector<std::string> fields;
-    std::stringstream stream(line);
-    for (std::string field; std::getline(stream, field, ',');) {
-        fields.push_back(field);
-    }
-    if (!line.empty() && line.back() == ',') {
-        fields.emplace_back();
-    }
-    return fields;
-}
 
 std::string readText(const std::string& path, const std::string& expected)
 {
@@ -130,10 +120,9 @@ RocCurve readRoc(const std::string& path)
 {
     std::istringstream text(readText(path, "a ROC file of fpr,tpr,threshold rows"));
     RocCurve curve;
-    std::string line;
-    std::getline(text, line); // header
-    for (size_t number = 2; std::getline(text, line); ++number) {
-        const std::vector<std::string> fields = splitFields(line);
+    std::vector<std::string> fields;
+    readCsvRecord(text, fields); // header
+    for (size_t number = 2; readCsvRecord(text, fields); ++number) {
         if (fields.size() < 2) {
             continue;
         }
@@ -154,12 +143,12 @@ std::string scoresText(const EvaluationFolderData& data)
     std::ostringstream csv;
     csv << "dataset,index,label";
     for (const std::string& score : data.scores) {
-        csv << ',' << score;
+        csv << ',' << csvField(score);
     }
     csv << '\n';
     for (const SetScores& set : data.sets) {
         for (size_t i = 0; i < set.labels.size(); ++i) {
-            csv << set.name << ',' << i << ',' << set.labels[i];
+            csv << csvField(set.name) << ',' << i << ',' << set.labels[i];
             for (const std::string& score : data.scores) {
                 csv << ',' << formatNumber(set.values.at(score)[i]);
             }
@@ -172,14 +161,15 @@ std::string scoresText(const EvaluationFolderData& data)
 void readScores(const std::string& path, EvaluationFolderData& data)
 {
     std::istringstream text(readText(path, "dataset,index,label,<scores...> rows"));
-    std::string line;
-    std::getline(text, line);
-    const std::vector<std::string> header = splitFields(line);
+    std::vector<std::string> header, fields;
+    readCsvRecord(text, header);
     if (header.size() < 4 || header[0] != "dataset") {
         throw DataError(path + ": expected a header dataset,index,label,<scores...>");
     }
-    for (size_t number = 2; std::getline(text, line); ++number) {
-        const std::vector<std::string> fields = splitFields(line);
+    for (size_t number = 2; readCsvRecord(text, fields); ++number) {
+        if (fields.size() == 1 && fields[0].empty()) {
+            continue; // a blank line
+        }
         if (fields.size() != header.size()) {
             throw DataError(path + ":" + std::to_string(number) + ": expected " + std::to_string(header.size()) +
                             " fields, got " + std::to_string(fields.size()));
@@ -279,17 +269,15 @@ std::vector<EmbeddedPoint> readEmbeddingTable(const std::string& folder)
 {
     const std::string path = folder + "/embedding.csv";
     std::istringstream text(readText(path, "the folder tau embed wrote, RUN_DIR/eval/<name>"));
-    std::string line;
-    std::getline(text, line);
-    const std::vector<std::string> header = splitFields(line);
+    std::vector<std::string> header, fields;
+    readCsvRecord(text, header);
     const std::vector<std::string> pca = {"index", "label", "c", "pca_x", "pca_y"};
     const bool tsne = header.size() == 7 && header[5] == "tsne_x" && header[6] == "tsne_y";
     if (header.size() < pca.size() || !std::equal(pca.begin(), pca.end(), header.begin()) || (header.size() > 5 && !tsne)) {
         throw DataError(path + ": expected a header index,label,c,pca_x,pca_y[,tsne_x,tsne_y]");
     }
     std::vector<EmbeddedPoint> points;
-    for (size_t number = 2; std::getline(text, line); ++number) {
-        const std::vector<std::string> fields = splitFields(line);
+    for (size_t number = 2; readCsvRecord(text, fields); ++number) {
         if (fields.size() != header.size()) {
             throw DataError(path + ":" + std::to_string(number) + ": expected " + std::to_string(header.size()) +
                             " fields, got " + std::to_string(fields.size()));

@@ -50,10 +50,18 @@ MetricsHistory readMetricsFile(const std::string& path)
         throw DataError(path + ": cannot open the metrics file");
     }
     MetricsHistory history;
+    int lineNumber = 0;
     for (std::string line; std::getline(stream, line);) {
+        ++lineNumber;
+        const bool complete = !stream.eof(); // a last line without its newline may still be being written
         const nlohmann::json record = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
         if (record.is_discarded() || !record.is_object()) {
-            continue; // a line still being written
+            if (complete && !line.empty()) {
+                history.warnings.push_back(path + ":" + std::to_string(lineNumber) +
+                                           ": not a metrics record (cut short by a crash, or not written by tau); "
+                                           "skipped");
+            }
+            continue;
         }
         const std::string type = record.value("type", "");
         if (type == "step") {

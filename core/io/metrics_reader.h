@@ -16,11 +16,13 @@ struct MetricsHistory
     std::vector<EpochRecord> epochs;
     std::vector<std::pair<std::string, std::string>> events; ///< (event, detail)
     int worldSize = 1; ///< processes that trained it, from the last start or resume event
+    std::vector<std::string> warnings; ///< lines that were not records (torn by a crash, or garbage), skipped
 };
 
 /**
- * Reads a metrics.jsonl. A last line still being written (no newline yet, or not valid JSON) is skipped, so a
- * run that trains right now can be read at any moment. @throws DataError when the file cannot be opened.
+ * Reads a metrics.jsonl. A line that is not a JSON record is skipped with a warning naming file and line (a
+ * last line still being written by a live run is skipped quietly), so a run that trains right now, or a file
+ * torn by a crash, can be read at any moment. @throws DataError when the file cannot be opened.
  */
 MetricsHistory readMetricsFile(const std::string& path);
 

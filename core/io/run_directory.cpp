@@ -46,9 +46,25 @@ RunLocation locateRun(const std::string& location)
 {
     if (fs::is_directory(location)) {
         const RunPaths paths{location};
+        if (!fs::exists(paths.config())) {
+            throw DataError(location + ": not a run folder: it has no config.yaml (a run folder holds config.yaml, "
+                                       "metrics.jsonl and checkpoints/)");
+        }
         return {paths, paths.lastCheckpoint()};
     }
-    return {RunPaths{fs::path(location).parent_path().parent_path().string()}, location};
+    if (!fs::exists(location)) {
+        throw DataError(location + ": checkpoint not found (no such file or run folder)");
+    }
+    const fs::path file(location);
+    const fs::path run = file.parent_path().parent_path();
+    if (file.parent_path().filename() != "checkpoints" || !fs::exists(run / "config.yaml")) {
+        throw DataError(location + ": a checkpoint outside a run folder: tau reads a checkpoint with its run's "
+                                   "config.yaml, which says how to build the model (RUN_DIR/checkpoints/" +
+                        file.filename().string() +
+                        " beside RUN_DIR/config.yaml). Put it in a run folder as checkpoints/last.pt beside the config "
+                        "it was trained with, or bring a checkpoint of the original repository in with tau import");
+    }
+    return {RunPaths{run.string()}, location};
 }
 
 RunPaths createRunDirectory(const std::string& runsDir, const std::string& expName)
@@ -70,30 +86,37 @@ RunPaths createRunDirectory(const std::string& runsDir, const std::string& expNa
     return paths;
 }
 
-void writeFileAtomically(const std::string& path, const std::string& text)
+int truncateMetricsHistory(const std::string& path, long long step, int epochsDone)
 {
-    const std::string temporary = path + ".tmp";
-    {
-        std::ofstream stream(temporary, std::ios::binary | std::ios::trunc);
-        stream << text;
-        stream.flush();
-        if (!stream) {
-            std::remove(temporary.c_str());
-            throw TauError(path + ": cannot write the file (disk full or no permission?)");
+    std::ifstream stream(path);
+    if (!stream) {
+        return 0; // nothing recorded yet
+    }
+    std::string kept;
+    int dropped = 0;
+    for (std::string line; std::getline(stream, line);) {
+        const nlohmann::json record = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+        if (record.is_discarded() || !record.is_object()) {
+            ++dropped;
+            continue;
+        }
+        const std::string type = record.value("type", "");
+        const bool stale = (type == "step" && record.value("step", 0LL) > step) ||
+                           (type == "epoch" && record.value("epoch", 0) > epochsDone);
+        if (stale) {
+            ++dropped;
+        } else {
+            kept += line + '\n';
         }
     }
-    if (std::rename(temporary.c_str(), path.c_str()) != 0) {
-        std::remove(temporary.c_str());
-        throw TauError(path + ": cannot replace the file");
+    stream.close();
+    if (dropped > 0) {
+        writeFileAtomically(path, kept);
     }
+    return dropped;
 }
 
-MetricsWriter::MetricsWriter(const std::string& path) : m_path(path), m_stream(path, std::ios::app)
-{
-    if (!m_stream) {
-        throw TauError(path + ": cannot open the metrics file for writing");
-    }
-}
+MetricsWriter::MetricsWriter(const std::string& path) : m_path(path), m_file(path) {}
 
 void MetricsWriter::write(const StepRecord& r)
 {
@@ -131,11 +154,7 @@ void MetricsWriter::writeEvent(const std::string& event, const std::string& deta
 
 void MetricsWriter::writeLine(const std::string& line)
 {
-    m_stream << line << '\n';
-    m_stream.flush();
-    if (!m_stream) {
-        throw TauError(m_path + ": cannot append to the metrics file (disk full?)");
-    }
+    m_file.append(line);
 }
 
 } // namespace tau::core

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/io/durable_file.h"
+
 #include "core/common/training_observer.h"
 
 #include <fstream>
@@ -44,8 +46,13 @@ RunLocation locateRun(const std::string& location);
  */
 RunPaths createRunDirectory(const std::string& runsDir, const std::string& expName);
 
-/** Writes @p text to a temporary file beside @p path and renames it over: readers never see half a file. */
-void writeFileAtomically(const std::string& path, const std::string& text);
+
+/**
+ * A resumed run's history must hold one record per step: drops the step records after @p step and the epoch
+ * records after @p epochsDone (what a crash after the last checkpoint left), and any unreadable line, rewriting
+ * the file atomically. Events stay. @return how many records were dropped.
+ */
+int truncateMetricsHistory(const std::string& path, long long step, int epochsDone);
 
 /** Appends step and epoch records to metrics.jsonl, one JSON object per line, flushed per line. */
 class MetricsWriter
@@ -61,7 +68,7 @@ private:
     void writeLine(const std::string& line);
 
     std::string m_path;
-    std::ofstream m_stream;
+    LineAppender m_file;
 };
 
 } // namespace tau::core

@@ -1,10 +1,15 @@
 #include "core/training/checkpoint.h"
 
+#include "core/io/durable_file.h"
+#include "core/io/zip_integrity.h"
+
 #include "core/common/error.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/serialize.h>
 #include <torch/torch.h>
+
+#include <map>
 
 #include <cstdio>
 #include <filesystem>
@@ -20,14 +25,33 @@ torch::Tensor scalar(int64_t value)
     return torch::tensor(value, torch::kLong);
 }
 
+/** FNV-1a over the bytes of every parameter and buffer, in name order: catches bit flips in stored weights. */
+uint64_t checksumOf(torch::nn::Module& model)
+{
+    uint64_t hash = 0xcbf29ce484222325ULL;
+    const auto mix = [&hash](const torch::Tensor& tensor) {
+        const torch::Tensor bytes = tensor.detach().to(torch::kCPU).contiguous();
+        const auto* data = static_cast<const unsigned char*>(bytes.data_ptr());
+        for (size_t i = 0, n = size_t(bytes.nbytes()); i < n; ++i) {
+            hash = (hash ^ data[i]) * 0x100000001b3ULL;
+        }
+    };
+    for (const auto& item : model.named_parameters()) {
+        mix(item.value());
+    }
+    for (const auto& item : model.named_buffers()) {
+        mix(item.value());
+    }
+    return hash;
+}
+
 } // namespace
 
 void saveCheckpoint(const std::string& path, torch::nn::Module& model, torch::optim::Optimizer* optimizer,
                     const TrainingPosition& position, const ExtrasWriter& extras)
 {
-    const std::string temporary = path + ".tmp";
+    torch::serialize::OutputArchive archive;
     try {
-        torch::serialize::OutputArchive archive;
         torch::serialize::OutputArchive modelArchive;
         model.save(modelArchive);
         archive.write("model", modelArchive);
@@ -45,26 +69,75 @@ void saveCheckpoint(const std::string& path, torch::nn::Module& model, torch::op
         const auto parameters = model.parameters();
         const bool float64 = !parameters.empty() && parameters.front().scalar_type() == torch::kDouble;
         archive.write("float64", scalar(float64 ? 1 : 0)); // absent in older checkpoints: float32
+        archive.write("model_checksum", scalar(int64_t(checksumOf(model))));
         archive.write("step", scalar(position.step));
         archive.write("epoch", scalar(position.epoch));
         archive.write("step_in_epoch", scalar(position.stepInEpoch));
         archive.write("rng_state", at::detail::getDefaultCPUGenerator().get_state());
-        archive.save_to(temporary);
-    } catch (const std::exception& error) {
-        std::remove(temporary.c_str());
-        throw TauError(path + ": cannot write the checkpoint (disk full or no permission?): " + error.what());
+    } catch (const c10::Error& error) {
+        const std::string message = error.what_without_backtrace();
+        throw TauError(path + ": cannot build the checkpoint: " + message.substr(0, message.find('\n')));
     }
-    if (std::rename(temporary.c_str(), path.c_str()) != 0) {
-        std::remove(temporary.c_str());
-        throw TauError(path + ": cannot replace the checkpoint file");
+    // Through a temporary file, fsync and rename: a kill or a full disk leaves the previous checkpoint whole.
+    // The sink reports every byte as written: a short count makes LibTorch throw from a destructor, which aborts.
+    writeFileDurably(path, [&](const auto& sink) {
+        archive.save_to([&](const void* data, size_t size) {
+            sink(data, size);
+            return size;
+        });
+    });
+}
+
+namespace {
+
+std::string shapeText(const std::vector<int64_t>& shape)
+{
+    std::string text = "[";
+    for (size_t i = 0; i < shape.size(); ++i) {
+        text += (i > 0 ? ", " : "") + std::to_string(shape[i]);
+    }
+    return text + "]";
+}
+
+/** @throws DataError listing every tensor whose shape in the file differs from the model's. */
+void checkShapes(const std::string& path, const std::vector<std::pair<std::string, std::vector<int64_t>>>& expected,
+                 torch::nn::Module& model)
+{
+    std::map<std::string, std::vector<int64_t>> loaded;
+    for (const auto& item : model.named_parameters()) {
+        loaded[item.key()] = item.value().sizes().vec();
+    }
+    for (const auto& item : model.named_buffers()) {
+        loaded[item.key()] = item.value().sizes().vec();
+    }
+    std::string mismatches;
+    int count = 0;
+    for (const auto& [name, shape] : expected) {
+        if (loaded[name] != shape) {
+            if (++count <= 6) {
+                mismatches += std::string(count > 1 ? "; " : "") + name + " is " + shapeText(loaded[name]) +
+                              " in the file, " + shapeText(shape) + " in the model";
+            }
+        }
+    }
+    if (count > 0) {
+        throw DataError(path + ": a checkpoint of another architecture than its config describes (" +
+                        std::to_string(count) + " tensors differ: " + mismatches + (count > 6 ? "; ..." : "") +
+                        "); evaluate it with the config it was trained with");
     }
 }
+
+} // namespace
 
 TrainingPosition loadCheckpoint(const std::string& path, torch::nn::Module& model, torch::optim::Optimizer* optimizer,
                                 const ExtrasReader& extras)
 {
     if (!std::filesystem::exists(path)) {
         throw DataError(path + ": checkpoint not found");
+    }
+    // LibTorch reads records without their checksums: a flipped bit would load as a changed weight.
+    if (const std::string problem = zipFileIntegrityProblem(path); !problem.empty()) {
+        throw DataError(path + ": not a readable TaU Explorer checkpoint: " + problem);
     }
     TrainingPosition position;
     try {
@@ -83,7 +156,21 @@ TrainingPosition loadCheckpoint(const std::string& path, torch::nn::Module& mode
         if (stored != precision) {
             model.to(stored);
         }
+        // Module::load takes each tensor's shape from the file: compare with what the config built.
+        std::vector<std::pair<std::string, std::vector<int64_t>>> expected;
+        for (const auto& item : model.named_parameters()) {
+            expected.emplace_back(item.key(), item.value().sizes().vec());
+        }
+        for (const auto& item : model.named_buffers()) {
+            expected.emplace_back(item.key(), item.value().sizes().vec());
+        }
         model.load(modelArchive);
+        checkShapes(path, expected, model);
+        torch::Tensor checksum; // absent in checkpoints written before it existed
+        if (archive.try_read("model_checksum", checksum) && uint64_t(checksum.item<int64_t>()) != checksumOf(model)) {
+            throw DataError(path + ": damaged: its weights do not match the checksum written with them (changed on "
+                                   "disk or in transfer); use another checkpoint of the run, e.g. checkpoints/epoch_*.pt");
+        }
         if (stored != precision) {
             model.to(precision);
         }

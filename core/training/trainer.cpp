@@ -22,6 +22,8 @@
 #include <chrono>
 #include <cmath>
 #include <deque>
+#include <filesystem>
+#include <optional>
 #include <functional>
 #include <sstream>
 
@@ -254,8 +256,22 @@ private:
         } else {
             // Every rank reads the checkpoint (a shared file system); it holds no trace of the world size.
             m_paths = RunPaths{m_options.resumeRunDirectory};
-            m_position = loadCheckpoint(m_paths.lastCheckpoint(), m_objective->model(), &m_optimizer->inner(),
-                                        [this](torch::serialize::InputArchive& a) { m_objective->loadExtras(a); });
+            if (std::filesystem::exists(m_paths.lastCheckpoint())) {
+                m_position = loadCheckpoint(m_paths.lastCheckpoint(), m_objective->model(), &m_optimizer->inner(),
+                                            [this](torch::serialize::InputArchive& a) { m_objective->loadExtras(a); });
+            } else {
+                // Stopped before its first checkpoint: the run starts again from step 0, as it first did.
+                m_observer.onMessage(m_paths.lastCheckpoint() + " is not there yet: the run starts again from step 0");
+            }
+            if (leader()) {
+                // The steps after the checkpoint will be trained again: their records go, one record per step.
+                const int dropped = truncateMetricsHistory(m_paths.metrics(), m_position.step, m_position.epoch);
+                if (dropped > 0) {
+                    m_observer.onMessage("metrics.jsonl: dropped " + std::to_string(dropped) +
+                                         " records after step " + std::to_string(m_position.step) +
+                                         " (the checkpoint), which this resume trains again");
+                }
+            }
         }
         if (distributed()) {
             broadcastModelState();
@@ -361,12 +377,14 @@ private:
         if (!std::isfinite(value)) {
             std::ostringstream message;
             message << "the loss became " << value << " at step " << m_position.step + 1 << " (epoch " << epoch + 1
-                    << ", step " << stepInEpoch + 1 << " of the epoch, learning rate " << lr
+                    << ", step " << stepInEpoch + 1 << " of the epoch, learning rate " << lr << "; the last finite loss was "
+                    << (m_lastFiniteLoss ? std::to_string(*m_lastFiniteLoss) : std::string("none yet"))
                     << "); training stopped without saving this state. checkpoints/last.pt holds the last finished "
                        "epoch. Try a smaller optimizer.learning_rate.";
             writeEvent("error", message.str());
             throw TauError(message.str());
         }
+        m_lastFiniteLoss = value;
         m_optimizer->zeroGrad();
         m_averager->prepare();
         step.loss.backward(); // gradient buckets are all-reduced while backward still runs
@@ -437,6 +455,7 @@ private:
     torch::Device m_device;
     std::unique_ptr<GradientAverager> m_averager;
     bool m_stopAgreed = false;
+    std::optional<double> m_lastFiniteLoss;
     long long m_firstStep = 0;
     Clock::time_point m_trainingStart;
     double m_bytesAtStart = 0;

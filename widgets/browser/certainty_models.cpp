@@ -19,7 +19,10 @@ QVector<int> byScoreDescending(const ThumbnailSet& set, const QVector<int>& imag
 {
     QVector<int> sorted = images;
     if (set.hasScores()) {
-        std::stable_sort(sorted.begin(), sorted.end(), [&set](int a, int b) { return set.scores[a] > set.scores[b]; });
+        // NaN scores go last (a strict weak order; `>` on NaN would make the sort undefined), as in core's metrics.
+        std::stable_sort(sorted.begin(), sorted.end(), [&set](int a, int b) {
+            return !std::isnan(set.scores[a]) && (std::isnan(set.scores[b]) || set.scores[a] > set.scores[b]);
+        });
     }
     return sorted;
 }

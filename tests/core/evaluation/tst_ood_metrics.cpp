@@ -10,7 +10,9 @@
 
 #include <cmath>
 #include <fstream>
+#include <limits>
 #include <random>
+#include <algorithm>
 
 using namespace tau::core;
 using nlohmann::json;
@@ -63,6 +65,7 @@ class TestOodMetrics : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void nanScoresRankLastWhateverTheOrder();
     void initTestCase();
     void matchScikitLearn_data();
     void matchScikitLearn();
@@ -130,6 +133,34 @@ void TestOodMetrics::bootstrapIntervalsContainTheEstimate()
 void TestOodMetrics::emptySetsAreRefused()
 {
     QVERIFY_THROWS_EXCEPTION(std::exception, computeOodMetrics({}, {1.0}));
+}
+
+void TestOodMetrics::nanScoresRankLastWhateverTheOrder()
+{
+    // A NaN score is the least in-distribution: the metrics equal those with NaN replaced by the lowest number,
+    // and do not depend on where the NaNs sit (std::sort with `>` on NaN would be undefined).
+    const double nan = std::nan("");
+    const double lowest = -std::numeric_limits<double>::max();
+    std::vector<double> id{0.9, nan, 0.8, 0.3, nan, 0.7};
+    std::vector<double> ood{0.1, 0.85, nan, 0.2};
+    std::vector<double> idLowest = id, oodLowest = ood;
+    for (double& v : idLowest) {
+        v = std::isnan(v) ? lowest : v;
+    }
+    for (double& v : oodLowest) {
+        v = std::isnan(v) ? lowest : v;
+    }
+    const OodMetrics expected = computeOodMetrics(idLowest, oodLowest);
+    std::mt19937 shuffle(7);
+    for (int round = 0; round < 20; ++round) {
+        std::shuffle(id.begin(), id.end(), shuffle);
+        std::shuffle(ood.begin(), ood.end(), shuffle);
+        const OodMetrics metrics = computeOodMetrics(id, ood);
+        QCOMPARE(metrics.auroc, expected.auroc);
+        QCOMPARE(metrics.auprIn, expected.auprIn);
+        QCOMPARE(metrics.auprOut, expected.auprOut);
+        QCOMPARE(metrics.fpr95, expected.fpr95);
+    }
 }
 
 QTEST_APPLESS_MAIN(TestOodMetrics)

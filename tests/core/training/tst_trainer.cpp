@@ -2,12 +2,15 @@
 #include "core/config/config_loader.h"
 #include "core/models/contrastive_model.h"
 #include "core/training/checkpoint.h"
+#include "core/io/metrics_reader.h"
 #include "core/training/trainer.h"
 #include "tests/support/test_support.h"
 
 #include <QDir>
 #include <QTemporaryDir>
 #include <QtTest>
+
+#include <cmath>
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
@@ -225,11 +228,18 @@ void TestTrainer::nanLossStopsWithAClearMessage()
     } catch (const TauError& error) {
         const QString message = QString::fromUtf8(error.what());
         QVERIFY2(message.contains("the loss became") && message.contains("learning_rate"), qPrintable(message));
+        // The last finite loss is the last step record's, to the digits the message prints.
+        const auto steps = readMetricsFile(m_runs->filePath("tiny/metrics.jsonl").toStdString()).steps;
+        QVERIFY(!steps.empty() && std::isfinite(steps.back().loss));
+        QVERIFY2(message.contains("the last finite loss was " + QString::fromStdString(std::to_string(steps.back().loss))),
+                 qPrintable(message));
     }
     const auto lines = readJsonLines(m_runs->filePath("tiny/metrics.jsonl"));
     QVERIFY(!lines.empty());
     QCOMPARE(lines.back()["type"].get<std::string>(), std::string("event"));
     QCOMPARE(lines.back()["event"].get<std::string>(), std::string("error"));
+    // The GUI's runs panel reads the same file: the run shows as failed.
+    QCOMPARE(summarizeRun(m_runs->filePath("tiny").toStdString()).state, std::string("failed"));
 }
 
 void TestTrainer::corruptCheckpointIsNamed()
