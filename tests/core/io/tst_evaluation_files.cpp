@@ -2,11 +2,14 @@
 // damaged folder is named with what is wrong.
 
 #include "core/common/error.h"
+#include "core/io/csv.h"
 #include "core/io/evaluation_files.h"
 #include "tests/support/test_support.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
+
+#include <sstream>
 
 #include <cmath>
 #include <limits>
@@ -50,6 +53,7 @@ private Q_SLOTS:
     void damagedFilesAreNamed_data();
     void damagedFilesAreNamed();
     void embeddingAndAccuracyFilesReadBack();
+    void namesWithCommasAndQuotesReadBack();
 };
 
 void TestEvaluationFiles::writtenFolderReadsBackExactly()
@@ -153,6 +157,28 @@ void TestEvaluationFiles::embeddingAndAccuracyFilesReadBack()
     QVERIFY(!summary.knnTop1.has_value());
     QVERIFY(tau::test::readFile(dir.filePath("eval/linear/metrics.json")).contains("\"epochs\": 100,"));
     QVERIFY(!summarizeEvaluationFolder(dir.filePath("eval/none").toStdString()).present);
+}
+
+void TestEvaluationFiles::namesWithCommasAndQuotesReadBack()
+{
+    // Set names come from folder paths and class names from folder names: RFC 4180 quoting keeps them whole.
+    QTemporaryDir dir;
+    EvaluationFolderData written = sample(dir.filePath("eval/ood").toStdString());
+    written.sets[1].name = "folder:/data/cats, dogs \"v2\"";
+    written.sets[2].name = "two\nlines";
+    writeEvaluationFolder(written);
+    const EvaluationFolderData read = readEvaluationFolder(written.folder);
+    QCOMPARE(read.sets.size(), written.sets.size());
+    for (size_t s = 0; s < written.sets.size(); ++s) {
+        QCOMPARE(read.sets[s].name, written.sets[s].name);
+        QCOMPARE(read.sets[s].values.at("knn"), written.sets[s].values.at("knn"));
+    }
+    std::vector<std::string> fields;
+    std::istringstream line("1,\"a, \"\"quoted\"\" name\",\n");
+    QVERIFY(readCsvRecord(line, fields));
+    QCOMPARE(fields, (std::vector<std::string>{"1", "a, \"quoted\" name", ""}));
+    QCOMPARE(csvField("plain"), std::string("plain"));
+    QCOMPARE(csvField("a,b"), std::string("\"a,b\""));
 }
 
 QTEST_APPLESS_MAIN(TestEvaluationFiles)

@@ -16,6 +16,7 @@ class TestMetricsReader : public QObject
 private Q_SLOTS:
     void readsWhatTheWriterWrote();
     void skipsALineStillBeingWritten();
+    void garbageLinesAreSkippedWithAWarning();
     void summarisesRunStates();
 };
 
@@ -89,6 +90,23 @@ void TestMetricsReader::summarisesRunStates()
     QCOMPARE(runs[3].state, std::string("running")); // written just now
     QCOMPARE(runs[3].lastLoss, 5.5);
     QCOMPARE(runs[3].system, std::string("tau_simclr"));
+}
+
+void TestMetricsReader::garbageLinesAreSkippedWithAWarning()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath("metrics.jsonl");
+    QVERIFY(tau::test::writeFile(path, "{\"type\":\"step\",\"epoch\":1,\"step\":1,\"loss\":3.0}\n"
+                                       "\x01\x02 not json\n"
+                                       "{\"type\":\"step\",\"epoch\":1,\"st\n" // torn by a crash, then appended to
+                                       "{\"type\":\"step\",\"epoch\":1,\"step\":2,\"loss\":2.5}\n"));
+    const MetricsHistory history = readMetricsFile(path.toStdString());
+    QCOMPARE(int(history.steps.size()), 2);
+    QCOMPARE(history.steps[1].loss, 2.5);
+    QCOMPARE(int(history.warnings.size()), 2);
+    QVERIFY(QString::fromStdString(history.warnings[0]).endsWith(":2: not a metrics record (cut short by a crash, "
+                                                                  "or not written by tau); skipped"));
+    QVERIFY(QString::fromStdString(history.warnings[1]).contains("metrics.jsonl:3:"));
 }
 
 QTEST_APPLESS_MAIN(TestMetricsReader)
