@@ -104,6 +104,7 @@ private Q_SLOTS:
     void damagedCheckpointsGetAMessageAndChangeNothing();
     void checkpointOfAnotherArchitectureListsTheTensors();
     void checkpointOutsideARunFolderSaysWhatItNeeds();
+    void torchScriptThatIsNotAModuleIsNamed();
 };
 
 void TestCrashSafety::killedAtRandomMomentsResumesToTheSameWeights()
@@ -267,6 +268,17 @@ void TestCrashSafety::checkpointOutsideARunFolderSaysWhatItNeeds()
     expectCleanFailure(runTau({"ood", "--checkpoint", runs.filePath("tiny"), "--out", "gaussian_noise"}),
                        runs.filePath("tiny").toUtf8() + ": not a run folder: it has no config.yaml");
     expectCleanFailure(runTau({"resume", runs.filePath("tiny")}), "config.yaml");
+}
+
+void TestCrashSafety::torchScriptThatIsNotAModuleIsNamed()
+{
+    QTemporaryDir dir;
+    const QString script = dir.filePath("encoder.pt");
+    QVERIFY(tau::test::writeFile(script, "not a TorchScript module\n"));
+    const auto result = runTau({"train", tau::test::sourceDir() + "/configs/fashion_mnist/posthoc_tau.yaml", "--runs-dir",
+                                dir.filePath("runs"), "--set", "model.encoder_torchscript=" + script,
+                                "model.encoder_checkpoint=", "num_epochs=1", "dataset.train_subset=256"});
+    expectCleanFailure(result, script.toUtf8() + ": not a loadable TorchScript module");
 }
 
 QTEST_GUILESS_MAIN(TestCrashSafety)
