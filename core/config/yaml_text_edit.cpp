@@ -88,7 +88,8 @@ bool setJsonValue(std::string& text, const std::string& keyPath, const std::stri
         node = &child;
     }
     (*node)[keys.back()] = parsed;
-    text = root.dump(4) + "\n";
+    // Bytes that are not UTF-8 (a value typed in another encoding) become U+FFFD instead of an exception.
+    text = root.dump(4, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
     return true;
 }
 
@@ -141,10 +142,14 @@ bool setBlockYamlValue(std::string& text, const std::string& keyPath, const std:
 bool setYamlValue(std::string& text, const std::string& keyPath, const std::string& value)
 {
     std::string edited = text;
-    const bool done = (isJsonDocument(edited) && setJsonValue(edited, keyPath, value)) ||
-                      (!isJsonDocument(edited) && setBlockYamlValue(edited, keyPath, value));
-    if (!done || !parsesAsYaml(edited)) {
-        return false; // text the tool writes must parse again
+    try {
+        const bool done = (isJsonDocument(edited) && setJsonValue(edited, keyPath, value)) ||
+                          (!isJsonDocument(edited) && setBlockYamlValue(edited, keyPath, value));
+        if (!done || !parsesAsYaml(edited)) {
+            return false; // text the tool writes must parse again
+        }
+    } catch (const std::exception&) {
+        return false; // whatever a library throws on odd input, the text stays as it was
     }
     text = edited;
     return true;

@@ -64,6 +64,11 @@ void TestYamlTextEdit::editsFlowStyleAndJson()
 
 void TestYamlTextEdit::refusesTextThatDoesNotParse()
 {
+    // Found by fuzz_yaml_edit: a value that is not UTF-8 in a JSON config made the JSON writer throw.
+    std::string json = "{\"exp_name\": \"x\"}\n";
+    QVERIFY(setYamlValue(json, "exp_name", "caf\xe9"));
+    QCOMPARE(loadConfigText(json, "latin1.json").expName, std::string("caf\xef\xbf\xbd"));
+
     std::string broken = "optimizer: [unclosed\n";
     QVERIFY(!setYamlValue(broken, "optimizer.batch_size", "8"));
     QCOMPARE(broken, std::string("optimizer: [unclosed\n"));
