@@ -389,14 +389,4 @@ std::shared_ptr<Communicator> singleProcessCommunicator()
     return std::make_shared<Communicator>();
 }
 
-int rankOf(const Communicator& communicator)
-{
-    return communicator.rank();
-}
-
-int worldSizeOf(const Communicator& communicator)
-{
-    return communicator.worldSize();
-}
-
 } // namespace tau::core

@@ -43,10 +43,6 @@ std::shared_ptr<Communicator> joinProcessGroup(const DistributedEnvironment& env
 /** The communicator of a one-process run: every collective is the identity. */
 std::shared_ptr<Communicator> singleProcessCommunicator();
 
-/** Rank and world size of @p communicator, for code that must not include torch. */
-int rankOf(const Communicator& communicator);
-int worldSizeOf(const Communicator& communicator);
-
 /**
  * tau --nproc N: hosts a c10d TCPStore on loopback and runs N copies of this executable with @p arguments (argv
  * without --nproc), each with RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR and MASTER_PORT set. When one exits with
