@@ -99,17 +99,25 @@ std::string shapeText(const std::vector<int64_t>& shape)
     return text + "]";
 }
 
-/** @throws DataError listing every tensor whose shape in the file differs from the model's. */
-void checkShapes(const std::string& path, const std::vector<std::pair<std::string, std::vector<int64_t>>>& expected,
-                 torch::nn::Module& model)
+/** Every parameter's and buffer's shape, by name: what a config builds, or what a file put there. */
+using Shapes = std::map<std::string, std::vector<int64_t>>;
+
+Shapes shapesOf(torch::nn::Module& model)
 {
-    std::map<std::string, std::vector<int64_t>> loaded;
+    Shapes shapes;
     for (const auto& item : model.named_parameters()) {
-        loaded[item.key()] = item.value().sizes().vec();
+        shapes[item.key()] = item.value().sizes().vec();
     }
     for (const auto& item : model.named_buffers()) {
-        loaded[item.key()] = item.value().sizes().vec();
+        shapes[item.key()] = item.value().sizes().vec();
     }
+    return shapes;
+}
+
+/** @throws DataError listing every tensor whose shape in the file differs from the model's. */
+void checkShapes(const std::string& path, const Shapes& expected, torch::nn::Module& model)
+{
+    Shapes loaded = shapesOf(model);
     std::string mismatches;
     int count = 0;
     for (const auto& [name, shape] : expected) {
@@ -157,13 +165,7 @@ TrainingPosition loadCheckpoint(const std::string& path, torch::nn::Module& mode
             model.to(stored);
         }
         // Module::load takes each tensor's shape from the file: compare with what the config built.
-        std::vector<std::pair<std::string, std::vector<int64_t>>> expected;
-        for (const auto& item : model.named_parameters()) {
-            expected.emplace_back(item.key(), item.value().sizes().vec());
-        }
-        for (const auto& item : model.named_buffers()) {
-            expected.emplace_back(item.key(), item.value().sizes().vec());
-        }
+        const Shapes expected = shapesOf(model);
         model.load(modelArchive);
         checkShapes(path, expected, model);
         torch::Tensor checksum; // absent in checkpoints written before it existed
