@@ -110,11 +110,4 @@ PY
 )"
 echo "$section"
 performance="$source/docs/performance.md"
-/usr/bin/python3 - "$performance" "$section" <<'PY'
-import sys, re
-path, section = sys.argv[1], sys.argv[2]
-text = open(path).read()
-pattern = re.compile(r"<!-- distributed:begin -->.*?<!-- distributed:end -->", re.S)
-text = pattern.sub(lambda _: section, text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + section + "\n"
-open(path, "w").write(text)
-PY
+/usr/bin/python3 "$source/bench/replace_section.py" distributed "$performance" <<<"$section"

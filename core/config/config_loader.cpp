@@ -2,11 +2,12 @@
 
 #include "core/common/error.h"
 #include "core/config/original_layout.h"
-#include "core/data/dataset_registry.h"
+#include "core/data/dataset_catalog.h"
 #include "core/methods/system_catalog.h"
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -176,13 +177,20 @@ private:
         return findIn(m_root, splitPath(path), 0);
     }
 
-    static YAML::Node findIn(const YAML::Node& node, const std::vector<std::string>& parts, size_t index)
+    YAML::Node findIn(const YAML::Node& node, const std::vector<std::string>& parts, size_t index) const
     {
         if (index == parts.size()) {
             return node;
         }
+        if (node.IsNull()) {
+            return YAML::Node(YAML::NodeType::Undefined); // `loss:` with nothing under it: every default
+        }
         if (!node.IsMap()) {
-            return YAML::Node(YAML::NodeType::Undefined);
+            std::string section = parts[0];
+            for (size_t part = 1; part < index; ++part) {
+                section += "." + parts[part];
+            }
+            throw ConfigError(m_source, lineOf(node), section, "expected a mapping of keys, got " + describe(node));
         }
         const YAML::Node child = node[parts[index]];
         if (!child) {
@@ -375,7 +383,13 @@ ExperimentConfig loadFromNode(YAML::Node root, const std::string& source, const 
         throw ConfigError(source, 1, "", "expected a mapping of keys to values at the top level");
     }
     if (isOriginalLayout(root)) {
-        translateOriginalLayout(root, source, options.warn);
+        try {
+            translateOriginalLayout(root, source, options.warn);
+        } catch (const YAML::Exception& error) {
+            // A value of the wrong shape where the original's layout has a mapping or a scalar (found by fuzzing).
+            throw ConfigError(source, error.mark.is_null() ? 0 : error.mark.line + 1, "",
+                              "not a config in the original repository's layout: " + error.msg);
+        }
     }
     ConfigReader reader(root, source);
     for (const auto& assignment : options.overrides) {
@@ -385,6 +399,25 @@ ExperimentConfig loadFromNode(YAML::Node root, const std::string& source, const 
     reader.warnUnknownKeys(options.warn);
     config.sourcePath = source;
     return config;
+}
+
+/**
+ * A string value for the emitter. yaml-cpp writes control characters raw in a plain scalar, where a reader takes a
+ * carriage return for a line break: such strings are written double-quoted, with escapes (found by fuzzing).
+ */
+struct Text
+{
+    const std::string& value;
+};
+
+YAML::Emitter& operator<<(YAML::Emitter& out, const Text& text)
+{
+    const bool control = std::any_of(text.value.begin(), text.value.end(),
+                                     [](unsigned char c) { return c < 0x20 || c == 0x7f; });
+    if (control) {
+        out << YAML::DoubleQuoted;
+    }
+    return out << text.value;
 }
 
 } // namespace
@@ -438,20 +471,20 @@ std::string toYaml(const ExperimentConfig& config)
     YAML::Emitter out;
     out.SetDoublePrecision(15); // 0.0003, not 0.00029999999999999997
     out << YAML::BeginMap;
-    out << YAML::Key << "exp_name" << YAML::Value << config.expName;
-    out << YAML::Key << "system" << YAML::Value << config.system;
-    out << YAML::Key << "runs_dir" << YAML::Value << config.runsDir;
-    out << YAML::Key << "device" << YAML::Value << config.device;
-    out << YAML::Key << "continue_from_checkpoint" << YAML::Value << config.continueFromCheckpoint;
+    out << YAML::Key << "exp_name" << YAML::Value << Text{config.expName};
+    out << YAML::Key << "system" << YAML::Value << Text{config.system};
+    out << YAML::Key << "runs_dir" << YAML::Value << Text{config.runsDir};
+    out << YAML::Key << "device" << YAML::Value << Text{config.device};
+    out << YAML::Key << "continue_from_checkpoint" << YAML::Value << Text{config.continueFromCheckpoint};
     out << YAML::Key << "threads" << YAML::Value << config.threads;
-    out << YAML::Key << "precision" << YAML::Value << config.precision;
+    out << YAML::Key << "precision" << YAML::Value << Text{config.precision};
     out << YAML::Key << "sync_bn" << YAML::Value << config.syncBatchNorm;
     out << YAML::Key << "seed" << YAML::Value << config.seed;
     out << YAML::Key << "num_epochs" << YAML::Value << config.numEpochs;
 
     out << YAML::Key << "dataset" << YAML::Value << YAML::BeginMap;
-    out << YAML::Key << "name" << YAML::Value << config.dataset.name;
-    out << YAML::Key << "root" << YAML::Value << config.dataset.root;
+    out << YAML::Key << "name" << YAML::Value << Text{config.dataset.name};
+    out << YAML::Key << "root" << YAML::Value << Text{config.dataset.root};
     out << YAML::Key << "train_subset" << YAML::Value << config.dataset.trainSubset;
     out << YAML::Key << "classes" << YAML::Value << YAML::Flow << config.dataset.classes;
     out << YAML::Key << "limit" << YAML::Value << config.dataset.limit;
@@ -461,7 +494,7 @@ std::string toYaml(const ExperimentConfig& config)
     out << YAML::Key << "data" << YAML::Value << YAML::BeginMap;
     out << YAML::Key << "roots" << YAML::Value << YAML::BeginMap;
     for (const auto& [name, root] : config.data.roots) {
-        out << YAML::Key << name << YAML::Value << root;
+        out << YAML::Key << Text{name} << YAML::Value << Text{root};
     }
     out << YAML::EndMap;
     out << YAML::Key << "strict" << YAML::Value << config.data.strict;
@@ -469,22 +502,22 @@ std::string toYaml(const ExperimentConfig& config)
     out << YAML::EndMap;
 
     out << YAML::Key << "model" << YAML::Value << YAML::BeginMap;
-    out << YAML::Key << "encoder" << YAML::Value << config.model.encoder;
+    out << YAML::Key << "encoder" << YAML::Value << Text{config.model.encoder};
     out << YAML::Key << "conv3x3" << YAML::Value << config.model.conv3x3;
     out << YAML::Key << "mc_dropout" << YAML::Value << config.model.mcDropout;
     out << YAML::Key << "dropout" << YAML::Value << config.model.dropout;
     out << YAML::Key << "out_dim" << YAML::Value << config.model.outDim;
     out << YAML::Key << "final_bn" << YAML::Value << config.model.finalBn;
     out << YAML::Key << "posterior_head" << YAML::Value << config.model.posteriorHead;
-    out << YAML::Key << "encoder_checkpoint" << YAML::Value << config.model.encoderCheckpoint;
-    out << YAML::Key << "encoder_torchscript" << YAML::Value << config.model.encoderTorchscript;
+    out << YAML::Key << "encoder_checkpoint" << YAML::Value << Text{config.model.encoderCheckpoint};
+    out << YAML::Key << "encoder_torchscript" << YAML::Value << Text{config.model.encoderTorchscript};
     out << YAML::EndMap;
 
     out << YAML::Key << "loss" << YAML::Value << YAML::BeginMap;
     out << YAML::Key << "t" << YAML::Value << config.loss.t;
     out << YAML::Key << "eps" << YAML::Value << config.loss.eps;
     out << YAML::Key << "simclr_mask" << YAML::Value << config.loss.simclrMask;
-    out << YAML::Key << "tau_numerator" << YAML::Value << config.loss.tauNumerator;
+    out << YAML::Key << "tau_numerator" << YAML::Value << Text{config.loss.tauNumerator};
     out << YAML::Key << "k" << YAML::Value << config.loss.queueSize;
     out << YAML::Key << "m" << YAML::Value << config.loss.momentum;
     out << YAML::Key << "beta" << YAML::Value << config.loss.beta;
@@ -492,7 +525,7 @@ std::string toYaml(const ExperimentConfig& config)
     out << YAML::EndMap;
 
     out << YAML::Key << "optimizer" << YAML::Value << YAML::BeginMap;
-    out << YAML::Key << "name" << YAML::Value << config.optimizer.name;
+    out << YAML::Key << "name" << YAML::Value << Text{config.optimizer.name};
     out << YAML::Key << "batch_size" << YAML::Value << config.optimizer.batchSize;
     out << YAML::Key << "learning_rate" << YAML::Value << config.optimizer.learningRate;
     out << YAML::Key << "start_lr" << YAML::Value << config.optimizer.startLr;
@@ -503,7 +536,7 @@ std::string toYaml(const ExperimentConfig& config)
     out << YAML::Key << "lars" << YAML::Value << config.optimizer.lars;
     out << YAML::Key << "lars_eta" << YAML::Value << config.optimizer.larsEta;
     out << YAML::Key << "exclude_bn_bias" << YAML::Value << config.optimizer.excludeBnBias;
-    out << YAML::Key << "schedule" << YAML::Value << config.optimizer.schedule;
+    out << YAML::Key << "schedule" << YAML::Value << Text{config.optimizer.schedule};
     out << YAML::EndMap;
 
     out << YAML::Key << "logging" << YAML::Value << YAML::BeginMap;

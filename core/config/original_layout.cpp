@@ -30,6 +30,17 @@ int lineOf(const YAML::Node& node)
     return (node && !node.Mark().is_null()) ? node.Mark().line + 1 : 0;
 }
 
+/** @p node (the value of @p key) as a T, or a ConfigError naming the key and its line. */
+template <typename T>
+T valueAt(const YAML::Node& node, const std::string& key, const std::string& source, const char* expected)
+{
+    try {
+        return node.as<T>();
+    } catch (const YAML::Exception&) {
+        throw ConfigError(source, lineOf(node), key, std::string("expected ") + expected);
+    }
+}
+
 void moveKey(YAML::Node map, const std::string& from, const std::string& to)
 {
     if (map[from]) {
@@ -69,13 +80,14 @@ void translateSystem(YAML::Node root, const std::string& source)
     root["system"] = found->second;
 }
 
-void translateDevice(YAML::Node root)
+void translateDevice(YAML::Node root, const std::string& source)
 {
     if (!root["cuda"] && !root["gpu_device"]) {
         return;
     }
-    const bool cuda = root["cuda"] && root["cuda"].as<bool>(false);
-    const int index = root["gpu_device"] && !root["gpu_device"].IsNull() ? root["gpu_device"].as<int>(0) : 0;
+    const bool cuda = root["cuda"] && valueAt<bool>(root["cuda"], "cuda", source, "true or false");
+    const YAML::Node gpu = root["gpu_device"];
+    const int index = gpu && !gpu.IsNull() ? valueAt<int>(gpu, "gpu_device", source, "a device index") : 0;
     root["device"] = cuda ? "cuda:" + std::to_string(index) : std::string("cpu");
     root.remove("cuda");
     root.remove("gpu_device");
@@ -87,7 +99,7 @@ void translateModel(YAML::Node model, const std::string& source)
         return;
     }
     if (model["base_model"]) {
-        std::string base = model["base_model"].as<std::string>();
+        std::string base = valueAt<std::string>(model["base_model"], "model.base_model", source, "an encoder name");
         if (base.rfind("dp_", 0) == 0) {
             model["mc_dropout"] = true;
             base = base.substr(3);
@@ -121,10 +133,10 @@ void translateModel(YAML::Node model, const std::string& source)
 void checkPosterior(YAML::Node root, const std::string& source)
 {
     YAML::Node loss = root["loss"];
-    if (!loss || !loss["posterior"]) {
+    if (!loss || !loss.IsMap() || !loss["posterior"]) {
         return;
     }
-    const std::string posterior = loss["posterior"].as<std::string>();
+    const std::string posterior = valueAt<std::string>(loss["posterior"], "loss.posterior", source, "gaussian or gaussian_hib");
     const std::string system = root["system"].as<std::string>();
     const bool hib = system == "hib";
     if ((posterior == "gaussian_hib") != hib || (posterior != "gaussian" && posterior != "gaussian_hib")) {
@@ -155,7 +167,7 @@ void translateOriginalLayout(YAML::Node root, const std::string& source,
     if (root["runs_dir"] && root["runs_dir"].IsNull()) {
         root.remove("runs_dir"); // the repository ships exp_base: null
     }
-    translateDevice(root);
+    translateDevice(root, source);
     translateModel(root["model"], source);
     if (root["continue_from_checkpoint"] && root["continue_from_checkpoint"].IsNull()) {
         root.remove("continue_from_checkpoint");

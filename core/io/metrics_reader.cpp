@@ -41,55 +41,121 @@ Percentiles percentilesOf(const nlohmann::json& json)
             numberOr(json, "p75"), numberOr(json, "p95"), numberOr(json, "mean")};
 }
 
+StepRecord stepOf(const nlohmann::json& record)
+{
+    StepRecord step;
+    step.epoch = int(numberOr(record, "epoch"));
+    step.step = (long long)numberOr(record, "step");
+    step.loss = numberOr(record, "loss", std::nan(""));
+    step.learningRate = numberOr(record, "lr");
+    step.imagesPerSecond = numberOr(record, "images_per_s");
+    step.meanCertainty = numberOr(record, "c_mean");
+    step.meanRawR = numberOr(record, "r_mean");
+    return step;
+}
+
+EpochRecord epochOf(const nlohmann::json& record)
+{
+    EpochRecord epoch;
+    epoch.epoch = int(numberOr(record, "epoch"));
+    epoch.step = (long long)numberOr(record, "step");
+    epoch.loss = numberOr(record, "loss", std::nan(""));
+    epoch.learningRate = numberOr(record, "lr");
+    epoch.imagesPerSecond = numberOr(record, "images_per_s");
+    epoch.seconds = numberOr(record, "seconds");
+    epoch.hasTemperature = record.contains("c_hist");
+    if (epoch.hasTemperature) {
+        epoch.certaintyHistogram = histogramOf(record["c_hist"]);
+        epoch.certaintyPercentiles = percentilesOf(record["c_percentiles"]);
+        epoch.rawHistogram = histogramOf(record["r_hist"]);
+        epoch.rawPercentiles = percentilesOf(record["r_percentiles"]);
+    }
+    return epoch;
+}
+
+/** A step record as MetricsWriter writes it: one JSON object whose type is step (its keys come sorted). */
+bool looksLikeStepRecord(const std::string& line)
+{
+    return line.size() > 2 && line.front() == '{' && line.back() == '}' &&
+           line.find("\"type\":\"step\"") != std::string::npos;
+}
+
+/**
+ * Keeps every stride-th step record; when more than the cap are kept, drops every other one and doubles the
+ * stride. One pass, memory bounded by the cap, and the kept records are evenly spaced whatever the length.
+ */
+class StepDecimation
+{
+public:
+    explicit StepDecimation(size_t cap) : m_cap(cap) {}
+
+    bool keepsNext() const { return m_cap == 0 || m_seen % m_stride == 0; }
+    void skip() { ++m_seen; }
+    void keep(std::vector<StepRecord>& kept, const StepRecord& step)
+    {
+        kept.push_back(step);
+        ++m_seen;
+        if (m_cap > 0 && kept.size() > m_cap) {
+            size_t write = 0;
+            for (size_t read = 0; read < kept.size(); read += 2) {
+                kept[write++] = kept[read];
+            }
+            kept.resize(write);
+            m_stride *= 2;
+        }
+    }
+    long long seen() const { return m_seen; }
+    long long stride() const { return m_stride; }
+
+private:
+    size_t m_cap;
+    long long m_seen = 0;
+    long long m_stride = 1;
+};
+
 } // namespace
 
-MetricsHistory readMetricsFile(const std::string& path)
+MetricsHistory readMetricsFile(const std::string& path, const MetricsReadOptions& options)
 {
     std::ifstream stream(path);
     if (!stream) {
         throw DataError(path + ": cannot open the metrics file");
     }
     MetricsHistory history;
+    StepDecimation decimation(options.maxStepRecords);
+    std::string skippedStep; // the last step record left out, read at the end: the history ends with it
+    int skippedLine = 0;
     int lineNumber = 0;
+    const auto warn = [&](int line) {
+        history.warnings.push_back(path + ":" + std::to_string(line) +
+                                   ": not a metrics record (cut short by a crash, or not written by tau); skipped");
+    };
     for (std::string line; std::getline(stream, line);) {
         ++lineNumber;
         const bool complete = !stream.eof(); // a last line without its newline may still be being written
+        if (complete && looksLikeStepRecord(line) && !decimation.keepsNext()) {
+            decimation.skip(); // left out of a long history: the shape check above is all it gets
+            std::swap(skippedStep, line);
+            skippedLine = lineNumber;
+            continue;
+        }
         const nlohmann::json record = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
         if (record.is_discarded() || !record.is_object()) {
             if (complete && !line.empty()) {
-                history.warnings.push_back(path + ":" + std::to_string(lineNumber) +
-                                           ": not a metrics record (cut short by a crash, or not written by tau); "
-                                           "skipped");
+                warn(lineNumber);
             }
             continue;
         }
         const std::string type = record.value("type", "");
-        if (type == "step") {
-            StepRecord step;
-            step.epoch = int(numberOr(record, "epoch"));
-            step.step = (long long)numberOr(record, "step");
-            step.loss = numberOr(record, "loss", std::nan(""));
-            step.learningRate = numberOr(record, "lr");
-            step.imagesPerSecond = numberOr(record, "images_per_s");
-            step.meanCertainty = numberOr(record, "c_mean");
-            step.meanRawR = numberOr(record, "r_mean");
-            history.steps.push_back(step);
+        if (type == "step" && !decimation.keepsNext()) {
+            decimation.skip(); // spelled differently from MetricsWriter's records, and not due either
+            skippedStep = line;
+            skippedLine = lineNumber;
+        } else if (type == "step") {
+            decimation.keep(history.steps, stepOf(record));
+            skippedStep.clear();
         } else if (type == "epoch") {
-            EpochRecord epoch;
-            epoch.epoch = int(numberOr(record, "epoch"));
-            epoch.step = (long long)numberOr(record, "step");
-            epoch.loss = numberOr(record, "loss", std::nan(""));
-            epoch.learningRate = numberOr(record, "lr");
-            epoch.imagesPerSecond = numberOr(record, "images_per_s");
-            epoch.seconds = numberOr(record, "seconds");
-            epoch.hasTemperature = record.contains("c_hist");
-            if (epoch.hasTemperature) {
-                epoch.certaintyHistogram = histogramOf(record["c_hist"]);
-                epoch.certaintyPercentiles = percentilesOf(record["c_percentiles"]);
-                epoch.rawHistogram = histogramOf(record["r_hist"]);
-                epoch.rawPercentiles = percentilesOf(record["r_percentiles"]);
-            }
-            history.epochs.push_back(epoch);
+            history.epochs.push_back(epochOf(record));
         } else if (type == "event") {
             history.events.emplace_back(record.value("event", ""), record.value("detail", ""));
             if (record.contains("world_size") && record["world_size"].is_number_integer() &&
@@ -98,6 +164,16 @@ MetricsHistory readMetricsFile(const std::string& path)
             }
         }
     }
+    if (!skippedStep.empty()) {
+        const nlohmann::json record = nlohmann::json::parse(skippedStep, nullptr, /*allow_exceptions=*/false);
+        if (record.is_object()) {
+            history.steps.push_back(stepOf(record));
+        } else {
+            warn(skippedLine);
+        }
+    }
+    history.stepRecordsInFile = decimation.seen();
+    history.stepStride = decimation.stride();
     return history;
 }
 
@@ -120,7 +196,8 @@ RunSummary summarizeRun(const std::string& directory)
         summary.state = "incomplete";
         return summary;
     }
-    const MetricsHistory history = readMetricsFile(metrics);
+    // The panel needs the last step only: a long history is scanned, not parsed.
+    const MetricsHistory history = readMetricsFile(metrics, MetricsReadOptions{2});
     summary.epochsDone = history.epochs.empty() ? 0 : history.epochs.back().epoch;
     summary.worldSize = history.worldSize;
     if (!history.epochs.empty()) {

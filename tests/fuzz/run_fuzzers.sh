@@ -13,8 +13,8 @@ if [ ! -f "$BUILD/build.ninja" ]; then
 fi
 cmake --build "$BUILD" -j 2 >/dev/null
 
-# Seeds, so the new targets start from real inputs: a stored zip (the layout of a checkpoint), and form edits of
-# a preset and of an original-layout JSON config.
+# Seeds, so the new targets start from real inputs: a stored zip (the layout of a checkpoint), form edits of a
+# preset and of an original-layout JSON config, and those two configs for the loader.
 seed() { # reads the seed from stdin; keeps one written by an earlier run
     mkdir -p "$BUILD/corpus/$1"
     if [ -f "$BUILD/corpus/$1/seed$2" ]; then cat >/dev/null; else cat >"$BUILD/corpus/$1/seed$2"; fi
@@ -28,9 +28,11 @@ sys.stdout.buffer.write(b.getvalue())' | seed fuzz_zip_integrity 1
 { printf 'optimizer.batch_size\n64\n'; cat "$HERE/../../configs/default.yaml"; } | seed fuzz_yaml_edit 1
 { printf 'model.encoder\nresnet18\n'; cat "$HERE/../data/original/tau_simclr.json"; } | seed fuzz_yaml_edit 2
 printf '1,"a, ""b""",\n2,x\n' | seed fuzz_csv 1
+seed fuzz_config_loader 1 <"$HERE/../../configs/default.yaml"
+seed fuzz_config_loader 2 <"$HERE/../data/original/tau_simclr.json"
 
 status=0
-for target in fuzz_idx fuzz_cifar fuzz_digits_json fuzz_svhn_mat fuzz_zip_integrity fuzz_csv fuzz_yaml_edit; do
+for target in fuzz_idx fuzz_cifar fuzz_digits_json fuzz_svhn_mat fuzz_zip_integrity fuzz_csv fuzz_yaml_edit fuzz_config_loader; do
     corpus="$BUILD/corpus/$target"
     mkdir -p "$corpus" "$BUILD/crashes"
     if ASAN_OPTIONS=quarantine_size_mb=32 "$BUILD/$target" -max_total_time="$SECONDS_EACH" -rss_limit_mb=2048 -malloc_limit_mb=1024 -print_final_stats=0 \

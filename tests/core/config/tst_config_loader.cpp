@@ -29,6 +29,8 @@ private Q_SLOTS:
     void originalLayoutTranslates();
     void originalPretrainedEncoderIsRefusedClearly();
     void deviceNamesAreChecked();
+    void originalLayoutOfTheWrongShapeIsRefused_data();
+    void originalLayoutOfTheWrongShapeIsRefused();
 };
 
 void TestConfigLoader::everyShippedConfigLoads_data()
@@ -110,6 +112,8 @@ void TestConfigLoader::invalidValueNamesKeyLineAndExpectation_data()
     QTest::newRow("list for a scalar") << "seed: [1, 2]\n" << "seed" << 1 << "expected an integer, got a list";
     QTest::newRow("tau needs r") << "system: tau_simclr\nmodel:\n  posterior_head: false\n"
                                  << "model.posterior_head" << 3 << "expected true for system tau_simclr";
+    QTest::newRow("scalar for a section") << "exp_name: x\nloss: 1\n" << "loss" << 2
+                                          << "expected a mapping of keys, got '1'";
 }
 
 void TestConfigLoader::invalidValueNamesKeyLineAndExpectation()
@@ -201,6 +205,16 @@ void TestConfigLoader::resolvedYamlRoundTrips()
     QCOMPARE(again.optimizer.learningRate, 0.00025);
     QCOMPARE(again.loss.tauNumerator, std::string("first_view"));
     QCOMPARE(again.numEpochs, 7);
+
+    // Found by fuzz_config_loader: a carriage return at the end of a string was written raw and read back as a
+    // line break, so the value lost it.
+    const ExperimentConfig control = loadConfigText("dataset:\n  root: \"data\\r\\r\"\ndata:\n  roots:\n    "
+                                                    "\"cifar10\\t\": \"x\\u007f\"\n", "control.yaml");
+    QCOMPARE(control.dataset.root, std::string("data\r\r"));
+    const ExperimentConfig controlAgain = loadConfigText(toYaml(control), "resolved.yaml");
+    QCOMPARE(controlAgain.dataset.root, std::string("data\r\r"));
+    QCOMPARE(controlAgain.data.roots.at("cifar10\t"), std::string("x\x7f"));
+    QCOMPARE(toYaml(controlAgain), toYaml(control));
 }
 
 void TestConfigLoader::jsonIsAccepted()
@@ -303,6 +317,33 @@ void TestConfigLoader::deviceNamesAreChecked()
     QCOMPARE(loadConfigText("device: cuda:3\n", "d.yaml").device, std::string("cuda:3"));
     QVERIFY_THROWS_EXCEPTION(ConfigError, loadConfigText("device: gpu\n", "d.yaml"));
     QVERIFY_THROWS_EXCEPTION(ConfigError, loadConfigText("device: cuda:x\n", "d.yaml"));
+}
+
+// Found by fuzz_config_loader: a scalar where the original's layout has a mapping escaped as a yaml-cpp exception.
+void TestConfigLoader::originalLayoutOfTheWrongShapeIsRefused_data()
+{
+    QTest::addColumn<QString>("json");
+    QTest::addColumn<QString>("expected");
+    const QString system = R"("system": "TaU_SimCLRSystem", )";
+    QTest::newRow("loss a scalar") << system + R"("loss": 1, "model": {"base_model": "resnet18"})" << "loss: expected a mapping";
+    QTest::newRow("dataset a scalar") << system + R"("dataset": "cifar10")" << "";
+    QTest::newRow("base_model a mapping") << system + R"("model": {"base_model": {"a": 1}})" << "model.base_model: expected an encoder name";
+    QTest::newRow("posterior a mapping") << system + R"("loss": {"posterior": [1]})" << "loss.posterior";
+    QTest::newRow("cuda a list") << system + R"("cuda": [1, 2])" << "cuda: expected true or false";
+}
+
+void TestConfigLoader::originalLayoutOfTheWrongShapeIsRefused()
+{
+    QFETCH(QString, json);
+    QFETCH(QString, expected);
+    try {
+        loadConfigText(("{" + json + "}").toStdString(), "original.json");
+        QFAIL("a config of the wrong shape loaded");
+    } catch (const ConfigError& error) {
+        const QString message = QString::fromUtf8(error.what());
+        QVERIFY2(message.startsWith("original.json"), qPrintable(message));
+        QVERIFY2(message.contains(expected), qPrintable(message));
+    }
 }
 
 QTEST_APPLESS_MAIN(TestConfigLoader)

@@ -18,6 +18,8 @@ private Q_SLOTS:
     void skipsALineStillBeingWritten();
     void garbageLinesAreSkippedWithAWarning();
     void summarisesRunStates();
+    void longHistoriesAreDecimatedEvenly_data();
+    void longHistoriesAreDecimatedEvenly();
 };
 
 void TestMetricsReader::readsWhatTheWriterWrote()
@@ -107,6 +109,68 @@ void TestMetricsReader::garbageLinesAreSkippedWithAWarning()
     QVERIFY(QString::fromStdString(history.warnings[0]).endsWith(":2: not a metrics record (cut short by a crash, "
                                                                   "or not written by tau); skipped"));
     QVERIFY(QString::fromStdString(history.warnings[1]).contains("metrics.jsonl:3:"));
+}
+
+void TestMetricsReader::longHistoriesAreDecimatedEvenly_data()
+{
+    QTest::addColumn<int>("records");
+    QTest::addColumn<int>("cap");
+    QTest::newRow("1000 into 64") << 1000 << 64;
+    QTest::newRow("1024 into 64") << 1024 << 64;
+    QTest::newRow("1025 into 64") << 1025 << 64;
+    QTest::newRow("fits") << 50 << 64;
+    QTest::newRow("summary cap 2") << 777 << 2;
+}
+
+void TestMetricsReader::longHistoriesAreDecimatedEvenly()
+{
+    QFETCH(int, records);
+    QFETCH(int, cap);
+    QTemporaryDir dir;
+    const std::string path = dir.filePath("metrics.jsonl").toStdString();
+    {
+        MetricsWriter writer(path);
+        writer.writeEvent("start", "", 2);
+        for (int index = 0; index < records; ++index) {
+            StepRecord step;
+            step.epoch = index / 100 + 1;
+            step.step = index + 1;
+            step.loss = 5.0 - 0.001 * index;
+            writer.write(step);
+            if ((index + 1) % 100 == 0) {
+                EpochRecord epoch;
+                epoch.epoch = step.epoch;
+                epoch.step = step.step;
+                epoch.loss = step.loss;
+                writer.write(epoch);
+            }
+        }
+    }
+    const MetricsHistory all = readMetricsFile(path);
+    QCOMPARE(int(all.steps.size()), records);
+    QCOMPARE(all.stepStride, 1LL);
+
+    const MetricsHistory kept = readMetricsFile(path, MetricsReadOptions{size_t(cap)});
+    QCOMPARE(kept.stepRecordsInFile, (long long)records);
+    QCOMPARE(int(kept.epochs.size()), records / 100);
+    QCOMPARE(kept.worldSize, 2);
+    QVERIFY(kept.warnings.empty());
+    // The smallest power-of-two stride whose records fit under the cap (plus the last one).
+    const long long stride = kept.stepStride;
+    QVERIFY((stride & (stride - 1)) == 0);
+    const long long strided = (records + stride - 1) / stride;
+    QVERIFY2(strided <= cap && (stride == 1 || (records + stride / 2 - 1) / (stride / 2) > cap),
+             qPrintable(QStringLiteral("stride %1 for %2 records under %3").arg(stride).arg(records).arg(cap)));
+    QVERIFY(int(kept.steps.size()) <= cap + 1);
+    // Every kept record is the file's record at a multiple of the stride, read in full; the last one is kept.
+    for (size_t i = 0; i + 1 < kept.steps.size(); ++i) {
+        const StepRecord& expected = all.steps[size_t(i * size_t(stride))];
+        QCOMPARE(kept.steps[i].step, expected.step);
+        QCOMPARE(kept.steps[i].loss, expected.loss);
+        QCOMPARE(kept.steps[i].epoch, expected.epoch);
+    }
+    QCOMPARE(kept.steps.back().step, all.steps.back().step);
+    QCOMPARE(kept.steps.back().loss, all.steps.back().loss);
 }
 
 QTEST_APPLESS_MAIN(TestMetricsReader)
