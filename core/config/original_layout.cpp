@@ -147,6 +147,25 @@ void checkPosterior(YAML::Node root, const std::string& source)
     loss.remove("posterior");
 }
 
+/**
+ * The original's TaU-SimCLR loss (post-hoc TaU trains with it too) puts the first view's c in the numerator of
+ * both rows of a pair; our default is the anchor's own c (METHOD.md §3). A config in its layout trains its loss.
+ */
+void useOriginalNumerator(YAML::Node root)
+{
+    const std::string system = root["system"].as<std::string>();
+    if (system != "tau_simclr" && system != "posthoc_tau") {
+        return;
+    }
+    if (!root["loss"] || root["loss"].IsNull()) {
+        root["loss"] = YAML::Node(YAML::NodeType::Map);
+    }
+    YAML::Node loss = root["loss"];
+    if (loss.IsMap() && !loss["tau_numerator"]) {
+        loss["tau_numerator"] = "first_view";
+    }
+}
+
 } // namespace
 
 bool isOriginalLayout(const YAML::Node& root)
@@ -163,6 +182,7 @@ void translateOriginalLayout(YAML::Node root, const std::string& source,
 {
     translateSystem(root, source);
     checkPosterior(root, source);
+    useOriginalNumerator(root);
     moveKey(root, "exp_base", "runs_dir");
     if (root["runs_dir"] && root["runs_dir"].IsNull()) {
         root.remove("runs_dir"); // the repository ships exp_base: null

@@ -28,6 +28,7 @@ private Q_SLOTS:
     void originalLayoutTranslates_data();
     void originalLayoutTranslates();
     void originalPretrainedEncoderIsRefusedClearly();
+    void originalLayoutTrainsTheOriginalNumerator();
     void deviceNamesAreChecked();
     void originalLayoutOfTheWrongShapeIsRefused_data();
     void originalLayoutOfTheWrongShapeIsRefused();
@@ -58,6 +59,10 @@ void TestConfigLoader::everyShippedConfigLoads()
     const ExperimentConfig config = loadConfigFile(path.toStdString(), options);
     QVERIFY2(warnings.isEmpty(), qPrintable(warnings.join('\n')));
     QVERIFY(!config.expName.empty());
+    // configs/cifar10/ holds the original's values, and so trains the original's TaU loss.
+    if (path.contains("/configs/cifar10/") && (config.system == "tau_simclr" || config.system == "posthoc_tau")) {
+        QCOMPARE(config.loss.tauNumerator, std::string("first_view"));
+    }
 }
 
 void TestConfigLoader::readsValuesAndKeepsDefaults()
@@ -285,6 +290,8 @@ void TestConfigLoader::originalLayoutTranslates()
     QCOMPARE(QString::fromStdString(config.device), device);
     QCOMPARE(QString::fromStdString(config.runsDir), runsDir);
     QCOMPARE(QString::fromStdString(config.dataset.name), QStringLiteral("cifar10"));
+    // The original's TaU-SimCLR loss: the first view's c in the numerator of both rows of a pair.
+    QCOMPARE(config.loss.tauNumerator, std::string(system == "tau_simclr" ? "first_view" : "anchor"));
     if (system == "linear_eval") {
         QCOMPARE(config.model.encoderCheckpoint, std::string("runs/tau_simclr_seed1/checkpoints/epoch_0200.pt"));
     }
@@ -310,6 +317,17 @@ void TestConfigLoader::originalPretrainedEncoderIsRefusedClearly()
                  qPrintable(message));
         QVERIFY2(message.contains("model.encoder_torchscript"), qPrintable(message));
     }
+}
+
+void TestConfigLoader::originalLayoutTrainsTheOriginalNumerator()
+{
+    // Post-hoc TaU trains with the TaU-SimCLR loss; a numerator the file sets itself is kept.
+    const std::string posthoc = R"({"system": "Pretrained_TaU_SimCLRSystem", "model": {"encoder_torchscript": "e.pt"}})";
+    QCOMPARE(loadConfigText(posthoc, "posthoc.json").loss.tauNumerator, std::string("first_view"));
+    const std::string ownChoice = R"({"system": "TaU_SimCLRSystem", "loss": {"tau_numerator": "anchor"}})";
+    QCOMPARE(loadConfigText(ownChoice, "own.json").loss.tauNumerator, std::string("anchor"));
+    // Our own layout keeps our default.
+    QCOMPARE(loadConfigText("system: tau_simclr\n", "ours.yaml").loss.tauNumerator, std::string("anchor"));
 }
 
 void TestConfigLoader::deviceNamesAreChecked()

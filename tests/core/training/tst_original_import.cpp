@@ -90,6 +90,8 @@ void TestOriginalImport::tauSimclrOutputsMatchPyTorch()
     QVERIFY((out.loc - reference.at("loc")).abs().max().item<double>() <= 1e-5);
     QVERIFY((out.rawR - reference.at("r")).abs().max().item<double>() <= 1e-5);
     QVERIFY(out.rawR.abs().max().item<double>() > 1e-3); // not a trivially zero output
+    // Trained further, or resumed, the imported run keeps the original's loss: view 1's c in both numerators.
+    QCOMPARE(loadConfigFile(result.runDirectory + "/config.yaml").loss.tauNumerator, std::string("first_view"));
 }
 
 void TestOriginalImport::supervisedOutputsMatchPyTorch()
