@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <limits>
@@ -12,25 +13,16 @@ namespace F = torch::nn::functional;
 
 namespace {
 
-/** One uniform sample in [low, high) per image, each from that image's own stream, moved to @p device. */
-torch::Tensor uniform(double low, double high, const torch::Device& device, std::vector<ImageRandom>& random)
+/** One value per view, as a float tensor [B] on @p device. */
+template <typename Field>
+torch::Tensor perView(const std::vector<ViewParameters>& views, const torch::Device& device, Field field)
 {
     std::vector<double> values;
-    values.reserve(random.size());
-    for (ImageRandom& stream : random) {
-        values.push_back(stream.uniform(low, high));
+    values.reserve(views.size());
+    for (const ViewParameters& view : views) {
+        values.push_back(double(field(view)));
     }
     return torch::tensor(values, torch::kDouble).to(device, torch::kFloat);
-}
-
-torch::Tensor bernoulliMask(double probability, const torch::Device& device, std::vector<ImageRandom>& random)
-{
-    std::vector<uint8_t> values;
-    values.reserve(random.size());
-    for (ImageRandom& stream : random) {
-        values.push_back(stream.uniform() < probability ? 1 : 0);
-    }
-    return torch::tensor(values, torch::kUInt8).to(device, torch::kBool);
 }
 
 uint64_t splitmix(uint64_t& state)
@@ -92,6 +84,19 @@ torch::Tensor hsvToRgb(const torch::Tensor& hue, const torch::Tensor& saturation
     return torch::stack(channels, 1);
 }
 
+/** One of ColorJitter's adjustments with a factor per image ([B]), as torchvision's tensor functions. */
+torch::Tensor adjust(const torch::Tensor& images, JitterAdjustment adjustment, const torch::Tensor& factor)
+{
+    const torch::Tensor f = perImage(factor);
+    switch (adjustment) {
+    case kBrightness: return (images * f).clamp(0.0, 1.0);
+    case kContrast: return (f * images + (1.0 - f) * luma(images).mean({1, 2, 3}, /*keepdim=*/true)).clamp(0.0, 1.0);
+    case kSaturation: return (f * images + (1.0 - f) * luma(images)).clamp(0.0, 1.0);
+    case kHue: break;
+    }
+    return adjustHue(images, factor);
+}
+
 } // namespace
 
 double ImageRandom::uniform()
@@ -113,16 +118,106 @@ torch::Tensor adjustHue(const torch::Tensor& rgb, const torch::Tensor& shift)
     return hsvToRgb(torch::fmod(hue + shift.view({-1, 1, 1}) + 1.0, 1.0), saturation, value);
 }
 
+CropBox sampleCropBox(int64_t height, int64_t width, const AugmentationOptions& options, ImageRandom& random)
+{
+    const double area = double(height * width);
+    const double logMin = std::log(options.minRatio), logMax = std::log(options.maxRatio);
+    for (int attempt = 0; attempt < 10; ++attempt) {
+        const double target = area * random.uniform(options.minScale, options.maxScale);
+        const double aspect = std::exp(random.uniform(logMin, logMax));
+        // Python's round() rounds halves to even, as nearbyint does in the default rounding mode.
+        const auto boxWidth = int64_t(std::nearbyint(std::sqrt(target * aspect)));
+        const auto boxHeight = int64_t(std::nearbyint(std::sqrt(target / aspect)));
+        if (boxWidth > 0 && boxWidth <= width && boxHeight > 0 && boxHeight <= height) {
+            const int64_t top = random.below(height - boxHeight + 1);
+            const int64_t left = random.below(width - boxWidth + 1);
+            return {top, left, boxHeight, boxWidth};
+        }
+    }
+    // No draw fitted: the whole image, cut to the nearest allowed aspect ratio, centred.
+    const double imageRatio = double(width) / double(height);
+    int64_t boxWidth = width, boxHeight = height;
+    if (imageRatio < options.minRatio) {
+        boxHeight = int64_t(std::nearbyint(double(width) / options.minRatio));
+    } else if (imageRatio > options.maxRatio) {
+        boxWidth = int64_t(std::nearbyint(double(height) * options.maxRatio));
+    }
+    return {(height - boxHeight) / 2, (width - boxWidth) / 2, boxHeight, boxWidth};
+}
+
+ViewParameters sampleView(int64_t height, int64_t width, const AugmentationOptions& options, ImageRandom& random)
+{
+    ViewParameters view;
+    view.crop = sampleCropBox(height, width, options, random);
+    view.flip = random.uniform() < options.flipProbability;
+    view.jitter = random.uniform() < options.jitterProbability;
+    // torchvision's ColorJitter.get_params: a random order (randperm(4)), then the four factors.
+    for (int i = 3; i > 0; --i) {
+        std::swap(view.jitterOrder[size_t(i)], view.jitterOrder[size_t(random.below(i + 1))]);
+    }
+    view.jitterFactors[kBrightness] = random.uniform(std::max(0.0, 1.0 - options.brightness), 1.0 + options.brightness);
+    view.jitterFactors[kContrast] = random.uniform(std::max(0.0, 1.0 - options.contrast), 1.0 + options.contrast);
+    view.jitterFactors[kSaturation] = random.uniform(std::max(0.0, 1.0 - options.saturation), 1.0 + options.saturation);
+    view.jitterFactors[kHue] = random.uniform(-options.hue, options.hue);
+    view.grayscale = random.uniform() < options.grayscaleProbability;
+    view.blur = random.uniform() < options.blurProbability;
+    view.blurSigma = random.uniform(options.blurSigmaMin, options.blurSigmaMax);
+    return view;
+}
+
+torch::Tensor applyColorJitter(const torch::Tensor& images, const std::vector<ViewParameters>& views)
+{
+    TORCH_CHECK(int64_t(views.size()) == images.size(0), "one view per image");
+    const bool rgb = images.size(1) == 3;
+    torch::Tensor out = images.clone();
+    // At each of the four positions, every adjustment runs once on the views that have it there.
+    for (size_t position = 0; position < 4; ++position) {
+        for (int adjustment = kBrightness; adjustment <= kHue; ++adjustment) {
+            if (!rgb && (adjustment == kSaturation || adjustment == kHue)) {
+                continue; // grayscale images: brightness and contrast only (METHOD.md §5)
+            }
+            std::vector<int64_t> chosen;
+            std::vector<double> factors;
+            for (size_t i = 0; i < views.size(); ++i) {
+                if (views[i].jitter && views[i].jitterOrder[position] == adjustment) {
+                    chosen.push_back(int64_t(i));
+                    factors.push_back(views[i].jitterFactors[size_t(adjustment)]);
+                }
+            }
+            const bool noShift = adjustment == kHue && std::all_of(factors.begin(), factors.end(),
+                                                                   [](double shift) { return shift == 0.0; });
+            if (chosen.empty() || noShift) {
+                continue; // (hue: 0, the option that turns it off, would convert to HSV and back for nothing)
+            }
+            const torch::Tensor index = torch::tensor(chosen, torch::kLong).to(images.device());
+            const torch::Tensor factor = torch::tensor(factors, torch::kDouble).to(images.device(), images.scalar_type());
+            const torch::Tensor subset = out.index_select(0, index);
+            out.index_copy_(0, index, adjust(subset, JitterAdjustment(adjustment), factor));
+        }
+    }
+    return out;
+}
+
 ViewAugmenter::ViewAugmenter(AugmentationOptions options) : m_options(std::move(options)) {}
 
 torch::Tensor ViewAugmenter::randomView(const torch::Tensor& images, std::vector<ImageRandom>& random) const
 {
     TORCH_CHECK(int64_t(random.size()) == images.size(0), "one random stream per image");
+    std::vector<ViewParameters> views;
+    views.reserve(random.size());
+    for (ImageRandom& stream : random) {
+        views.push_back(sampleView(images.size(2), images.size(3), m_options, stream));
+    }
+    return applyView(images, views);
+}
+
+torch::Tensor ViewAugmenter::applyView(const torch::Tensor& images, const std::vector<ViewParameters>& views) const
+{
     torch::Tensor view = images.to(torch::kFloat).div_(255.0);
-    view = cropAndFlip(view, random);
-    view = jitter(view, random);
-    view = randomGrayscale(view, random);
-    view = blur(view, random);
+    view = cropAndFlip(view, views);
+    view = applyColorJitter(view, views);
+    view = randomGrayscale(view, views);
+    view = blur(view, views);
     return normalize(view);
 }
 
@@ -148,27 +243,27 @@ torch::Tensor ViewAugmenter::evaluationView(const torch::Tensor& images) const
     return normalize(view);
 }
 
-torch::Tensor ViewAugmenter::cropAndFlip(const torch::Tensor& images, std::vector<ImageRandom>& random) const
+torch::Tensor ViewAugmenter::cropAndFlip(const torch::Tensor& images, const std::vector<ViewParameters>& views) const
 {
     const int64_t n = images.size(0);
     const auto device = images.device();
-    // RandomResizedCrop: area fraction and log-uniform aspect ratio give the box's width and height as
-    // fractions of the image side; the centre is uniform over the positions that keep the box inside.
-    const torch::Tensor area = uniform(m_options.minScale, m_options.maxScale, device, random);
-    const torch::Tensor ratio =
-        uniform(std::log(m_options.minRatio), std::log(m_options.maxRatio), device, random).exp();
-    const torch::Tensor width = (area * ratio).sqrt().clamp_max(1.0);
-    const torch::Tensor height = (area / ratio).sqrt().clamp_max(1.0);
-    const torch::Tensor centreX = uniform(-1.0, 1.0, device, random) * (1.0 - width);
-    const torch::Tensor centreY = uniform(-1.0, 1.0, device, random) * (1.0 - height);
-    const torch::Tensor flip = torch::where(bernoulliMask(m_options.flipProbability, device, random),
-                                            torch::full({n}, -1.0f, images.options()),
-                                            torch::full({n}, 1.0f, images.options()));
-
+    const double height = double(images.size(2)), width = double(images.size(3));
+    // Each pixel box as an affine map of the output onto the image (align_corners=false coordinates): its size
+    // as a fraction of the image, its centre from -1 to 1; a flip mirrors the box.
+    const torch::Tensor scaleX = perView(views, device, [&](const ViewParameters& v) {
+        return (v.flip ? -1.0 : 1.0) * double(v.crop.width) / width;
+    });
+    const torch::Tensor scaleY = perView(views, device, [&](const ViewParameters& v) { return double(v.crop.height) / height; });
+    const torch::Tensor centreX = perView(views, device, [&](const ViewParameters& v) {
+        return double(2 * v.crop.left + v.crop.width) / width - 1.0;
+    });
+    const torch::Tensor centreY = perView(views, device, [&](const ViewParameters& v) {
+        return double(2 * v.crop.top + v.crop.height) / height - 1.0;
+    });
     torch::Tensor theta = torch::zeros({n, 2, 3}, images.options());
-    theta.select(1, 0).select(1, 0).copy_(width * flip);
+    theta.select(1, 0).select(1, 0).copy_(scaleX);
     theta.select(1, 0).select(1, 2).copy_(centreX);
-    theta.select(1, 1).select(1, 1).copy_(height);
+    theta.select(1, 1).select(1, 1).copy_(scaleY);
     theta.select(1, 1).select(1, 2).copy_(centreY);
     const torch::Tensor grid = F::affine_grid(theta, {n, images.size(1), m_options.cropSize, m_options.cropSize},
                                               /*align_corners=*/false);
@@ -177,43 +272,16 @@ torch::Tensor ViewAugmenter::cropAndFlip(const torch::Tensor& images, std::vecto
                               false));
 }
 
-torch::Tensor ViewAugmenter::jitter(const torch::Tensor& images, std::vector<ImageRandom>& random) const
-{
-    const int64_t n = images.size(0);
-    const auto device = images.device();
-    const torch::Tensor apply = bernoulliMask(m_options.jitterProbability, device, random);
-    const auto factor = [&](double strength) {
-        const torch::Tensor sampled = uniform(std::max(0.0, 1.0 - strength), 1.0 + strength, device, random);
-        return perImage(torch::where(apply, sampled, torch::ones_like(sampled)));
-    };
-    // Brightness scales, contrast blends with the image's mean grey, saturation with its own grey image, hue
-    // rotates in HSV. torchvision shuffles the four; a fixed order keeps the views a function of the seed.
-    torch::Tensor out = (images * factor(m_options.brightness)).clamp(0.0, 1.0);
-    const torch::Tensor meanGrey = luma(out).mean({1, 2, 3}, /*keepdim=*/true);
-    const torch::Tensor contrast = factor(m_options.contrast);
-    out = (contrast * out + (1.0 - contrast) * meanGrey).clamp(0.0, 1.0);
-    if (out.size(1) == 3) {
-        const torch::Tensor saturation = factor(m_options.saturation);
-        out = (saturation * out + (1.0 - saturation) * luma(out)).clamp(0.0, 1.0);
-        if (m_options.hue > 0.0) {
-            const torch::Tensor sampled = uniform(-m_options.hue, m_options.hue, device, random);
-            const torch::Tensor shift = torch::where(apply, sampled, torch::zeros_like(sampled)).view({-1, 1, 1});
-            out = adjustHue(out, shift.view(-1));
-        }
-    }
-    return out;
-}
-
-torch::Tensor ViewAugmenter::randomGrayscale(const torch::Tensor& images, std::vector<ImageRandom>& random) const
+torch::Tensor ViewAugmenter::randomGrayscale(const torch::Tensor& images, const std::vector<ViewParameters>& views) const
 {
     if (images.size(1) != 3) {
         return images;
     }
-    const torch::Tensor apply = perImage(bernoulliMask(m_options.grayscaleProbability, images.device(), random));
+    const torch::Tensor apply = perImage(perView(views, images.device(), [](const ViewParameters& v) { return v.grayscale; }) > 0.5);
     return torch::where(apply, luma(images).expand_as(images), images);
 }
 
-torch::Tensor ViewAugmenter::blur(const torch::Tensor& images, std::vector<ImageRandom>& random) const
+torch::Tensor ViewAugmenter::blur(const torch::Tensor& images, const std::vector<ViewParameters>& views) const
 {
     const int64_t n = images.size(0);
     const int64_t channels = images.size(1);
@@ -224,8 +292,8 @@ torch::Tensor ViewAugmenter::blur(const torch::Tensor& images, std::vector<Image
         return images;
     }
     const auto device = images.device();
-    const torch::Tensor apply = bernoulliMask(m_options.blurProbability, device, random);
-    const torch::Tensor sigma = uniform(m_options.blurSigmaMin, m_options.blurSigmaMax, device, random);
+    const torch::Tensor apply = perView(views, device, [](const ViewParameters& v) { return v.blur; }) > 0.5;
+    const torch::Tensor sigma = perView(views, device, [](const ViewParameters& v) { return v.blurSigma; });
     const torch::Tensor offsets = torch::arange(-radius, radius + 1, images.options());
     torch::Tensor kernel = (-offsets.pow(2).unsqueeze(0) / (2.0 * sigma.pow(2).unsqueeze(1))).exp();
     kernel = kernel / kernel.sum(1, /*keepdim=*/true);

@@ -3,6 +3,8 @@
 #include <ATen/core/Generator.h>
 #include <torch/types.h>
 
+#include <algorithm>
+#include <array>
 #include <vector>
 
 namespace tau::core {
@@ -35,6 +37,8 @@ public:
     /** Uniform in [0, 1) from the top 53 bits: the same numbers on every platform. */
     double uniform();
     double uniform(double low, double high) { return low + (high - low) * uniform(); }
+    /** Uniform over the integers 0 .. count - 1. */
+    int64_t below(int64_t count) { return std::min(count - 1, int64_t(uniform() * double(count))); }
 
 private:
     uint64_t m_state;
@@ -43,12 +47,57 @@ private:
 /** The per-image seed of view drawing: a mix of the run's seed, the global step and the image's dataset index. */
 uint64_t imageViewSeed(uint64_t seed, uint64_t step, uint64_t imageIndex);
 
+/** A crop box in pixels: rows [top, top + height) and columns [left, left + width) of the image. */
+struct CropBox
+{
+    int64_t top = 0, left = 0, height = 0, width = 0;
+};
+
+/** ColorJitter's adjustments, as indices of ViewParameters::jitterFactors and jitterOrder. */
+enum JitterAdjustment
+{
+    kBrightness,
+    kContrast,
+    kSaturation,
+    kHue
+};
+
+/** Everything random about one view of one image, drawn by sampleView from that image's stream. */
+struct ViewParameters
+{
+    CropBox crop;
+    bool flip = false;
+    bool jitter = false;                                    ///< ColorJitter applies (jitterProbability)
+    std::array<double, 4> jitterFactors{1.0, 1.0, 1.0, 0.0}; ///< brightness, contrast, saturation, hue shift
+    std::array<int, 4> jitterOrder{kBrightness, kContrast, kSaturation, kHue}; ///< a random permutation
+    bool grayscale = false;
+    bool blur = false;
+    double blurSigma = 0.0;
+};
+
+/**
+ * torchvision's RandomResizedCrop.get_params on a height x width image: up to 10 draws of an area fraction and a
+ * log-uniform aspect ratio whose rounded box fits, at a uniform integer position; else the whole image cut to the
+ * nearest allowed aspect ratio, centred.
+ */
+CropBox sampleCropBox(int64_t height, int64_t width, const AugmentationOptions& options, ImageRandom& random);
+
+/** One view's parameters with torchvision's distributions (METHOD.md §5), ColorJitter's order permuted per view. */
+ViewParameters sampleView(int64_t height, int64_t width, const AugmentationOptions& options, ImageRandom& random);
+
+/**
+ * ColorJitter on images in [0, 1] [B, C, H, W]: for each view whose jitter applies, brightness, contrast,
+ * saturation and hue (the last two for RGB only) in that view's order, as torchvision's tensor functions compute them.
+ */
+torch::Tensor applyColorJitter(const torch::Tensor& images, const std::vector<ViewParameters>& views);
+
 /** Rotates the hue of RGB images in [0, 1] by @p shift [B] (in turns, -0.5..0.5), as torchvision's adjust_hue. */
 torch::Tensor adjustHue(const torch::Tensor& rgb, const torch::Tensor& shift);
 
 /**
- * Makes random views of a batch on tensors, all images at once on the batch's device: crop and flip as one
- * affine resampling, jitter as per-image factors, blur as a grouped separable convolution.
+ * Makes random views of a batch on tensors, all images at once on the batch's device: each image's parameters
+ * drawn as torchvision draws them (sampleView), then crop and flip as one affine resampling, jitter as per-image
+ * factors in per-image order, blur as a grouped separable convolution.
  * Randomness comes from one ImageRandom per image: the trainer seeds each from (seed, step, image index), so
  * views are reproducible, independent of thread timing and of how the batch is split over processes, and can be
  * made ahead of time on a loader thread.
@@ -70,11 +119,13 @@ public:
     /** The evaluation transform: no randomness, only scaling to [0, 1] and Normalize. */
     torch::Tensor evaluationView(const torch::Tensor& images) const;
 
+    /** The view that @p views describe (one per image): crop and flip, jitter, grayscale, blur, Normalize. */
+    torch::Tensor applyView(const torch::Tensor& images, const std::vector<ViewParameters>& views) const;
+
 private:
-    torch::Tensor cropAndFlip(const torch::Tensor& images, std::vector<ImageRandom>& random) const;
-    torch::Tensor jitter(const torch::Tensor& images, std::vector<ImageRandom>& random) const;
-    torch::Tensor randomGrayscale(const torch::Tensor& images, std::vector<ImageRandom>& random) const;
-    torch::Tensor blur(const torch::Tensor& images, std::vector<ImageRandom>& random) const;
+    torch::Tensor cropAndFlip(const torch::Tensor& images, const std::vector<ViewParameters>& views) const;
+    torch::Tensor randomGrayscale(const torch::Tensor& images, const std::vector<ViewParameters>& views) const;
+    torch::Tensor blur(const torch::Tensor& images, const std::vector<ViewParameters>& views) const;
     torch::Tensor normalize(const torch::Tensor& images) const;
 
     AugmentationOptions m_options;

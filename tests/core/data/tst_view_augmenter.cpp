@@ -7,7 +7,10 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
+#include <algorithm>
+#include <cmath>
 #include <fstream>
+#include <map>
 
 using namespace tau::core;
 
@@ -37,6 +40,82 @@ torch::Tensor randomImages(int64_t n, int64_t channels, int64_t size)
     return torch::randint(0, 256, {n, channels, size, size}, torch::kUInt8);
 }
 
+constexpr int kSamples = 20000; // draws per distribution, on each side
+
+/** Two-sample Kolmogorov-Smirnov statistic: the largest gap between the two empirical distribution functions. */
+double ksStatistic(std::vector<double> a, std::vector<double> b)
+{
+    std::sort(a.begin(), a.end());
+    std::sort(b.begin(), b.end());
+    size_t i = 0, j = 0;
+    double largest = 0;
+    while (i < a.size() && j < b.size()) {
+        const double x = std::min(a[i], b[j]);
+        while (i < a.size() && a[i] <= x) {
+            ++i;
+        }
+        while (j < b.size() && b[j] <= x) {
+            ++j;
+        }
+        largest = std::max(largest, std::abs(double(i) / double(a.size()) - double(j) / double(b.size())));
+    }
+    return largest;
+}
+
+/** The KS statistic two samples of kSamples each stay under with probability 0.999 when drawn alike. */
+double ksCritical()
+{
+    return 1.95 * std::sqrt(2.0 / kSamples);
+}
+
+/** Whether two rates of kSamples draws each agree within 4.5 standard errors. */
+bool ratesAgree(double a, double b)
+{
+    const double p = std::clamp((a + b) / 2, 1e-3, 1 - 1e-3);
+    return std::abs(a - b) <= 4.5 * std::sqrt(p * (1 - p) * 2.0 / kSamples);
+}
+
+AugmentationOptions simclrOptions()
+{
+    AugmentationOptions options; // METHOD.md §5's defaults, as torchvision's transforms in the reference
+    options.cropSize = 32;
+    return options;
+}
+
+std::vector<ViewParameters> ourViews(int64_t height, int64_t width)
+{
+    std::vector<ViewParameters> views;
+    for (int i = 0; i < kSamples; ++i) {
+        ImageRandom random(imageViewSeed(7, 0, uint64_t(i)));
+        views.push_back(sampleView(height, width, simclrOptions(), random));
+    }
+    return views;
+}
+
+/** Area fraction, log aspect ratio and whether the box spans a full side, of each box. */
+struct BoxStatistics
+{
+    std::vector<double> area, logAspect;
+    double fullSide = 0;
+};
+
+BoxStatistics statisticsOf(const std::vector<CropBox>& boxes, int64_t height, int64_t width)
+{
+    BoxStatistics statistics;
+    for (const CropBox& box : boxes) {
+        statistics.area.push_back(double(box.height * box.width) / double(height * width));
+        statistics.logAspect.push_back(std::log(double(box.width) / double(box.height)));
+        statistics.fullSide += (box.height == height || box.width == width) ? 1.0 / double(boxes.size()) : 0.0;
+    }
+    return statistics;
+}
+
+std::vector<float> values(const torch::Tensor& tensor)
+{
+    const torch::Tensor flat = tensor.contiguous().view(-1).to(torch::kFloat);
+    return {flat.data_ptr<float>(), flat.data_ptr<float>() + flat.numel()};
+}
+
 } // namespace
 
 class TestViewAugmenter : public QObject
@@ -44,6 +123,13 @@ class TestViewAugmenter : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void initTestCase();
+    void cropBoxesFollowTorchvision_data();
+    void cropBoxesFollowTorchvision();
+    void jitterOrderAndFactorsFollowTorchvision();
+    void applyRatesAndBlurFollowTorchvision();
+    void jitterMatchesTorchvisionInEachOrder();
+    void normalisationMatchesTorchvision();
     void fullCropWithoutFlipIsIdentity();
     void flipMirrorsEveryImage();
     void evaluationViewNormalises();
@@ -52,7 +138,168 @@ private Q_SLOTS:
     void blurKeepsMeanAndSmooths();
     void jitterStaysInRange();
     void hueShiftMatchesTorchvision();
+
+private:
+    nlohmann::json m_torchvision; ///< what augmentation_reference.py drew and computed
+    torch::Tensor m_jitterImages;  ///< [6, 3, 5, 5] uint8, sent to the reference as floats in [0, 1]
+    std::vector<ViewParameters> m_jitterViews;
 };
+
+void TestViewAugmenter::initTestCase()
+{
+    torch::manual_seed(5);
+    m_jitterImages = torch::randint(0, 256, {6, 3, 5, 5}, torch::kUInt8);
+    // Strong factors, and an order per image that puts each adjustment first somewhere.
+    const std::vector<std::array<int, 4>> orders = {{0, 1, 2, 3}, {3, 2, 1, 0}, {1, 3, 0, 2},
+                                                    {2, 0, 3, 1}, {1, 0, 2, 3}, {3, 1, 2, 0}};
+    nlohmann::json factors = nlohmann::json::array(), orderList = nlohmann::json::array();
+    for (size_t i = 0; i < orders.size(); ++i) {
+        ViewParameters view;
+        view.jitter = true;
+        view.jitterOrder = orders[i];
+        view.jitterFactors = {0.6 + 0.15 * double(i), 1.4 - 0.15 * double(i), 0.65 + 0.13 * double(i), -0.1 + 0.04 * double(i)};
+        m_jitterViews.push_back(view);
+        factors.push_back(view.jitterFactors);
+        orderList.push_back(view.jitterOrder);
+    }
+    QTemporaryDir dir;
+    const QString input = dir.filePath("in.json"), output = dir.filePath("out.json");
+    std::ofstream(input.toStdString()) << nlohmann::json{
+        {"samples", kSamples},
+        {"sizes", {{32, 32}, {32, 96}, {96, 32}}},
+        {"jitter",
+         {{"images", values(m_jitterImages.to(torch::kFloat) / 255.0)},
+          {"shape", m_jitterImages.sizes().vec()},
+          {"factors", factors},
+          {"orders", orderList}}}}.dump();
+    const auto result = tau::test::runReferenceScript("augmentation_reference.py", {input, output});
+    QVERIFY2(result.exitCode == 0, result.standardError.constData());
+    m_torchvision = nlohmann::json::parse(tau::test::readFile(output).toStdString());
+}
+
+void TestViewAugmenter::cropBoxesFollowTorchvision_data()
+{
+    QTest::addColumn<int>("height");
+    QTest::addColumn<int>("width");
+    QTest::newRow("32x32") << 32 << 32;
+    QTest::newRow("32x96 (wider than 4:3)") << 32 << 96;
+    QTest::newRow("96x32 (taller than 3:4)") << 96 << 32;
+}
+
+void TestViewAugmenter::cropBoxesFollowTorchvision()
+{
+    QFETCH(int, height);
+    QFETCH(int, width);
+    std::vector<CropBox> ours, theirs;
+    for (const ViewParameters& view : ourViews(height, width)) {
+        const CropBox& box = view.crop;
+        QVERIFY(box.top >= 0 && box.left >= 0 && box.height > 0 && box.width > 0);
+        QVERIFY(box.top + box.height <= height && box.left + box.width <= width);
+        ours.push_back(box);
+    }
+    for (const auto& box : m_torchvision["crops"][std::to_string(height) + "x" + std::to_string(width)]) {
+        theirs.push_back({box[0], box[1], box[2], box[3]});
+    }
+    const BoxStatistics a = statisticsOf(ours, height, width), b = statisticsOf(theirs, height, width);
+    const double areaGap = ksStatistic(a.area, b.area), aspectGap = ksStatistic(a.logAspect, b.logAspect);
+    QVERIFY2(areaGap < ksCritical(), qPrintable(QStringLiteral("area KS %1 >= %2").arg(areaGap).arg(ksCritical())));
+    QVERIFY2(aspectGap < ksCritical(), qPrintable(QStringLiteral("aspect KS %1").arg(aspectGap)));
+    QVERIFY2(ratesAgree(a.fullSide, b.fullSide),
+             qPrintable(QStringLiteral("boxes spanning a side: %1 here, %2 in torchvision").arg(a.fullSide).arg(b.fullSide)));
+    // Positions too: the box's left edge relative to the room it has.
+    std::vector<double> leftA, leftB;
+    for (const CropBox& box : ours) {
+        leftA.push_back(box.width < width ? double(box.left) / double(width - box.width) : 0.5);
+    }
+    for (const CropBox& box : theirs) {
+        leftB.push_back(box.width < width ? double(box.left) / double(width - box.width) : 0.5);
+    }
+    QVERIFY2(ksStatistic(leftA, leftB) < ksCritical(), "crop positions differ from torchvision's");
+}
+
+void TestViewAugmenter::jitterOrderAndFactorsFollowTorchvision()
+{
+    const std::vector<ViewParameters> views = ourViews(32, 32);
+    std::map<std::array<int, 4>, int> ourOrders, theirOrders;
+    std::array<std::vector<double>, 4> ourFactors, theirFactors;
+    for (const ViewParameters& view : views) {
+        ++ourOrders[view.jitterOrder];
+        for (size_t k = 0; k < 4; ++k) {
+            ourFactors[k].push_back(view.jitterFactors[k]);
+        }
+    }
+    for (size_t i = 0; i < size_t(kSamples); ++i) {
+        ++theirOrders[m_torchvision["jitter_orders"][i].get<std::array<int, 4>>()];
+        for (size_t k = 0; k < 4; ++k) {
+            theirFactors[k].push_back(m_torchvision["jitter_factors"][i][k].get<double>());
+        }
+    }
+    // All 24 orders, each about equally often (chi-square, 23 degrees of freedom, p = 0.001: 49.7).
+    QCOMPARE(int(ourOrders.size()), 24);
+    QCOMPARE(int(theirOrders.size()), 24);
+    const double expected = double(kSamples) / 24.0;
+    double chiSquare = 0;
+    for (const auto& [order, count] : ourOrders) {
+        chiSquare += (count - expected) * (count - expected) / expected;
+    }
+    QVERIFY2(chiSquare < 49.7, qPrintable(QStringLiteral("orders far from uniform: chi-square %1").arg(chiSquare)));
+    for (size_t k = 0; k < 4; ++k) {
+        const double gap = ksStatistic(ourFactors[k], theirFactors[k]);
+        QVERIFY2(gap < ksCritical(), qPrintable(QStringLiteral("jitter factor %1: KS %2").arg(k).arg(gap)));
+    }
+}
+
+void TestViewAugmenter::applyRatesAndBlurFollowTorchvision()
+{
+    const AugmentationOptions options = simclrOptions();
+    double flips = 0, jitters = 0, grays = 0, blurs = 0;
+    std::vector<double> sigmas, theirSigmas;
+    for (const ViewParameters& view : ourViews(32, 32)) {
+        flips += view.flip;
+        jitters += view.jitter;
+        grays += view.grayscale;
+        blurs += view.blur;
+        sigmas.push_back(view.blurSigma);
+    }
+    // RandomHorizontalFlip(0.5), RandomApply(ColorJitter, 0.8), RandomGrayscale(0.2), RandomApply(blur, 0.5).
+    QVERIFY(ratesAgree(flips / kSamples, options.flipProbability));
+    QVERIFY(ratesAgree(jitters / kSamples, options.jitterProbability));
+    QVERIFY(ratesAgree(grays / kSamples, options.grayscaleProbability));
+    QVERIFY(ratesAgree(blurs / kSamples, options.blurProbability));
+    for (const auto& sigma : m_torchvision["blur_sigmas"]) {
+        theirSigmas.push_back(sigma.get<double>());
+    }
+    QVERIFY2(ksStatistic(sigmas, theirSigmas) < ksCritical(), "blur sigma differs from GaussianBlur.get_params");
+}
+
+void TestViewAugmenter::jitterMatchesTorchvisionInEachOrder()
+{
+    const torch::Tensor images = m_jitterImages.to(torch::kFloat) / 255.0;
+    const torch::Tensor ours = applyColorJitter(images, m_jitterViews);
+    const torch::Tensor theirs = torch::tensor(m_torchvision["jittered"].get<std::vector<float>>()).view_as(images);
+    // Float32 through four adjustments; the hue's trip through HSV divides by the chroma, which amplifies the
+    // rounding of the factors (torchvision blends with a Python float): 1e-4, far below the order's effect.
+    const double worst = (ours - theirs).abs().max().item<double>();
+    QVERIFY2(worst < 1e-4, qPrintable(QString::number(worst)));
+    // The order matters for these factors: the same adjustments in a fixed order give other images.
+    std::vector<ViewParameters> fixedOrder = m_jitterViews;
+    for (ViewParameters& view : fixedOrder) {
+        view.jitterOrder = {kBrightness, kContrast, kSaturation, kHue};
+    }
+    QVERIFY((applyColorJitter(images, fixedOrder) - theirs).abs().max().item<double>() > 1e-3);
+}
+
+void TestViewAugmenter::normalisationMatchesTorchvision()
+{
+    AugmentationOptions options = identityOptions(5);
+    options.mean = {0.485, 0.456, 0.406};
+    options.std = {0.229, 0.224, 0.225};
+    const torch::Tensor ours = ViewAugmenter(options).evaluationView(m_jitterImages);
+    const torch::Tensor theirs =
+        torch::tensor(m_torchvision["normalized"].get<std::vector<float>>()).view_as(ours);
+    const double worst = (ours - theirs).abs().max().item<double>();
+    QVERIFY2(worst < 1e-5, qPrintable(QString::number(worst)));
+}
 
 void TestViewAugmenter::fullCropWithoutFlipIsIdentity()
 {
