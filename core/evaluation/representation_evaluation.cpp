@@ -4,6 +4,7 @@
 #include "core/common/error.h"
 #include "core/config/config_loader.h"
 #include "core/evaluation/loaded_run.h"
+#include "core/evaluation/model_pass.h"
 #include "core/evaluation/neighbours.h"
 #include "core/data/augmentation.h"
 #include "core/data/dataset_registry.h"
@@ -17,6 +18,7 @@
 #include <torch/torch.h>
 
 #include <chrono>
+#include <functional>
 #include <filesystem>
 #include <optional>
 
@@ -29,10 +31,14 @@ namespace {
 
 struct Features
 {
-    torch::Tensor train, trainLabels, test, testLabels;
+    torch::Tensor train, trainLabels, test, testLabels; ///< train: empty under LinearProtocol::AugmentedViews
     int64_t classes = 0;
+    int64_t trainImages = 0;
     std::string runDirectory;
     std::string dataset;
+    /** Kept for LinearProtocol::AugmentedViews, which passes new views of the training images every epoch. */
+    std::shared_ptr<LoadedRun> run;
+    std::shared_ptr<ImageDataset> trainSet;
 };
 
 /** h for every image of @p set through the evaluation transform, batch by batch. */
@@ -58,20 +64,29 @@ bool writesResults(const RepresentationOptions& options)
 Features computeFeatures(const RepresentationOptions& options, EvaluationObserver& observer,
                          const CancellationToken& cancel, const torch::Device& device)
 {
-    LoadedRun run = loadRun(options.checkpoint, options.dataset, options.limitTest, Split::Test, device);
-    DataConfig trainData = run.data;
+    auto run = std::make_shared<LoadedRun>(loadRun(options.checkpoint, options.dataset, options.limitTest, Split::Test, device));
+    DataConfig trainData = run->data;
     trainData.limit = options.limitTrain;
-    const ImageDataset train = loadDataset(trainData, Split::Train, run.config.data);
-    const ImageDataset& test = run.images;
+    auto train = std::make_shared<ImageDataset>(loadDataset(trainData, Split::Train, run->config.data));
+    const ImageDataset& test = run->images;
+    const bool augmented = options.protocol == LinearProtocol::AugmentedViews;
     Features features;
-    features.runDirectory = run.runDirectory;
-    features.classes = int64_t(train.classNames.size());
-    features.dataset = run.data.name;
-    PassProgress progress(observer, train.size() + test.size());
-    features.train = extract(run, train, options.batchSize, "features (train)", progress, cancel, options.communicator.get());
-    features.test = extract(run, test, options.batchSize, "features (test)", progress, cancel, options.communicator.get());
-    features.trainLabels = train.labels;
+    features.runDirectory = run->runDirectory;
+    features.classes = int64_t(train->classNames.size());
+    features.trainImages = train->size();
+    features.dataset = run->data.name;
+    PassProgress progress(observer, (augmented ? 0 : train->size()) + test.size());
+    if (!augmented) {
+        features.train = extract(*run, *train, options.batchSize, "features (train)", progress, cancel,
+                                 options.communicator.get());
+    }
+    features.test = extract(*run, test, options.batchSize, "features (test)", progress, cancel, options.communicator.get());
+    features.trainLabels = train->labels;
     features.testLabels = test.labels;
+    if (augmented) {
+        features.run = std::move(run);
+        features.trainSet = std::move(train);
+    }
     return features;
 }
 
@@ -113,12 +128,111 @@ AccuracyRecord accuracyRecord(const Features& features, const RepresentationResu
     AccuracyRecord record;
     record.dataset = features.dataset;
     record.top1 = result.top1;
-    record.trainImages = features.train.size(0);
+    record.trainImages = features.trainImages;
     record.testImages = features.test.size(0);
     return record;
 }
 
+/**
+ * h of the training images @p batch for one SGD step: rows of the precomputed features, or (the original's
+ * protocol) the frozen encoder on a fresh augmented view of each, its views a function of (seed, step, image).
+ */
+torch::Tensor trainingFeatures(const Features& features, const ViewAugmenter* augmenter, const torch::Tensor& batch,
+                               uint64_t seed, long long step)
+{
+    if (augmenter == nullptr) {
+        return features.train.index_select(0, batch);
+    }
+    torch::NoGradGuard noGrad;
+    const LoadedRun& run = *features.run;
+    std::vector<ImageRandom> random;
+    for (int64_t i = 0; i < batch.size(0); ++i) {
+        random.emplace_back(imageViewSeed(seed, uint64_t(step), uint64_t(batch[i].item<int64_t>())));
+    }
+    const torch::Tensor images = matchChannels(features.trainSet->gather(batch), run.input.channels).to(run.device);
+    return run.objective->infer(augmenter->randomView(images, random)).features.to(torch::kCPU, torch::kFloat);
+}
+
+/** What trainHead returns: the classifier and its test accuracy after every epoch. */
+struct TrainedHead
+{
+    torch::nn::Linear head{nullptr};
+    std::vector<double> history;
+};
+
+/**
+ * SGD with momentum on a fresh Linear(dim(h), classes) (initialised from options.seed), cosine from the learning
+ * rate to 0 per step, batches of a seeded permutation of the training images (the last partial batch dropped).
+ */
+TrainedHead trainHead(const Features& features, const std::function<torch::Tensor(const torch::Tensor&, long long)>& batchFeatures,
+                      const RepresentationOptions& options, const std::string& stage, EvaluationObserver& observer,
+                      const CancellationToken& cancel)
+{
+    TrainedHead trained;
+    torch::manual_seed(options.seed);
+    torch::nn::Linear head(features.test.size(1), features.classes);
+    torch::optim::SGD optimizer(head->parameters(), torch::optim::SGDOptions(options.learningRate)
+                                                        .momentum(options.momentum)
+                                                        .weight_decay(options.weightDecay));
+    const int64_t n = features.trainImages;
+    const int64_t stepsPerEpoch = std::max<int64_t>(1, n / options.batchSize);
+    const WarmupCosineSchedule schedule(options.learningRate, options.learningRate, 0.0, 0,
+                                        stepsPerEpoch * options.epochs);
+    auto generator = at::detail::createCPUGenerator(options.seed);
+    long long step = 0;
+    for (int epoch = 0; epoch < options.epochs && !cancel.stopRequested(); ++epoch) {
+        const torch::Tensor order = torch::randperm(n, generator, torch::kLong);
+        for (int64_t s = 0; s < stepsPerEpoch; ++s) {
+            const torch::Tensor batch = order.slice(0, s * options.batchSize, (s + 1) * options.batchSize);
+            for (auto& group : optimizer.param_groups()) {
+                group.options().set_lr(schedule.at(step));
+            }
+            const torch::Tensor inputs = batchFeatures(batch, step);
+            const torch::Tensor loss = F::cross_entropy(head->forward(inputs), features.trainLabels.index_select(0, batch));
+            optimizer.zero_grad();
+            loss.backward();
+            optimizer.step();
+            ++step;
+        }
+        torch::NoGradGuard noGrad;
+        trained.history.push_back(top1(head->forward(features.test).argmax(1), features.testLabels));
+        observer.onProgress(stage, epoch + 1, options.epochs, 0.0);
+    }
+    trained.head = head;
+    return trained;
+}
+
 } // namespace
+
+void useOriginalLinearProtocol(RepresentationOptions& options)
+{
+    options.protocol = LinearProtocol::AugmentedViews;
+    options.learningRate = 1e-4;
+    options.momentum = 0.9;
+    options.weightDecay = 1e-6;
+    options.batchSize = 256;
+    options.epochs = 100;
+}
+
+LinearClassifier trainLinearClassifier(const std::vector<float>& trainFeatures, const std::vector<int64_t>& trainLabels,
+                                       const std::vector<float>& testFeatures, const std::vector<int64_t>& testLabels,
+                                       int64_t dim, int64_t classes, const RepresentationOptions& options)
+{
+    Features features;
+    features.train = torch::tensor(trainFeatures).view({-1, dim});
+    features.trainLabels = torch::tensor(trainLabels, torch::kLong);
+    features.test = torch::tensor(testFeatures).view({-1, dim});
+    features.testLabels = torch::tensor(testLabels, torch::kLong);
+    features.trainImages = features.train.size(0);
+    features.classes = classes;
+    const auto rows = [&](const torch::Tensor& batch, long long) { return features.train.index_select(0, batch); };
+    EvaluationObserver quiet;
+    const CancellationToken never;
+    const TrainedHead trained = trainHead(features, rows, options, "linear evaluation", quiet, never);
+    const torch::Tensor weight = trained.head->weight.detach().contiguous(), bias = trained.head->bias.detach().contiguous();
+    return {trained.history, {weight.data_ptr<float>(), weight.data_ptr<float>() + weight.numel()},
+            {bias.data_ptr<float>(), bias.data_ptr<float>() + bias.numel()}};
+}
 
 double weightedKnnTop1(const std::vector<float>& trainFeatures, const std::vector<int64_t>& trainLabels,
                        const std::vector<float>& testFeatures, const std::vector<int64_t>& testLabels, int64_t dim,
@@ -165,36 +279,21 @@ RepresentationResult evaluateLinear(const RepresentationOptions& options, Evalua
         return result;
     }
     const Features& features = *prepared;
-    torch::manual_seed(options.seed);
-    torch::nn::Linear head(features.train.size(1), features.classes);
-    torch::optim::SGD optimizer(head->parameters(), torch::optim::SGDOptions(options.learningRate)
-                                                        .momentum(options.momentum)
-                                                        .weight_decay(options.weightDecay));
-    const int64_t n = features.train.size(0);
-    const int64_t stepsPerEpoch = std::max<int64_t>(1, n / options.batchSize);
-    const WarmupCosineSchedule schedule(options.learningRate, options.learningRate, 0.0, 0,
-                                        stepsPerEpoch * options.epochs);
-    auto generator = at::detail::createCPUGenerator(options.seed);
-    long long step = 0;
-    for (int epoch = 0; epoch < options.epochs && !cancel.stopRequested(); ++epoch) {
-        const torch::Tensor order = torch::randperm(n, generator, torch::kLong);
-        for (int64_t s = 0; s < stepsPerEpoch; ++s) {
-            const torch::Tensor batch = order.slice(0, s * options.batchSize, (s + 1) * options.batchSize);
-            for (auto& group : optimizer.param_groups()) {
-                group.options().set_lr(schedule.at(step));
-            }
-            const torch::Tensor loss =
-                F::cross_entropy(head->forward(features.train.index_select(0, batch)), features.trainLabels.index_select(0, batch));
-            optimizer.zero_grad();
-            loss.backward();
-            optimizer.step();
-            ++step;
-        }
-        torch::NoGradGuard noGrad;
-        const double accuracy = top1(head->forward(features.test).argmax(1), features.testLabels);
-        result.history.push_back(accuracy);
-        observer.onProgress("linear evaluation", epoch + 1, options.epochs, 0.0);
+    if (options.protocol == LinearProtocol::AugmentedViews && options.communicator && options.communicator->worldSize() > 1) {
+        throw TauError("linear evaluation on augmented views (the original's protocol) runs in one process: "
+                       "leave out --nproc");
     }
+    std::unique_ptr<ViewAugmenter> augmenter;
+    if (features.run) {
+        AugmentationOptions views = features.run->transform->options(); // crop size and the set's statistics
+        augmenter = std::make_unique<ViewAugmenter>(views);
+        features.run->objective->setTraining(false); // frozen, BatchNorm statistics included
+    }
+    const auto batchFeatures = [&](const torch::Tensor& batch, long long step) {
+        return trainingFeatures(features, augmenter.get(), batch, options.seed, step);
+    };
+    const std::string stage = augmenter ? "linear evaluation (augmented views)" : "linear evaluation";
+    result.history = trainHead(features, batchFeatures, options, stage, observer, cancel).history;
     if (cancel.stopRequested()) {
         result.cancelled = true;
         return result;
@@ -204,8 +303,11 @@ RepresentationResult evaluateLinear(const RepresentationOptions& options, Evalua
     AccuracyRecord record = accuracyRecord(features, result);
     record.linear = true;
     record.history = result.history;
-    record.settings = {{"epochs", options.epochs}, {"learning_rate", options.learningRate}};
-    record.features = "h (frozen)";
+    record.settings = {{"epochs", options.epochs},
+                       {"learning_rate", options.learningRate},
+                       {"weight_decay", options.weightDecay}};
+    record.protocol = augmenter ? "original" : "ours";
+    record.features = augmenter ? "h of augmented views (frozen encoder)" : "h (frozen)";
     if (writesResults(options)) {
         writeAccuracyMetrics(result.directory, record);
     }

@@ -16,6 +16,16 @@ namespace tau::core {
 inline const char* const kKnnEvaluationName = "knn";
 inline const char* const kLinearEvaluationName = "linear";
 
+/** How linear evaluation trains its classifier (README, "Representations"; docs/results.md says which was used). */
+enum class LinearProtocol
+{
+    /** Ours: h of the un-augmented training images, computed once; SGD lr 0.1, momentum 0.9, no weight decay. */
+    FrozenFeatures,
+    /** The original's TransferSystem: h of a fresh augmented view of every training image each epoch (the frozen
+     *  encoder in eval mode); SGD lr 1e-4, momentum 0.9, weight decay 1e-6 (useOriginalLinearProtocol). */
+    AugmentedViews
+};
+
 /** Weighted kNN and linear evaluation of a checkpoint's frozen features h (METHOD.md §7). */
 struct RepresentationOptions
 {
@@ -31,6 +41,7 @@ struct RepresentationOptions
     double momentum = 0.9;
     double weightDecay = 0.0;
     int batchSize = 256;
+    LinearProtocol protocol = LinearProtocol::FrozenFeatures;
     std::string device = "auto";
     int threads = 0;
     uint64_t seed = 1337;
@@ -53,12 +64,28 @@ struct RepresentationResult
 RepresentationResult evaluateKnnAccuracy(const RepresentationOptions& options, EvaluationObserver& observer,
                                          const CancellationToken& cancel);
 
+/** The original's linear-evaluation protocol and its hyper-parameters (its config/transfer/ files). */
+void useOriginalLinearProtocol(RepresentationOptions& options);
+
 /**
- * A linear classifier on frozen h (computed once, on the evaluation transform), SGD with momentum and a cosine
- * schedule; the test accuracy after every epoch goes to metrics.json.
+ * A linear classifier on the frozen encoder's h, SGD with momentum and a cosine schedule to 0; h of the training
+ * images as options.protocol says, of the test images on the evaluation transform. The test accuracy after
+ * every epoch goes to metrics.json, with the protocol.
  */
 RepresentationResult evaluateLinear(const RepresentationOptions& options, EvaluationObserver& observer,
                                     const CancellationToken& cancel);
+
+/** What trainLinearClassifier learned: the test accuracy after every epoch, the weights [classes x dim] and bias. */
+struct LinearClassifier
+{
+    std::vector<double> history;
+    std::vector<float> weight, bias;
+};
+
+/** evaluateLinear's classifier on features already computed (so it can be checked against a reference loop). */
+LinearClassifier trainLinearClassifier(const std::vector<float>& trainFeatures, const std::vector<int64_t>& trainLabels,
+                                       const std::vector<float>& testFeatures, const std::vector<int64_t>& testLabels,
+                                       int64_t dim, int64_t classes, const RepresentationOptions& options);
 
 /** The weighted kNN rule on features already computed: fraction of test labels predicted right. */
 double weightedKnnTop1(const std::vector<float>& trainFeatures, const std::vector<int64_t>& trainLabels,

@@ -306,6 +306,7 @@ void writeAccuracyMetrics(const std::string& folder, const AccuracyRecord& recor
                     {"test_images", record.testImages}};
     if (record.linear) {
         metrics["history"] = record.history;
+        metrics["protocol"] = record.protocol;
     }
     for (const auto& [key, value] : record.settings) {
         // Counts (k, epochs) stay integers in the file.

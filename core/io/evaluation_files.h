@@ -104,6 +104,7 @@ struct AccuracyRecord
     std::vector<double> history;              ///< linear evaluation: the test accuracy after every epoch
     std::map<std::string, double> settings;   ///< k and temperature, or epochs and learning_rate
     std::string features;                     ///< which features were evaluated
+    std::string protocol;                     ///< linear evaluation: "ours" or "original" (LinearProtocol)
     long long trainImages = 0, testImages = 0;
 };
 

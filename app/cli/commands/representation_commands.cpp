@@ -30,8 +30,14 @@ public:
         command->add_option("--device", m_options.device, "auto, cpu, cuda or cuda:N")->capture_default_str();
         addProcessesOption(*command, m_processes, "split the feature passes");
         if (m_linear) {
-            command->add_option("--epochs", m_options.epochs, "epochs")->capture_default_str();
-            command->add_option("--lr", m_options.learningRate, "SGD learning rate, cosine to 0")->capture_default_str();
+            command->add_option("--protocol", m_protocol,
+                                "ours: frozen h of un-augmented images (lr 0.1, no weight decay); original: h of a "
+                                "fresh augmented view every epoch, the original's lr 1e-4, weight decay 1e-6")
+                ->check(CLI::IsMember({"ours", "original"}))
+                ->capture_default_str();
+            m_epochs = command->add_option("--epochs", m_options.epochs, "epochs")->capture_default_str();
+            m_learningRate =
+                command->add_option("--lr", m_options.learningRate, "SGD learning rate, cosine to 0")->capture_default_str();
         } else {
             command->add_option("--k", m_options.knnK, "neighbours")->capture_default_str();
             command->add_option("--temperature", m_options.knnTemperature, "vote weight exp(similarity / T)")
@@ -47,6 +53,17 @@ public:
             return *launched;
         }
         m_options.communicator = role.communicator;
+        if (m_linear && m_protocol == "original") {
+            // The original's values, except where --epochs or --lr says otherwise.
+            const core::RepresentationOptions given = m_options;
+            core::useOriginalLinearProtocol(m_options);
+            if (m_epochs->count() > 0) {
+                m_options.epochs = given.epochs;
+            }
+            if (m_learningRate->count() > 0) {
+                m_options.learningRate = given.learningRate;
+            }
+        }
         const auto evaluate = [this](auto& observer, auto& cancel) {
             return m_linear ? core::evaluateLinear(m_options, observer, cancel)
                             : core::evaluateKnnAccuracy(m_options, observer, cancel);
@@ -64,6 +81,9 @@ public:
 private:
     int m_processes = 1;
     bool m_linear;
+    std::string m_protocol = "ours";
+    CLI::Option* m_epochs = nullptr;
+    CLI::Option* m_learningRate = nullptr;
     core::RepresentationOptions m_options;
 };
 

@@ -67,6 +67,7 @@ class TestRepresentation : public QObject
 
 private Q_SLOTS:
     void weightedKnnMatchesScikitLearn();
+    void linearClassifierMatchesAPyTorchLoop();
     void pcaMatchesScikitLearn();
     void tsneSeparatesClusters();
     void tsneRefusesTooFewPoints();
@@ -89,6 +90,48 @@ void TestRepresentation::weightedKnnMatchesScikitLearn()
     QVERIFY(!reference.is_null());
     QCOMPARE(ours, reference["accuracy"].get<double>());
     QVERIFY(ours > 0.25 && ours < 1.0);
+}
+
+void TestRepresentation::linearClassifierMatchesAPyTorchLoop()
+{
+    std::vector<float> points;
+    std::vector<int64_t> labels;
+    clusters(5, 100, 12, 6.0, 3, points, labels); // overlapping: the classifier gets some wrong
+    // 350 training images (5 batches of 64 and a dropped partial one), 150 test images of the same clusters.
+    const std::vector<float> train(points.begin(), points.begin() + 350 * 12), test(points.begin() + 350 * 12, points.end());
+    const std::vector<int64_t> trainLabels(labels.begin(), labels.begin() + 350), testLabels(labels.begin() + 350, labels.end());
+    RepresentationOptions options;
+    options.epochs = 6;
+    options.batchSize = 64;
+    options.learningRate = 0.05;
+    options.weightDecay = 1e-3; // large enough that leaving it out shows
+    options.seed = 99;
+    const LinearClassifier ours = trainLinearClassifier(train, trainLabels, test, testLabels, 12, 5, options);
+
+    QTemporaryDir dir;
+    const QString input = dir.filePath("in.json"), output = dir.filePath("out.json");
+    std::ofstream(input.toStdString()) << json{{"dim", 12}, {"classes", 5}, {"seed", options.seed},
+                                               {"train", train}, {"train_labels", trainLabels}, {"test", test},
+                                               {"test_labels", testLabels}, {"lr", options.learningRate},
+                                               {"momentum", options.momentum}, {"weight_decay", options.weightDecay},
+                                               {"batch_size", options.batchSize}, {"epochs", options.epochs}}
+                                              .dump();
+    const auto result = tau::test::runReferenceScript("linear_eval_reference.py", {input, output});
+    QVERIFY2(result.exitCode == 0, result.standardError.constData());
+    const json reference = json::parse(tau::test::readFile(output).toStdString());
+    QCOMPARE(ours.history, reference["history"].get<std::vector<double>>());
+    const std::vector<float> weight = reference["weight"], bias = reference["bias"];
+    QCOMPARE(ours.weight.size(), weight.size());
+    double worst = 0;
+    for (size_t i = 0; i < weight.size(); ++i) {
+        worst = std::max(worst, double(std::abs(ours.weight[i] - weight[i])));
+    }
+    for (size_t i = 0; i < bias.size(); ++i) {
+        worst = std::max(worst, double(std::abs(ours.bias[i] - bias[i])));
+    }
+    QVERIFY2(worst < 1e-5, qPrintable(QString::number(worst)));
+    QVERIFY2(ours.history.back() > 0.3 && ours.history.back() < 1.0, // learned something, not everything
+             qPrintable(QString::number(ours.history.back())));
 }
 
 void TestRepresentation::pcaMatchesScikitLearn()
@@ -197,6 +240,27 @@ void TestRepresentation::commandsOnATrainedModel()
     const RepresentationResult linear = evaluateLinear(options, quiet, cancel);
     QCOMPARE(linear.history.size(), size_t(10));
     QVERIFY2(linear.top1 > 0.4, qPrintable(QString::number(linear.top1)));
+    QVERIFY(tau::test::readFile(QString::fromStdString(linear.directory) + "/metrics.json").contains("\"protocol\": \"ours\""));
+
+    // The original's protocol: new augmented views each epoch, its lr and weight decay, recorded with the result;
+    // the views are a function of the seed, so a second evaluation gives the same numbers.
+    RepresentationOptions original = options;
+    useOriginalLinearProtocol(original);
+    QCOMPARE(original.learningRate, 1e-4);
+    QCOMPARE(original.weightDecay, 1e-6);
+    original.epochs = 3;
+    original.learningRate = 0.1; // the original's 1e-4 needs its 100 epochs to move a fresh head
+    original.batchSize = 64;
+    original.limitTrain = 600;
+    original.name = "linear_original";
+    const RepresentationResult augmented = evaluateLinear(original, quiet, cancel);
+    QCOMPARE(augmented.history.size(), size_t(3));
+    QVERIFY2(augmented.top1 > 0.3, qPrintable(QString::number(augmented.top1)));
+    QCOMPARE(evaluateLinear(original, quiet, cancel).history, augmented.history);
+    const QByteArray record = tau::test::readFile(QString::fromStdString(augmented.directory) + "/metrics.json");
+    QVERIFY2(record.contains("\"protocol\": \"original\"") && record.contains("\"weight_decay\": 1e-06") &&
+                 record.contains("augmented views"),
+             record.constData());
 
     EmbeddingOptions embed;
     embed.checkpoint = run;
