@@ -198,7 +198,15 @@ void translateOriginalLayout(YAML::Node root, const std::string& source,
     YAML::Node optimizer = root["optimizer"];
     if (optimizer && optimizer.IsMap()) {
         if (optimizer["moco_scheduler"]) {
-            optimizer["schedule"] = optimizer["moco_scheduler"].as<bool>(false) ? "moco_step" : "warmup_cosine";
+            // The original's MoCoLRScheduler sets the rate at each epoch's start, and its optimizer_step then
+            // overwrites it on every step from the warm-up + cosine array: that is what such a run trained with.
+            const bool requested = valueAt<bool>(optimizer["moco_scheduler"], "optimizer.moco_scheduler", source, "true or false");
+            if (requested && note) {
+                note(source + ":" + std::to_string(lineOf(optimizer["moco_scheduler"])) +
+                     ": optimizer.moco_scheduler had no effect in the original (its per-step warm-up + cosine "
+                     "overrode it): trained with warm-up + cosine, as there; optimizer.schedule: moco_step asks "
+                     "for the step schedule");
+            }
             optimizer.remove("moco_scheduler");
         }
         // Every pretraining system of the original wraps its optimizer in LARS (eta 0.001, no clipping).
@@ -228,9 +236,6 @@ std::vector<std::pair<std::string, std::string>> originalLayoutEdits(const std::
     }
     if (keyPath == "runs_dir") {
         return {{"exp_base", value}};
-    }
-    if (keyPath == "optimizer.schedule") {
-        return {{"optimizer.moco_scheduler", value == "moco_step" ? "true" : "false"}};
     }
     if (keyPath == "device") {
         if (value == "cpu") {

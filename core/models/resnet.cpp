@@ -113,9 +113,14 @@ ResNetImpl::ResNetImpl(const ResNetOptions& options) : m_conv3x3Stem(options.con
 
 void ResNetImpl::initialiseWeights()
 {
-    // torchvision's initialisation: He-normal (fan-out) convolutions, BatchNorm at weight 1 and bias 0.
+    // torchvision's initialisation: He-normal (fan-out) convolutions, BatchNorm at weight 1 and bias 0. The
+    // original puts its 3x3 stem in after torchvision's init, so that convolution keeps PyTorch's default
+    // (kaiming-uniform, a = sqrt(5)), as it has here from its construction.
     torch::NoGradGuard noGrad;
     for (auto& module : modules(/*include_self=*/false)) {
+        if (m_conv3x3Stem && module.get() == m_conv1.ptr().get()) {
+            continue;
+        }
         if (auto* convolution = module->as<nn::Conv2d>()) {
             nn::init::kaiming_normal_(convolution->weight, 0.0, torch::kFanOut, torch::kReLU);
         } else if (auto* norm = module->as<SyncableBatchNorm>()) {

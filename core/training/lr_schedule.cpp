@@ -5,6 +5,17 @@
 
 namespace tau::core {
 
+namespace {
+
+/** Step @p step of np.linspace(start, peak, W), as the original builds its warm-up: the last warm-up step is at
+ *  the peak. */
+double linearWarmup(double start, double peak, long long warmupSteps, long long step)
+{
+    return warmupSteps == 1 ? start : start + (peak - start) * double(step) / double(warmupSteps - 1);
+}
+
+} // namespace
+
 WarmupCosineSchedule::WarmupCosineSchedule(double startLr, double peakLr, double finalLr, long long warmupSteps,
                                            long long totalSteps)
     : m_startLr(startLr)
@@ -18,7 +29,7 @@ WarmupCosineSchedule::WarmupCosineSchedule(double startLr, double peakLr, double
 double WarmupCosineSchedule::at(long long step) const
 {
     if (step < m_warmupSteps) {
-        return m_startLr + (m_peakLr - m_startLr) * double(step) / double(m_warmupSteps);
+        return linearWarmup(m_startLr, m_peakLr, m_warmupSteps, step);
     }
     const long long decaySteps = m_totalSteps - m_warmupSteps;
     if (decaySteps <= 0 || step >= m_totalSteps) {
@@ -40,7 +51,7 @@ MocoStepSchedule::MocoStepSchedule(double startLr, double peakLr, long long warm
 double MocoStepSchedule::at(long long step) const
 {
     if (step < m_warmupSteps) {
-        return m_startLr + (m_peakLr - m_startLr) * double(step) / double(m_warmupSteps);
+        return linearWarmup(m_startLr, m_peakLr, m_warmupSteps, step);
     }
     const int drops = (step >= m_firstDrop ? 1 : 0) + (step >= m_secondDrop ? 1 : 0);
     return m_peakLr * std::pow(0.1, drops);

@@ -252,7 +252,8 @@ void TestConfigLoader::originalLayoutTranslates_data()
     QTest::addColumn<QString>("runsDir");
     QTest::newRow("TaU-SimCLR") << "tau_simclr.json" << "tau_simclr" << "resnet18" << false << true << "warmup_cosine"
                                 << "cuda:0" << "runs";
-    QTest::newRow("TaU-MoCo-v2") << "tau_mocov2.json" << "tau_mocov2" << "resnet18" << false << true << "moco_step"
+    // Its moco_scheduler: true was overridden by the original's per-step warm-up + cosine, so that is what it gets.
+    QTest::newRow("TaU-MoCo-v2") << "tau_mocov2.json" << "tau_mocov2" << "resnet18" << false << true << "warmup_cosine"
                                  << "cpu" << "/tmp/experiments";
     QTest::newRow("HIB") << "hib.json" << "hib" << "resnet18" << false << true << "warmup_cosine" << "cuda:1" << "runs";
     QTest::newRow("supervised MC dropout") << "mc_dropout_supervised.json" << "supervised" << "resnet18" << true << true

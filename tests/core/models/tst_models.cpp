@@ -87,6 +87,21 @@ void TestModels::resnetMatchesTorchvisionLayout()
     QCOMPARE(got.size(), want.size());
     QCOMPARE(parameterCount(*model), expected["parameters"].get<int64_t>());
     QCOMPARE(model->featureDim(), depth == 18 ? int64_t(512) : int64_t(2048));
+    // Initial weights spread as torchvision's: He-normal convolutions, except a 3x3 stem put in afterwards,
+    // which keeps PyTorch's default kaiming-uniform (bounded by 1/sqrt(fan-in)). 5% covers the sampling error.
+    std::map<std::string, torch::Tensor> parameters;
+    for (const auto& item : model->named_parameters()) {
+        parameters[item.key()] = item.value();
+    }
+    for (const auto& [name, spread] : expected["init"].items()) {
+        const torch::Tensor weight = parameters.at(name).detach();
+        const double std = weight.std().item<double>(), theirs = spread["std"].get<double>();
+        QVERIFY2(std::abs(std / theirs - 1.0) < 0.05, qPrintable(QStringLiteral("%1: std %2, torchvision %3")
+                                                                       .arg(name.c_str()).arg(std).arg(theirs)));
+        if (conv3x3 && name == "conv1.weight") {
+            QVERIFY(weight.abs().max().item<double>() <= spread["max"].get<double>() * 1.05);
+        }
+    }
 }
 
 void TestModels::outputShapes_data()
