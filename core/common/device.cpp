@@ -5,6 +5,7 @@
 #include <torch/cuda.h>
 #include <torch/utils.h>
 
+#include <cstdlib>
 #include <thread>
 
 namespace tau::core {
@@ -34,7 +35,12 @@ torch::Device resolveDevice(const std::string& choice)
 
 int configureThreads(int requested)
 {
-    const int threads = requested > 0 ? requested : std::max(1, int(std::thread::hardware_concurrency()));
+    int threads = requested > 0 ? requested : std::max(1, int(std::thread::hardware_concurrency()));
+    // $TAU_TORCH_THREADS caps it whatever the config says: ./tau test --sanitize runs ThreadSanitizer with 1, as
+    // it cannot see the synchronisation of LibTorch's OpenMP threads (our own threads still run concurrently).
+    if (const char* cap = std::getenv("TAU_TORCH_THREADS"); cap != nullptr && std::atoi(cap) > 0) {
+        threads = std::min(threads, std::atoi(cap));
+    }
     torch::set_num_threads(threads);
     return threads;
 }
