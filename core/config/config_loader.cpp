@@ -303,6 +303,27 @@ void checkConsistency(ConfigReader& reader, const ExperimentConfig& config)
     }
 }
 
+/**
+ * optimizer.exclude_bn_bias: true or false (any YAML spelling), or original, the original repository's
+ * exclusion: out of weight decay only, LARS still rescales them.
+ */
+void readBiasExclusion(ConfigReader& reader, OptimizerConfig& optimizer)
+{
+    std::string value = "false";
+    reader.read("optimizer.exclude_bn_bias", value);
+    optimizer.excludeBnBias = false;
+    optimizer.larsOnExcluded = value == "original";
+    if (optimizer.larsOnExcluded) {
+        optimizer.excludeBnBias = true;
+        return;
+    }
+    try {
+        optimizer.excludeBnBias = YAML::Load(value).as<bool>();
+    } catch (const YAML::Exception&) {
+        reader.fail("optimizer.exclude_bn_bias", YAML::Node(), "expected true, false or original, got '" + value + "'");
+    }
+}
+
 ExperimentConfig readExperiment(ConfigReader& reader)
 {
     ExperimentConfig config;
@@ -363,7 +384,7 @@ ExperimentConfig readExperiment(ConfigReader& reader)
     reader.readRange("optimizer.momentum", config.optimizer.momentum, 0.0, 1.0, "a number in [0, 1]");
     reader.read("optimizer.lars", config.optimizer.lars);
     reader.readAtLeast("optimizer.lars_eta", config.optimizer.larsEta, 0.0, "a number >= 0");
-    reader.read("optimizer.exclude_bn_bias", config.optimizer.excludeBnBias);
+    readBiasExclusion(reader, config.optimizer);
     reader.readChoice("optimizer.schedule", config.optimizer.schedule, kSchedules);
 
     reader.readAtLeast("logging.step_every", config.logging.stepEvery, 1, "a positive integer");
@@ -535,7 +556,11 @@ std::string toYaml(const ExperimentConfig& config)
     out << YAML::Key << "momentum" << YAML::Value << config.optimizer.momentum;
     out << YAML::Key << "lars" << YAML::Value << config.optimizer.lars;
     out << YAML::Key << "lars_eta" << YAML::Value << config.optimizer.larsEta;
-    out << YAML::Key << "exclude_bn_bias" << YAML::Value << config.optimizer.excludeBnBias;
+    if (config.optimizer.excludeBnBias && config.optimizer.larsOnExcluded) {
+        out << YAML::Key << "exclude_bn_bias" << YAML::Value << "original";
+    } else {
+        out << YAML::Key << "exclude_bn_bias" << YAML::Value << config.optimizer.excludeBnBias;
+    }
     out << YAML::Key << "schedule" << YAML::Value << Text{config.optimizer.schedule};
     out << YAML::EndMap;
 

@@ -64,7 +64,8 @@ struct OptimizerConfig
     double momentum = 0.9;
     bool lars = false;          ///< wrap the optimizer in LARS
     double larsEta = 0.001;     ///< LARS trust coefficient
-    bool excludeBnBias = false; ///< biases and BatchNorm parameters: no weight decay, no LARS
+    bool excludeBnBias = false; ///< biases and BatchNorm parameters (the 1-D ones): no weight decay, no LARS...
+    bool larsOnExcluded = false; ///< ...unless `exclude_bn_bias: original`: no weight decay, LARS still scales them
     std::string schedule = "warmup_cosine"; ///< "warmup_cosine" or "moco_step"
 };
 

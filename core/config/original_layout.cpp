@@ -209,6 +209,12 @@ void translateOriginalLayout(YAML::Node root, const std::string& source,
             }
             optimizer.remove("moco_scheduler");
         }
+        // The original's exclude_from_wt_decay takes biases and BatchNorm weights out of weight decay only; its
+        // LARSWrapper still rescales them.
+        if (optimizer["exclude_bn_bias"] &&
+            valueAt<bool>(optimizer["exclude_bn_bias"], "optimizer.exclude_bn_bias", source, "true or false")) {
+            optimizer["exclude_bn_bias"] = "original";
+        }
         // Every pretraining system of the original wraps its optimizer in LARS (eta 0.001, no clipping).
         const std::string system = root["system"].as<std::string>();
         if (!optimizer["lars"] && system != "posthoc_tau" && system != "linear_eval") {

@@ -50,7 +50,9 @@ ConfiguredOptimizer::ConfiguredOptimizer(const OptimizerConfig& config, const st
     groups.emplace_back(regular, groupOptions(config, config.weightDecay));
     if (!excluded.empty()) {
         groups.emplace_back(excluded, groupOptions(config, 0.0));
-        m_excludedGroups.insert(1);
+        if (!config.larsOnExcluded) {
+            m_excludedGroups.insert(1); // ours: neither weight decay nor LARS; the original's: no weight decay only
+        }
     }
     if (config.name == "sgd") {
         m_inner = std::make_unique<torch::optim::SGD>(groups, torch::optim::SGDOptions(config.learningRate));

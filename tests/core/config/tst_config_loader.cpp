@@ -29,6 +29,7 @@ private Q_SLOTS:
     void originalLayoutTranslates();
     void originalPretrainedEncoderIsRefusedClearly();
     void originalLayoutTrainsTheOriginalNumerator();
+    void biasExclusionTakesTheOriginalsRule();
     void deviceNamesAreChecked();
     void originalLayoutOfTheWrongShapeIsRefused_data();
     void originalLayoutOfTheWrongShapeIsRefused();
@@ -329,6 +330,20 @@ void TestConfigLoader::originalLayoutTrainsTheOriginalNumerator()
     QCOMPARE(loadConfigText(ownChoice, "own.json").loss.tauNumerator, std::string("anchor"));
     // Our own layout keeps our default.
     QCOMPARE(loadConfigText("system: tau_simclr\n", "ours.yaml").loss.tauNumerator, std::string("anchor"));
+}
+
+void TestConfigLoader::biasExclusionTakesTheOriginalsRule()
+{
+    const ExperimentConfig ours = loadConfigText("optimizer:\n  exclude_bn_bias: yes\n", "ours.yaml");
+    QVERIFY(ours.optimizer.excludeBnBias && !ours.optimizer.larsOnExcluded);
+    const ExperimentConfig original = loadConfigText("optimizer:\n  exclude_bn_bias: original\n", "o.yaml");
+    QVERIFY(original.optimizer.excludeBnBias && original.optimizer.larsOnExcluded);
+    QVERIFY(loadConfigText(toYaml(original), "again.yaml").optimizer.larsOnExcluded);
+    // A config in the original's layout asking for it gets the original's rule: weight decay only.
+    const ExperimentConfig imported =
+        loadConfigText(R"({"system": "SimCLRSystem", "optimizer": {"exclude_bn_bias": true}})", "simclr.json");
+    QVERIFY(imported.optimizer.excludeBnBias && imported.optimizer.larsOnExcluded);
+    QVERIFY_THROWS_EXCEPTION(ConfigError, loadConfigText("optimizer:\n  exclude_bn_bias: sometimes\n", "bad.yaml"));
 }
 
 void TestConfigLoader::deviceNamesAreChecked()

@@ -1,7 +1,11 @@
 // MoCo-v2, TaU-MoCo-v2, HIB and supervised cross-entropy against tests/reference/objectives_reference.py.
 
+#include "core/config/experiment_config.h"
+#include "core/data/batch_loader.h"
+#include "core/models/contrastive_model.h"
 #include "core/objectives/hib_loss.h"
 #include "core/objectives/moco_loss.h"
+#include "core/training/objective.h"
 #include "tests/support/test_support.h"
 
 #include <QTemporaryDir>
@@ -13,6 +17,7 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <sstream>
 
 using namespace tau::core;
 using nlohmann::json;
@@ -124,6 +129,7 @@ private Q_SLOTS:
     void matchesPythonReference();
     void tauMocoWithCertainQueriesEqualsMoco();
     void queueIsFifoAndNormalised();
+    void mocoKeyEncoderFollowsTheMomentumRule();
     void hibKlMatchesClosedForm();
 
 private:
@@ -215,6 +221,103 @@ void TestObjectives::queueIsFifoAndNormalised()
     QVERIFY(torch::allclose(queue.keys().slice(0, 2, 4), normalised(second)));
     QVERIFY(torch::allclose(queue.keys().slice(0, 4, 6), normalised(third)));
     QVERIFY_THROWS_EXCEPTION(c10::Error, queue.enqueue(torch::randn({4, 4})));
+}
+
+namespace {
+
+std::vector<double> flatParameters(const std::vector<torch::Tensor>& parameters)
+{
+    std::vector<double> flat;
+    for (const torch::Tensor& p : parameters) {
+        const torch::Tensor c = p.detach().to(torch::kDouble).contiguous().view(-1);
+        flat.insert(flat.end(), c.data_ptr<double>(), c.data_ptr<double>() + c.numel());
+    }
+    return flat;
+}
+
+/** The key encoder and queue a MoCo objective keeps beside its model (what its checkpoint holds). */
+std::pair<ContrastiveModel, torch::Tensor> keyEncoderOf(TrainingObjective& objective, const ModelConfig& model,
+                                                        const ModelInput& input)
+{
+    torch::serialize::OutputArchive out;
+    objective.saveExtras(out);
+    std::ostringstream bytes;
+    out.save_to(bytes);
+    torch::serialize::InputArchive in;
+    std::istringstream stream(bytes.str());
+    in.load_from(stream);
+    torch::serialize::InputArchive keyArchive;
+    in.read("key_model", keyArchive);
+    ContrastiveModel key(model, input);
+    key->load(keyArchive);
+    torch::Tensor queue;
+    in.read("queue", queue);
+    return {key, queue};
+}
+
+} // namespace
+
+// The key encoder's momentum update, its m and 1 - m, and its order (before the keys of a batch are computed),
+// against tests/reference/momentum_reference.py; then that the batch's loss used the updated key encoder.
+void TestObjectives::mocoKeyEncoderFollowsTheMomentumRule()
+{
+    ExperimentConfig config;
+    config.system = "mocov2";
+    config.model.encoder = "small_cnn";
+    config.model.outDim = 8;
+    config.model.posteriorHead = false;
+    config.loss.queueSize = 12;
+    config.loss.momentum = 0.7; // far from 1, so that each update shows
+    const ModelInput input{1, 28, 0};
+    torch::manual_seed(3);
+    std::unique_ptr<TrainingObjective> objective = makeObjective(config, input, torch::kCPU);
+    objective->setTraining(false); // BatchNorm statistics stay put: only the momentum rule moves the key encoder
+    torch::optim::SGD sgd(objective->parameters(), torch::optim::SGDOptions(0.5));
+    std::vector<std::vector<double>> queries;
+    TrainingBatch batch;
+    torch::Tensor lastLoss, queueBefore;
+    for (int step = 0; step < 4; ++step) {
+        batch.view1 = torch::randn({4, 1, 28, 28});
+        batch.view2 = torch::randn({4, 1, 28, 28});
+        queries.push_back(flatParameters(objective->parameters()));
+        queueBefore = keyEncoderOf(*objective, config.model, input).second;
+        lastLoss = objective->loss(batch).loss;
+        sgd.zero_grad();
+        lastLoss.backward();
+        sgd.step();
+        objective->afterStep();
+    }
+    QTemporaryDir dir;
+    const QString in = dir.filePath("in.json"), out = dir.filePath("out.json");
+    std::ofstream(in.toStdString()) << json{{"momentum", config.loss.momentum}, {"queries", queries}}.dump();
+    const auto result = tau::test::runReferenceScript("momentum_reference.py", {in, out});
+    QVERIFY2(result.exitCode == 0, result.standardError.constData());
+    const auto keys = json::parse(tau::test::readFile(out).toStdString()).get<std::vector<std::vector<double>>>();
+    auto [key, queue] = keyEncoderOf(*objective, config.model, input);
+    const std::vector<double> ours = flatParameters(key->parameters());
+    QCOMPARE(ours.size(), keys.back().size());
+    double worst = 0;
+    for (size_t i = 0; i < ours.size(); ++i) {
+        worst = std::max(worst, std::abs(ours[i] - keys.back()[i]));
+    }
+    QVERIFY2(worst < 1e-6, qPrintable(QString::number(worst)));
+    // The steps moved the query encoder, so the order of update and key forward matters for the last batch.
+    QVERIFY(std::abs(keys[3][0] - keys[2][0]) > 1e-6 || std::abs(keys[3].back() - keys[2].back()) > 1e-6);
+    torch::NoGradGuard noGrad;
+    key->eval();
+    ContrastiveModel query(config.model, input);
+    const std::vector<torch::Tensor> queryParameters = query->parameters();
+    size_t offset = 0;
+    for (const torch::Tensor& p : queryParameters) {
+        const std::vector<double> values(queries[3].begin() + long(offset), queries[3].begin() + long(offset + size_t(p.numel())));
+        p.copy_(torch::tensor(values, torch::kDouble).view_as(p));
+        offset += size_t(p.numel());
+    }
+    query->eval();
+    const torch::Tensor expected = mocoLoss(query->forward(batch.view1).loc, key->forward(batch.view2).loc, queueBefore,
+                                            torch::Tensor(), config.loss.t);
+    QVERIFY2(std::abs(expected.item<double>() - lastLoss.item<double>()) < 1e-5,
+             qPrintable(QStringLiteral("%1 vs %2").arg(expected.item<double>()).arg(lastLoss.item<double>())));
 }
 
 void TestObjectives::hibKlMatchesClosedForm()

@@ -25,19 +25,21 @@ void TestOptimizerFactory::matchesReference_data()
 {
     QTest::addColumn<QString>("optimizer");
     QTest::addColumn<bool>("lars");
-    QTest::addColumn<bool>("exclude");
-    QTest::newRow("Adam") << "adam" << false << false;
-    QTest::newRow("Adam + LARS") << "adam" << true << false;
-    QTest::newRow("Adam + LARS, bias/BN excluded") << "adam" << true << true;
-    QTest::newRow("SGD + LARS") << "sgd" << true << false;
-    QTest::newRow("SGD, bias/BN excluded") << "sgd" << false << true;
+    QTest::addColumn<QString>("exclusion");
+    QTest::newRow("Adam") << "adam" << false << "none";
+    QTest::newRow("Adam + LARS") << "adam" << true << "none";
+    QTest::newRow("Adam + LARS, bias/BN excluded") << "adam" << true << "ours";
+    QTest::newRow("Adam + LARS, the original's exclusion") << "adam" << true << "original";
+    QTest::newRow("SGD + LARS") << "sgd" << true << "none";
+    QTest::newRow("SGD + LARS, the original's exclusion") << "sgd" << true << "original";
+    QTest::newRow("SGD, bias/BN excluded") << "sgd" << false << "ours";
 }
 
 void TestOptimizerFactory::matchesReference()
 {
     QFETCH(QString, optimizer);
     QFETCH(bool, lars);
-    QFETCH(bool, exclude);
+    QFETCH(QString, exclusion);
     OptimizerConfig config;
     config.name = optimizer.toStdString();
     config.learningRate = 0.05;
@@ -45,7 +47,8 @@ void TestOptimizerFactory::matchesReference()
     config.momentum = 0.9;
     config.lars = lars;
     config.larsEta = 0.02;
-    config.excludeBnBias = exclude;
+    config.excludeBnBias = exclusion != "none";
+    config.larsOnExcluded = exclusion == "original";
 
     torch::manual_seed(8);
     std::vector<torch::Tensor> parameters = {torch::randn({4, 3}, torch::kDouble), torch::randn({4}, torch::kDouble),
@@ -64,7 +67,7 @@ void TestOptimizerFactory::matchesReference()
         return std::vector<double>(c.data_ptr<double>(), c.data_ptr<double>() + c.numel());
     };
     json spec = {{"optimizer", config.name}, {"lr", config.learningRate}, {"weight_decay", config.weightDecay},
-                 {"momentum", config.momentum}, {"lars", lars}, {"eta", config.larsEta}, {"exclude_bn_bias", exclude},
+                 {"momentum", config.momentum}, {"lars", lars}, {"eta", config.larsEta}, {"exclusion", exclusion.toStdString()},
                  {"params", json::array()}, {"grads", json::array()}};
     for (const auto& p : parameters) {
         spec["params"].push_back({{"shape", p.sizes().vec()}, {"data", flat(p)}});
