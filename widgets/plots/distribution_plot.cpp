@@ -83,9 +83,10 @@ DistributionPlot::DistributionPlot(const QString& quantity, QWidget* parent, std
     m_evolutionPlot->plotLayout()->addElement(1, 1, scale);
     m_colorMap->setColorScale(scale);
     m_mapValue = std::move(mapValue);
+    // The heat map and its scale appear with the first epoch: an empty map would draw as a block of its lowest colour.
+    m_colorMap->setVisible(false);
+    scale->setVisible(false);
     if (m_mapValue) {
-        m_colorMap->setVisible(false);
-        scale->setVisible(false);
         m_bars->setVisible(false);
         m_steps = m_histogramPlot->addGraph();
         m_steps->setLineStyle(QCPGraph::lsStepLeft);
@@ -156,6 +157,8 @@ void DistributionPlot::clear()
     m_epochs.clear();
     m_bars->data()->clear();
     m_colorMap->data()->clear();
+    m_colorMap->setVisible(false);
+    m_colorMap->colorScale()->setVisible(false);
     for (QCPGraph* graph : m_bands) {
         graph->data()->clear();
     }
@@ -283,6 +286,8 @@ void DistributionPlot::drawEvolution()
         }
     }
     m_colorMap->rescaleDataRange(/*recalculateDataBounds=*/true);
+    m_colorMap->setVisible(true);
+    m_colorMap->colorScale()->setVisible(true);
     m_evolutionPlot->xAxis->setRange(m_epochs.first().epoch - 0.5, m_epochs.last().epoch + 0.5);
     m_evolutionPlot->yAxis->setRange(first.edges.first(), first.edges.last());
 }
