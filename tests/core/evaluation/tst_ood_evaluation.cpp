@@ -36,20 +36,21 @@ private Q_SLOTS:
     void everyScoreRunsOnItsModel_data();
     void everyScoreRunsOnItsModel();
     void aScoreTheModelCannotGiveIsRefused();
-    void mahalanobisMatchesScikitLearn();
+    void everyScoreMatchesItsPythonReference_data();
+    void everyScoreMatchesItsPythonReference();
 
 private:
-    std::string trainPreset(const QString& preset, const std::string& name);
+    std::string trainPreset(const QString& preset, const std::string& name, const std::string& seed = "1337");
 
     QTemporaryDir m_runs;
     std::map<std::string, std::string> m_trained; ///< preset -> run directory
 };
 
-std::string TestOodEvaluation::trainPreset(const QString& preset, const std::string& name)
+std::string TestOodEvaluation::trainPreset(const QString& preset, const std::string& name, const std::string& seed)
 {
     ConfigLoadOptions options;
     options.overrides = {"num_epochs=1", "dataset.train_subset=128", "optimizer.batch_size=32", "loss.k=64",
-                         "exp_name=" + name, "threads=2"};
+                         "exp_name=" + name, "threads=2", "seed=" + seed};
     ExperimentConfig config = loadConfigFile(
         (tau::test::sourceDir() + "/configs/fashion_mnist/" + preset + ".yaml").toStdString(), options);
     config.runsDir = m_runs.path().toStdString();
@@ -63,7 +64,7 @@ void TestOodEvaluation::initTestCase()
     for (const char* preset : {"tau_simclr", "supervised", "hib", "mc_dropout", "simclr"}) {
         m_trained[preset] = trainPreset(preset, preset);
     }
-    m_trained["simclr_2"] = trainPreset("simclr", "simclr_2");
+    m_trained["simclr_2"] = trainPreset("simclr", "simclr_2", "7"); // an ensemble member: another seed
 }
 
 void TestOodEvaluation::writesMetricsScoresAndRocFiles()
@@ -173,59 +174,215 @@ void TestOodEvaluation::aScoreTheModelCannotGiveIsRefused()
 
 namespace {
 
-/** h of every image of a run's @p split as tau ood loads it (the same seeded limit), through the one model pass. */
-std::pair<nlohmann::json, nlohmann::json> featuresOf(const std::string& run, Split split, long long limit)
+nlohmann::json rowsOf(const torch::Tensor& tensor)
 {
-    const LoadedRun loaded = loadRun(run, "", limit, split, torch::kCPU);
+    const torch::Tensor t = tensor.to(torch::kCPU, torch::kDouble).contiguous();
+    if (t.dim() == 1) {
+        return std::vector<double>(t.data_ptr<double>(), t.data_ptr<double>() + t.numel());
+    }
+    nlohmann::json rows = nlohmann::json::array();
+    for (int64_t i = 0; i < t.size(0); ++i) {
+        rows.push_back(rowsOf(t[i]));
+    }
+    return rows;
+}
+
+/** What a score row asks of the exported outputs beyond loc, r and h. */
+struct ExportNeeds
+{
+    int dropoutPasses = 0; ///< mc_dropout: this many further passes per batch, as the score draws them
+    std::vector<TrainingObjective*> members;
+    bool inputs = false; ///< odin: the model's inputs
+};
+
+/** The model's outputs for every image of @p set through the one model pass, as JSON for the Python reference. */
+nlohmann::json exportSet(const std::string& name, const LoadedRun& run, const ImageDataset& set, const ExportNeeds& needs)
+{
+    std::vector<torch::Tensor> loc, r, h, inputs;
+    std::vector<std::vector<torch::Tensor>> passes(needs.dropoutPasses), members(needs.members.size());
     Quiet quiet;
     PassProgress progress(quiet);
-    nlohmann::json rows = nlohmann::json::array(), labels = nlohmann::json::array();
-    forEachBatch(loaded.model(), loaded.images, PassOptions{}, progress, CancellationToken(), [&](const PassBatch& batch) {
-        const torch::Tensor h = batch.output.features.to(torch::kDouble).contiguous();
-        for (int64_t i = 0; i < h.size(0); ++i) {
-            rows.push_back(std::vector<double>(h[i].data_ptr<double>(), h[i].data_ptr<double>() + h.size(1)));
-            labels.push_back(loaded.images.labels[batch.begin + i].item<int64_t>());
+    forEachBatch(run.model(), set, PassOptions{}, progress, CancellationToken(), [&](const PassBatch& batch) {
+        loc.push_back(batch.output.loc);
+        h.push_back(batch.output.features.flatten(1));
+        if (batch.output.rawR.defined()) {
+            r.push_back(batch.output.rawR);
+        }
+        for (auto& pass : passes) {
+            pass.push_back(run.objective->infer(batch.inputs).loc);
+        }
+        for (size_t m = 0; m < needs.members.size(); ++m) {
+            members[m].push_back(needs.members[m]->infer(batch.inputs).loc);
+        }
+        if (needs.inputs) {
+            inputs.push_back(batch.inputs);
         }
     });
-    return {rows, labels};
+    nlohmann::json out = {{"name", name}, {"loc", rowsOf(torch::cat(loc))}, {"features", rowsOf(torch::cat(h))},
+                          {"labels", rowsOf(set.labels)}};
+    if (!r.empty()) {
+        out["r"] = rowsOf(torch::cat(r));
+    }
+    for (const auto& pass : passes) {
+        out["passes"].push_back(rowsOf(torch::cat(pass)));
+    }
+    for (const auto& member : members) {
+        out["members"].push_back(rowsOf(torch::cat(member)));
+    }
+    if (needs.inputs) {
+        out["inputs"] = rowsOf(torch::cat(inputs));
+    }
+    return out;
 }
+
+nlohmann::json weightsOf(torch::nn::Module& model)
+{
+    nlohmann::json weights;
+    for (const auto& item : model.named_parameters()) {
+        weights[item.key()] = {{"shape", item.value().sizes().vec()}, {"values", rowsOf(item.value().flatten())}};
+    }
+    for (const auto& item : model.named_buffers()) {
+        if (item.value().is_floating_point()) {
+            weights[item.key()] = {{"shape", item.value().sizes().vec()}, {"values", rowsOf(item.value().flatten())}};
+        }
+    }
+    return weights;
+}
+
+/** scores.csv of an evaluation folder: set -> score -> one value per image, in file order. */
+std::map<std::string, std::map<std::string, std::vector<double>>> writtenScores(const std::string& folder)
+{
+    const QList<QByteArray> lines = tau::test::readFile(QString::fromStdString(folder) + "/scores.csv").trimmed().split('\n');
+    const QList<QByteArray> header = lines.front().split(',');
+    std::map<std::string, std::map<std::string, std::vector<double>>> sets;
+    for (int i = 1; i < lines.size(); ++i) {
+        const QList<QByteArray> cells = lines[i].split(',');
+        for (int column = 3; column < header.size(); ++column) {
+            sets[cells[0].toStdString()][header[column].toStdString()].push_back(cells[column].toDouble());
+        }
+    }
+    return sets;
+}
+
+constexpr uint64_t kDropoutSeed = 4242;
 
 } // namespace
 
-void TestOodEvaluation::mahalanobisMatchesScikitLearn()
+void TestOodEvaluation::everyScoreMatchesItsPythonReference_data()
 {
+    QTest::addColumn<QString>("run");
+    QTest::addColumn<QStringList>("scores");
+    QTest::addColumn<bool>("knnTestReference");
+    QTest::newRow("tau, tau_repo, knn (train reference, mean), mahalanobis")
+        << "tau_simclr" << QStringList{"tau", "tau_repo", "knn", "mahalanobis"} << false;
+    QTest::newRow("knn (test reference without itself, max)") << "simclr" << QStringList{"knn"} << true;
+    QTest::newRow("hib") << "hib" << QStringList{"hib"} << false;
+    QTest::newRow("msp, energy, odin") << "supervised" << QStringList{"msp", "energy", "odin"} << false;
+    QTest::newRow("mc_dropout (the same dropout masks)") << "mc_dropout" << QStringList{"mc_dropout"} << false;
+    QTest::newRow("ensemble") << "simclr" << QStringList{"ensemble"} << false;
+}
+
+/**
+ * Each score as tau ood writes it to scores.csv, image by image, against ood_scores_reference.py computing it
+ * from its definition out of the model's own outputs (loc, r, h, dropout passes, members' embeddings), and for
+ * ODIN out of the network rebuilt in PyTorch from the checkpoint's weights. A flipped sign, a wrong reference set,
+ * a biased std or a perturbation in the wrong direction fails here; the metrics alone would not show it.
+ */
+void TestOodEvaluation::everyScoreMatchesItsPythonReference()
+{
+    QFETCH(QString, run);
+    QFETCH(QStringList, scores);
+    QFETCH(bool, knnTestReference);
     OodEvaluationOptions options;
-    options.checkpoint = m_trained["tau_simclr"];
-    options.outDatasets = {"gaussian_noise"};
-    options.scores = {"mahalanobis"};
-    options.limit = 200;
-    options.knnReferenceLimit = 400;
-    options.name = "mahalanobis";
+    options.checkpoint = m_trained[run.toStdString()];
+    options.outDatasets = {"mnist"};
+    options.scores.clear();
+    for (const QString& score : scores) {
+        options.scores.push_back(score.toStdString());
+    }
+    options.limit = 64;
+    options.knnReferenceLimit = 160;
+    options.knnK = 5;
+    options.knnTestReference = knnTestReference;
+    options.knnAggregate = knnTestReference ? "max" : "mean";
+    options.mcPasses = 4;
+    options.odinTemperature = 10.0; // T and eps large enough that the perturbation moves the score visibly
+    options.odinEpsilon = 0.02;
+    options.threads = 1;
+    options.name = "reference";
+    if (scores.contains("ensemble")) {
+        options.ensemble = {m_trained["simclr_2"]};
+    }
     Quiet quiet;
     CancellationToken cancel;
+    torch::manual_seed(kDropoutSeed);
     const OodEvaluationResult result = evaluateOod(options, quiet, cancel);
-    QVERIFY(result.results.at("gaussian_noise").count("mahalanobis") == 1);
+    const auto written = writtenScores(result.directory);
 
-    // scikit-learn recomputes the ID test set's scores from the same features h.
-    const auto [train, trainLabels] = featuresOf(options.checkpoint, Split::Train, options.knnReferenceLimit);
-    const auto [query, ignored] = featuresOf(options.checkpoint, Split::Test, options.limit);
-    QTemporaryDir dir;
-    const QString input = dir.filePath("features.json");
-    std::ofstream(input.toStdString()) << nlohmann::json{{"train", train}, {"train_labels", trainLabels}, {"query", query}}.dump();
-    const auto reference = tau::test::runReferenceScript("mahalanobis_reference.py", {input});
-    QVERIFY2(reference.exitCode == 0, reference.standardError.constData());
-    const std::vector<double> expected = nlohmann::json::parse(reference.standardOutput.toStdString());
-    QCOMPARE(expected.size(), size_t(200));
-
-    const QList<QByteArray> lines = tau::test::readFile(QString::fromStdString(result.directory) + "/scores.csv").trimmed().split('\n');
-    QCOMPARE(lines.front(), QByteArray("dataset,index,label,mahalanobis"));
-    for (size_t i = 0; i < expected.size(); ++i) {
-        const double written = lines[int(i) + 1].split(',').last().toDouble();
-        QVERIFY2(std::abs(written - expected[i]) <= 1e-6 * std::max(1.0, std::abs(expected[i])),
-                 qPrintable(QString("image %1: %2 vs scikit-learn's %3").arg(i).arg(written).arg(expected[i])));
+    // The same images and models, the global generator where the evaluation had it: mc_dropout's passes follow the
+    // one forward pass of each batch, and nothing else draws from it.
+    torch::manual_seed(kDropoutSeed);
+    const LoadedRun loaded = loadRun(options.checkpoint, "", options.limit, Split::Test, torch::kCPU);
+    ExportNeeds needs;
+    needs.dropoutPasses = scores.contains("mc_dropout") ? options.mcPasses : 0;
+    needs.inputs = scores.contains("odin");
+    std::vector<std::unique_ptr<TrainingObjective>> members;
+    for (const std::string& member : options.ensemble) {
+        RunLoadOptions load;
+        load.checkpoint = member;
+        members.push_back(loadModelOf(load, loaded, torch::kCPU));
+        needs.members.push_back(members.back().get());
     }
-    // Higher is more in-distribution: Gaussian noise is far from every class mean.
-    QVERIFY(result.results.at("gaussian_noise").at("mahalanobis").metrics.auroc > 0.9);
+    const ImageDataset ood = loadOodSet("mnist", loaded.images, loaded.config.data, options.limit, options.seed);
+    nlohmann::json spec;
+    spec["scores"] = options.scores;
+    spec["sets"] = {exportSet(loaded.data.name, loaded, loaded.images, needs), exportSet("mnist", loaded, ood, needs)};
+    const auto& normalisation = loaded.transform->options();
+    spec["options"] = {{"knn_k", options.knnK}, {"knn_aggregate", options.knnAggregate},
+                       {"knn_test_reference", options.knnTestReference}, {"odin_temperature", options.odinTemperature},
+                       {"odin_epsilon", options.odinEpsilon}, {"mean", normalisation.mean}, {"std", normalisation.std}};
+    if (scores.contains("knn") || scores.contains("mahalanobis")) {
+        const LoadedRun train = loadRun(options.checkpoint, "", options.knnReferenceLimit, Split::Train, torch::kCPU);
+        spec["train"] = exportSet("train", train, train.images, ExportNeeds{});
+    }
+    if (needs.inputs) {
+        spec["weights"] = weightsOf(loaded.objective->model());
+    }
+    QTemporaryDir dir;
+    const QString input = dir.filePath("outputs.json");
+    std::ofstream(input.toStdString()) << spec.dump();
+    const auto reference = tau::test::runReferenceScript("ood_scores_reference.py", {input});
+    QVERIFY2(reference.exitCode == 0, reference.standardError.constData());
+    const auto expected = nlohmann::json::parse(reference.standardOutput.toStdString());
+
+    for (const auto& set : spec["sets"]) {
+        const std::string name = set["name"];
+        if (needs.inputs) { // the rebuilt network is the model: else a mismatch below would say nothing of ODIN
+            const std::vector<std::vector<double>> logits = expected[name]["odin_logits"];
+            const std::vector<std::vector<double>> ours = set["loc"];
+            for (size_t i = 0; i < logits.size(); ++i) {
+                for (size_t j = 0; j < logits[i].size(); ++j) {
+                    QVERIFY2(std::abs(logits[i][j] - ours[i][j]) < 1e-4, qPrintable(QString("%1 logit %2,%3").arg(name.c_str()).arg(i).arg(j)));
+                }
+            }
+        }
+        for (const std::string& score : options.scores) {
+            const std::vector<double>& ours = written.at(name).at(score);
+            const std::vector<double> theirs = expected[name][score];
+            QCOMPARE(ours.size(), size_t(options.limit));
+            QCOMPARE(theirs.size(), ours.size());
+            const auto [low, high] = std::minmax_element(theirs.begin(), theirs.end());
+            const double spread = *high - *low;
+            QVERIFY2(spread > 0.0, qPrintable(QString("%1 on %2: every image scored alike").arg(score.c_str(), name.c_str())));
+            for (size_t i = 0; i < ours.size(); ++i) {
+                // float32 model outputs: agreement to 1e-5 of the score's range across the images
+                const double tolerance = 1e-5 * std::max(spread, std::abs(theirs[i]));
+                QVERIFY2(std::abs(ours[i] - theirs[i]) <= tolerance,
+                         qPrintable(QString("%1 of %2 image %3: written %4, the reference %5")
+                                        .arg(score.c_str(), name.c_str()).arg(i).arg(ours[i], 0, 'g', 12).arg(theirs[i], 0, 'g', 12)));
+            }
+        }
+    }
 }
 
 QTEST_APPLESS_MAIN(TestOodEvaluation)
