@@ -1,5 +1,7 @@
 #include "core/data/augmentation.h"
 
+#include "core/data/image_decoder.h"
+
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -148,6 +150,7 @@ CropBox sampleCropBox(int64_t height, int64_t width, const AugmentationOptions& 
 ViewParameters sampleView(int64_t height, int64_t width, const AugmentationOptions& options, ImageRandom& random)
 {
     ViewParameters view;
+    view.source = {height, width};
     view.crop = sampleCropBox(height, width, options, random);
     view.flip = random.uniform() < options.flipProbability;
     view.jitter = random.uniform() < options.jitterProbability;
@@ -200,13 +203,16 @@ torch::Tensor applyColorJitter(const torch::Tensor& images, const std::vector<Vi
 
 ViewAugmenter::ViewAugmenter(AugmentationOptions options) : m_options(std::move(options)) {}
 
-torch::Tensor ViewAugmenter::randomView(const torch::Tensor& images, std::vector<ImageRandom>& random) const
+torch::Tensor ViewAugmenter::randomView(const torch::Tensor& images, std::vector<ImageRandom>& random,
+                                        const std::vector<ImageExtent>* sources) const
 {
     TORCH_CHECK(int64_t(random.size()) == images.size(0), "one random stream per image");
+    TORCH_CHECK(sources == nullptr || sources->size() == random.size(), "one source extent per image");
     std::vector<ViewParameters> views;
     views.reserve(random.size());
-    for (ImageRandom& stream : random) {
-        views.push_back(sampleView(images.size(2), images.size(3), m_options, stream));
+    for (size_t i = 0; i < random.size(); ++i) {
+        const ImageExtent source = sources != nullptr ? (*sources)[i] : ImageExtent{images.size(2), images.size(3)};
+        views.push_back(sampleView(source.height, source.width, m_options, random[i]));
     }
     return applyView(images, views);
 }
@@ -221,24 +227,31 @@ torch::Tensor ViewAugmenter::applyView(const torch::Tensor& images, const std::v
     return normalize(view);
 }
 
-torch::Tensor ViewAugmenter::randomView(const torch::Tensor& images, at::Generator& generator) const
+torch::Tensor ViewAugmenter::randomView(const torch::Tensor& images, at::Generator& generator,
+                                        const std::vector<ImageExtent>* sources) const
 {
     const torch::Tensor seeds = torch::randint(std::numeric_limits<int64_t>::max(), {images.size(0)}, generator, torch::kLong);
     std::vector<ImageRandom> random;
     for (int64_t i = 0; i < seeds.size(0); ++i) {
         random.emplace_back(uint64_t(seeds[i].item<int64_t>()));
     }
-    return randomView(images, random);
+    return randomView(images, random, sources);
 }
 
 torch::Tensor ViewAugmenter::evaluationView(const torch::Tensor& images) const
 {
     torch::Tensor view = images.to(torch::kFloat).div_(255.0);
-    if (view.size(2) != m_options.cropSize || view.size(3) != m_options.cropSize) {
+    const int64_t crop = m_options.cropSize;
+    if (view.size(2) != crop || view.size(3) != crop) {
+        // Stored images are square: Resize scales them to resize x resize, CenterCrop keeps the middle.
+        const int64_t resize = evaluationResize(int(crop));
         view = F::interpolate(view, F::InterpolateFuncOptions()
-                                        .size(std::vector<int64_t>{m_options.cropSize, m_options.cropSize})
+                                        .size(std::vector<int64_t>{resize, resize})
                                         .mode(torch::kBilinear)
-                                        .align_corners(false));
+                                        .align_corners(false)
+                                        .antialias(resize < view.size(2)));
+        const auto offset = int64_t(std::nearbyint(double(resize - crop) / 2.0));
+        view = view.narrow(2, offset, crop).narrow(3, offset, crop);
     }
     return normalize(view);
 }
@@ -247,18 +260,20 @@ torch::Tensor ViewAugmenter::cropAndFlip(const torch::Tensor& images, const std:
 {
     const int64_t n = images.size(0);
     const auto device = images.device();
-    const double height = double(images.size(2)), width = double(images.size(3));
     // Each pixel box as an affine map of the output onto the image (align_corners=false coordinates): its size
-    // as a fraction of the image, its centre from -1 to 1; a flip mirrors the box.
+    // as a fraction of the image, its centre from -1 to 1; a flip mirrors the box. Fractions of the box's own
+    // image, its file's extent, hold on the stored square too, however that was stretched.
+    const auto height = [&](const ViewParameters& v) { return double(v.source.height > 0 ? v.source.height : images.size(2)); };
+    const auto width = [&](const ViewParameters& v) { return double(v.source.width > 0 ? v.source.width : images.size(3)); };
     const torch::Tensor scaleX = perView(views, device, [&](const ViewParameters& v) {
-        return (v.flip ? -1.0 : 1.0) * double(v.crop.width) / width;
+        return (v.flip ? -1.0 : 1.0) * double(v.crop.width) / width(v);
     });
-    const torch::Tensor scaleY = perView(views, device, [&](const ViewParameters& v) { return double(v.crop.height) / height; });
+    const torch::Tensor scaleY = perView(views, device, [&](const ViewParameters& v) { return double(v.crop.height) / height(v); });
     const torch::Tensor centreX = perView(views, device, [&](const ViewParameters& v) {
-        return double(2 * v.crop.left + v.crop.width) / width - 1.0;
+        return double(2 * v.crop.left + v.crop.width) / width(v) - 1.0;
     });
     const torch::Tensor centreY = perView(views, device, [&](const ViewParameters& v) {
-        return double(2 * v.crop.top + v.crop.height) / height - 1.0;
+        return double(2 * v.crop.top + v.crop.height) / height(v) - 1.0;
     });
     torch::Tensor theta = torch::zeros({n, 2, 3}, images.options());
     theta.select(1, 0).select(1, 0).copy_(scaleX);

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/data/raw_images.h"
+
 #include <ATen/core/Generator.h>
 #include <torch/types.h>
 
@@ -65,6 +67,7 @@ enum JitterAdjustment
 /** Everything random about one view of one image, drawn by sampleView from that image's stream. */
 struct ViewParameters
 {
+    ImageExtent source; ///< the image the crop box is drawn on: its file's size (the stored square may be stretched)
     CropBox crop;
     bool flip = false;
     bool jitter = false;                                    ///< ColorJitter applies (jitterProbability)
@@ -109,14 +112,21 @@ class ViewAugmenter
 public:
     explicit ViewAugmenter(AugmentationOptions options);
 
-    /** @param images uint8 [B, C, H, W]; @return float [B, C, crop, crop], normalised. */
-    torch::Tensor randomView(const torch::Tensor& images, std::vector<ImageRandom>& random) const;
+    /**
+     * @param images uint8 [B, C, H, W]; @return float [B, C, crop, crop], normalised.
+     * @param sources each image's extent in its file (ImageDataset::gather), on which its crop box is drawn as
+     *        torchvision draws it on the original; null: the stored size.
+     */
+    torch::Tensor randomView(const torch::Tensor& images, std::vector<ImageRandom>& random,
+                             const std::vector<ImageExtent>* sources = nullptr) const;
     /** The same, with each image's stream seeded from @p generator (for callers without image indices). */
-    torch::Tensor randomView(const torch::Tensor& images, at::Generator& generator) const;
+    torch::Tensor randomView(const torch::Tensor& images, at::Generator& generator,
+                             const std::vector<ImageExtent>* sources = nullptr) const;
 
     const AugmentationOptions& options() const { return m_options; }
 
-    /** The evaluation transform: no randomness, only scaling to [0, 1] and Normalize. */
+    /** The evaluation transform: scaling to [0, 1] and Normalize, after Resize(evaluationResize(crop)) and
+     *  CenterCrop(crop) for images stored at another size (a CIFAR image for a 224-pixel model, say). */
     torch::Tensor evaluationView(const torch::Tensor& images) const;
 
     /** The view that @p views describe (one per image): crop and flip, jitter, grayscale, blur, Normalize. */

@@ -33,7 +33,8 @@ TrainingBatch BatchLoader::makeBatch(const torch::Tensor& order, int epoch, int 
     const torch::Tensor indices = order.slice(0, first, first + localBatchSize());
 
     TrainingBatch batch;
-    batch.images = m_dataset.gather(indices).to(m_options.device);
+    std::vector<ImageExtent> sources; // each view's crop is drawn on its image as its file holds it
+    batch.images = m_dataset.gather(indices, &sources).to(m_options.device);
     batch.labels = m_dataset.labels.index_select(0, indices).to(m_options.device);
     const uint64_t globalStep = uint64_t(epoch) * uint64_t(stepsPerEpoch()) + uint64_t(step);
     std::vector<ImageRandom> random;
@@ -41,9 +42,9 @@ TrainingBatch BatchLoader::makeBatch(const torch::Tensor& order, int epoch, int 
     for (int64_t i = 0; i < indices.size(0); ++i) {
         random.emplace_back(imageViewSeed(m_options.seed, globalStep, uint64_t(index[i])));
     }
-    batch.view1 = m_augmenter.randomView(batch.images, random); // the second view continues each image's stream
+    batch.view1 = m_augmenter.randomView(batch.images, random, &sources); // the second continues each image's stream
     if (m_options.views > 1) {
-        batch.view2 = m_augmenter.randomView(batch.images, random);
+        batch.view2 = m_augmenter.randomView(batch.images, random, &sources);
     }
     if (m_options.viewType != torch::kFloat) {
         batch.view1 = batch.view1.to(m_options.viewType);

@@ -188,7 +188,7 @@ FolderScan scanFolder(const std::string& folder, const DataSettings& settings,
     return scan;
 }
 
-ImageDataset lazyDataset(const DatasetInfo& info, FolderScan scan, const std::string& where, int size,
+ImageDataset lazyDataset(const DatasetInfo& info, FolderScan scan, const std::string& where, const DecodeShape& shape,
                          const DataSettings& settings)
 {
     if (scan.paths.empty()) {
@@ -196,7 +196,7 @@ ImageDataset lazyDataset(const DatasetInfo& info, FolderScan scan, const std::st
     }
     ImageDataset dataset;
     dataset.name = info.name;
-    dataset.files = std::make_shared<LazyImageFiles>(std::move(scan.paths), int(info.channels), size,
+    dataset.files = std::make_shared<LazyImageFiles>(std::move(scan.paths), int(info.channels), shape,
                                                      size_t(settings.cacheMegabytes) << 20);
     dataset.labels = torch::tensor(scan.labels, torch::kLong);
     dataset.classNames = std::move(scan.classNames);
@@ -205,7 +205,7 @@ ImageDataset lazyDataset(const DatasetInfo& info, FolderScan scan, const std::st
 }
 
 /** Tiny ImageNet: classes from wnids.txt; train/<wnid>/images, and val/images labelled by val_annotations.txt. */
-ImageDataset loadTinyImageNet(const DatasetInfo& info, const std::string& root, Split split, int size,
+ImageDataset loadTinyImageNet(const DatasetInfo& info, const std::string& root, Split split, const DecodeShape& size,
                               const DataSettings& settings)
 {
     const std::string wnidsPath = root + "/wnids.txt";
@@ -253,7 +253,7 @@ ImageDataset loadTinyImageNet(const DatasetInfo& info, const std::string& root, 
 }
 
 /** A folder dataset; train/ and test/ (or val/) sub-folders select the split when present. */
-ImageDataset loadFolder(const DatasetInfo& info, const std::string& root, Split split, int size,
+ImageDataset loadFolder(const DatasetInfo& info, const std::string& root, Split split, const DecodeShape& size,
                         const DataSettings& settings)
 {
     if (!fs::is_directory(root)) {
@@ -315,16 +315,28 @@ void applyClassNames(ImageDataset& dataset)
     }
 }
 
+/**
+ * How a folder set's files are decoded for @p use at model input side @p size: the evaluation transform once, or
+ * for views the whole image stretched to the evaluation Resize's side (the crop, in the file's own extent, is
+ * mapped onto it per view; stretching changes no area fraction or position).
+ */
+DecodeShape decodeShapeFor(ImageUse use, int size)
+{
+    const int resize = int(evaluationResize(size));
+    return use == ImageUse::Views ? DecodeShape{resize, 0, true} : DecodeShape{size, resize, false};
+}
+
 } // namespace
 
-ImageDataset loadDataset(const DataConfig& config, Split split, const DataSettings& settings)
+ImageDataset loadDataset(const DataConfig& config, Split split, const DataSettings& settings, ImageUse use)
 {
     const DatasetInfo& info = datasetInfo(config.name);
     if (info.synthetic) {
         throw DataError("dataset '" + config.name + "' is made from an in-distribution set; it cannot be loaded alone");
     }
     const std::string root = resolveDatasetRoot(config.name, config.root, settings);
-    const int size = config.imageSize > 0 ? config.imageSize : int(info.imageSize);
+    const int inputSize = config.imageSize > 0 ? config.imageSize : int(info.imageSize);
+    const DecodeShape size = decodeShapeFor(use, inputSize);
     ImageDataset dataset;
     if (config.name == "fashion_mnist" || config.name == "kmnist") {
         dataset = loadIdxPair(info, root, split);
@@ -339,6 +351,9 @@ ImageDataset loadDataset(const DataConfig& config, Split split, const DataSettin
         dataset = loadTinyImageNet(info, root, split, size, settings);
     } else {
         dataset = loadFolder(info, root, split, size, settings);
+    }
+    if (dataset.files && dataset.imageSize() != inputSize) {
+        dataset.viewSize = inputSize;
     }
     applyStatistics(dataset);
     applyClassNames(dataset);

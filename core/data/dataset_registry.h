@@ -10,10 +10,12 @@
 namespace tau::core {
 
 /**
- * Loads a split of a real dataset, then applies dataset.classes and dataset.limit.
+ * Loads a split of a real dataset, then applies dataset.classes and dataset.limit. Folders of images are decoded
+ * for @p use: the evaluation transform, or for training views the whole image (then viewSize says the crop).
  * @throws DataError naming the missing or corrupt file and what was expected there.
  */
-ImageDataset loadDataset(const DataConfig& config, Split split, const DataSettings& settings = {});
+ImageDataset loadDataset(const DataConfig& config, Split split, const DataSettings& settings = {},
+                         ImageUse use = ImageUse::Evaluation);
 
 /**
  * A synthetic or derived OOD set shaped like @p reference (the in-distribution test set): gaussian_noise,

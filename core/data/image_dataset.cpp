@@ -29,14 +29,17 @@ int64_t ImageDataset::imageSize() const
     return files ? files->size() : images.size(2);
 }
 
-torch::Tensor ImageDataset::gather(const torch::Tensor& indices) const
+torch::Tensor ImageDataset::gather(const torch::Tensor& indices, std::vector<ImageExtent>* extents) const
 {
     if (!files) {
+        if (extents != nullptr) {
+            extents->assign(size_t(indices.numel()), ImageExtent{images.size(2), images.size(3)});
+        }
         return images.index_select(0, indices);
     }
     const torch::Tensor contiguous = indices.to(torch::kCPU, torch::kLong).contiguous();
     const std::vector<int64_t> list(contiguous.data_ptr<int64_t>(), contiguous.data_ptr<int64_t>() + contiguous.numel());
-    return files->load(list);
+    return files->load(list, extents);
 }
 
 ImageDataset fromRawImages(const RawImages& raw, const std::string& name)

@@ -19,6 +19,13 @@ enum class Split
 
 class LazyImageFiles;
 
+/** What a set's images are decoded for (folders of large images keep more of the image for training views). */
+enum class ImageUse
+{
+    Evaluation, ///< the evaluation transform, done once: Resize + CenterCrop (METHOD.md §5)
+    Views       ///< random training views: the whole image, the crop drawn on it per view
+};
+
 /**
  * A labelled image set. Small sets are held in memory as uint8 [N, C, H, W]; folders of image files are
  * decoded on demand (LazyImageFiles). Views and normalisation are made per batch.
@@ -33,13 +40,21 @@ struct ImageDataset
     std::vector<double> mean; ///< per channel, in [0, 1]: what Normalize subtracts (the ID set's for OOD sets)
     std::vector<double> std;
     int64_t skippedFiles = 0; ///< undecodable files of a folder, left out
+    /** The side of the views and model inputs made from the images; 0: imageSize(). Larger stored images (the
+     *  whole image of an ImageNet-sized set, kept for training views) are cropped down to it. */
+    int64_t viewSize = 0;
 
     int64_t size() const;
     int64_t channels() const;
-    int64_t imageSize() const;
+    int64_t imageSize() const; ///< the side of the stored images
+    int64_t inputSize() const { return viewSize > 0 ? viewSize : imageSize(); }
 
-    /** uint8 [B, C, H, W] images at @p indices (decoding lazily stored ones). */
-    torch::Tensor gather(const torch::Tensor& indices) const;
+    /**
+     * uint8 [B, C, H, W] images at @p indices (decoding lazily stored ones). @p extents, when given, receives the
+     * size of each image as its file holds it (what a training view's crop box is drawn on): the stored size
+     * for sets held in memory.
+     */
+    torch::Tensor gather(const torch::Tensor& indices, std::vector<ImageExtent>* extents = nullptr) const;
 };
 
 /** Wraps decoded images (and their labels) as a dataset. */

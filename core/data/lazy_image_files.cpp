@@ -10,18 +10,19 @@
 
 namespace tau::core {
 
-LazyImageFiles::LazyImageFiles(std::vector<std::string> paths, int channels, int size, size_t cacheBytes)
+LazyImageFiles::LazyImageFiles(std::vector<std::string> paths, int channels, DecodeShape shape, size_t cacheBytes)
     : m_paths(std::move(paths))
     , m_channels(channels)
-    , m_size(size)
-    , m_cacheCapacity(cacheBytes / std::max<size_t>(1, size_t(channels) * size_t(size) * size_t(size)))
+    , m_shape(shape)
+    , m_cacheCapacity(cacheBytes / std::max<size_t>(1, size_t(channels) * size_t(shape.size) * size_t(shape.size)))
+    , m_extents(m_paths.size())
 {
 }
 
-std::vector<uint8_t> LazyImageFiles::decode(int64_t index) const
+std::vector<uint8_t> LazyImageFiles::decode(int64_t index, ImageExtent& extent) const
 {
     const std::string& file = m_paths[size_t(index)];
-    return decodeImage(readWholeFile(file), m_channels, m_size, file).pixels;
+    return decodeImage(readWholeFile(file), m_channels, m_shape, file, &extent).pixels;
 }
 
 bool LazyImageFiles::fromCache(int64_t index, uint8_t* destination) const
@@ -53,10 +54,11 @@ void LazyImageFiles::intoCache(int64_t index, std::vector<uint8_t> pixels) const
     m_cache.emplace(index, std::make_pair(std::move(pixels), m_recent.begin()));
 }
 
-torch::Tensor LazyImageFiles::load(const std::vector<int64_t>& indices) const
+torch::Tensor LazyImageFiles::load(const std::vector<int64_t>& indices, std::vector<ImageExtent>* extents) const
 {
-    const int64_t imageBytes = int64_t(m_channels) * m_size * m_size;
-    torch::Tensor batch = torch::empty({int64_t(indices.size()), m_channels, m_size, m_size}, torch::kUInt8);
+    const int64_t side = m_shape.size;
+    const int64_t imageBytes = int64_t(m_channels) * side * side;
+    torch::Tensor batch = torch::empty({int64_t(indices.size()), m_channels, side, side}, torch::kUInt8);
     uint8_t* out = batch.data_ptr<uint8_t>();
     std::vector<std::string> errors(indices.size());
     // Decoding is the slow part: spread it over torch's worker threads.
@@ -67,8 +69,13 @@ torch::Tensor LazyImageFiles::load(const std::vector<int64_t>& indices) const
                 continue;
             }
             try {
-                std::vector<uint8_t> pixels = decode(indices[size_t(i)]);
+                ImageExtent extent;
+                std::vector<uint8_t> pixels = decode(indices[size_t(i)], extent);
                 std::memcpy(destination, pixels.data(), size_t(imageBytes));
+                {
+                    std::lock_guard<std::mutex> lock(m_mutex);
+                    m_extents[size_t(indices[size_t(i)])] = extent;
+                }
                 intoCache(indices[size_t(i)], std::move(pixels));
             } catch (const std::exception& error) {
                 errors[size_t(i)] = error.what();
@@ -78,6 +85,13 @@ torch::Tensor LazyImageFiles::load(const std::vector<int64_t>& indices) const
     for (const std::string& error : errors) {
         if (!error.empty()) {
             throw DataError(error);
+        }
+    }
+    if (extents != nullptr) {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        extents->clear();
+        for (const int64_t index : indices) {
+            extents->push_back(m_extents[size_t(index)]);
         }
     }
     return batch;
@@ -90,8 +104,8 @@ std::shared_ptr<LazyImageFiles> LazyImageFiles::subset(const std::vector<int64_t
     for (const int64_t index : indices) {
         paths.push_back(m_paths[size_t(index)]);
     }
-    const size_t cacheBytes = m_cacheCapacity * size_t(m_channels) * size_t(m_size) * size_t(m_size);
-    return std::make_shared<LazyImageFiles>(std::move(paths), m_channels, m_size, cacheBytes);
+    const size_t cacheBytes = m_cacheCapacity * size_t(m_channels) * size_t(m_shape.size) * size_t(m_shape.size);
+    return std::make_shared<LazyImageFiles>(std::move(paths), m_channels, m_shape, cacheBytes);
 }
 
 size_t LazyImageFiles::cachedImages() const

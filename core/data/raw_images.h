@@ -6,6 +6,13 @@
 
 namespace tau::core {
 
+/** The size in pixels of an image as its file holds it, before any resizing. */
+struct ImageExtent
+{
+    int64_t height = 0;
+    int64_t width = 0;
+};
+
 /** Images decoded into plain memory by a file reader, before any tensor exists (testable, fuzzable). */
 struct RawImages
 {

@@ -99,7 +99,7 @@ LoadedRun loadRun(const RunLoadOptions& options, const torch::Device& device)
     run.data.limit = options.limit;
     run.images = loadDataset(run.data, options.split, settings);
     if (!overridden) {
-        run.input = {run.images.channels(), run.images.imageSize(), 0};
+        run.input = {run.images.channels(), run.images.inputSize(), 0};
     }
     if (systemOf(run.config).classifier) {
         // The classifier's head has one output per training class.
@@ -109,7 +109,7 @@ LoadedRun loadRun(const RunLoadOptions& options, const torch::Device& device)
     run.objective = restoredObjective(run.config, run.input, run.checkpointFile, device);
 
     AugmentationOptions transform;
-    transform.cropSize = run.images.imageSize();
+    transform.cropSize = run.images.inputSize();
     // A set of another channel count is converted to the model's, and so are its statistics.
     transform.mean = statisticsFor(run.images.mean, run.input.channels);
     transform.std = statisticsFor(run.images.std, run.input.channels);

@@ -67,9 +67,10 @@ Features computeFeatures(const RepresentationOptions& options, EvaluationObserve
     auto run = std::make_shared<LoadedRun>(loadRun(options.checkpoint, options.dataset, options.limitTest, Split::Test, device));
     DataConfig trainData = run->data;
     trainData.limit = options.limitTrain;
-    auto train = std::make_shared<ImageDataset>(loadDataset(trainData, Split::Train, run->config.data));
-    const ImageDataset& test = run->images;
     const bool augmented = options.protocol == LinearProtocol::AugmentedViews;
+    auto train = std::make_shared<ImageDataset>(
+        loadDataset(trainData, Split::Train, run->config.data, augmented ? ImageUse::Views : ImageUse::Evaluation));
+    const ImageDataset& test = run->images;
     Features features;
     features.runDirectory = run->runDirectory;
     features.classes = int64_t(train->classNames.size());
@@ -149,8 +150,9 @@ torch::Tensor trainingFeatures(const Features& features, const ViewAugmenter* au
     for (int64_t i = 0; i < batch.size(0); ++i) {
         random.emplace_back(imageViewSeed(seed, uint64_t(step), uint64_t(batch[i].item<int64_t>())));
     }
-    const torch::Tensor images = matchChannels(features.trainSet->gather(batch), run.input.channels).to(run.device);
-    return run.objective->infer(augmenter->randomView(images, random)).features.to(torch::kCPU, torch::kFloat);
+    std::vector<ImageExtent> sources;
+    const torch::Tensor images = matchChannels(features.trainSet->gather(batch, &sources), run.input.channels).to(run.device);
+    return run.objective->infer(augmenter->randomView(images, random, &sources)).features.to(torch::kCPU, torch::kFloat);
 }
 
 /** What trainHead returns: the classifier and its test accuracy after every epoch. */

@@ -201,7 +201,7 @@ private:
         configureThreads(m_config.threads);
         torch::manual_seed(uint64_t(m_config.seed));
 
-        const ImageDataset full = loadDataset(m_config.dataset, Split::Train, m_config.data);
+        const ImageDataset full = loadDataset(m_config.dataset, Split::Train, m_config.data, ImageUse::Views);
         if (full.skippedFiles > 0) {
             m_observer.onMessage(std::to_string(full.skippedFiles) + " undecodable image files were skipped (set "
                                  "data.strict: true to stop on them instead)");
@@ -219,7 +219,7 @@ private:
                                   " images), got " + std::to_string(m_config.optimizer.batchSize));
         }
 
-        const ModelInput input{m_dataset.channels(), m_dataset.imageSize(),
+        const ModelInput input{m_dataset.channels(), m_dataset.inputSize(),
                                systemOf(m_config).classifier ? int64_t(m_dataset.classNames.size()) : 0};
         m_objective = makeObjective(m_config, input, m_device);
         if (distributed()) {
@@ -229,7 +229,7 @@ private:
         m_averager = std::make_unique<GradientAverager>(*m_communicator, m_objective->parameters());
 
         AugmentationOptions augmentation;
-        augmentation.cropSize = m_dataset.imageSize();
+        augmentation.cropSize = m_dataset.inputSize();
         augmentation.mean = m_dataset.mean;
         augmentation.std = m_dataset.std;
         m_augmenter = std::make_unique<ViewAugmenter>(augmentation);

@@ -2,6 +2,7 @@
 // synthetic OOD sets, class subsets, and where roots come from.
 
 #include "core/common/error.h"
+#include "core/data/augmentation.h"
 #include "core/data/cifar_reader.h"
 #include "core/data/dataset_registry.h"
 #include "core/data/digits_json_reader.h"
@@ -46,6 +47,35 @@ void makeFiles(const QString& kind, const QString& folder)
     QVERIFY2(result.exitCode == 0, result.standardError.constData());
 }
 
+/** A 224x224 RGB result of large_image_reference.py (uint8 HWC) as a float CHW tensor in 0..255. */
+torch::Tensor torchvisionResult(const QString& folder, const QString& name)
+{
+    QByteArray bytes = tau::test::readFile(folder + "/" + name);
+    if (bytes.size() != 224 * 224 * 3) {
+        return torch::Tensor();
+    }
+    return torch::from_blob(bytes.data(), {224, 224, 3}, torch::kUInt8).permute({2, 0, 1}).to(torch::kFloat).clone();
+}
+
+double meanAbsoluteDifference(const torch::Tensor& a, const torch::Tensor& b)
+{
+    return (a.to(torch::kFloat) - b.to(torch::kFloat)).abs().mean().item<double>();
+}
+
+/** The folder of one 400x300 photo-like image in train/ and test/, as large_image_reference.py writes it. */
+DataConfig largeImageFolder(const QString& folder)
+{
+    const auto made = tau::test::runReferenceScript("large_image_reference.py", {folder});
+    if (made.exitCode != 0) {
+        qWarning("%s", made.standardError.constData());
+    }
+    DataConfig config;
+    config.name = "folder";
+    config.root = folder.toStdString();
+    config.imageSize = 224; // an ImageNet-sized set: evaluation resizes to 256
+    return config;
+}
+
 template <typename Function>
 QString errorOf(Function&& function)
 {
@@ -78,6 +108,8 @@ private Q_SLOTS:
     void strictFolderStopsAtTheBrokenFile();
     void tinyImageNetLayout();
     void lazyCacheStaysWithinItsBudget();
+    void largeImagesEvaluateAsResize256CentreCrop224();
+    void largeImagesGiveViewsOfTheWholeImage();
     void realFashionMnist();
     void realNpmMnistMatchesPython();
     void syntheticSetsAreShapedAndSeeded_data();
@@ -244,6 +276,90 @@ void TestDatasets::tinyImageNetLayout()
     QVERIFY(torch::equal(validation.labels, torch::tensor({1, 0, 1}, torch::kLong)));
 }
 
+/**
+ * The original evaluates ImageNet-sized sets with Resize(256) + CenterCrop(224): the central 87.5% of the shorter
+ * side. The tool's decode of a 400x300 image against torchvision's (PIL bilinear both times, so the pixels differ by
+ * resampling only); the field of view it had before (Resize(224)) is measured too, to show the comparison tells a
+ * wrong field of view from resampling.
+ */
+void TestDatasets::largeImagesEvaluateAsResize256CentreCrop224()
+{
+    const DataConfig config = largeImageFolder(m_dir->path());
+    const ImageDataset test = loadDataset(config, Split::Test);
+    QCOMPARE(test.imageSize(), int64_t(224));
+    QCOMPARE(test.inputSize(), int64_t(224));
+    const torch::Tensor decoded = test.gather(torch::tensor({0}, torch::kLong))[0];
+    const torch::Tensor expected = torchvisionResult(m_dir->path(), "evaluation.bin");
+    QVERIFY(expected.defined());
+    const double resampling = meanAbsoluteDifference(decoded, expected);
+    const double wrongFieldOfView = meanAbsoluteDifference(decoded, torchvisionResult(m_dir->path(), "short224.bin"));
+    qInfo("Resize(256)+CenterCrop(224): mean |ours - torchvision| %.3f grey levels; against Resize(224): %.3f",
+          resampling, wrongFieldOfView);
+    QVERIFY2(resampling < 0.5, qPrintable(QString("mean |ours - torchvision| = %1 grey levels").arg(resampling)));
+    QVERIFY2(wrongFieldOfView > 4.0 * resampling,
+             qPrintable(QString("Resize(224) differs by only %1 against %2").arg(wrongFieldOfView).arg(resampling)));
+
+    // A CIFAR-sized image for a 224-pixel model goes through the same transform: 32 -> 256, then the centre 224.
+    AugmentationOptions options;
+    options.cropSize = 224;
+    const ViewAugmenter augmenter(options);
+    const torch::Tensor small = torch::arange(32 * 32, torch::kFloat).div(4.0).view({1, 1, 32, 32}).to(torch::kUInt8);
+    const torch::Tensor view = augmenter.evaluationView(small);
+    QCOMPARE(view.sizes().vec(), (std::vector<int64_t>{1, 1, 224, 224}));
+    namespace F = torch::nn::functional;
+    const torch::Tensor resized = F::interpolate(small.to(torch::kFloat) / 255.0, F::InterpolateFuncOptions()
+                                                                                      .size(std::vector<int64_t>{256, 256})
+                                                                                      .mode(torch::kBilinear)
+                                                                                      .align_corners(false));
+    QVERIFY(torch::allclose(view, resized.narrow(2, 16, 224).narrow(3, 16, 224), 1e-6, 1e-6));
+}
+
+/**
+ * Training views of an ImageNet-sized set are cut from the whole image, as torchvision's RandomResizedCrop cuts them
+ * from the file's image: the set keeps the whole image (stretched to 256x256) and each image's extent in its file,
+ * the crop box is drawn on that extent and mapped onto the square. Views of two boxes against torchvision's
+ * resized_crop of the original, and a random view whose only possible box is the whole image.
+ */
+void TestDatasets::largeImagesGiveViewsOfTheWholeImage()
+{
+    const DataConfig config = largeImageFolder(m_dir->path());
+    const ImageDataset train = loadDataset(config, Split::Train, {}, ImageUse::Views);
+    QCOMPARE(train.imageSize(), int64_t(256));
+    QCOMPARE(train.inputSize(), int64_t(224));
+    std::vector<ImageExtent> sources;
+    const torch::Tensor stored = train.gather(torch::tensor({0}, torch::kLong), &sources);
+    QCOMPARE(sources.size(), size_t(1));
+    QCOMPARE(sources[0].height, int64_t(300));
+    QCOMPARE(sources[0].width, int64_t(400));
+
+    AugmentationOptions options;
+    options.cropSize = 224; // no mean and std: views stay in [0, 1], comparable with torchvision's pixels
+    const ViewAugmenter augmenter(options);
+    ViewParameters whole, box;
+    whole.source = box.source = sources[0];
+    whole.crop = {0, 0, 300, 400};
+    box.crop = {30, 100, 200, 250};
+    const torch::Tensor views = augmenter.applyView(stored.expand({2, 3, 256, 256}), {whole, box}) * 255.0;
+    for (const auto& [index, name] : std::vector<std::pair<int, QString>>{{0, "view_whole.bin"}, {1, "view_box.bin"}}) {
+        const double difference = meanAbsoluteDifference(views[index], torchvisionResult(m_dir->path(), name));
+        qInfo("%s: mean |ours - torchvision| %.3f grey levels", qPrintable(name), difference);
+        QVERIFY2(difference < 1.5, qPrintable(QString("%1: mean |ours - torchvision| = %2").arg(name).arg(difference)));
+    }
+
+    // Area fraction 1 at the image's own aspect ratio fits only on its extent: the view is the whole image.
+    AugmentationOptions fixed = options;
+    fixed.minScale = fixed.maxScale = 1.0;
+    fixed.minRatio = fixed.maxRatio = 4.0 / 3.0;
+    fixed.flipProbability = fixed.jitterProbability = fixed.grayscaleProbability = fixed.blurProbability = 0.0;
+    const ViewAugmenter wholeImage(fixed);
+    std::vector<ImageRandom> random = {ImageRandom(5)};
+    const torch::Tensor randomView = wholeImage.randomView(stored, random, &sources);
+    QVERIFY(torch::allclose(randomView, views[0].unsqueeze(0) / 255.0, 1e-5, 1e-5));
+    std::vector<ImageRandom> again = {ImageRandom(5)};
+    QVERIFY2(!torch::allclose(wholeImage.randomView(stored, again), randomView, 1e-3, 1e-3),
+             "without the extent the box is drawn on the stretched square, and is another");
+}
+
 void TestDatasets::lazyCacheStaysWithinItsBudget()
 {
     makeFiles("folder", m_dir->path());
@@ -252,7 +368,7 @@ void TestDatasets::lazyCacheStaysWithinItsBudget()
         paths.push_back(m_dir->filePath(name).toStdString());
     }
     // Room for two 8x8 RGB images.
-    LazyImageFiles files(paths, 3, 8, 2 * 3 * 8 * 8);
+    LazyImageFiles files(paths, 3, DecodeShape{8}, 2 * 3 * 8 * 8);
     const torch::Tensor first = files.load({0, 1, 2, 3, 4});
     QVERIFY(files.cachedImages() <= 2);
     QVERIFY(torch::equal(files.load({4, 0}), torch::stack({first[4], first[0]})));
