@@ -3,6 +3,7 @@
 
 #include "app/cli/cli_support.h"
 #include "app/cli/command.h"
+#include "app/cli/commands/commands.h"
 #include "core/common/error.h"
 
 #include <CLI/CLI.hpp>
@@ -13,6 +14,7 @@
 #include <cstring>
 #include <filesystem>
 #include <unistd.h>
+#include <utility>
 
 namespace {
 
@@ -47,7 +49,10 @@ int handOverToFigures(char** argv)
 
 int main(int argc, char** argv)
 {
-    if (argc > 1 && isFigureCommand(argv[1])) {
+    // tau export features|weights (and tau export --help) stay here; the figure kinds of export go to tau-figures.
+    const bool headlessExport = argc > 1 && std::strcmp(argv[1], "export") == 0 && (argc < 3 || isHeadlessExport(argv[2]) ||
+                                                                                  argv[2][0] == '-');
+    if (argc > 1 && isFigureCommand(argv[1]) && !headlessExport) {
         return handOverToFigures(argv);
     }
     commandLine().assign(argv, argv + argc);
@@ -66,7 +71,10 @@ int main(int argc, char** argv)
         table.emplace_back(subcommand, command.get());
     }
     for (const HandedOverCommand& command : figureCommands()) {
-        app.add_subcommand(command.name, command.description)->allow_extras(); // listed by --help only
+        const auto named = [&command](const CLI::App* sub) { return sub->get_name() == command.name; };
+        if (std::as_const(app).get_subcommands(named).empty()) { // export has a headless part already
+            app.add_subcommand(command.name, command.description)->allow_extras(); // listed by --help only
+        }
     }
     CLI11_PARSE(app, argc, argv);
     try {

@@ -29,6 +29,11 @@ int64_t ImageDataset::imageSize() const
     return files ? files->size() : images.size(2);
 }
 
+torch::Tensor ImageDataset::positionsInSource() const
+{
+    return sourceIndices.defined() ? sourceIndices : torch::arange(size(), torch::kLong);
+}
+
 torch::Tensor ImageDataset::gather(const torch::Tensor& indices, std::vector<ImageExtent>* extents) const
 {
     if (!files) {
@@ -68,6 +73,7 @@ ImageDataset selectIndices(const ImageDataset& dataset, const torch::Tensor& ind
         subset.images = dataset.images.index_select(0, order);
     }
     subset.labels = dataset.labels.index_select(0, order);
+    subset.sourceIndices = dataset.positionsInSource().index_select(0, order);
     return subset;
 }
 

@@ -36,6 +36,8 @@ struct ImageDataset
     torch::Tensor images;                  ///< uint8 [N, C, H, W]; undefined when the set is lazy
     std::shared_ptr<LazyImageFiles> files; ///< the image files of a lazy set
     torch::Tensor labels;                  ///< int64 [N]; -1 for unlabelled images
+    /** int64 [N]: each image's position in its split as read, before any subset; undefined: 0 .. N-1. */
+    torch::Tensor sourceIndices;
     std::vector<std::string> classNames;
     std::vector<double> mean; ///< per channel, in [0, 1]: what Normalize subtracts (the ID set's for OOD sets)
     std::vector<double> std;
@@ -48,6 +50,8 @@ struct ImageDataset
     int64_t channels() const;
     int64_t imageSize() const; ///< the side of the stored images
     int64_t inputSize() const { return viewSize > 0 ? viewSize : imageSize(); }
+    /** sourceIndices, or 0 .. N-1 for a set as read. */
+    torch::Tensor positionsInSource() const;
 
     /**
      * uint8 [B, C, H, W] images at @p indices (decoding lazily stored ones). @p extents, when given, receives the

@@ -128,6 +128,17 @@ LoadedRun loadRun(const std::string& checkpoint, const std::string& datasetOverr
     return loadRun(options, device);
 }
 
+std::unique_ptr<TrainingObjective> loadTrainedModel(const std::string& checkpoint, ExperimentConfig& config,
+                                                    const torch::Device& device)
+{
+    const RunLocation location = openRun(checkpoint, config);
+    if (systemOf(config).classifier) {
+        LoadedRun run = loadRun(checkpoint, "", 1, Split::Test, device);
+        return std::move(run.objective);
+    }
+    return restoredObjective(config, trainedInput(config), location.checkpoint, device);
+}
+
 std::unique_ptr<TrainingObjective> loadModelOf(const RunLoadOptions& options, const LoadedRun& like,
                                                const torch::Device& device)
 {

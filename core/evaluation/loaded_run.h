@@ -55,6 +55,13 @@ LoadedRun loadRun(const RunLoadOptions& options, const torch::Device& device);
 LoadedRun loadRun(const std::string& checkpoint, const std::string& datasetOverride, long long limit, Split split,
                   const torch::Device& device);
 
+/**
+ * Only the model of the run at @p checkpoint, in eval mode, with its config in @p config: no dataset is read,
+ * except for a classifier, whose class count comes from its training set.
+ */
+std::unique_ptr<TrainingObjective> loadTrainedModel(const std::string& checkpoint, ExperimentConfig& config,
+                                                    const torch::Device& device);
+
 /** The model of another run (an ensemble member) for the same images as @p like, in eval mode. */
 std::unique_ptr<TrainingObjective> loadModelOf(const RunLoadOptions& options, const LoadedRun& like,
                                                const torch::Device& device);

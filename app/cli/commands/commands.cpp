@@ -7,7 +7,7 @@ std::vector<std::unique_ptr<Command>> headlessCommands()
     std::vector<std::unique_ptr<Command>> table;
     for (auto make : {&makeTrainCommand, &makeResumeCommand, &makeImportCommand, &makeConfigCommand, &makeOodCommand,
                       &makeLinearEvalCommand, &makeKnnCommand, &makeEmbedCommand, &makeRankCommand,
-                      &makeDatasetsCommand}) {
+                      &makeDatasetsCommand, &makeExportDataCommand}) {
         table.push_back(make());
     }
     return table;

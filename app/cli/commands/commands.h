@@ -16,5 +16,9 @@ std::unique_ptr<Command> makeLinearEvalCommand();
 std::unique_ptr<Command> makeEmbedCommand();
 std::unique_ptr<Command> makeRankCommand();
 std::unique_ptr<Command> makeDatasetsCommand();
+std::unique_ptr<Command> makeExportDataCommand();
+
+/** Whether `tau export KIND` runs headless (features, weights) rather than in tau-figures (the figures). */
+bool isHeadlessExport(const char* kind);
 
 } // namespace tau::app::cli

@@ -1,0 +1,114 @@
+// tau export features|weights RUN: what a run learned, for a notebook. (The figure and table kinds of tau export
+// draw with Qt and are handed over to tau-figures; main.cpp tells them apart by the kind.)
+
+#include "app/cli/cli_support.h"
+#include "app/cli/commands/commands.h"
+#include "core/evaluation/notebook_export.h"
+
+#include <cstdio>
+#include <cstring>
+
+namespace tau::app::cli {
+
+namespace {
+
+class ExportDataCommand : public Command
+{
+public:
+    CLI::App* add(CLI::App& app) override
+    {
+        CLI::App* command = app.add_subcommand(
+            "export", "Features (.npy) and weights (a PyTorch state dict) of a run for a notebook; roc, histograms, "
+                      "embedding and table: figures and tables from an eval folder (tau-figures, see tau export roc --help)");
+        command->require_subcommand(1);
+        command->fallthrough(); // --json (an option of export) after the kind's own arguments
+        addFeatures(*command);
+        addWeights(*command);
+        return command;
+    }
+
+    int run() override
+    {
+        if (m_features->parsed()) {
+            return runFeatures();
+        }
+        return runWeights();
+    }
+
+private:
+    void addFeatures(CLI::App& parent)
+    {
+        m_features = parent.add_subcommand("features", "h, loc, r, c, label and index of every image of each set, as .npy");
+        m_features->add_option("run", m_featureOptions.checkpoint, "the run directory (or one of its checkpoints)")->required();
+        m_features->add_option("--dataset", m_featureOptions.datasets,
+                               "further sets beside the run's test set, as tau ood --out names them (repeatable)");
+        m_features->add_flag("--train", m_featureOptions.trainSplit, "also the training split (set <dataset>_train)");
+        m_features->add_option("--limit", m_featureOptions.limit, "at most N images a set (0: all)")->capture_default_str();
+        m_features->add_option("-o,--output", m_featureOptions.output, "the folder (default: RUN/exports/features)");
+        m_features->add_option("--batch-size", m_featureOptions.batchSize, "images per forward pass")->capture_default_str();
+        m_features->add_option("--device", m_featureOptions.device, "auto, cpu, cuda or cuda:N")->capture_default_str();
+        m_features->add_option("--threads", m_featureOptions.threads, "CPU threads (0: one per core)")->capture_default_str();
+    }
+
+    void addWeights(CLI::App& parent)
+    {
+        m_weights = parent.add_subcommand(
+            "weights", "the encoder's state dict for torch.load: torchvision's names for the ResNets, "
+                       "tau_explorer.SmallCnn's for the small CNN");
+        m_weights->add_option("run", m_weightOptions.checkpoint, "the run directory (or one of its checkpoints)")->required();
+        m_weights->add_option("-o,--output", m_weightOptions.output, "the .pt file to write")->required();
+        m_weights->add_flag("--with-head", m_weightOptions.withHead,
+                            "also the projection head (head.*) or classifier (classifier.*): then a plain torchvision "
+                            "model no longer loads it strictly");
+    }
+
+    int runFeatures()
+    {
+        return runEvaluation(
+            [this](auto& observer, auto& cancel) { return core::exportFeatures(m_featureOptions, observer, cancel); },
+            [](const core::FeatureExportResult& result) {
+                nlohmann::json sets = nlohmann::json::array();
+                for (const core::ExportedSet& set : result.sets) {
+                    sets.push_back({{"name", set.name}, {"folder", set.folder}, {"images", set.images}, {"files", set.files}});
+                    if (!jsonOutput()) {
+                        std::printf("%s: %lld images -> %s\n", set.name.c_str(), static_cast<long long>(set.images),
+                                    set.folder.c_str());
+                    }
+                }
+                if (jsonOutput()) {
+                    printJson({{"folder", result.folder}, {"sets", sets}});
+                }
+            });
+    }
+
+    int runWeights()
+    {
+        const core::WeightExportResult result = core::exportWeights(m_weightOptions);
+        if (jsonOutput()) {
+            printJson({{"file", result.file}, {"encoder", result.encoder}, {"keys", result.names}});
+        } else {
+            std::printf("%s: %zu tensors of the %s encoder%s\n", result.file.c_str(), result.names.size(),
+                        result.encoder.c_str(), m_weightOptions.withHead ? " and its head" : "");
+        }
+        return 0;
+    }
+
+    core::FeatureExportOptions m_featureOptions;
+    core::WeightExportOptions m_weightOptions;
+    CLI::App* m_features = nullptr;
+    CLI::App* m_weights = nullptr;
+};
+
+} // namespace
+
+std::unique_ptr<Command> makeExportDataCommand()
+{
+    return std::make_unique<ExportDataCommand>();
+}
+
+bool isHeadlessExport(const char* kind)
+{
+    return std::strcmp(kind, "features") == 0 || std::strcmp(kind, "weights") == 0;
+}
+
+} // namespace tau::app::cli
