@@ -1,4 +1,4 @@
-// The bridge to a notebook as a user crosses it: tau export features and tau export weights on trained runs, read
+// The bridge to a notebook as a user crosses it: tau export features, weights and tensorboard on trained runs, read
 // by packaging/python's tau_explorer with Debian's python3, the weights loaded strictly into tau_explorer.SmallCnn
 // and torchvision's resnet18, and h recomputed there from the dataset's own files.
 
@@ -77,6 +77,10 @@ void TestNotebookBridge::exportedRunsReadInPython()
                                           "-o", dir.filePath("features")});
     QCOMPARE(features["sets"].toArray().size(), 2);
     QCOMPARE(features["sets"].toArray()[0].toObject()["images"].toInt(), 300);
+    const QJsonObject tensorboard = runJson({"export", "tensorboard", small});
+    QCOMPARE(tensorboard["histograms"].toInt(), 4); // c and r of each of the two epochs
+    QVERIFY(QFile::exists(tensorboard["file"].toString()));
+    QVERIFY(tensorboard["file"].toString().startsWith(small + "/tensorboard/events.out.tfevents."));
     const QJsonObject weights = runJson({"export", "weights", small, "-o", dir.filePath("small.pt")});
     QCOMPARE(weights["encoder"].toString(), QString("small_cnn"));
     QVERIFY(weights["keys"].toArray().contains(QJsonValue("layers.0.weight")));

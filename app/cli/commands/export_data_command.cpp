@@ -1,9 +1,10 @@
-// tau export features|weights RUN: what a run learned, for a notebook. (The figure and table kinds of tau export
+// tau export features|weights|tensorboard RUN: what a run learned, for a notebook or TensorBoard. (The figure and table kinds of tau export
 // draw with Qt and are handed over to tau-figures; main.cpp tells them apart by the kind.)
 
 #include "app/cli/cli_support.h"
 #include "app/cli/commands/commands.h"
 #include "core/evaluation/notebook_export.h"
+#include "core/io/tensorboard_export.h"
 
 #include <cstdio>
 #include <cstring>
@@ -18,12 +19,13 @@ public:
     CLI::App* add(CLI::App& app) override
     {
         CLI::App* command = app.add_subcommand(
-            "export", "Features (.npy) and weights (a PyTorch state dict) of a run for a notebook; roc, histograms, "
+            "export", "Features (.npy), weights (a PyTorch state dict) and TensorBoard events of a run; roc, histograms, "
                       "embedding and table: figures and tables from an eval folder (tau-figures, see tau export roc --help)");
         command->require_subcommand(1);
         command->fallthrough(); // --json (an option of export) after the kind's own arguments
         addFeatures(*command);
         addWeights(*command);
+        addTensorBoard(*command);
         return command;
     }
 
@@ -31,6 +33,9 @@ public:
     {
         if (m_features->parsed()) {
             return runFeatures();
+        }
+        if (m_tensorboard->parsed()) {
+            return runTensorBoard();
         }
         return runWeights();
     }
@@ -60,6 +65,29 @@ private:
         m_weights->add_flag("--with-head", m_weightOptions.withHead,
                             "also the projection head (head.*) or classifier (classifier.*): then a plain torchvision "
                             "model no longer loads it strictly");
+    }
+
+    void addTensorBoard(CLI::App& parent)
+    {
+        m_tensorboard = parent.add_subcommand(
+            "tensorboard", "the run's history as a TensorBoard event file: step and epoch scalars, c and r histograms");
+        m_tensorboard->add_option("run", m_tensorboardRun, "the run directory")->required();
+        m_tensorboard->add_option("-o,--output", m_tensorboardFolder, "the log folder (default: RUN/tensorboard)");
+    }
+
+    int runTensorBoard()
+    {
+        const core::TensorBoardExportResult result = core::exportTensorBoard(m_tensorboardRun, m_tensorboardFolder);
+        for (const std::string& warning : result.warnings) {
+            std::fprintf(stderr, "warning: %s\n", warning.c_str());
+        }
+        if (jsonOutput()) {
+            printJson({{"file", result.file}, {"scalars", result.scalars}, {"histograms", result.histograms}});
+        } else {
+            std::printf("%s: %zu scalars, %zu histograms (tensorboard --logdir %s)\n", result.file.c_str(),
+                        result.scalars, result.histograms, m_tensorboardFolder.empty() ? "RUN/tensorboard" : m_tensorboardFolder.c_str());
+        }
+        return 0;
     }
 
     int runFeatures()
@@ -97,6 +125,9 @@ private:
     core::WeightExportOptions m_weightOptions;
     CLI::App* m_features = nullptr;
     CLI::App* m_weights = nullptr;
+    CLI::App* m_tensorboard = nullptr;
+    std::string m_tensorboardRun;
+    std::string m_tensorboardFolder;
 };
 
 } // namespace
@@ -108,7 +139,7 @@ std::unique_ptr<Command> makeExportDataCommand()
 
 bool isHeadlessExport(const char* kind)
 {
-    return std::strcmp(kind, "features") == 0 || std::strcmp(kind, "weights") == 0;
+    return std::strcmp(kind, "features") == 0 || std::strcmp(kind, "weights") == 0 || std::strcmp(kind, "tensorboard") == 0;
 }
 
 } // namespace tau::app::cli
