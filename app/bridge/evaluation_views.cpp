@@ -37,12 +37,12 @@ widgets::MetricRow rowOf(const QString& run, const QString& ood, const QString& 
             metricOf(m.auprOut, interval(&core::OodMetricIntervals::auprOut))};
 }
 
+} // namespace
+
 QString latexEscaped(QString text)
 {
     return text.replace(QLatin1Char('_'), QStringLiteral("\\_")).replace(QLatin1Char('&'), QStringLiteral("\\&"));
 }
-
-} // namespace
 
 QString readEvaluationFolder(const QString& folder, EvaluationFolder& result, bool withScores)
 {

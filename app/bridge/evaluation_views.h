@@ -47,6 +47,9 @@ QVector<widgets::ScoreSample> scoreSamplesOf(const EvaluationFolder& evaluation,
 QString rocCurvesCsv(const QVector<widgets::RocPanel>& panels);
 
 /** The metrics as a booktabs LaTeX tabular (@p latex) or CSV; intervals where they were computed. */
+/** @p text with LaTeX's special characters of names (_ and &) escaped. */
+QString latexEscaped(QString text);
+
 QString metricsTableText(const QVector<widgets::MetricRow>& rows, bool latex, const QString& inDataset);
 
 } // namespace tau::app

@@ -1,6 +1,7 @@
 #include "app/cli/export_command.h"
 
 #include "app/bridge/evaluation_views.h"
+#include "app/bridge/results_table.h"
 #include "core/io/evaluation_files.h"
 #include "widgets/export/figure_export.h"
 #include "widgets/plots/embedding_plot.h"
@@ -82,6 +83,25 @@ QString exportEmbedding(const ExportRequest& request)
 }
 
 /** Reconciles --format with the output's extension: adds a missing one, refuses a contradicting one. */
+/** Several runs' eval folders as one table: methods (runs alike but for the seed) x OOD sets, mean ± std. */
+QString exportResultsTable(const ExportRequest& request)
+{
+    QVector<EvaluationFolder> evaluations;
+    for (const QString& folder : request.evalFolders) {
+        EvaluationFolder evaluation;
+        if (const QString error = readEvaluationFolder(folder, evaluation, /*withScores=*/false); !error.isEmpty()) {
+            return error;
+        }
+        if (!evaluations.isEmpty() && evaluation.inDataset != evaluations.front().inDataset) {
+            return QStringLiteral("%1: in-distribution set %2, but %3 has %4: a table compares one ID set")
+                .arg(folder, evaluation.inDataset, evaluations.front().folder, evaluations.front().inDataset);
+        }
+        evaluations.append(evaluation);
+    }
+    return writeText(request.output, resultsTableText(groupResults(evaluations), request.format == QLatin1String("tex"),
+                                                      evaluations.front().inDataset));
+}
+
 QString resolveFormat(ExportRequest& request)
 {
     const QString suffix = QFileInfo(request.output).suffix().toLower();
@@ -125,6 +145,9 @@ QString runExport(ExportRequest& request)
     }
     if (request.what == QLatin1String("embedding")) {
         return exportEmbedding(request);
+    }
+    if (request.what == QLatin1String("table") && request.evalFolders.size() > 1) {
+        return exportResultsTable(request);
     }
     EvaluationFolder evaluation;
     if (const QString error = readEvaluationFolder(request.evalFolder, evaluation, /*withScores=*/false); !error.isEmpty()) {

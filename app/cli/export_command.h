@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QString>
+#include <QStringList>
 
 namespace tau::app {
 
@@ -9,6 +10,7 @@ struct ExportRequest
 {
     QString what;       ///< roc, histograms, embedding (a figure, or its data as CSV) or table (the metrics)
     QString evalFolder; ///< what tau ood (metrics.json, roc_*.csv, scores.csv) or tau embed (embedding.csv) wrote
+    QStringList evalFolders; ///< table: more than one is the results table across runs (app/bridge/results_table.h)
     QString output;     ///< the file to write (set to the final name when the format adds an extension)
     QString format;     ///< pdf, svg, png, csv or tex; empty: the output's extension
     QString size = QStringLiteral("column"); ///< column (3.5 in) or page (7 in)

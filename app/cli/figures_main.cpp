@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
+#include <vector>
 
 int main(int argc, char** argv)
 {
@@ -23,17 +24,20 @@ int main(int argc, char** argv)
     report->add_flag("--json", json, "print the results as one JSON object on stdout");
 
     tau::app::ExportRequest request;
-    std::string what, folder, output, format, size = request.size.toStdString(), score, projection;
+    std::string what, output, format, size = request.size.toStdString(), score, projection;
+    std::vector<std::string> folders;
     CLI::App* exportCommand = app.add_subcommand("export", "Figures and tables for papers from an eval folder");
     exportCommand->add_option("what", what,
                               "roc, histograms (ID vs OOD scores) or embedding (tau embed's folder): a figure (pdf, "
-                              "svg, png) or its data (csv); table: the metrics (tex, csv)")
+                              "svg, png) or its data (csv); table: the metrics (tex, csv), of several runs' folders as "
+                              "methods x sets, mean ± std over seeds")
         ->required()
         ->check(CLI::IsMember({"roc", "histograms", "embedding", "table"}));
     exportCommand->add_option("--score", score, "histograms: the score to show (default: the first)");
     exportCommand->add_option("--projection", projection, "embedding: pca or tsne (default: tsne when there)")
         ->check(CLI::IsMember({"pca", "tsne"}));
-    exportCommand->add_option("eval_folder", folder, "RUN_DIR/eval/<name>, as tau ood wrote it")->required();
+    exportCommand->add_option("eval_folder", folders, "RUN_DIR/eval/<name>, as tau ood wrote it (table: one or more)")
+        ->required();
     exportCommand->add_option("-o,--output", output, "the file to write; its extension picks the format")->required();
     exportCommand->add_option("--format", format, "pdf, svg, png, csv or tex (default: the output's extension)")
         ->check(CLI::IsMember({"pdf", "svg", "png", "csv", "tex"}));
@@ -53,7 +57,10 @@ int main(int argc, char** argv)
         }
     } else {
         request.what = QString::fromStdString(what);
-        request.evalFolder = QString::fromStdString(folder);
+        request.evalFolder = QString::fromStdString(folders.front());
+        for (const std::string& folder : folders) {
+            request.evalFolders.append(QString::fromStdString(folder));
+        }
         request.output = QString::fromStdString(output);
         request.format = QString::fromStdString(format);
         request.size = QString::fromStdString(size);

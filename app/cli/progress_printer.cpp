@@ -57,6 +57,9 @@ void ProgressPrinter::onEpochEnd(const core::EpochRecord& record)
         const auto& r = record.rawPercentiles;
         std::fprintf(stderr, "  c p5/p50/p95 %.3f/%.3f/%.3f  r p50 %.2f", c.p5, c.p50, c.p95, r.p50);
     }
+    for (const auto& [name, value] : record.scalars) {
+        std::fprintf(stderr, "  %s %.4g", name.c_str(), value);
+    }
     std::fprintf(stderr, "\n");
 }
 

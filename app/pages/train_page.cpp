@@ -8,6 +8,7 @@
 #include "core/io/run_directory.h"
 #include "widgets/export/figure_export.h"
 #include "widgets/plots/distribution_plot.h"
+#include "widgets/plots/scalar_plot.h"
 #include "widgets/plots/training_curve_plot.h"
 
 #include <QCheckBox>
@@ -88,6 +89,9 @@ QWidget* TrainPage::buildDistributions()
     distributions->addTab(m_certaintyPlot, tr("Certainty c"));
     distributions->addTab(m_temperaturePlot, tr("Temperature τ"));
     distributions->addTab(m_rawPlot, tr("Raw r"));
+    m_scalarPlot = new widgets::ScalarPlot;
+    m_scalarPlot->setObjectName(QStringLiteral("scalarPlot"));
+    distributions->addTab(m_scalarPlot, tr("Scalars"));
     distributions->setToolTip(tr("c near 1: certain (temperature near t); c near 0: uncertain. When c piles up "
                                  "at 1, the raw r still shows differences."));
     return distributions;
@@ -99,6 +103,7 @@ void TrainPage::clearPlots()
     m_certaintyPlot->clear();
     m_rawPlot->clear();
     m_temperaturePlot->clear();
+    m_scalarPlot->clear();
 }
 
 void TrainPage::beginRun(double t)
@@ -111,11 +116,17 @@ void TrainPage::beginRun(double t)
 void TrainPage::addStep(const core::StepRecord& record)
 {
     m_curves->addStep(double(record.step), record.loss, record.learningRate);
+    for (const auto& [name, value] : record.scalars) {
+        m_scalarPlot->addPoint(QString::fromStdString(name), double(record.step), value);
+    }
 }
 
 void TrainPage::addEpoch(const core::EpochRecord& record)
 {
     m_curves->addEpoch(double(record.step), record.loss);
+    for (const auto& [name, value] : record.scalars) {
+        m_scalarPlot->addPoint(QString::fromStdString(name), double(record.step), value);
+    }
     if (record.hasTemperature) {
         m_certaintyPlot->addEpoch(toWidgetHistogram(record.epoch, record.certaintyHistogram, record.certaintyPercentiles));
         m_rawPlot->addEpoch(toWidgetHistogram(record.epoch, record.rawHistogram, record.rawPercentiles));
@@ -181,6 +192,7 @@ QVector<FigureEntry> TrainPage::figures() const
         figures.append({name + tr(" histogram"), plot->histogramPlot(), {}});
         figures.append({name + tr(" by epoch"), plot->evolutionPlot(), {}});
     }
+    figures.append({tr("Scalars"), m_scalarPlot->plot(), {}});
     for (FigureEntry& figure : figures) {
         figure.csv = [plot = figure.plot] { return widgets::plotDataCsv(plot); };
     }

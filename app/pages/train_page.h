@@ -9,6 +9,7 @@
 namespace tau::widgets {
 class TrainingCurvePlot;
 class DistributionPlot;
+class ScalarPlot;
 } // namespace tau::widgets
 
 namespace tau::app {
@@ -46,6 +47,7 @@ public:
     widgets::DistributionPlot* certaintyPlot() const { return m_certaintyPlot; }
     widgets::DistributionPlot* rawPlot() const { return m_rawPlot; }
     widgets::DistributionPlot* temperaturePlot() const { return m_temperaturePlot; }
+    widgets::ScalarPlot* scalarPlot() const { return m_scalarPlot; }
 
 private:
     QWidget* buildCurvePanel();
@@ -57,6 +59,7 @@ private:
     widgets::DistributionPlot* m_certaintyPlot = nullptr;
     widgets::DistributionPlot* m_rawPlot = nullptr;
     widgets::DistributionPlot* m_temperaturePlot = nullptr;
+    widgets::ScalarPlot* m_scalarPlot = nullptr;
     double m_globalTemperature = 0.1; ///< t of the run shown: tau = t / c
 };
 

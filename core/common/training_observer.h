@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,7 @@ struct StepRecord
     double etaSeconds = 0;
     double meanCertainty = 0; ///< mean of c = sigmoid(r) over the batch (0 when the model has no r)
     double meanRawR = 0;
+    std::map<std::string, double> scalars; ///< free-form values by name ("scalars" in metrics.jsonl)
 };
 
 /** What the trainer reports at the end of each epoch. */
@@ -51,6 +53,8 @@ struct EpochRecord
     Percentiles certaintyPercentiles;
     Histogram rawHistogram; ///< raw r, fixed bins (c piles up at 1 when r grows; r still shows differences)
     Percentiles rawPercentiles;
+    /** Free-form values by name ("scalars" in metrics.jsonl): knn_top1 from logging.knn_every, or any writer's. */
+    std::map<std::string, double> scalars;
 };
 
 /** Receives training progress. Called on the training thread: implementations must be thread-safe. */

@@ -390,6 +390,8 @@ ExperimentConfig readExperiment(ConfigReader& reader)
     reader.readAtLeast("logging.step_every", config.logging.stepEvery, 1, "a positive integer");
     reader.readAtLeast("logging.checkpoint_every", config.logging.checkpointEvery, 1, "a positive integer");
     reader.readAtLeast("logging.histogram_bins", config.logging.histogramBins, 2, "an integer >= 2");
+    reader.readAtLeast("logging.knn_every", config.logging.knnEvery, 0, "an integer >= 0 (0: no kNN during training)");
+    reader.readAtLeast("logging.knn_images", config.logging.knnImages, 1, "a positive integer");
 
     checkConsistency(reader, config);
     return config;
@@ -568,6 +570,8 @@ std::string toYaml(const ExperimentConfig& config)
     out << YAML::Key << "step_every" << YAML::Value << config.logging.stepEvery;
     out << YAML::Key << "checkpoint_every" << YAML::Value << config.logging.checkpointEvery;
     out << YAML::Key << "histogram_bins" << YAML::Value << config.logging.histogramBins;
+    out << YAML::Key << "knn_every" << YAML::Value << config.logging.knnEvery;
+    out << YAML::Key << "knn_images" << YAML::Value << config.logging.knnImages;
     out << YAML::EndMap;
 
     out << YAML::EndMap;

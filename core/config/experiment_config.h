@@ -74,6 +74,8 @@ struct LoggingConfig
     int stepEvery = 10;       ///< a step record in metrics.jsonl every N steps
     int checkpointEvery = 5;  ///< epoch_XXXX.pt every N epochs (last.pt is written every epoch)
     int histogramBins = 20;
+    int knnEvery = 0;      ///< kNN top-1 of h on held-out images every N epochs (and the last), as knn_top1; 0: off
+    int knnImages = 1000;  ///< at most N images of the training split (the reference) and of the test split
 };
 
 /** The fully resolved experiment: every default filled in. Plain data, no behaviour. */

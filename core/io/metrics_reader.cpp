@@ -41,6 +41,29 @@ Percentiles percentilesOf(const nlohmann::json& json)
             numberOr(json, "p75"), numberOr(json, "p95"), numberOr(json, "mean")};
 }
 
+/** "scalars": {name: number}; a value that is not a number is left out with a warning naming @p where. */
+std::map<std::string, double> scalarsOf(const nlohmann::json& record, const std::string& where,
+                                        std::vector<std::string>& warnings)
+{
+    std::map<std::string, double> scalars;
+    const auto found = record.find("scalars");
+    if (found == record.end()) {
+        return scalars;
+    }
+    if (!found->is_object()) {
+        warnings.push_back(where + ": \"scalars\" is not an object of numbers; left out");
+        return scalars;
+    }
+    for (const auto& [name, value] : found->items()) {
+        if (value.is_number()) {
+            scalars[name] = value.get<double>();
+        } else {
+            warnings.push_back(where + ": scalar '" + name + "' is not a number; left out");
+        }
+    }
+    return scalars;
+}
+
 StepRecord stepOf(const nlohmann::json& record)
 {
     StepRecord step;
@@ -152,10 +175,13 @@ MetricsHistory readMetricsFile(const std::string& path, const MetricsReadOptions
             skippedStep = line;
             skippedLine = lineNumber;
         } else if (type == "step") {
-            decimation.keep(history.steps, stepOf(record));
+            StepRecord step = stepOf(record);
+            step.scalars = scalarsOf(record, path + ":" + std::to_string(lineNumber), history.warnings);
+            decimation.keep(history.steps, step);
             skippedStep.clear();
         } else if (type == "epoch") {
             history.epochs.push_back(epochOf(record));
+            history.epochs.back().scalars = scalarsOf(record, path + ":" + std::to_string(lineNumber), history.warnings);
         } else if (type == "event") {
             history.events.emplace_back(record.value("event", ""), record.value("detail", ""));
             if (record.contains("world_size") && record["world_size"].is_number_integer() &&
@@ -168,6 +194,7 @@ MetricsHistory readMetricsFile(const std::string& path, const MetricsReadOptions
         const nlohmann::json record = nlohmann::json::parse(skippedStep, nullptr, /*allow_exceptions=*/false);
         if (record.is_object()) {
             history.steps.push_back(stepOf(record));
+            history.steps.back().scalars = scalarsOf(record, path + ":" + std::to_string(skippedLine), history.warnings);
         } else {
             warn(skippedLine);
         }

@@ -33,6 +33,15 @@ nlohmann::json number(double value)
     return std::isfinite(value) ? nlohmann::json(value) : nlohmann::json(nullptr);
 }
 
+nlohmann::json scalarsJson(const std::map<std::string, double>& scalars)
+{
+    nlohmann::json object = nlohmann::json::object();
+    for (const auto& [name, value] : scalars) {
+        object[name] = number(value);
+    }
+    return object;
+}
+
 } // namespace
 
 std::string RunPaths::epochCheckpoint(int epoch) const
@@ -125,6 +134,9 @@ void MetricsWriter::write(const StepRecord& r)
                            {"lr", r.learningRate},    {"images_per_s", r.imagesPerSecond}};
     line["c_mean"] = number(r.meanCertainty);
     line["r_mean"] = number(r.meanRawR);
+    if (!r.scalars.empty()) {
+        line["scalars"] = scalarsJson(r.scalars);
+    }
     writeLine(line.dump());
 }
 
@@ -139,6 +151,9 @@ void MetricsWriter::write(const EpochRecord& r)
         line["c_percentiles"] = toJson(r.certaintyPercentiles);
         line["r_hist"] = toJson(r.rawHistogram);
         line["r_percentiles"] = toJson(r.rawPercentiles);
+    }
+    if (!r.scalars.empty()) {
+        line["scalars"] = scalarsJson(r.scalars);
     }
     writeLine(line.dump());
 }

@@ -9,6 +9,7 @@
 #include "core/data/dataset_registry.h"
 #include "core/distributed/communicator.h"
 #include "core/distributed/gradient_averager.h"
+#include "core/evaluation/knn_monitor.h"
 #include "core/io/run_directory.h"
 #include "core/methods/system_catalog.h"
 #include "core/training/checkpoint.h"
@@ -242,6 +243,9 @@ private:
         loaderOptions.rank = m_communicator->rank();
         loaderOptions.worldSize = m_communicator->worldSize();
         m_loader = std::make_unique<BatchLoader>(m_dataset, *m_augmenter, loaderOptions);
+        if (m_config.logging.knnEvery > 0) {
+            m_knnMonitor = std::make_unique<KnnMonitor>(m_config, m_device); // every rank: no rank waits on another
+        }
 
         m_stepsPerEpoch = m_loader->stepsPerEpoch();
         m_totalSteps = (long long)m_stepsPerEpoch * m_config.numEpochs;
@@ -434,6 +438,11 @@ private:
             record.rawHistogram = fixedHistogram(rawValues, -kRawRange, kRawRange, 2 * m_config.logging.histogramBins);
             record.rawPercentiles = percentilesOf(rawValues);
         }
+        if (m_knnMonitor && m_knnMonitor->due(epoch + 1, m_config.numEpochs)) {
+            if (const std::optional<double> top1 = m_knnMonitor->top1(*m_objective, m_cancel)) {
+                record.scalars["knn_top1"] = *top1;
+            }
+        }
         if (m_metrics) {
             m_metrics->write(record);
         }
@@ -464,6 +473,7 @@ private:
     ImageDataset m_dataset;
     std::unique_ptr<ViewAugmenter> m_augmenter;
     std::unique_ptr<BatchLoader> m_loader;
+    std::unique_ptr<KnnMonitor> m_knnMonitor; ///< logging.knn_every > 0
     std::unique_ptr<TrainingObjective> m_objective;
     std::unique_ptr<ConfiguredOptimizer> m_optimizer;
     std::function<double(long long)> m_schedule;

@@ -27,6 +27,7 @@ private Q_SLOTS:
     void configValidateAndShow();
     void originalJsonConfigTrains();
     void exportsRocFiguresAndTables();
+    void resultsTableGroupsSeeds();
     void jsonReportAndResume();
     void importsAConvertedOriginalCheckpoint();
     void unavailableCudaDeviceIsRefused();
@@ -154,6 +155,72 @@ void TestCliTrain::originalJsonConfigTrains()
     const QString config = QString::fromUtf8(tau::test::readFile(dir.filePath("tau_simclr_seed1/config.yaml")));
     QVERIFY2(config.contains("encoder: resnet18") && config.contains("system: tau_simclr"), qPrintable(config));
     QVERIFY(QFile::exists(dir.filePath("tau_simclr_seed1/checkpoints/last.pt")));
+}
+
+/**
+ * tau export table over several runs' eval folders: runs alike but for the seed are one method, shown as mean ±
+ * sample std (checked against Python's statistics module), another system stays a row of its own.
+ */
+void TestCliTrain::resultsTableGroupsSeeds()
+{
+    QTemporaryDir dir;
+    struct Run
+    {
+        const char* name;
+        const char* system;
+        int seed;
+        double aurocMnist, fprMnist, aurocNoise;
+    };
+    const std::vector<Run> runs = {{"tau_s1", "tau_simclr", 1, 0.75, 0.5, 0.25},
+                                   {"tau_s2", "tau_simclr", 2, 0.85, 0.4, 0.125},
+                                   {"tau_s3", "tau_simclr", 3, 0.70, 0.6, 0.5},
+                                   {"simclr_s1", "simclr", 1, 0.9, 0.3, 0.95}};
+    QStringList folders;
+    for (const Run& run : runs) {
+        const QString root = dir.filePath(run.name);
+        const QString eval = root + "/eval/study";
+        QVERIFY(QDir().mkpath(eval));
+        tau::test::writeFile(root + "/config.yaml", QStringLiteral("exp_name: %1\nsystem: %2\nseed: %3\n")
+                                                        .arg(run.name, run.system).arg(run.seed).toUtf8());
+        tau::test::writeFile(eval + "/metrics.json",
+                             QStringLiteral(R"({"in_dataset": "fashion_mnist", "results": {
+                                 "mnist": {"knn": {"auroc": %1, "fpr95": %2, "fpr95_ood_positive": 0, "aupr_in": 0, "aupr_out": 0}},
+                                 "gaussian_noise": {"knn": {"auroc": %3, "fpr95": 0.5, "fpr95_ood_positive": 0, "aupr_in": 0, "aupr_out": 0}}}})")
+                                 .arg(run.aurocMnist).arg(run.fprMnist).arg(run.aurocNoise).toUtf8());
+        for (const char* ood : {"mnist", "gaussian_noise"}) {
+            tau::test::writeFile(eval + QStringLiteral("/roc_%1_knn.csv").arg(ood), "fpr,tpr,threshold\n0,0,inf\n1,1,0\n");
+        }
+        folders << eval;
+    }
+    const QString csv = dir.filePath("results.csv");
+    const auto written = tau::test::runProcess(TAU_CLI_PATH, QStringList{"export", "table"} + folders + QStringList{"-o", csv});
+    QVERIFY2(written.exitCode == 0, written.standardError.constData());
+    const QList<QByteArray> lines = tau::test::readFile(csv).trimmed().split('\n');
+    QCOMPARE(lines.front(), QByteArray("method,score,runs,ood,n,auroc_mean,auroc_std,fpr95_mean,fpr95_std"));
+    QCOMPARE(lines.size(), 1 + 2 * 2); // two methods x two sets (sets in alphabetical order)
+    QVERIFY(lines[1].startsWith("tau_simclr,knn,tau_s1 tau_s2 tau_s3,gaussian_noise,3,"));
+    const QList<QByteArray> tauMnist = lines[2].split(',');
+    QCOMPARE(tauMnist.mid(0, 5), (QList<QByteArray>{"tau_simclr", "knn", "tau_s1 tau_s2 tau_s3", "mnist", "3"}));
+    const auto python = tau::test::runProcess(
+        tau::test::referencePython(),
+        {"-c", "import statistics as s; a = [0.75, 0.85, 0.70]; f = [0.5, 0.4, 0.6]; "
+               "print(repr(s.mean(a)), repr(s.stdev(a)), repr(s.mean(f)), repr(s.stdev(f)))"});
+    QVERIFY2(python.exitCode == 0, python.standardError.constData());
+    const QList<QByteArray> expected = python.standardOutput.trimmed().split(' ');
+    for (int i = 0; i < 4; ++i) {
+        QVERIFY2(std::abs(tauMnist[5 + i].toDouble() - expected[i].toDouble()) < 1e-9,
+                 qPrintable(QString("column %1: %2 vs Python's %3").arg(5 + i).arg(tauMnist[5 + i].constData(), expected[i].constData())));
+    }
+    const QList<QByteArray> simclr = lines[4].split(',');
+    QCOMPARE(simclr.mid(0, 6), (QList<QByteArray>{"simclr", "knn", "simclr_s1", "mnist", "1", "0.9"}));
+    QCOMPARE(simclr[6], QByteArray()); // no std for one run
+
+    const QString tex = dir.filePath("results.tex");
+    QCOMPARE(tau::test::runProcess(TAU_CLI_PATH, QStringList{"export", "table"} + folders + QStringList{"-o", tex}).exitCode, 0);
+    const QString table = QString::fromUtf8(tau::test::readFile(tex));
+    QVERIFY2(table.contains("tau\\_simclr & knn & 3 & 0.292 $\\pm$ 0.191 & 0.767 $\\pm$ 0.076"), qPrintable(table));
+    QVERIFY(table.contains("FPR@95: the share of OOD images accepted"));
+    QCOMPARE(table.count("\\begin{tabular}"), 2); // AUROC, then FPR@95
 }
 
 void TestCliTrain::exportsRocFiguresAndTables()

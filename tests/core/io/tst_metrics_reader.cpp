@@ -20,7 +20,47 @@ private Q_SLOTS:
     void summarisesRunStates();
     void longHistoriesAreDecimatedEvenly_data();
     void longHistoriesAreDecimatedEvenly();
+    void freeFormScalarsFromAnyWriter();
 };
+
+/** "scalars": {name: number} on step and epoch records, from MetricsWriter or a line another program appended. */
+void TestMetricsReader::freeFormScalarsFromAnyWriter()
+{
+    QTemporaryDir dir;
+    const std::string path = dir.filePath("metrics.jsonl").toStdString();
+    {
+        MetricsWriter writer(path);
+        StepRecord step;
+        step.epoch = 1;
+        step.step = 1;
+        step.scalars = {{"grad_norm", 2.5}};
+        writer.write(step);
+        EpochRecord epoch;
+        epoch.epoch = 1;
+        epoch.step = 1;
+        epoch.scalars = {{"knn_top1", 0.625}, {"val/loss", 3.0}};
+        writer.write(epoch);
+    }
+    {
+        std::ofstream other(path, std::ios::app);
+        other << R"({"type":"epoch","epoch":2,"step":2,"loss":1.5,"scalars":{"knn_top1":0.75,"note":"text"}})" << "\n";
+        other << R"({"type":"step","epoch":2,"step":2,"loss":1.0,"scalars":[1,2]})" << "\n";
+    }
+    const MetricsHistory history = readMetricsFile(path);
+    QCOMPARE(history.steps.size(), size_t(2));
+    QCOMPARE(history.steps[0].scalars.at("grad_norm"), 2.5);
+    QVERIFY(history.steps[1].scalars.empty());
+    QCOMPARE(history.epochs.size(), size_t(2));
+    QCOMPARE(history.epochs[0].scalars.at("knn_top1"), 0.625);
+    QCOMPARE(history.epochs[0].scalars.at("val/loss"), 3.0);
+    QCOMPARE(history.epochs[1].scalars.at("knn_top1"), 0.75);
+    QCOMPARE(history.epochs[1].scalars.count("note"), size_t(0));
+    QCOMPARE(history.warnings.size(), size_t(2)); // the text scalar and the array, each named with its line
+    QVERIFY2(QString::fromStdString(history.warnings[0]).contains(":3: scalar 'note' is not a number"),
+             history.warnings[0].c_str());
+    QVERIFY2(QString::fromStdString(history.warnings[1]).contains(":4: \"scalars\" is not an object"),
+             history.warnings[1].c_str());
+}
 
 void TestMetricsReader::readsWhatTheWriterWrote()
 {

@@ -2,6 +2,7 @@
 #include "core/config/config_loader.h"
 #include "core/models/contrastive_model.h"
 #include "core/training/checkpoint.h"
+#include "core/evaluation/representation_evaluation.h"
 #include "core/io/metrics_reader.h"
 #include "core/training/trainer.h"
 #include "tests/support/test_support.h"
@@ -78,6 +79,7 @@ private Q_SLOTS:
     void corruptCheckpointIsNamed();
     void cudaWithoutCudaIsAClearError_data();
     void cudaWithoutCudaIsAClearError();
+    void knnEveryRecordsWhatTauKnnMeasures();
 
 private:
     ExperimentConfig tinyConfig(const std::vector<std::string>& overrides = {}) const;
@@ -279,6 +281,36 @@ void TestTrainer::cudaWithoutCudaIsAClearError()
                  error.what());
     }
     QVERIFY2(!QDir(m_runs->filePath("tiny")).exists(), "nothing may be written before the device is known to work");
+}
+
+/**
+ * logging.knn_every: the epochs it names (and the last) carry knn_top1 in metrics.jsonl, and the last one is what
+ * tau knn measures on the final checkpoint with the same images (the same seeded choice, k and temperature).
+ */
+void TestTrainer::knnEveryRecordsWhatTauKnnMeasures()
+{
+    const ExperimentConfig config = tinyConfig({"num_epochs=3", "logging.knn_every=2", "logging.knn_images=300"});
+    RecordingObserver observer;
+    CancellationToken cancel;
+    const TrainingResult result = train(config, observer, cancel);
+    QCOMPARE(observer.epochs.size(), size_t(3));
+    QCOMPARE(observer.epochs[0].scalars.count("knn_top1"), size_t(0));
+    QCOMPARE(observer.epochs[1].scalars.count("knn_top1"), size_t(1));
+    QCOMPARE(observer.epochs[2].scalars.count("knn_top1"), size_t(1)); // the last epoch, though 3 % 2 != 0
+    const MetricsHistory history = readMetricsFile(result.runDirectory + "/metrics.jsonl");
+    QCOMPARE(history.epochs.size(), size_t(3));
+    QCOMPARE(history.epochs[1].scalars.at("knn_top1"), observer.epochs[1].scalars.at("knn_top1"));
+
+    RepresentationOptions knn;
+    knn.checkpoint = result.runDirectory;
+    knn.limitTrain = knn.limitTest = 300;
+    knn.threads = 2;
+    EvaluationObserver quiet;
+    const RepresentationResult measured = evaluateKnnAccuracy(knn, quiet, cancel);
+    const double recorded = history.epochs[2].scalars.at("knn_top1");
+    QVERIFY2(std::abs(measured.top1 - recorded) < 1e-12,
+             qPrintable(QString("recorded %1, tau knn %2").arg(recorded).arg(measured.top1)));
+    QVERIFY2(recorded > 0.3, "well above chance (0.1) after three epochs"); // Fashion-MNIST's classes
 }
 
 QTEST_APPLESS_MAIN(TestTrainer)

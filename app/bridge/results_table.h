@@ -1,0 +1,41 @@
+#pragma once
+
+// Results across runs: eval folders of several runs grouped into methods (runs whose configs differ only in their
+// seed are one method), each OOD metric as mean ± std over the group's runs.
+
+#include "app/bridge/evaluation_views.h"
+
+#include <QMap>
+#include <QString>
+#include <QStringList>
+#include <QVector>
+
+namespace tau::app {
+
+/** One row of the results table: a method (a group of runs alike but for the seed) and one of its scores. */
+struct ResultRow
+{
+    QString method;    ///< the system, and what tells it from other groups of that system
+    QString score;
+    QStringList runs;  ///< the runs of the group, in the order given
+    QMap<QString, QVector<double>> auroc; ///< [OOD set] one value per run that has it
+    QMap<QString, QVector<double>> fpr95;
+};
+
+/**
+ * Groups @p evaluations (each one run's eval folder): runs whose config.yaml agree on everything but seed,
+ * exp_name and runs_dir form one method; a folder whose run has no readable config stands alone.
+ */
+QVector<ResultRow> groupResults(const QVector<EvaluationFolder>& evaluations);
+
+/** The OOD sets of @p rows, in alphabetical order (as metrics.json keeps them). */
+QStringList resultSets(const QVector<ResultRow>& rows);
+
+/**
+ * The table as LaTeX (an AUROC and an FPR@95 tabular, methods x sets, mean ± std with the number of runs) or CSV
+ * (one line per method, score and set: n, auroc_mean, auroc_std, fpr95_mean, fpr95_std; std empty for one run).
+ * FPR@95: the share of OOD images accepted at the threshold that keeps 95% of the ID set (ID positive).
+ */
+QString resultsTableText(const QVector<ResultRow>& rows, bool latex, const QString& inDataset);
+
+} // namespace tau::app
