@@ -171,7 +171,7 @@ void MainWindow::buildRunsDock()
     connect(m_runs, &RunsDock::selectionShouldShow, this, &MainWindow::showSelectedRuns);
     connect(m_runs, &RunsDock::analyseRequested, this, &MainWindow::openCheckpoint);
     addDockWidget(Qt::BottomDockWidgetArea, m_runs);
-    resizeDocks({m_runs}, {150}, Qt::Vertical); // the dashboard keeps most of the height
+    resizeDocks({m_runs}, {190}, Qt::Vertical); // the dashboard keeps most of the height; the table shows 5 runs
     m_analysis->setRunsRoot(m_runs->runsRoot());
 }
 

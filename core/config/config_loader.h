@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace tau::core {
@@ -32,5 +33,14 @@ std::vector<std::string> configChoices(const std::string& keyPath);
 
 /** The config as YAML with every key written out, so a run directory records exactly what ran. */
 std::string toYaml(const ExperimentConfig& config);
+
+/** Every key of @p config as a dotted path ("optimizer.learning_rate") with its value as toYaml writes it. */
+std::vector<std::pair<std::string, std::string>> flattenConfig(const ExperimentConfig& config);
+
+/**
+ * The keys whose values differ between @p configs (in toYaml's order), each with every config's value; empty
+ * values where a key is missing. seed-only differences show as seed alone.
+ */
+std::vector<std::pair<std::string, std::vector<std::string>>> differingConfigKeys(const std::vector<ExperimentConfig>& configs);
 
 } // namespace tau::core

@@ -3,6 +3,7 @@
 #include "core/common/error.h"
 #include "core/config/config_loader.h"
 #include "core/io/run_directory.h"
+#include "core/io/run_notes.h"
 
 #include <nlohmann/json.hpp>
 
@@ -136,6 +137,70 @@ private:
     long long m_stride = 1;
 };
 
+/** metrics.json of one eval folder, or nothing when it is missing or not JSON. */
+std::optional<nlohmann::json> evaluationMetrics(const fs::path& folder)
+{
+    std::ifstream stream(folder / "metrics.json", std::ios::binary);
+    if (!stream) {
+        return std::nullopt;
+    }
+    nlohmann::json json = nlohmann::json::parse(stream, nullptr, /*allow_exceptions=*/false);
+    return json.is_object() ? std::optional<nlohmann::json>(std::move(json)) : std::nullopt;
+}
+
+/** kNN and linear accuracy, and the newest tau ood folder's mean AUROC, from RUN/eval/. */
+void readResults(const std::string& directory, RunSummary& summary)
+{
+    const fs::path evaluations = RunPaths{directory}.evaluations();
+    std::error_code error;
+    fs::file_time_type newest = fs::file_time_type::min();
+    for (const auto& entry : fs::directory_iterator(evaluations, error)) {
+        const std::optional<nlohmann::json> metrics = evaluationMetrics(entry.path());
+        if (!metrics) {
+            continue;
+        }
+        if (const auto knn = metrics->find("knn_top1"); knn != metrics->end() && knn->is_number()) {
+            summary.knnTop1 = knn->get<double>();
+        }
+        if (const auto linear = metrics->find("linear_top1"); linear != metrics->end() && linear->is_number()) {
+            summary.linearTop1 = linear->get<double>();
+        }
+        const auto results = metrics->find("results");
+        const auto scores = metrics->find("scores");
+        if (results == metrics->end() || !results->is_object() || scores == metrics->end() || !scores->is_array() ||
+            scores->empty() || !scores->front().is_string()) {
+            continue;
+        }
+        const fs::file_time_type written = fs::last_write_time(entry.path() / "metrics.json", error);
+        if (error || written < newest) {
+            continue;
+        }
+        const std::string score = scores->front().get<std::string>();
+        double sum = 0;
+        int sets = 0;
+        for (const auto& [set, byScore] : results->items()) {
+            if (byScore.is_object() && byScore.contains(score) && byScore[score].is_object() &&
+                byScore[score].contains("auroc") && byScore[score]["auroc"].is_number()) {
+                sum += byScore[score]["auroc"].get<double>();
+                ++sets;
+            }
+        }
+        if (sets > 0) {
+            newest = written;
+            summary.meanAuroc = sum / sets;
+            summary.aurocSource = "eval/" + entry.path().filename().string() + ": " + score + ", mean over " +
+                                  std::to_string(sets) + (sets == 1 ? " OOD set" : " OOD sets");
+        }
+    }
+    try {
+        const RunNotes notes = readRunNotes(directory);
+        summary.tags = notes.tags;
+        summary.note = notes.note;
+    } catch (const TauError&) {
+        summary.note = "(notes.json is unreadable)";
+    }
+}
+
 } // namespace
 
 MetricsHistory readMetricsFile(const std::string& path, const MetricsReadOptions& options)
@@ -214,6 +279,12 @@ RunSummary summarizeRun(const std::string& directory)
         summary.system = config.system;
         summary.dataset = config.dataset.name;
         summary.totalEpochs = config.numEpochs;
+        summary.encoder = config.model.encoder;
+        summary.batchSize = config.optimizer.batchSize;
+        summary.learningRate = config.optimizer.learningRate;
+        summary.temperature = config.loss.t;
+        summary.seed = config.seed;
+        summary.trainSubset = config.dataset.trainSubset;
     } catch (const TauError&) {
         summary.state = "incomplete";
         return summary;
@@ -232,6 +303,12 @@ RunSummary summarizeRun(const std::string& directory)
     } else if (!history.steps.empty()) {
         summary.lastLoss = history.steps.back().loss;
     }
+    for (const EpochRecord& epoch : history.epochs) {
+        if (const auto found = epoch.scalars.find("knn_top1"); found != epoch.scalars.end()) {
+            summary.knnTop1 = found->second;
+        }
+    }
+    readResults(directory, summary);
     const std::string lastEvent = history.events.empty() ? "" : history.events.back().first;
     const auto age = fs::file_time_type::clock::now() - fs::last_write_time(metrics);
     if (lastEvent == "error") {
@@ -252,9 +329,19 @@ std::vector<std::string> listRunDirectories(const std::string& runsRoot)
 {
     std::vector<std::string> directories;
     std::error_code error;
-    for (const auto& entry : fs::directory_iterator(runsRoot, error)) {
-        if (entry.is_directory() && fs::exists(entry.path() / "config.yaml")) {
-            directories.push_back(entry.path().string());
+    fs::recursive_directory_iterator entry(runsRoot, fs::directory_options::skip_permission_denied, error);
+    for (; !error && entry != fs::recursive_directory_iterator(); entry.increment(error)) {
+        if (!entry->is_directory(error) || entry->path().filename().string().rfind('.', 0) == 0) {
+            if (entry->is_directory(error)) {
+                entry.disable_recursion_pending();
+            }
+            continue;
+        }
+        if (fs::exists(entry->path() / "config.yaml")) {
+            directories.push_back(entry->path().string());
+            entry.disable_recursion_pending(); // a run's checkpoints/ and eval/ hold no runs
+        } else if (entry.depth() >= 3) {
+            entry.disable_recursion_pending(); // runs/a/b/c/run at most: a deep tree is not a runs folder
         }
     }
     // Sorting full paths under one root sorts by run name.

@@ -4,6 +4,7 @@
 
 #include "core/common/training_observer.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -52,12 +53,29 @@ struct RunSummary
     double lastLoss = 0; ///< the last epoch's mean loss (or the last step's, before the first epoch ends)
     std::string state;   ///< running, finished, stopped, failed or incomplete
     int worldSize = 1;   ///< processes of the last start or resume (distributed training)
+    // From config.yaml, for the experiment table:
+    std::string encoder;
+    int batchSize = 0;
+    double learningRate = 0;
+    double temperature = 0; ///< loss.t
+    long long seed = 0;
+    long long trainSubset = 0;
+    // Results where the run was evaluated:
+    std::optional<double> knnTop1;    ///< eval/knn (tau knn), else the last knn_top1 of logging.knn_every
+    std::optional<double> linearTop1; ///< eval/linear (tau linear-eval)
+    std::optional<double> meanAuroc;  ///< over the OOD sets of the newest tau ood folder, for its first score
+    std::string aurocSource;          ///< "eval/<name>: <score>" of meanAuroc
+    std::vector<std::string> tags;    ///< notes.json (core/io/run_notes.h)
+    std::string note;
 };
 
 /** Summarises a run directory from its config.yaml and metrics.jsonl. */
 RunSummary summarizeRun(const std::string& directory);
 
-/** The run directories (those holding config.yaml) directly under @p runsRoot, sorted by name. */
+/**
+ * The run directories (those holding config.yaml) under @p runsRoot, also in sub-folders (runs/study/<run>; a run's
+ * own folders are not searched), sorted by path.
+ */
 std::vector<std::string> listRunDirectories(const std::string& runsRoot);
 
 /** Every run directory under @p runsRoot, summarised, sorted by name. */

@@ -256,8 +256,9 @@ void TestMainWindow::finishedRunsShowInTheRunsPanelAndOverlay()
     // Selecting the two runs: the first one's curves from its metrics.jsonl, the second as an overlay.
     window.trainingCurves()->clear();
     QItemSelectionModel* selection = window.runsView()->selectionModel();
-    selection->select(runs->index(0, 0), QItemSelectionModel::Select | QItemSelectionModel::Rows);
-    selection->select(runs->index(1, 0), QItemSelectionModel::Select | QItemSelectionModel::Rows);
+    const QAbstractItemModel* shown = window.runsView()->model(); // sorted by run name
+    selection->select(shown->index(0, 0), QItemSelectionModel::Select | QItemSelectionModel::Rows);
+    selection->select(shown->index(1, 0), QItemSelectionModel::Select | QItemSelectionModel::Rows);
     QCOMPARE(window.trainingCurves()->stepPointCount(), 8); // step_every 1, 8 steps
     QCOMPARE(window.trainingCurves()->epochPointCount(), 1);
     QCOMPARE(window.trainingCurves()->overlayCount(), 1);

@@ -1,4 +1,6 @@
 #include "app/models/runs_model.h"
+#include "app/pages/runs_dock.h"
+#include "core/io/run_notes.h"
 #include "tests/support/test_support.h"
 
 #include <QAbstractItemModelTester>
@@ -13,6 +15,8 @@ class TestRunsModel : public QObject
 
 private Q_SLOTS:
     void listsRunsAndFollowsChanges();
+    void experimentTableColumnsNotesAndSubfolders();
+    void diffShowsOnlyTheKeysThatDiffer();
 
 private:
     void makeRun(const QTemporaryDir& dir, const QString& name, const QByteArray& metrics);
@@ -61,5 +65,73 @@ void TestRunsModel::listsRunsAndFollowsChanges()
     QVERIFY(model.runDirectory(0).endsWith("beta"));
 }
 
-QTEST_GUILESS_MAIN(TestRunsModel)
+/** Config columns, results from eval folders and the live kNN, tags and notes written back, runs in sub-folders. */
+void TestRunsModel::experimentTableColumnsNotesAndSubfolders()
+{
+    QTemporaryDir dir;
+    QDir(dir.path()).mkpath("study/tau_s2/eval/ood");
+    tau::test::writeFile(dir.filePath("study/tau_s2/config.yaml"),
+                         "system: tau_simclr\nseed: 2\nnum_epochs: 1\noptimizer:\n  batch_size: 64\n  learning_rate: 0.002\n");
+    tau::test::writeFile(dir.filePath("study/tau_s2/metrics.jsonl"),
+                         "{\"type\":\"epoch\",\"epoch\":1,\"step\":4,\"loss\":2.5,\"scalars\":{\"knn_top1\":0.5}}\n");
+    tau::test::writeFile(dir.filePath("study/tau_s2/eval/ood/metrics.json"),
+                         R"({"scores": ["tau", "knn"], "results": {"mnist": {"tau": {"auroc": 0.5}, "knn": {"auroc": 0.9}},
+                             "inverted": {"tau": {"auroc": 0.75}}}})");
+    makeRun(dir, "plain", "");
+    RunsModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setRunsRoot(dir.path());
+    QCOMPARE(model.rowCount(), 2);
+    QCOMPARE(model.data(model.index(1, RunsModel::Name)).toString(), QStringLiteral("study/tau_s2"));
+    QCOMPARE(model.data(model.index(1, RunsModel::Seed)).toInt(), 2);
+    QCOMPARE(model.data(model.index(1, RunsModel::BatchSize)).toInt(), 64);
+    QCOMPARE(model.data(model.index(1, RunsModel::LearningRate)).toString(), QStringLiteral("0.002"));
+    QCOMPARE(model.data(model.index(1, RunsModel::KnnTop1)).toString(), QStringLiteral("0.500")); // the live kNN
+    QCOMPARE(model.data(model.index(1, RunsModel::MeanAuroc)).toString(), QStringLiteral("0.625")); // tau, two sets
+    QVERIFY(model.data(model.index(1, RunsModel::MeanAuroc), Qt::ToolTipRole).toString().contains("eval/ood: tau"));
+    QCOMPARE(model.data(model.index(0, RunsModel::KnnTop1)).toString(), QString()); // not evaluated
+    QVERIFY(model.data(model.index(0, RunsModel::KnnTop1), Qt::UserRole).toDouble() <
+            model.data(model.index(1, RunsModel::KnnTop1), Qt::UserRole).toDouble());
+
+    // tau knn's result wins over the live estimate.
+    QTest::qWait(20); // a new eval folder changes eval/'s time, which the rescan watches
+    QDir(dir.path()).mkpath("study/tau_s2/eval/knn");
+    tau::test::writeFile(dir.filePath("study/tau_s2/eval/knn/metrics.json"), R"({"knn_top1": 0.625})");
+    model.refresh();
+    QCOMPARE(model.data(model.index(1, RunsModel::KnnTop1)).toString(), QStringLiteral("0.625"));
+
+    // Tags and a note, edited in the table, live in the run folder.
+    QVERIFY(model.flags(model.index(1, RunsModel::Tags)) & Qt::ItemIsEditable);
+    QVERIFY(!(model.flags(model.index(1, RunsModel::Seed)) & Qt::ItemIsEditable));
+    QVERIFY(model.setData(model.index(1, RunsModel::Tags), "baseline,  seeds , baseline"));
+    QVERIFY(model.setData(model.index(1, RunsModel::Note), "lr from the sweep"));
+    const tau::core::RunNotes notes = tau::core::readRunNotes(dir.filePath("study/tau_s2").toStdString());
+    QCOMPARE(notes.tags, (std::vector<std::string>{"baseline", "seeds"}));
+    QCOMPARE(notes.note, std::string("lr from the sweep"));
+    RunsModel again;
+    again.setRunsRoot(dir.path());
+    QCOMPARE(again.data(again.index(1, RunsModel::Tags)).toString(), QStringLiteral("baseline, seeds"));
+}
+
+void TestRunsModel::diffShowsOnlyTheKeysThatDiffer()
+{
+    QTemporaryDir dir;
+    for (const auto& [name, text] : {std::pair<const char*, const char*>{"a", "exp_name: a\nseed: 1\n"},
+                                     {"b", "exp_name: b\nseed: 2\noptimizer:\n  learning_rate: 0.01\n"}}) {
+        QDir(dir.path()).mkpath(name);
+        tau::test::writeFile(dir.filePath(QString(name) + "/config.yaml"), text);
+    }
+    QString error;
+    const QVector<QStringList> rows = tau::app::RunsDock::configDifferences({dir.filePath("a"), dir.filePath("b")}, error);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QCOMPARE(rows.size(), 2); // exp_name is each run's own and left out
+    QCOMPARE(rows[0], (QStringList{"seed", "1", "2"}));
+    QCOMPARE(rows[1][0], QStringLiteral("optimizer.learning_rate"));
+    QCOMPARE(rows[1][2], QStringLiteral("0.01"));
+    tau::test::writeFile(dir.filePath("b/config.yaml"), "seed: [\n");
+    tau::app::RunsDock::configDifferences({dir.filePath("a"), dir.filePath("b")}, error);
+    QVERIFY2(error.contains("config.yaml"), qPrintable(error));
+}
+
+QTEST_MAIN(TestRunsModel)
 #include "tst_runs_model.moc"
