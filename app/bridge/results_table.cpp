@@ -55,17 +55,6 @@ double sampleStd(const QVector<double>& values)
     return std::sqrt(squares / double(values.size() - 1));
 }
 
-QString latexCell(const QVector<double>& values)
-{
-    if (values.isEmpty()) {
-        return QStringLiteral("--");
-    }
-    if (values.size() == 1) {
-        return QString::number(values.front(), 'f', 3);
-    }
-    return QStringLiteral("%1 $\\pm$ %2").arg(mean(values), 0, 'f', 3).arg(sampleStd(values), 0, 'f', 3);
-}
-
 QString csvNumber(double value)
 {
     return std::isnan(value) ? QString() : QString::number(value, 'g', 10);
@@ -77,6 +66,20 @@ QString csv(const QString& text)
 }
 
 } // namespace
+
+QString meanAndSpread(const QVector<double>& values, bool latex)
+{
+    if (values.isEmpty()) {
+        return latex ? QStringLiteral("--") : QStringLiteral("–");
+    }
+    if (values.size() == 1) {
+        return QString::number(values.front(), 'f', 3);
+    }
+    return QStringLiteral("%1 %2 %3")
+        .arg(mean(values), 0, 'f', 3)
+        .arg(latex ? QStringLiteral("$\\pm$") : QStringLiteral("±"))
+        .arg(sampleStd(values), 0, 'f', 3);
+}
 
 QVector<ResultRow> groupResults(const QVector<EvaluationFolder>& evaluations)
 {
@@ -171,7 +174,7 @@ QString resultsTableText(const QVector<ResultRow>& rows, bool latex, const QStri
         for (const ResultRow& row : rows) {
             out << latexEscaped(row.method) << " & " << latexEscaped(row.score) << " & " << row.runs.size();
             for (const QString& set : sets) {
-                out << " & " << latexCell((row.*metric).value(set));
+                out << " & " << meanAndSpread((row.*metric).value(set), /*latex=*/true);
             }
             out << " \\\\\n";
         }

@@ -28,6 +28,9 @@ struct ResultRow
  */
 QVector<ResultRow> groupResults(const QVector<EvaluationFolder>& evaluations);
 
+/** "0.767 ± 0.076" (mean ± sample std; one value alone; "–" for none), in LaTeX with $\pm$ and "--". */
+QString meanAndSpread(const QVector<double>& values, bool latex = false);
+
 /** The OOD sets of @p rows, in alphabetical order (as metrics.json keeps them). */
 QStringList resultSets(const QVector<ResultRow>& rows);
 

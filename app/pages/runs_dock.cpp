@@ -1,5 +1,6 @@
 #include "app/pages/runs_dock.h"
 
+#include "app/bridge/results_table.h"
 #include "app/models/runs_model.h"
 
 #include "core/common/error.h"
@@ -8,6 +9,10 @@
 
 #include <QDialog>
 #include <QDialogButtonBox>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QPushButton>
+#include <QSaveFile>
 #include <QDir>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -126,9 +131,15 @@ QWidget* RunsDock::buildToolbar()
     diff->setText(tr("Diff"));
     diff->setToolTip(tr("The config keys in which the selected runs differ"));
     connect(diff, &QToolButton::clicked, this, &RunsDock::showDifferences);
+    auto* results = new QToolButton;
+    results->setObjectName(QStringLiteral("runsResults"));
+    results->setText(tr("Results"));
+    results->setToolTip(tr("The selected runs' OOD results as methods x sets, mean ± std over seeds"));
+    connect(results, &QToolButton::clicked, this, &RunsDock::showResults);
     layout->addWidget(m_filter, 1);
     layout->addWidget(columns);
     layout->addWidget(diff);
+    layout->addWidget(results);
     return bar;
 }
 
@@ -208,6 +219,97 @@ void RunsDock::showDifferences()
     connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
     layout->addWidget(buttons);
     dialog.resize(720, 360);
+    dialog.exec();
+}
+
+QStringList RunsDock::newestOodFolders(const QStringList& runs)
+{
+    QStringList folders;
+    for (const QString& run : runs) {
+        QString newest;
+        QDateTime newestTime;
+        const QDir evaluations(QString::fromStdString(core::RunPaths{run.toStdString()}.evaluations()));
+        for (const QFileInfo& folder : evaluations.entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+            const QFileInfo metrics(folder.filePath() + QStringLiteral("/metrics.json"));
+            const bool isOod = QFileInfo::exists(folder.filePath() + QStringLiteral("/scores.csv"));
+            if (metrics.exists() && isOod && (newest.isEmpty() || metrics.lastModified() > newestTime)) {
+                newest = folder.filePath();
+                newestTime = metrics.lastModified();
+            }
+        }
+        if (!newest.isEmpty()) {
+            folders << newest;
+        }
+    }
+    return folders;
+}
+
+void RunsDock::showResults()
+{
+    const QStringList folders = newestOodFolders(selectedRuns());
+    if (folders.isEmpty()) {
+        QMessageBox::information(this, tr("Results"), tr("Select runs evaluated by tau ood (or Analyse → OOD)."));
+        return;
+    }
+    QVector<EvaluationFolder> evaluations;
+    for (const QString& folder : folders) {
+        EvaluationFolder evaluation;
+        if (const QString error = readEvaluationFolder(folder, evaluation, /*withScores=*/false); !error.isEmpty()) {
+            QMessageBox::warning(this, tr("Results"), error);
+            return;
+        }
+        evaluations.append(evaluation);
+    }
+    const QVector<ResultRow> rows = groupResults(evaluations);
+    const QStringList sets = resultSets(rows);
+    QDialog dialog(this);
+    dialog.setWindowTitle(tr("OOD results across runs"));
+    auto* table = new QTableWidget(int(rows.size()), 3 + 2 * int(sets.size()));
+    table->setObjectName(QStringLiteral("resultsTable"));
+    QStringList headers{tr("method"), tr("score"), tr("n")};
+    for (const QString& set : sets) {
+        headers << tr("AUROC %1").arg(set);
+    }
+    for (const QString& set : sets) {
+        headers << tr("FPR@95 %1").arg(set);
+    }
+    table->setHorizontalHeaderLabels(headers);
+    const auto cell = [](const QVector<double>& values) { return meanAndSpread(values); };
+    for (int row = 0; row < rows.size(); ++row) {
+        table->setItem(row, 0, new QTableWidgetItem(rows[row].method));
+        table->setItem(row, 1, new QTableWidgetItem(rows[row].score));
+        table->setItem(row, 2, new QTableWidgetItem(QString::number(rows[row].runs.size())));
+        table->item(row, 0)->setToolTip(rows[row].runs.join(QStringLiteral(", ")));
+        for (int s = 0; s < sets.size(); ++s) {
+            table->setItem(row, 3 + s, new QTableWidgetItem(cell(rows[row].auroc.value(sets[s]))));
+            table->setItem(row, 3 + int(sets.size()) + s, new QTableWidgetItem(cell(rows[row].fpr95.value(sets[s]))));
+        }
+    }
+    table->resizeColumnsToContents();
+    table->verticalHeader()->hide();
+    auto* layout = new QVBoxLayout(&dialog);
+    layout->addWidget(new QLabel(tr("Each selected run's newest tau ood folder; runs alike but for the seed are one "
+                                    "method (mean ± sample std). FPR@95: the OOD share accepted at the threshold "
+                                    "that keeps 95% of the ID images.")));
+    layout->addWidget(table);
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close);
+    QPushButton* save = buttons->addButton(tr("Save as LaTeX or CSV…"), QDialogButtonBox::ActionRole);
+    const QString inDataset = evaluations.front().inDataset;
+    connect(save, &QPushButton::clicked, &dialog, [&dialog, rows, inDataset] {
+        const QString path = QFileDialog::getSaveFileName(&dialog, tr("Save the results table"), QStringLiteral("results.tex"),
+                                                          tr("LaTeX tabular (*.tex);;CSV (*.csv)"));
+        if (path.isEmpty()) {
+            return;
+        }
+        QSaveFile file(path);
+        const QByteArray text = resultsTableText(rows, !path.endsWith(QStringLiteral(".csv")), inDataset).toUtf8();
+        if (!file.open(QIODevice::WriteOnly) || file.write(text) != text.size() || !file.commit()) {
+            QMessageBox::warning(&dialog, tr("Results"), tr("%1: cannot write it (%2)").arg(path, file.errorString()));
+        }
+    });
+    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+    layout->addWidget(buttons);
+    dialog.resize(900, 360);
     dialog.exec();
 }
 

@@ -40,6 +40,10 @@ public:
     static QVector<QStringList> configDifferences(const QStringList& runs, QString& error);
     /** Shows configDifferences of the selected runs in a dialog. */
     void showDifferences();
+    /** The newest tau ood folder of each of @p runs (runs without one are left out). */
+    static QStringList newestOodFolders(const QStringList& runs);
+    /** The selected runs' newest OOD results as methods x sets, mean ± std over seeds, with LaTeX/CSV export. */
+    void showResults();
 
 Q_SIGNALS:
     /** The selection changed, or a selected run wrote new records. */

@@ -1,3 +1,4 @@
+#include "app/bridge/results_table.h"
 #include "app/models/runs_model.h"
 #include "app/pages/runs_dock.h"
 #include "core/io/run_notes.h"
@@ -17,6 +18,7 @@ private Q_SLOTS:
     void listsRunsAndFollowsChanges();
     void experimentTableColumnsNotesAndSubfolders();
     void diffShowsOnlyTheKeysThatDiffer();
+    void resultsUseEachRunsNewestOodFolder();
 
 private:
     void makeRun(const QTemporaryDir& dir, const QString& name, const QByteArray& metrics);
@@ -131,6 +133,26 @@ void TestRunsModel::diffShowsOnlyTheKeysThatDiffer()
     tau::test::writeFile(dir.filePath("b/config.yaml"), "seed: [\n");
     tau::app::RunsDock::configDifferences({dir.filePath("a"), dir.filePath("b")}, error);
     QVERIFY2(error.contains("config.yaml"), qPrintable(error));
+}
+
+void TestRunsModel::resultsUseEachRunsNewestOodFolder()
+{
+    QTemporaryDir dir;
+    for (const char* folder : {"a/eval/old", "a/eval/new", "a/eval/knn", "b/eval/knn"}) {
+        QDir(dir.path()).mkpath(folder);
+    }
+    tau::test::writeFile(dir.filePath("a/eval/old/metrics.json"), "{}");
+    tau::test::writeFile(dir.filePath("a/eval/old/scores.csv"), "dataset,index,label\n");
+    QTest::qWait(20);
+    tau::test::writeFile(dir.filePath("a/eval/new/metrics.json"), "{}");
+    tau::test::writeFile(dir.filePath("a/eval/new/scores.csv"), "dataset,index,label\n");
+    tau::test::writeFile(dir.filePath("a/eval/knn/metrics.json"), R"({"knn_top1": 0.5})"); // not an OOD folder
+    tau::test::writeFile(dir.filePath("b/eval/knn/metrics.json"), R"({"knn_top1": 0.5})");
+    const QStringList folders = tau::app::RunsDock::newestOodFolders({dir.filePath("a"), dir.filePath("b")});
+    QCOMPARE(folders, QStringList{dir.filePath("a/eval/new")}); // b has no OOD results and is left out
+    QCOMPARE(tau::app::meanAndSpread({0.75, 0.85, 0.70}), QStringLiteral("0.767 ± 0.076"));
+    QCOMPARE(tau::app::meanAndSpread({0.5}), QStringLiteral("0.500"));
+    QCOMPARE(tau::app::meanAndSpread({}, true), QStringLiteral("--"));
 }
 
 QTEST_MAIN(TestRunsModel)
