@@ -19,13 +19,10 @@ QString methodKey(const QString& evalFolder, QString& system, QString& runName)
     const QString runDirectory = QFileInfo(evalFolder + QStringLiteral("/../..")).canonicalFilePath();
     runName = QFileInfo(runDirectory).fileName();
     try {
-        core::ExperimentConfig config = core::loadConfigFile((runDirectory + QStringLiteral("/config.yaml")).toStdString());
+        const core::ExperimentConfig config =
+            core::loadConfigFile((runDirectory + QStringLiteral("/config.yaml")).toStdString());
         system = QString::fromStdString(config.system) + (config.model.mcDropout ? QStringLiteral(" + MC dropout") : QString());
-        config.seed = 0;
-        config.expName.clear();
-        config.runsDir.clear();
-        config.sourcePath.clear();
-        return QString::fromStdString(core::toYaml(config));
+        return QString::fromStdString(core::seedlessConfigKey(config));
     } catch (const core::TauError&) {
         system = runName;
         return QStringLiteral("folder:") + evalFolder; // no config: a group of its own

@@ -271,7 +271,7 @@ void MainWindow::startTraining()
     if (!m_editor->resolvedConfig(config)) {
         return;
     }
-    m_trainPage->beginRun(config.loss.t);
+    m_trainPage->beginRun(config.loss.t, config.optimizer.batchSize);
     m_progress->setValue(0);
     m_etaLabel->clear();
     m_lastStep = 0;

@@ -12,6 +12,7 @@
 #include "widgets/plots/training_curve_plot.h"
 
 #include <QCheckBox>
+#include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFileInfo>
 #include <QHBoxLayout>
@@ -19,6 +20,11 @@
 #include <QSplitter>
 #include <QTabWidget>
 #include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <optional>
 
 namespace tau::app {
 
@@ -65,9 +71,22 @@ QWidget* TrainPage::buildCurvePanel()
     auto* logarithmic = new QCheckBox(tr("Log scale"));
     logarithmic->setObjectName(QStringLiteral("logScale"));
     connect(logarithmic, &QCheckBox::toggled, m_curves, &widgets::TrainingCurvePlot::setLogarithmic);
+    auto* axis = new QComboBox;
+    axis->setObjectName(QStringLiteral("xAxis"));
+    axis->addItems({tr("step"), tr("epoch"), tr("images seen")});
+    axis->setToolTip(tr("What the x-axis counts: runs of other batch sizes line up by epoch or by images seen"));
+    connect(axis, &QComboBox::currentIndexChanged, this, [this](int index) { setXAxis(XAxis(index)); });
+    auto* groupSeeds = new QCheckBox(tr("Group seeds"));
+    groupSeeds->setObjectName(QStringLiteral("groupSeeds"));
+    groupSeeds->setChecked(m_groupSeeds);
+    groupSeeds->setToolTip(tr("Selected runs alike but for the seed: one mean curve with a ±1 std band"));
+    connect(groupSeeds, &QCheckBox::toggled, this, &TrainPage::setGroupSeeds);
     controls->addWidget(new QLabel(tr("Smoothing")));
     controls->addWidget(smoothing);
     controls->addWidget(logarithmic);
+    controls->addWidget(new QLabel(tr("x")));
+    controls->addWidget(axis);
+    controls->addWidget(groupSeeds);
     controls->addStretch(1);
     layout->addLayout(controls);
     layout->addWidget(m_curves, 1);
@@ -106,16 +125,70 @@ void TrainPage::clearPlots()
     m_scalarPlot->clear();
 }
 
-void TrainPage::beginRun(double t)
+void TrainPage::beginRun(double t, int batchSize)
 {
     clearPlots();
     m_globalTemperature = t;
     m_curves->setOverlays({});
+    m_live = true;
+    m_liveSteps.clear();
+    m_liveEpochs.clear();
+    m_liveScale = {double(batchSize), 0.0};
+}
+
+double TrainPage::xOf(double step, const Scale& scale) const
+{
+    switch (m_xAxis) {
+    case XAxis::Epoch: return scale.stepsPerEpoch > 0 ? step / scale.stepsPerEpoch : step;
+    case XAxis::Images: return scale.batchSize > 0 ? step * scale.batchSize : step;
+    case XAxis::Step: break;
+    }
+    return step;
+}
+
+void TrainPage::setXAxis(XAxis axis)
+{
+    m_xAxis = axis;
+    const QString labels[] = {tr("step"), tr("epoch"), tr("images seen")};
+    m_curves->setXLabel(labels[int(axis)]);
+    replay();
+}
+
+void TrainPage::setGroupSeeds(bool group)
+{
+    m_groupSeeds = group;
+    if (!m_live) {
+        replay();
+    }
+}
+
+void TrainPage::replay()
+{
+    if (!m_live) {
+        showRecordedRuns(m_shownRuns);
+        return;
+    }
+    m_curves->clear();
+    for (const core::StepRecord& step : m_liveSteps) {
+        plotStep(step, m_liveScale);
+    }
+    for (const core::EpochRecord& epoch : m_liveEpochs) {
+        m_curves->addEpoch(xOf(double(epoch.step), m_liveScale), epoch.loss);
+    }
 }
 
 void TrainPage::addStep(const core::StepRecord& record)
 {
-    m_curves->addStep(double(record.step), record.loss, record.learningRate);
+    m_liveSteps.push_back(record);
+    if (record.stepsPerEpoch > 0) {
+        m_liveScale.stepsPerEpoch = record.stepsPerEpoch;
+    }
+    plotStep(record, m_liveScale);
+}
+
+void TrainPage::plotStep(const core::StepRecord& record, const Scale& scale)
+{
+    m_curves->addStep(xOf(double(record.step), scale), record.loss, record.learningRate);
     for (const auto& [name, value] : record.scalars) {
         m_scalarPlot->addPoint(QString::fromStdString(name), double(record.step), value);
     }
@@ -123,7 +196,13 @@ void TrainPage::addStep(const core::StepRecord& record)
 
 void TrainPage::addEpoch(const core::EpochRecord& record)
 {
-    m_curves->addEpoch(double(record.step), record.loss);
+    m_liveEpochs.push_back(record);
+    plotEpoch(record, m_liveScale);
+}
+
+void TrainPage::plotEpoch(const core::EpochRecord& record, const Scale& scale)
+{
+    m_curves->addEpoch(xOf(double(record.step), scale), record.loss);
     for (const auto& [name, value] : record.scalars) {
         m_scalarPlot->addPoint(QString::fromStdString(name), double(record.step), value);
     }
@@ -134,50 +213,138 @@ void TrainPage::addEpoch(const core::EpochRecord& record)
     }
 }
 
+namespace {
+
+/** A recorded run as the curves need it. */
+struct RecordedRun
+{
+    QString directory;
+    core::MetricsHistory history;
+    std::optional<core::ExperimentConfig> config;
+};
+
+/** The mean and sample std of the runs' losses at each step all of them recorded (same steps, shortest run). */
+widgets::CurveSeries seedBand(const std::vector<const RecordedRun*>& runs, const std::function<double(double)>& x)
+{
+    widgets::CurveSeries band;
+    size_t length = runs.front()->history.steps.size();
+    for (const RecordedRun* run : runs) {
+        length = std::min(length, run->history.steps.size());
+    }
+    for (size_t i = 0; i < length; ++i) {
+        const long long step = runs.front()->history.steps[i].step;
+        double sum = 0, squares = 0;
+        bool aligned = true;
+        for (const RecordedRun* run : runs) {
+            aligned = aligned && run->history.steps[i].step == step;
+            sum += run->history.steps[i].loss;
+        }
+        if (!aligned) {
+            break; // recorded at other steps (another step_every): the band ends where they part
+        }
+        const double mean = sum / double(runs.size());
+        for (const RecordedRun* run : runs) {
+            squares += (run->history.steps[i].loss - mean) * (run->history.steps[i].loss - mean);
+        }
+        band.steps.append(x(double(step)));
+        band.losses.append(mean);
+        band.spread.append(std::sqrt(squares / double(runs.size() - 1)));
+    }
+    return band;
+}
+
+} // namespace
+
 QString TrainPage::showRecordedRuns(const QStringList& directories)
 {
     clearPlots();
+    m_live = false;
+    m_shownRuns = directories;
     QString message;
-    QVector<widgets::CurveSeries> overlays;
-    for (int i = 0; i < directories.size(); ++i) {
-        const core::RunPaths run{directories[i].toStdString()};
-        core::MetricsHistory history;
+    std::vector<RecordedRun> runs;
+    for (const QString& directory : directories) {
+        const core::RunPaths paths{directory.toStdString()};
+        RecordedRun run{directory, {}, std::nullopt};
         try {
-            history = core::readMetricsFile(run.metrics(), core::MetricsReadOptions{kRecordedStepsShown});
+            run.history = core::readMetricsFile(paths.metrics(), core::MetricsReadOptions{kRecordedStepsShown});
         } catch (const core::TauError& error) {
             message = QString::fromStdString(error.what());
             continue;
         }
-        if (i == 0) {
-            try {
-                m_globalTemperature = core::loadConfigFile(run.config()).loss.t;
-            } catch (const core::TauError&) {
-                m_globalTemperature = core::LossConfig{}.t;
-            }
-            for (const core::StepRecord& step : history.steps) {
-                addStep(step);
-            }
-            for (const core::EpochRecord& epoch : history.epochs) {
-                addEpoch(epoch);
-            }
-            message = history.worldSize > 1
-                          ? tr("Showing %1 (trained data-parallel by %2 processes)").arg(directories[i]).arg(history.worldSize)
-                          : tr("Showing %1").arg(directories[i]);
-            if (history.stepStride > 1) {
-                message += tr(" · 1 step in %1 shown, of %2").arg(history.stepStride).arg(history.stepRecordsInFile);
-            }
-            if (!history.warnings.empty()) {
-                message += tr(" · %n unreadable line(s) of metrics.jsonl skipped", nullptr, int(history.warnings.size()));
-            }
-        } else {
-            widgets::CurveSeries series;
-            series.name = QFileInfo(directories[i]).fileName();
-            for (const core::StepRecord& step : history.steps) {
-                series.steps.append(double(step.step));
-                series.losses.append(step.loss);
-            }
-            overlays.append(series);
+        try {
+            run.config = core::loadConfigFile(paths.config());
+        } catch (const core::TauError&) {
+            run.config.reset(); // shown by step, never grouped
         }
+        runs.push_back(std::move(run));
+    }
+    const auto scaleOf = [](const RecordedRun& run) {
+        Scale scale;
+        scale.batchSize = run.config ? run.config->optimizer.batchSize : 0;
+        if (!run.history.epochs.empty() && run.history.epochs.front().epoch > 0) {
+            scale.stepsPerEpoch = double(run.history.epochs.front().step) / run.history.epochs.front().epoch;
+        }
+        return scale;
+    };
+    if (!runs.empty()) {
+        const RecordedRun& first = runs.front();
+        m_globalTemperature = first.config ? first.config->loss.t : core::LossConfig{}.t;
+        const Scale scale = scaleOf(first);
+        for (const core::StepRecord& step : first.history.steps) {
+            plotStep(step, scale);
+        }
+        for (const core::EpochRecord& epoch : first.history.epochs) {
+            plotEpoch(epoch, scale);
+        }
+        message = first.history.worldSize > 1 ? tr("Showing %1 (trained data-parallel by %2 processes)")
+                                                    .arg(first.directory)
+                                                    .arg(first.history.worldSize)
+                                              : tr("Showing %1").arg(first.directory);
+        if (first.history.stepStride > 1) {
+            message += tr(" · 1 step in %1 shown, of %2").arg(first.history.stepStride).arg(first.history.stepRecordsInFile);
+        }
+        if (!first.history.warnings.empty()) {
+            message += tr(" · %n unreadable line(s) of metrics.jsonl skipped", nullptr, int(first.history.warnings.size()));
+        }
+    }
+    // Overlays: every run but the first, or with Group seeds the groups of runs alike but for the seed (the first
+    // run's group included) as one band each.
+    std::vector<std::pair<std::string, std::vector<const RecordedRun*>>> groups;
+    for (size_t i = 0; i < runs.size(); ++i) {
+        const std::string key = m_groupSeeds && runs[i].config ? core::seedlessConfigKey(*runs[i].config)
+                                                               : "run:" + runs[i].directory.toStdString();
+        auto group = std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.first == key; });
+        if (group == groups.end()) {
+            groups.push_back({key, {}});
+            group = groups.end() - 1;
+        }
+        group->second.push_back(&runs[i]);
+    }
+    QVector<widgets::CurveSeries> overlays;
+    int bands = 0;
+    for (const auto& [key, members] : groups) {
+        const Scale scale = scaleOf(*members.front());
+        const auto x = [this, scale](double step) { return xOf(step, scale); };
+        if (members.size() > 1) {
+            widgets::CurveSeries band = seedBand(members, x);
+            band.name = tr("%1 … (mean ± std of %2 seeds)").arg(QFileInfo(members.front()->directory).fileName()).arg(members.size());
+            overlays.append(band);
+            ++bands;
+            continue;
+        }
+        if (members.front() == &runs.front()) {
+            continue; // the first run is drawn in full already
+        }
+        widgets::CurveSeries series;
+        series.name = QFileInfo(members.front()->directory).fileName();
+        for (const core::StepRecord& step : members.front()->history.steps) {
+            series.steps.append(x(double(step.step)));
+            series.losses.append(step.loss);
+        }
+        overlays.append(series);
+    }
+    if (bands > 0) {
+        message += tr(" · %n group(s) of seeds as mean ± std", nullptr, bands);
     }
     m_curves->setOverlays(overlays);
     return message;

@@ -28,16 +28,27 @@ class TrainPage : public QWidget
 public:
     explicit TrainPage(ConfigEditor* editor, QWidget* parent = nullptr);
 
-    /** Clears every plot for a run trained with global temperature @p t. */
-    void beginRun(double t);
+    /** Clears every plot for a run trained with global temperature @p t in batches of @p batchSize. */
+    void beginRun(double t, int batchSize = 0);
     void addStep(const core::StepRecord& record);
     void addEpoch(const core::EpochRecord& record);
 
     /**
-     * Shows recorded runs from their metrics.jsonl: the first in full, the others' losses overlaid.
+     * Shows recorded runs from their metrics.jsonl: the first in full, the others' losses overlaid; runs alike
+     * but for the seed (with Group seeds on) as one mean curve with a ±1 std band.
      * @return what to tell the user (the run shown, or why one could not be read).
      */
     QString showRecordedRuns(const QStringList& directories);
+
+    /** What the curves' x-axis counts: steps, epochs (fractional), or images seen (step x batch size). */
+    enum class XAxis
+    {
+        Step,
+        Epoch,
+        Images
+    };
+    void setXAxis(XAxis axis);
+    void setGroupSeeds(bool group);
 
     /** The page's plots for the Export menu (the training curves first). */
     QVector<FigureEntry> figures() const;
@@ -53,6 +64,17 @@ private:
     QWidget* buildCurvePanel();
     QWidget* buildDistributions();
     void clearPlots();
+    /** How one run's steps become x values. */
+    struct Scale
+    {
+        double batchSize = 0;
+        double stepsPerEpoch = 0;
+    };
+    double xOf(double step, const Scale& scale) const;
+    void plotStep(const core::StepRecord& record, const Scale& scale);
+    void plotEpoch(const core::EpochRecord& record, const Scale& scale);
+    /** Shows again what is shown (the live run, or the recorded runs) after the axis or grouping changed. */
+    void replay();
 
     ConfigEditor* m_editor;
     widgets::TrainingCurvePlot* m_curves = nullptr;
@@ -61,6 +83,13 @@ private:
     widgets::DistributionPlot* m_temperaturePlot = nullptr;
     widgets::ScalarPlot* m_scalarPlot = nullptr;
     double m_globalTemperature = 0.1; ///< t of the run shown: tau = t / c
+    XAxis m_xAxis = XAxis::Step;
+    bool m_groupSeeds = true;
+    Scale m_liveScale;
+    bool m_live = false;
+    std::vector<core::StepRecord> m_liveSteps; ///< the live run's records, to draw again on another axis
+    std::vector<core::EpochRecord> m_liveEpochs;
+    QStringList m_shownRuns; ///< the recorded runs shown
 };
 
 } // namespace tau::app

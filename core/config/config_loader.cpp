@@ -600,6 +600,15 @@ void flattenNode(const YAML::Node& node, const std::string& prefix, std::vector<
 
 } // namespace
 
+std::string seedlessConfigKey(ExperimentConfig config)
+{
+    config.seed = 0;
+    config.expName.clear();
+    config.runsDir.clear();
+    config.sourcePath.clear();
+    return toYaml(config);
+}
+
 std::vector<std::pair<std::string, std::string>> flattenConfig(const ExperimentConfig& config)
 {
     std::vector<std::pair<std::string, std::string>> keys;

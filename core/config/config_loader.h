@@ -34,6 +34,12 @@ std::vector<std::string> configChoices(const std::string& keyPath);
 /** The config as YAML with every key written out, so a run directory records exactly what ran. */
 std::string toYaml(const ExperimentConfig& config);
 
+/**
+ * What @p config says beyond its seed and names (seed, exp_name, runs_dir cleared): runs whose keys are equal are
+ * seeds of one experiment (the experiment table's groups, the results table's methods).
+ */
+std::string seedlessConfigKey(ExperimentConfig config);
+
 /** Every key of @p config as a dotted path ("optimizer.learning_rate") with its value as toYaml writes it. */
 std::vector<std::pair<std::string, std::string>> flattenConfig(const ExperimentConfig& config);
 

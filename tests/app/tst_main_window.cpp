@@ -2,6 +2,7 @@
 #include "app/models/runs_model.h"
 #include "tests/support/test_support.h"
 #include "widgets/plots/distribution_plot.h"
+#include "widgets/plots/qcp.h"
 #include "widgets/plots/training_curve_plot.h"
 
 #include <QAction>
@@ -14,6 +15,8 @@
 #include <QStatusBar>
 #include <QSignalSpy>
 #include <QTemporaryDir>
+#include <QCheckBox>
+#include <QComboBox>
 #include <QtTest>
 
 using tau::app::MainWindow;
@@ -263,6 +266,22 @@ void TestMainWindow::finishedRunsShowInTheRunsPanelAndOverlay()
     QCOMPARE(window.trainingCurves()->epochPointCount(), 1);
     QCOMPARE(window.trainingCurves()->overlayCount(), 1);
     QCOMPARE(window.certaintyPlot()->epochCount(), 1);
+    // The two runs differ only in their names: with Group seeds (on) they are one band; off, the second overlays.
+    QCOMPARE(window.trainingCurves()->bandCount(), 1);
+    auto* groupSeeds = window.findChild<QCheckBox*>("groupSeeds");
+    QVERIFY(groupSeeds != nullptr);
+    groupSeeds->setChecked(false);
+    QCOMPARE(window.trainingCurves()->bandCount(), 0);
+    QCOMPARE(window.trainingCurves()->overlayCount(), 1);
+    // By epoch: the 8 steps of the one epoch end at x = 1.
+    auto* axis = window.findChild<QComboBox*>("xAxis");
+    QVERIFY(axis != nullptr);
+    axis->setCurrentIndex(1);
+    window.trainingCurves()->replotIfChanged();
+    QCOMPARE(window.trainingCurves()->plot()->graph(0)->data()->at(7)->key, 1.0);
+    QCOMPARE(window.trainingCurves()->plot()->xAxis->label(), QStringLiteral("epoch"));
+    axis->setCurrentIndex(2); // images seen: 8 steps of batch 32
+    QCOMPARE(window.trainingCurves()->plot()->graph(0)->data()->at(7)->key, 256.0);
 }
 
 QTEST_MAIN(TestMainWindow)

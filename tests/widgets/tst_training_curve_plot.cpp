@@ -51,10 +51,20 @@ void TestTrainingCurvePlot::zeroSmoothingShowsTheRawLoss()
 void TestTrainingCurvePlot::overlaysAndLogScale()
 {
     TrainingCurvePlot plot;
-    plot.setOverlays({CurveSeries{"other", {1, 2, 3}, {3, 2, 1}}, CurveSeries{"third", {1, 2}, {4, 4}}});
+    plot.setOverlays({CurveSeries{"other", {1, 2, 3}, {3, 2, 1}, {}}, CurveSeries{"third", {1, 2}, {4, 4}, {}}});
     QCOMPARE(plot.overlayCount(), 2);
     plot.setOverlays({});
     QCOMPARE(plot.overlayCount(), 0);
+    // A group of seeds: its mean as a curve and ±1 std as a filled band, left out of the legend.
+    plot.setSmoothing(0.0);
+    plot.setOverlays({CurveSeries{"seeds", {1, 2}, {3, 2}, {0.5, 0.25}}});
+    QCOMPARE(plot.overlayCount(), 1);
+    QCOMPARE(plot.bandCount(), 1);
+    QCPGraph* upper = plot.plot()->graph(plot.plot()->graphCount() - 2);
+    QCOMPARE(upper->data()->at(0)->value, 3.5);
+    QVERIFY(upper->channelFillGraph() != nullptr);
+    QCOMPARE(upper->channelFillGraph()->data()->at(1)->value, 1.75);
+    QCOMPARE(plot.plot()->legend->itemCount(), 5); // the four curves of the run and the group's mean
     plot.setLogarithmic(true);
     QCOMPARE(plot.plot()->yAxis->scaleType(), QCPAxis::stLogarithmic);
     plot.setLogarithmic(false);

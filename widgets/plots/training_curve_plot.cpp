@@ -116,13 +116,46 @@ void TrainingCurvePlot::setOverlays(const QVector<CurveSeries>& overlays)
         m_plot->removeGraph(graph);
     }
     m_overlays.clear();
+    m_bands = 0;
     for (int i = 0; i < overlays.size(); ++i) {
+        const CurveSeries& series = overlays[i];
+        const QColor colour = kOverlayColours[i % 6];
+        const QVector<double> centre = debiasedEma(series.losses, m_smoothing);
+        if (series.spread.size() == series.losses.size() && !series.spread.isEmpty()) {
+            // The band: mean ± 1 std, both edges smoothed alike, filled between.
+            const QVector<double> spread = debiasedEma(series.spread, m_smoothing);
+            QVector<double> low(centre.size()), high(centre.size());
+            for (int j = 0; j < centre.size(); ++j) {
+                low[j] = centre[j] - spread[j];
+                high[j] = centre[j] + spread[j];
+            }
+            QCPGraph* lower = m_plot->addGraph(m_plot->xAxis, m_plot->yAxis);
+            QCPGraph* upper = m_plot->addGraph(m_plot->xAxis, m_plot->yAxis);
+            for (QCPGraph* edge : {lower, upper}) {
+                edge->setPen(Qt::NoPen);
+                edge->removeFromLegend();
+                m_overlays.append(edge);
+            }
+            lower->setData(series.steps, low, /*alreadySorted=*/true);
+            upper->setData(series.steps, high, /*alreadySorted=*/true);
+            QColor fill = colour;
+            fill.setAlpha(50);
+            upper->setBrush(fill);
+            upper->setChannelFillGraph(lower);
+            ++m_bands;
+        }
         QCPGraph* graph = m_plot->addGraph(m_plot->xAxis, m_plot->yAxis);
-        graph->setName(overlays[i].name);
-        graph->setPen(QPen(kOverlayColours[i % 6], 1.4));
-        graph->setData(overlays[i].steps, debiasedEma(overlays[i].losses, m_smoothing), /*alreadySorted=*/true);
+        graph->setName(series.name);
+        graph->setPen(QPen(colour, 1.4));
+        graph->setData(series.steps, centre, /*alreadySorted=*/true);
         m_overlays.append(graph);
     }
+    m_dirty = true;
+}
+
+void TrainingCurvePlot::setXLabel(const QString& label)
+{
+    m_plot->xAxis->setLabel(label);
     m_dirty = true;
 }
 

@@ -13,8 +13,9 @@ namespace tau::widgets {
 struct CurveSeries
 {
     QString name;
-    QVector<double> steps;
-    QVector<double> losses;
+    QVector<double> steps;  ///< x values, in the axis's unit (step, epoch or images seen)
+    QVector<double> losses; ///< the mean loss for a group of seeds
+    QVector<double> spread; ///< a group of seeds: ±1 std around losses, drawn as a band; empty: none
 };
 
 /**
@@ -39,12 +40,15 @@ public:
     double smoothing() const { return m_smoothing; }
     void setLogarithmic(bool logarithmic);
     void setOverlays(const QVector<CurveSeries>& overlays);
+    /** The x-axis title ("step", "epoch", "images seen"): callers convert the x values they add. */
+    void setXLabel(const QString& label);
+    int bandCount() const { return m_bands; }
     /** Draws what was added since the last replot now (a 10 Hz timer does it otherwise), e.g. before an export. */
     void replotIfChanged();
 
     int stepPointCount() const;
     int epochPointCount() const;
-    int overlayCount() const { return m_overlays.size(); }
+    int overlayCount() const { return int(m_overlays.size()) - 2 * m_bands; } ///< curves, bands not counted
     /** The smoothed loss as drawn (for tests). */
     QVector<double> smoothedLosses() const;
     QCustomPlot* plot() const { return m_plot; }
@@ -61,6 +65,7 @@ private:
     QCPGraph* m_epochLoss;
     QCPGraph* m_learningRate;
     QVector<QCPGraph*> m_overlays;
+    int m_bands = 0;
     QVector<double> m_steps, m_losses;
     double m_smoothing = 0.6;
     QTimer m_replotTimer;
