@@ -274,15 +274,14 @@ void RunsDock::showResults()
         headers << tr("FPR@95 %1").arg(set);
     }
     table->setHorizontalHeaderLabels(headers);
-    const auto cell = [](const QVector<double>& values) { return meanAndSpread(values); };
     for (int row = 0; row < rows.size(); ++row) {
         table->setItem(row, 0, new QTableWidgetItem(rows[row].method));
         table->setItem(row, 1, new QTableWidgetItem(rows[row].score));
         table->setItem(row, 2, new QTableWidgetItem(QString::number(rows[row].runs.size())));
         table->item(row, 0)->setToolTip(rows[row].runs.join(QStringLiteral(", ")));
         for (int s = 0; s < sets.size(); ++s) {
-            table->setItem(row, 3 + s, new QTableWidgetItem(cell(rows[row].auroc.value(sets[s]))));
-            table->setItem(row, 3 + int(sets.size()) + s, new QTableWidgetItem(cell(rows[row].fpr95.value(sets[s]))));
+            table->setItem(row, 3 + s, new QTableWidgetItem(meanAndSpread(rows[row].auroc.value(sets[s]))));
+            table->setItem(row, 3 + int(sets.size()) + s, new QTableWidgetItem(meanAndSpread(rows[row].fpr95.value(sets[s]))));
         }
     }
     table->resizeColumnsToContents();
