@@ -3,25 +3,40 @@
 #include "core/common/error.h"
 #include "core/config/config_loader.h"
 #include "core/io/csv.h"
+#include "core/io/metrics_reader.h"
+#include "core/methods/system_catalog.h"
 
 #include <QFileInfo>
 #include <QTextStream>
 
+#include <algorithm>
 #include <cmath>
 
 namespace tau::app {
 
 namespace {
 
+/** The run directory an eval folder (RUN/eval/<name>) belongs to. */
+QString runDirectoryOf(const QString& evalFolder)
+{
+    return QFileInfo(evalFolder + QStringLiteral("/../..")).canonicalFilePath();
+}
+
 /** What a run's config says beyond its seed and name: runs with the same key are seeds of one method. */
 QString methodKey(const QString& evalFolder, QString& system, QString& runName)
 {
-    const QString runDirectory = QFileInfo(evalFolder + QStringLiteral("/../..")).canonicalFilePath();
+    const QString runDirectory = runDirectoryOf(evalFolder);
     runName = QFileInfo(runDirectory).fileName();
     try {
         const core::ExperimentConfig config =
             core::loadConfigFile((runDirectory + QStringLiteral("/config.yaml")).toStdString());
-        system = QString::fromStdString(config.system) + (config.model.mcDropout ? QStringLiteral(" + MC dropout") : QString());
+        QString title = QString::fromStdString(config.system);
+        try {
+            title = QString::fromStdString(core::systemOf(config).title);
+        } catch (const core::TauError&) {
+            // a system this build does not know: its name stands
+        }
+        system = title + (config.model.mcDropout ? QStringLiteral(" + MC dropout") : QString());
         return QString::fromStdString(core::seedlessConfigKey(config));
     } catch (const core::TauError&) {
         system = runName;
@@ -96,12 +111,19 @@ QVector<ResultRow> groupResults(const QVector<EvaluationFolder>& evaluations)
             qsizetype index = keys.indexOf(rowKey);
             if (index < 0) {
                 keys.append(rowKey);
-                rows.append(ResultRow{system, metric.score, {}, {}, {}});
+                ResultRow row;
+                row.method = system;
+                row.score = metric.score;
+                rows.append(row);
                 index = rows.size() - 1;
             }
             ResultRow& row = rows[index];
             if (!row.runs.contains(runName)) {
                 row.runs.append(runName);
+                const core::RunEvaluations newest = core::newestEvaluations(runDirectoryOf(evaluation.folder).toStdString());
+                if (newest.linearTop1) {
+                    row.linearTop1.append(*newest.linearTop1);
+                }
             }
             row.auroc[metric.oodSet].append(metric.auroc.value);
             row.fpr95[metric.oodSet].append(metric.fpr95.value);
@@ -135,49 +157,149 @@ QStringList resultSets(const QVector<ResultRow>& rows)
     return sets;
 }
 
-QString resultsTableText(const QVector<ResultRow>& rows, bool latex, const QString& inDataset)
+TableFormat tableFormatOf(const QString& path)
 {
-    const QStringList sets = resultSets(rows);
+    const QString suffix = QFileInfo(path).suffix().toLower();
+    return suffix == QLatin1String("tex") ? TableFormat::Latex
+           : suffix == QLatin1String("md") ? TableFormat::Markdown
+                                           : TableFormat::Csv;
+}
+
+namespace {
+
+using Metric = QMap<QString, QVector<double>> ResultRow::*;
+
+/** The mean over the sets of each set's mean (every set must have a value), as the study's tables show it. */
+QString meanOverSets(const ResultRow& row, Metric metric, const QStringList& sets)
+{
+    double sum = 0;
+    for (const QString& set : sets) {
+        const QVector<double> values = (row.*metric).value(set);
+        if (values.isEmpty()) {
+            return QStringLiteral("–");
+        }
+        sum += mean(values);
+    }
+    return QString::number(sum / double(sets.size()), 'f', 3);
+}
+
+QString csvTable(const QVector<ResultRow>& rows, const QStringList& sets)
+{
     QString text;
     QTextStream out(&text);
-    if (!latex) {
-        out << "method,score,runs,ood,n,auroc_mean,auroc_std,fpr95_mean,fpr95_std\n";
-        for (const ResultRow& row : rows) {
-            for (const QString& set : sets) {
-                const QVector<double> auroc = row.auroc.value(set), fpr95 = row.fpr95.value(set);
-                if (auroc.isEmpty()) {
-                    continue;
-                }
-                out << csv(row.method) << ',' << csv(row.score) << ',' << csv(row.runs.join(QLatin1Char(' '))) << ','
-                    << csv(set) << ',' << auroc.size() << ',' << csvNumber(mean(auroc)) << ','
-                    << csvNumber(sampleStd(auroc)) << ',' << csvNumber(mean(fpr95)) << ',' << csvNumber(sampleStd(fpr95))
-                    << '\n';
+    out << "method,score,runs,ood,n,auroc_mean,auroc_std,fpr95_mean,fpr95_std,linear_top1_mean,linear_top1_std\n";
+    for (const ResultRow& row : rows) {
+        const QString linearMean = row.linearTop1.isEmpty() ? QString() : csvNumber(mean(row.linearTop1));
+        for (const QString& set : sets) {
+            const QVector<double> auroc = row.auroc.value(set), fpr95 = row.fpr95.value(set);
+            if (auroc.isEmpty()) {
+                continue;
             }
+            out << csv(row.method) << ',' << csv(row.score) << ',' << csv(row.runs.join(QLatin1Char(' '))) << ','
+                << csv(set) << ',' << auroc.size() << ',' << csvNumber(mean(auroc)) << ','
+                << csvNumber(sampleStd(auroc)) << ',' << csvNumber(mean(fpr95)) << ',' << csvNumber(sampleStd(fpr95))
+                << ',' << linearMean << ',' << csvNumber(sampleStd(row.linearTop1)) << '\n';
         }
-        return text;
     }
+    return text;
+}
+
+const QString kFprConvention =
+    QStringLiteral("FPR@95: the share of OOD images accepted at the threshold that keeps 95% of the ID images");
+
+QString latexTable(const QVector<ResultRow>& rows, const QStringList& sets, const QString& inDataset)
+{
+    QString text;
+    QTextStream out(&text);
+    const bool linear = std::any_of(rows.begin(), rows.end(), [](const ResultRow& row) { return !row.linearTop1.isEmpty(); });
+    const bool meanColumn = sets.size() > 1;
+    const int columns = 3 + int(sets.size()) + (meanColumn ? 1 : 0) + (linear ? 1 : 0);
     out << "% OOD detection across runs, in-distribution: " << inDataset
         << "; mean $\\pm$ sample std over the runs of each method (seeds); generated by tau export table\n"
-        << "% FPR@95: the share of OOD images accepted at the threshold that keeps 95% of the ID images\n";
-    for (const auto& [title, metric] :
-         {std::pair<QString, QMap<QString, QVector<double>> ResultRow::*>{QStringLiteral("AUROC $\\uparrow$"), &ResultRow::auroc},
-          {QStringLiteral("FPR@95 $\\downarrow$"), &ResultRow::fpr95}}) {
-        out << "\\begin{tabular}{llr" << QString(sets.size(), QLatin1Char('r')) << "}\n\\toprule\n";
+        << "% " << kFprConvention << "\n";
+    for (const auto& [title, metric] : {std::pair<QString, Metric>{QStringLiteral("AUROC $\\uparrow$"), &ResultRow::auroc},
+                                        {QStringLiteral("FPR@95 $\\downarrow$"), &ResultRow::fpr95}}) {
+        out << "\\begin{tabular}{llr" << QString(columns - 3, QLatin1Char('r')) << "}\n\\toprule\n";
         out << "Method & Score & $n$";
         for (const QString& set : sets) {
             out << " & " << latexEscaped(set);
         }
-        out << " \\\\\n\\multicolumn{" << sets.size() + 3 << "}{l}{" << title << "} \\\\\n\\midrule\n";
+        out << (meanColumn ? " & mean" : "") << (linear ? " & linear top-1" : "");
+        out << " \\\\\n\\multicolumn{" << columns << "}{l}{" << title << "} \\\\\n\\midrule\n";
         for (const ResultRow& row : rows) {
             out << latexEscaped(row.method) << " & " << latexEscaped(row.score) << " & " << row.runs.size();
             for (const QString& set : sets) {
                 out << " & " << meanAndSpread((row.*metric).value(set), /*latex=*/true);
+            }
+            if (meanColumn) {
+                out << " & " << meanOverSets(row, metric, sets).replace(QStringLiteral("–"), QStringLiteral("--"));
+            }
+            if (linear) {
+                out << " & " << meanAndSpread(row.linearTop1, /*latex=*/true);
             }
             out << " \\\\\n";
         }
         out << "\\bottomrule\n\\end{tabular}\n";
     }
     return text;
+}
+
+QString markdownCell(const QString& text)
+{
+    return QString(text).replace(QLatin1Char('|'), QStringLiteral("\\|"));
+}
+
+QString markdownTable(const QVector<ResultRow>& rows, const QStringList& sets, const QString& inDataset)
+{
+    QString text;
+    QTextStream out(&text);
+    const bool linear = std::any_of(rows.begin(), rows.end(), [](const ResultRow& row) { return !row.linearTop1.isEmpty(); });
+    const bool meanColumn = sets.size() > 1;
+    const QString caption = QStringLiteral("in-distribution: %1; mean ± sample std over the runs of each method "
+                                           "(seeds), n runs; generated by tau export table")
+                                .arg(inDataset);
+    for (const auto& [title, metric] :
+         {std::pair<QString, Metric>{QStringLiteral("AUROC (higher is better; 0.5 is chance)"), &ResultRow::auroc},
+          {QStringLiteral("FPR@95 (lower is better): ") + kFprConvention.section(QStringLiteral(": "), 1), &ResultRow::fpr95}}) {
+        out << "### " << title << "\n\n" << caption << "\n\n| method | score | n |";
+        for (const QString& set : sets) {
+            out << ' ' << markdownCell(set) << " |";
+        }
+        out << (meanColumn ? " mean |" : "") << (linear ? " linear top-1 |" : "") << "\n|---|---|---|";
+        for (int i = 0; i < sets.size() + (meanColumn ? 1 : 0) + (linear ? 1 : 0); ++i) {
+            out << "---|";
+        }
+        out << '\n';
+        for (const ResultRow& row : rows) {
+            out << "| " << markdownCell(row.method) << " | " << markdownCell(row.score) << " | " << row.runs.size() << " |";
+            for (const QString& set : sets) {
+                out << ' ' << meanAndSpread((row.*metric).value(set)) << " |";
+            }
+            if (meanColumn) {
+                out << ' ' << meanOverSets(row, metric, sets) << " |";
+            }
+            if (linear) {
+                out << ' ' << meanAndSpread(row.linearTop1) << " |";
+            }
+            out << '\n';
+        }
+        out << '\n';
+    }
+    return text;
+}
+
+} // namespace
+
+QString resultsTableText(const QVector<ResultRow>& rows, TableFormat format, const QString& inDataset,
+                         const QStringList& sets)
+{
+    const QStringList shown = sets.isEmpty() ? resultSets(rows) : sets;
+    switch (format) {
+    case TableFormat::Latex: return latexTable(rows, shown, inDataset);
+    case TableFormat::Markdown: return markdownTable(rows, shown, inDataset);
+    case TableFormat::Csv: break;
+    }
+    return csvTable(rows, shown);
 }
 
 } // namespace tau::app

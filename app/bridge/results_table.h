@@ -15,11 +15,19 @@ namespace tau::app {
 /** One row of the results table: a method (a group of runs alike but for the seed) and one of its scores. */
 struct ResultRow
 {
-    QString method;    ///< the system, and what tells it from other groups of that system
+    QString method;    ///< the system's title, and what tells it from other groups of that system
     QString score;
     QStringList runs;  ///< the runs of the group, in the order given
     QMap<QString, QVector<double>> auroc; ///< [OOD set] one value per run that has it
     QMap<QString, QVector<double>> fpr95;
+    QVector<double> linearTop1; ///< the newest tau linear-eval of each run that has one (the encoder's accuracy)
+};
+
+enum class TableFormat
+{
+    Csv,
+    Latex,
+    Markdown
 };
 
 /**
@@ -35,10 +43,16 @@ QString meanAndSpread(const QVector<double>& values, bool latex = false);
 QStringList resultSets(const QVector<ResultRow>& rows);
 
 /**
- * The table as LaTeX (an AUROC and an FPR@95 tabular, methods x sets, mean ± std with the number of runs) or CSV
- * (one line per method, score and set: n, auroc_mean, auroc_std, fpr95_mean, fpr95_std; std empty for one run).
+ * The table as LaTeX or Markdown (an AUROC and an FPR@95 table, methods x sets, mean ± std, with the number of
+ * runs, the mean over the sets and the linear top-1 where measured) or CSV (one line per method, score and set: n,
+ * auroc_mean, auroc_std, fpr95_mean, fpr95_std, linear_top1_mean, linear_top1_std; std empty for one run).
  * FPR@95: the share of OOD images accepted at the threshold that keeps 95% of the ID set (ID positive).
+ * @param sets the OOD sets, in this order (empty: every set of the rows, alphabetically)
  */
-QString resultsTableText(const QVector<ResultRow>& rows, bool latex, const QString& inDataset);
+QString resultsTableText(const QVector<ResultRow>& rows, TableFormat format, const QString& inDataset,
+                         const QStringList& sets = {});
+
+/** The format an output file's extension names (.tex, .md, else CSV). */
+TableFormat tableFormatOf(const QString& path);
 
 } // namespace tau::app

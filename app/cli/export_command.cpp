@@ -98,8 +98,15 @@ QString exportResultsTable(const ExportRequest& request)
         }
         evaluations.append(evaluation);
     }
-    return writeText(request.output, resultsTableText(groupResults(evaluations), request.format == QLatin1String("tex"),
-                                                      evaluations.front().inDataset));
+    const QVector<ResultRow> rows = groupResults(evaluations);
+    const QStringList known = resultSets(rows);
+    for (const QString& set : request.sets) {
+        if (!known.contains(set)) {
+            return QStringLiteral("--sets: no OOD set '%1' in these folders; they have %2").arg(set, known.join(QStringLiteral(", ")));
+        }
+    }
+    return writeText(request.output, resultsTableText(rows, tableFormatOf(request.output), evaluations.front().inDataset,
+                                                      request.sets));
 }
 
 QString resolveFormat(ExportRequest& request)
@@ -114,11 +121,11 @@ QString resolveFormat(ExportRequest& request)
     }
     const QStringList allowed = request.what != QLatin1String("table")
                                     ? QStringList{QStringLiteral("pdf"), QStringLiteral("svg"), QStringLiteral("png"), QStringLiteral("csv")}
-                                    : QStringList{QStringLiteral("tex"), QStringLiteral("csv")};
+                                    : QStringList{QStringLiteral("tex"), QStringLiteral("md"), QStringLiteral("csv")};
     if (!allowed.contains(request.format)) {
         return request.what != QLatin1String("table")
                    ? request.output + QStringLiteral(": a figure is written as .pdf, .svg or .png (its data as .csv)")
-                   : request.output + QStringLiteral(": a table is written as .tex (LaTeX tabular) or .csv");
+                   : request.output + QStringLiteral(": a table is written as .tex (LaTeX tabular), .md (Markdown) or .csv");
     }
     return {};
 }
@@ -146,7 +153,9 @@ QString runExport(ExportRequest& request)
     if (request.what == QLatin1String("embedding")) {
         return exportEmbedding(request);
     }
-    if (request.what == QLatin1String("table") && request.evalFolders.size() > 1) {
+    // Several runs, a chosen set of OOD sets, or Markdown: the table across runs (one folder is a run of its own).
+    if (request.what == QLatin1String("table") &&
+        (request.evalFolders.size() > 1 || !request.sets.isEmpty() || request.format == QLatin1String("md"))) {
         return exportResultsTable(request);
     }
     EvaluationFolder evaluation;

@@ -30,7 +30,7 @@ int main(int argc, char** argv)
     exportCommand->add_option("what", what,
                               "roc, histograms (ID vs OOD scores) or embedding (tau embed's folder): a figure (pdf, "
                               "svg, png) or its data (csv); table: the metrics (tex, csv), of several runs' folders as "
-                              "methods x sets, mean ± std over seeds")
+                              "methods x sets, mean ± std over seeds (tex, md, csv)")
         ->required()
         ->check(CLI::IsMember({"roc", "histograms", "embedding", "table"}));
     exportCommand->add_option("--score", score, "histograms: the score to show (default: the first)");
@@ -39,8 +39,11 @@ int main(int argc, char** argv)
     exportCommand->add_option("eval_folder", folders, "RUN_DIR/eval/<name>, as tau ood wrote it (table: one or more)")
         ->required();
     exportCommand->add_option("-o,--output", output, "the file to write; its extension picks the format")->required();
-    exportCommand->add_option("--format", format, "pdf, svg, png, csv or tex (default: the output's extension)")
-        ->check(CLI::IsMember({"pdf", "svg", "png", "csv", "tex"}));
+    exportCommand->add_option("--format", format, "pdf, svg, png, csv, tex or md (default: the output's extension)")
+        ->check(CLI::IsMember({"pdf", "svg", "png", "csv", "tex", "md"}));
+    std::string sets;
+    exportCommand->add_option("--sets", sets,
+                              "table: the OOD sets to show, comma-separated, in this order (default: every set)");
     exportCommand->add_option("--size", size, "column (3.5 in) or page (7 in)")
         ->check(CLI::IsMember({"column", "page"}))
         ->capture_default_str();
@@ -66,6 +69,9 @@ int main(int argc, char** argv)
         request.size = QString::fromStdString(size);
         request.score = QString::fromStdString(score);
         request.projection = QString::fromStdString(projection);
+        if (!sets.empty()) {
+            request.sets = QString::fromStdString(sets).split(QLatin1Char(','), Qt::SkipEmptyParts);
+        }
         error = tau::app::runExport(request);
         if (error.isEmpty()) {
             std::printf("wrote %s\n", request.output.toStdString().c_str());

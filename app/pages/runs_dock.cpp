@@ -2,9 +2,11 @@
 
 #include "app/bridge/results_table.h"
 #include "app/models/runs_model.h"
+#include "app/pages/results_dialog.h"
 
 #include "core/common/error.h"
 #include "core/config/config_loader.h"
+#include "core/io/metrics_reader.h"
 #include "core/io/run_directory.h"
 
 #include <QDialog>
@@ -226,19 +228,9 @@ QStringList RunsDock::newestOodFolders(const QStringList& runs)
 {
     QStringList folders;
     for (const QString& run : runs) {
-        QString newest;
-        QDateTime newestTime;
-        const QDir evaluations(QString::fromStdString(core::RunPaths{run.toStdString()}.evaluations()));
-        for (const QFileInfo& folder : evaluations.entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot)) {
-            const QFileInfo metrics(folder.filePath() + QStringLiteral("/metrics.json"));
-            const bool isOod = QFileInfo::exists(folder.filePath() + QStringLiteral("/scores.csv"));
-            if (metrics.exists() && isOod && (newest.isEmpty() || metrics.lastModified() > newestTime)) {
-                newest = folder.filePath();
-                newestTime = metrics.lastModified();
-            }
-        }
-        if (!newest.isEmpty()) {
-            folders << newest;
+        const std::string newest = core::newestEvaluations(run.toStdString()).oodFolder;
+        if (!newest.empty()) {
+            folders << QString::fromStdString(newest);
         }
     }
     return folders;
@@ -260,55 +252,7 @@ void RunsDock::showResults()
         }
         evaluations.append(evaluation);
     }
-    const QVector<ResultRow> rows = groupResults(evaluations);
-    const QStringList sets = resultSets(rows);
-    QDialog dialog(this);
-    dialog.setWindowTitle(tr("OOD results across runs"));
-    auto* table = new QTableWidget(int(rows.size()), 3 + 2 * int(sets.size()));
-    table->setObjectName(QStringLiteral("resultsTable"));
-    QStringList headers{tr("method"), tr("score"), tr("n")};
-    for (const QString& set : sets) {
-        headers << tr("AUROC %1").arg(set);
-    }
-    for (const QString& set : sets) {
-        headers << tr("FPR@95 %1").arg(set);
-    }
-    table->setHorizontalHeaderLabels(headers);
-    for (int row = 0; row < rows.size(); ++row) {
-        table->setItem(row, 0, new QTableWidgetItem(rows[row].method));
-        table->setItem(row, 1, new QTableWidgetItem(rows[row].score));
-        table->setItem(row, 2, new QTableWidgetItem(QString::number(rows[row].runs.size())));
-        table->item(row, 0)->setToolTip(rows[row].runs.join(QStringLiteral(", ")));
-        for (int s = 0; s < sets.size(); ++s) {
-            table->setItem(row, 3 + s, new QTableWidgetItem(meanAndSpread(rows[row].auroc.value(sets[s]))));
-            table->setItem(row, 3 + int(sets.size()) + s, new QTableWidgetItem(meanAndSpread(rows[row].fpr95.value(sets[s]))));
-        }
-    }
-    table->resizeColumnsToContents();
-    table->verticalHeader()->hide();
-    auto* layout = new QVBoxLayout(&dialog);
-    layout->addWidget(new QLabel(tr("Each selected run's newest tau ood folder; runs alike but for the seed are one "
-                                    "method (mean ± sample std). FPR@95: the OOD share accepted at the threshold "
-                                    "that keeps 95% of the ID images.")));
-    layout->addWidget(table);
-    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close);
-    QPushButton* save = buttons->addButton(tr("Save as LaTeX or CSV…"), QDialogButtonBox::ActionRole);
-    const QString inDataset = evaluations.front().inDataset;
-    connect(save, &QPushButton::clicked, &dialog, [&dialog, rows, inDataset] {
-        const QString path = QFileDialog::getSaveFileName(&dialog, tr("Save the results table"), QStringLiteral("results.tex"),
-                                                          tr("LaTeX tabular (*.tex);;CSV (*.csv)"));
-        if (path.isEmpty()) {
-            return;
-        }
-        QSaveFile file(path);
-        const QByteArray text = resultsTableText(rows, !path.endsWith(QStringLiteral(".csv")), inDataset).toUtf8();
-        if (!file.open(QIODevice::WriteOnly) || file.write(text) != text.size() || !file.commit()) {
-            QMessageBox::warning(&dialog, tr("Results"), tr("%1: cannot write it (%2)").arg(path, file.errorString()));
-        }
-    });
-    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
-    layout->addWidget(buttons);
-    dialog.resize(900, 360);
+    ResultsDialog dialog(groupResults(evaluations), evaluations.front().inDataset, this);
     dialog.exec();
 }
 

@@ -1,6 +1,7 @@
 #include "app/pages/train_page.h"
 
 #include "app/bridge/core_values.h"
+#include "app/bridge/recorded_series.h"
 #include "app/config/config_editor.h"
 #include "core/common/error.h"
 #include "core/config/config_loader.h"
@@ -8,6 +9,7 @@
 #include "core/io/run_directory.h"
 #include "widgets/export/figure_export.h"
 #include "widgets/plots/distribution_plot.h"
+#include "widgets/plots/run_comparison_plot.h"
 #include "widgets/plots/scalar_plot.h"
 #include "widgets/plots/training_curve_plot.h"
 
@@ -73,8 +75,9 @@ QWidget* TrainPage::buildCurvePanel()
     connect(logarithmic, &QCheckBox::toggled, m_curves, &widgets::TrainingCurvePlot::setLogarithmic);
     auto* axis = new QComboBox;
     axis->setObjectName(QStringLiteral("xAxis"));
-    axis->addItems({tr("step"), tr("epoch"), tr("images seen")});
-    axis->setToolTip(tr("What the x-axis counts: runs of other batch sizes line up by epoch or by images seen"));
+    axis->addItems({tr("step"), tr("epoch"), tr("images seen"), tr("wall time")});
+    axis->setToolTip(tr("What the x-axis counts: runs of other batch sizes line up by epoch or by images seen; "
+                        "wall time is minutes since the run's first record"));
     connect(axis, &QComboBox::currentIndexChanged, this, [this](int index) { setXAxis(XAxis(index)); });
     auto* groupSeeds = new QCheckBox(tr("Group seeds"));
     groupSeeds->setObjectName(QStringLiteral("groupSeeds"));
@@ -111,6 +114,9 @@ QWidget* TrainPage::buildDistributions()
     m_scalarPlot = new widgets::ScalarPlot;
     m_scalarPlot->setObjectName(QStringLiteral("scalarPlot"));
     distributions->addTab(m_scalarPlot, tr("Scalars"));
+    m_comparisonPlot = new widgets::RunComparisonPlot;
+    m_comparisonPlot->setObjectName(QStringLiteral("comparisonPlot"));
+    distributions->addTab(m_comparisonPlot, tr("Compare runs"));
     distributions->setToolTip(tr("c near 1: certain (temperature near t); c near 0: uncertain. When c piles up "
                                  "at 1, the raw r still shows differences."));
     return distributions;
@@ -123,6 +129,7 @@ void TrainPage::clearPlots()
     m_rawPlot->clear();
     m_temperaturePlot->clear();
     m_scalarPlot->clear();
+    m_comparisonPlot->clear();
 }
 
 void TrainPage::beginRun(double t, int batchSize)
@@ -133,24 +140,28 @@ void TrainPage::beginRun(double t, int batchSize)
     m_live = true;
     m_liveSteps.clear();
     m_liveEpochs.clear();
-    m_liveScale = {double(batchSize), 0.0};
+    m_liveScale = {double(batchSize), 0.0, 0.0};
 }
 
-double TrainPage::xOf(double step, const Scale& scale) const
+double TrainPage::xOf(long long step, double wallTime, const Scale& scale) const
 {
     switch (m_xAxis) {
-    case XAxis::Epoch: return scale.stepsPerEpoch > 0 ? step / scale.stepsPerEpoch : step;
-    case XAxis::Images: return scale.batchSize > 0 ? step * scale.batchSize : step;
+    case XAxis::Epoch: return scale.stepsPerEpoch > 0 ? double(step) / scale.stepsPerEpoch : double(step);
+    case XAxis::Images: return scale.batchSize > 0 ? double(step) * scale.batchSize : double(step);
+    case XAxis::WallTime:
+        return wallTime > 0 && scale.startWallTime > 0 ? (wallTime - scale.startWallTime) / 60.0 : std::nan("");
     case XAxis::Step: break;
     }
-    return step;
+    return double(step);
 }
 
 void TrainPage::setXAxis(XAxis axis)
 {
     m_xAxis = axis;
-    const QString labels[] = {tr("step"), tr("epoch"), tr("images seen")};
+    const QString labels[] = {tr("step"), tr("epoch"), tr("images seen"), tr("wall time (minutes)")};
     m_curves->setXLabel(labels[int(axis)]);
+    m_scalarPlot->setXLabel(labels[int(axis)]);
+    m_comparisonPlot->setXLabel(labels[int(axis)]);
     replay();
 }
 
@@ -169,11 +180,15 @@ void TrainPage::replay()
         return;
     }
     m_curves->clear();
+    m_scalarPlot->clear();
     for (const core::StepRecord& step : m_liveSteps) {
         plotStep(step, m_liveScale);
     }
     for (const core::EpochRecord& epoch : m_liveEpochs) {
-        m_curves->addEpoch(xOf(double(epoch.step), m_liveScale), epoch.loss);
+        if (const double x = xOf(epoch.step, epoch.wallTime, m_liveScale); std::isfinite(x)) {
+            m_curves->addEpoch(x, epoch.loss);
+        }
+        plotScalars(epoch.scalars, xOf(epoch.step, epoch.wallTime, m_liveScale));
     }
 }
 
@@ -183,15 +198,29 @@ void TrainPage::addStep(const core::StepRecord& record)
     if (record.stepsPerEpoch > 0) {
         m_liveScale.stepsPerEpoch = record.stepsPerEpoch;
     }
+    if (m_liveScale.startWallTime <= 0) {
+        m_liveScale.startWallTime = record.wallTime;
+    }
     plotStep(record, m_liveScale);
+}
+
+void TrainPage::plotScalars(const std::map<std::string, double>& scalars, double x)
+{
+    if (!std::isfinite(x)) {
+        return;
+    }
+    for (const auto& [name, value] : scalars) {
+        m_scalarPlot->addPoint(QString::fromStdString(name), x, value);
+    }
 }
 
 void TrainPage::plotStep(const core::StepRecord& record, const Scale& scale)
 {
-    m_curves->addStep(xOf(double(record.step), scale), record.loss, record.learningRate);
-    for (const auto& [name, value] : record.scalars) {
-        m_scalarPlot->addPoint(QString::fromStdString(name), double(record.step), value);
+    const double x = xOf(record.step, record.wallTime, scale);
+    if (std::isfinite(x)) {
+        m_curves->addStep(x, record.loss, record.learningRate);
     }
+    plotScalars(record.scalars, x);
 }
 
 void TrainPage::addEpoch(const core::EpochRecord& record)
@@ -202,10 +231,11 @@ void TrainPage::addEpoch(const core::EpochRecord& record)
 
 void TrainPage::plotEpoch(const core::EpochRecord& record, const Scale& scale)
 {
-    m_curves->addEpoch(xOf(double(record.step), scale), record.loss);
-    for (const auto& [name, value] : record.scalars) {
-        m_scalarPlot->addPoint(QString::fromStdString(name), double(record.step), value);
+    const double x = xOf(record.step, record.wallTime, scale);
+    if (std::isfinite(x)) {
+        m_curves->addEpoch(x, record.loss);
     }
+    plotScalars(record.scalars, x);
     if (record.hasTemperature) {
         m_certaintyPlot->addEpoch(toWidgetHistogram(record.epoch, record.certaintyHistogram, record.certaintyPercentiles));
         m_rawPlot->addEpoch(toWidgetHistogram(record.epoch, record.rawHistogram, record.rawPercentiles));
@@ -221,39 +251,74 @@ struct RecordedRun
     QString directory;
     core::MetricsHistory history;
     std::optional<core::ExperimentConfig> config;
+    std::vector<NamedSeries> series;
+
+    const std::vector<SeriesPoint>* find(const QString& name) const
+    {
+        for (const NamedSeries& s : series) {
+            if (s.name == name) {
+                return &s.points;
+            }
+        }
+        return nullptr;
+    }
 };
 
-/** The mean and sample std of the runs' losses at each step all of them recorded (same steps, shortest run). */
-widgets::CurveSeries seedBand(const std::vector<const RecordedRun*>& runs, const std::function<double(double)>& x)
+/** Runs in groups: alike but for the seed (when grouping), else one run each; in the order of their first run. */
+std::vector<std::vector<const RecordedRun*>> groupRuns(const std::vector<RecordedRun>& runs, bool bySeed)
 {
-    widgets::CurveSeries band;
-    size_t length = runs.front()->history.steps.size();
-    for (const RecordedRun* run : runs) {
-        length = std::min(length, run->history.steps.size());
+    std::vector<std::pair<std::string, std::vector<const RecordedRun*>>> groups;
+    for (const RecordedRun& run : runs) {
+        const std::string key = bySeed && run.config ? core::seedlessConfigKey(*run.config)
+                                                     : "run:" + run.directory.toStdString();
+        auto group = std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.first == key; });
+        if (group == groups.end()) {
+            groups.push_back({key, {}});
+            group = groups.end() - 1;
+        }
+        group->second.push_back(&run);
     }
-    for (size_t i = 0; i < length; ++i) {
-        const long long step = runs.front()->history.steps[i].step;
-        double sum = 0, squares = 0;
-        bool aligned = true;
-        for (const RecordedRun* run : runs) {
-            aligned = aligned && run->history.steps[i].step == step;
-            sum += run->history.steps[i].loss;
-        }
-        if (!aligned) {
-            break; // recorded at other steps (another step_every): the band ends where they part
-        }
-        const double mean = sum / double(runs.size());
-        for (const RecordedRun* run : runs) {
-            squares += (run->history.steps[i].loss - mean) * (run->history.steps[i].loss - mean);
-        }
-        band.steps.append(x(double(step)));
-        band.losses.append(mean);
-        band.spread.append(std::sqrt(squares / double(runs.size() - 1)));
+    std::vector<std::vector<const RecordedRun*>> members;
+    for (auto& [key, group] : groups) {
+        members.push_back(std::move(group));
     }
-    return band;
+    return members;
+}
+
+QString groupName(const std::vector<const RecordedRun*>& group)
+{
+    const QString first = QFileInfo(group.front()->directory).fileName();
+    return group.size() > 1 ? TrainPage::tr("%1 … (mean ± std of %2 seeds)").arg(first).arg(group.size()) : first;
+}
+
+/** The names of every series the runs recorded, in the order the first run holding each has them. */
+QStringList seriesNames(const std::vector<RecordedRun>& runs)
+{
+    QStringList names;
+    for (const RecordedRun& run : runs) {
+        for (const NamedSeries& s : run.series) {
+            if (!names.contains(s.name)) {
+                names << s.name;
+            }
+        }
+    }
+    return names;
 }
 
 } // namespace
+
+TrainPage::Scale TrainPage::scaleOf(const core::MetricsHistory& history, int batchSize)
+{
+    Scale scale;
+    scale.batchSize = batchSize;
+    if (!history.epochs.empty() && history.epochs.front().epoch > 0) {
+        scale.stepsPerEpoch = double(history.epochs.front().step) / history.epochs.front().epoch;
+    }
+    const double firstStep = history.steps.empty() ? 0 : history.steps.front().wallTime;
+    const double firstEpoch = history.epochs.empty() ? 0 : history.epochs.front().wallTime;
+    scale.startWallTime = firstStep > 0 && (firstEpoch <= 0 || firstStep < firstEpoch) ? firstStep : firstEpoch;
+    return scale;
+}
 
 QString TrainPage::showRecordedRuns(const QStringList& directories)
 {
@@ -264,7 +329,7 @@ QString TrainPage::showRecordedRuns(const QStringList& directories)
     std::vector<RecordedRun> runs;
     for (const QString& directory : directories) {
         const core::RunPaths paths{directory.toStdString()};
-        RecordedRun run{directory, {}, std::nullopt};
+        RecordedRun run{directory, {}, std::nullopt, {}};
         try {
             run.history = core::readMetricsFile(paths.metrics(), core::MetricsReadOptions{kRecordedStepsShown});
         } catch (const core::TauError& error) {
@@ -276,20 +341,16 @@ QString TrainPage::showRecordedRuns(const QStringList& directories)
         } catch (const core::TauError&) {
             run.config.reset(); // shown by step, never grouped
         }
+        run.series = recordedSeries(run.history);
         runs.push_back(std::move(run));
     }
-    const auto scaleOf = [](const RecordedRun& run) {
-        Scale scale;
-        scale.batchSize = run.config ? run.config->optimizer.batchSize : 0;
-        if (!run.history.epochs.empty() && run.history.epochs.front().epoch > 0) {
-            scale.stepsPerEpoch = double(run.history.epochs.front().step) / run.history.epochs.front().epoch;
-        }
-        return scale;
+    const auto scaleOfRun = [](const RecordedRun& run) {
+        return scaleOf(run.history, run.config ? run.config->optimizer.batchSize : 0);
     };
     if (!runs.empty()) {
         const RecordedRun& first = runs.front();
         m_globalTemperature = first.config ? first.config->loss.t : core::LossConfig{}.t;
-        const Scale scale = scaleOf(first);
+        const Scale scale = scaleOfRun(first);
         for (const core::StepRecord& step : first.history.steps) {
             plotStep(step, scale);
         }
@@ -308,45 +369,44 @@ QString TrainPage::showRecordedRuns(const QStringList& directories)
         }
     }
     // Overlays: every run but the first, or with Group seeds the groups of runs alike but for the seed (the first
-    // run's group included) as one band each.
-    std::vector<std::pair<std::string, std::vector<const RecordedRun*>>> groups;
-    for (size_t i = 0; i < runs.size(); ++i) {
-        const std::string key = m_groupSeeds && runs[i].config ? core::seedlessConfigKey(*runs[i].config)
-                                                               : "run:" + runs[i].directory.toStdString();
-        auto group = std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.first == key; });
-        if (group == groups.end()) {
-            groups.push_back({key, {}});
-            group = groups.end() - 1;
+    // run's group included) as one band each. The Compare runs tab shows every group, for any series.
+    const std::vector<std::vector<const RecordedRun*>> groups = groupRuns(runs, m_groupSeeds);
+    const auto curveOfGroup = [this, &scaleOfRun](const std::vector<const RecordedRun*>& group, const QString& series) {
+        const Scale scale = scaleOfRun(*group.front());
+        const XOfPoint x = [this, scale](const SeriesPoint& point) { return xOf(point.step, point.wallTime, scale); };
+        std::vector<const std::vector<SeriesPoint>*> members;
+        for (const RecordedRun* run : group) {
+            if (const auto* points = run->find(series)) {
+                members.push_back(points);
+            }
         }
-        group->second.push_back(&runs[i]);
-    }
+        if (members.empty()) {
+            return widgets::CurveSeries{};
+        }
+        return members.size() > 1 ? seedBand(groupName(group), members, x) : curveOf(groupName(group), *members.front(), x);
+    };
     QVector<widgets::CurveSeries> overlays;
     int bands = 0;
-    for (const auto& [key, members] : groups) {
-        const Scale scale = scaleOf(*members.front());
-        const auto x = [this, scale](double step) { return xOf(step, scale); };
-        if (members.size() > 1) {
-            widgets::CurveSeries band = seedBand(members, x);
-            band.name = tr("%1 … (mean ± std of %2 seeds)").arg(QFileInfo(members.front()->directory).fileName()).arg(members.size());
-            overlays.append(band);
-            ++bands;
-            continue;
-        }
-        if (members.front() == &runs.front()) {
+    for (const auto& group : groups) {
+        if (group.size() == 1 && group.front() == &runs.front()) {
             continue; // the first run is drawn in full already
         }
-        widgets::CurveSeries series;
-        series.name = QFileInfo(members.front()->directory).fileName();
-        for (const core::StepRecord& step : members.front()->history.steps) {
-            series.steps.append(x(double(step.step)));
-            series.losses.append(step.loss);
-        }
-        overlays.append(series);
+        overlays.append(curveOfGroup(group, QStringLiteral("loss (step)")));
+        bands += group.size() > 1 ? 1 : 0;
     }
     if (bands > 0) {
         message += tr(" · %n group(s) of seeds as mean ± std", nullptr, bands);
     }
     m_curves->setOverlays(overlays);
+    QVector<widgets::ComparedSeries> compared;
+    for (const QString& name : seriesNames(runs)) {
+        widgets::ComparedSeries series{name, {}};
+        for (const auto& group : groups) {
+            series.curves.append(curveOfGroup(group, name));
+        }
+        compared.append(series);
+    }
+    m_comparisonPlot->setSeries(compared);
     return message;
 }
 
@@ -360,6 +420,7 @@ QVector<FigureEntry> TrainPage::figures() const
         figures.append({name + tr(" by epoch"), plot->evolutionPlot(), {}});
     }
     figures.append({tr("Scalars"), m_scalarPlot->plot(), {}});
+    figures.append({tr("Runs compared"), m_comparisonPlot->plot(), {}});
     for (FigureEntry& figure : figures) {
         figure.csv = [plot = figure.plot] { return widgets::plotDataCsv(plot); };
     }

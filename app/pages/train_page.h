@@ -2,6 +2,7 @@
 
 #include "app/export/export_actions.h"
 #include "core/common/training_observer.h"
+#include "core/io/metrics_reader.h"
 
 #include <QStringList>
 #include <QWidget>
@@ -10,6 +11,7 @@ namespace tau::widgets {
 class TrainingCurvePlot;
 class DistributionPlot;
 class ScalarPlot;
+class RunComparisonPlot;
 } // namespace tau::widgets
 
 namespace tau::app {
@@ -35,17 +37,22 @@ public:
 
     /**
      * Shows recorded runs from their metrics.jsonl: the first in full, the others' losses overlaid; runs alike
-     * but for the seed (with Group seeds on) as one mean curve with a ±1 std band.
+     * but for the seed (with Group seeds on) as one mean curve with a ±1 std band. The Compare runs tab shows
+     * any recorded series of them all the same way.
      * @return what to tell the user (the run shown, or why one could not be read).
      */
     QString showRecordedRuns(const QStringList& directories);
 
-    /** What the curves' x-axis counts: steps, epochs (fractional), or images seen (step x batch size). */
+    /**
+     * What the curves' x-axis counts: steps, epochs (fractional), images seen (step x batch size), or minutes of
+     * wall time since the run's first record (records written before wall_time was recorded are left out).
+     */
     enum class XAxis
     {
         Step,
         Epoch,
-        Images
+        Images,
+        WallTime
     };
     void setXAxis(XAxis axis);
     void setGroupSeeds(bool group);
@@ -59,6 +66,7 @@ public:
     widgets::DistributionPlot* rawPlot() const { return m_rawPlot; }
     widgets::DistributionPlot* temperaturePlot() const { return m_temperaturePlot; }
     widgets::ScalarPlot* scalarPlot() const { return m_scalarPlot; }
+    widgets::RunComparisonPlot* comparisonPlot() const { return m_comparisonPlot; }
 
 private:
     QWidget* buildCurvePanel();
@@ -69,8 +77,12 @@ private:
     {
         double batchSize = 0;
         double stepsPerEpoch = 0;
+        double startWallTime = 0; ///< the run's first record's wall time (0: unknown)
     };
-    double xOf(double step, const Scale& scale) const;
+    /** NaN where the point has no place on this axis (no wall time recorded). */
+    double xOf(long long step, double wallTime, const Scale& scale) const;
+    static Scale scaleOf(const core::MetricsHistory& history, int batchSize);
+    void plotScalars(const std::map<std::string, double>& scalars, double x);
     void plotStep(const core::StepRecord& record, const Scale& scale);
     void plotEpoch(const core::EpochRecord& record, const Scale& scale);
     /** Shows again what is shown (the live run, or the recorded runs) after the axis or grouping changed. */
@@ -82,6 +94,7 @@ private:
     widgets::DistributionPlot* m_rawPlot = nullptr;
     widgets::DistributionPlot* m_temperaturePlot = nullptr;
     widgets::ScalarPlot* m_scalarPlot = nullptr;
+    widgets::RunComparisonPlot* m_comparisonPlot = nullptr;
     double m_globalTemperature = 0.1; ///< t of the run shown: tau = t / c
     XAxis m_xAxis = XAxis::Step;
     bool m_groupSeeds = true;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The reproduction study of docs/results.md, end to end: trains every method with 3 seeds (and the 15 SimCLR
-# runs that make 3 five-model ensembles), evaluates OOD detection and linear accuracy, and writes the tables.
+# runs that make 3 five-model ensembles), evaluates OOD detection and linear accuracy, and writes the tables
+# (tau export table, Markdown, into RESULTS between its markers).
 #   configs/study/run_study.sh [train|evaluate|summarize|all]   (default all; finished steps are skipped)
 # About 75 minutes on 2 CPU cores. The environment can change what and where:
 #   TAU (the CLI), CONFIGS (configs/study), RUNS (runs/study), RESULTS (docs/results.md), OOD_SETS,
@@ -73,5 +74,24 @@ if [ "$step" = evaluate ] || [ "$step" = all ]; then
     done
 fi
 if [ "$step" = summarize ] || [ "$step" = all ]; then
-    /usr/bin/python3 configs/study/summarize.py "$RUNS" "$RESULTS" "$OOD_SETS"
+    # The tables: tau export table over every run's eval/study (methods are the runs alike but for the seed; the
+    # linear top-1 is each run's eval/study_linear), spliced into RESULTS between the markers.
+    folders=()
+    for method in tau_simclr tau_mocov2; do
+        for seed in "${SEEDS[@]}"; do folders+=("$RUNS/${method}_s$seed/eval/study"); done
+    done
+    for i in 0 1 2; do folders+=("$RUNS/$(member "$i" 1)/eval/study"); done
+    for method in mc_dropout hib; do
+        for seed in "${SEEDS[@]}"; do folders+=("$RUNS/${method}_s$seed/eval/study"); done
+    done
+    "$TAU" export table "${folders[@]}" --sets "$OOD_SETS" -o "$RUNS/tables.md" >/dev/null
+    begin='<!-- tables:begin (tau export table) -->'
+    end='<!-- tables:end -->'
+    if [ ! -f "$RESULTS" ]; then printf '# Results\n\n%s\n%s\n' "$begin" "$end" >"$RESULTS"; fi
+    awk -v begin="$begin" -v end="$end" -v tables="$RUNS/tables.md" '
+        $0 == begin { print; while ((getline line < tables) > 0) print line; skipping = 1; next }
+        $0 == end { skipping = 0 }
+        !skipping { print }' "$RESULTS" >"$RESULTS.new"
+    mv "$RESULTS.new" "$RESULTS"
+    cat "$RUNS/tables.md"
 fi

@@ -35,6 +35,7 @@ struct StepRecord
     double etaSeconds = 0;
     double meanCertainty = 0; ///< mean of c = sigmoid(r) over the batch (0 when the model has no r)
     double meanRawR = 0;
+    double wallTime = 0; ///< seconds since the Unix epoch when the step ended ("wall_time"; 0: an older file has none)
     std::map<std::string, double> scalars; ///< free-form values by name ("scalars" in metrics.jsonl)
 };
 
@@ -48,6 +49,7 @@ struct EpochRecord
     double learningRate = 0;
     double imagesPerSecond = 0;
     double seconds = 0;
+    double wallTime = 0; ///< seconds since the Unix epoch when the epoch ended ("wall_time"; 0: not recorded)
     bool hasTemperature = false; ///< false for objectives without a temperature output (plain SimCLR)
     Histogram certaintyHistogram; ///< c = sigmoid(r) over the epoch's training anchors, fixed bins on [0, 1]
     Percentiles certaintyPercentiles;

@@ -75,6 +75,7 @@ StepRecord stepOf(const nlohmann::json& record)
     step.imagesPerSecond = numberOr(record, "images_per_s");
     step.meanCertainty = numberOr(record, "c_mean");
     step.meanRawR = numberOr(record, "r_mean");
+    step.wallTime = numberOr(record, "wall_time");
     return step;
 }
 
@@ -87,6 +88,7 @@ EpochRecord epochOf(const nlohmann::json& record)
     epoch.learningRate = numberOr(record, "lr");
     epoch.imagesPerSecond = numberOr(record, "images_per_s");
     epoch.seconds = numberOr(record, "seconds");
+    epoch.wallTime = numberOr(record, "wall_time");
     epoch.hasTemperature = record.contains("c_hist");
     if (epoch.hasTemperature) {
         epoch.certaintyHistogram = histogramOf(record["c_hist"]);
@@ -149,47 +151,47 @@ std::optional<nlohmann::json> evaluationMetrics(const fs::path& folder)
 }
 
 /** kNN and linear accuracy, and the newest tau ood folder's mean AUROC, from RUN/eval/. */
+/** The mean AUROC of an OOD evaluation's first score over its sets, and what it is ("eval/x: tau, mean over 2 OOD sets"). */
+std::optional<std::pair<double, std::string>> meanAurocOf(const nlohmann::json& metrics, const std::string& folderName)
+{
+    const std::string score = metrics["scores"].front().get<std::string>();
+    double sum = 0;
+    int sets = 0;
+    for (const auto& [set, byScore] : metrics["results"].items()) {
+        if (byScore.is_object() && byScore.contains(score) && byScore[score].is_object() &&
+            byScore[score].contains("auroc") && byScore[score]["auroc"].is_number()) {
+            sum += byScore[score]["auroc"].get<double>();
+            ++sets;
+        }
+    }
+    if (sets == 0) {
+        return std::nullopt;
+    }
+    return std::pair{sum / sets, "eval/" + folderName + ": " + score + ", mean over " + std::to_string(sets) +
+                                     (sets == 1 ? " OOD set" : " OOD sets")};
+}
+
+bool isOodEvaluation(const nlohmann::json& metrics)
+{
+    const auto results = metrics.find("results");
+    const auto scores = metrics.find("scores");
+    return results != metrics.end() && results->is_object() && scores != metrics.end() && scores->is_array() &&
+           !scores->empty() && scores->front().is_string();
+}
+
 void readResults(const std::string& directory, RunSummary& summary)
 {
-    const fs::path evaluations = RunPaths{directory}.evaluations();
-    std::error_code error;
-    fs::file_time_type newest = fs::file_time_type::min();
-    for (const auto& entry : fs::directory_iterator(evaluations, error)) {
-        const std::optional<nlohmann::json> metrics = evaluationMetrics(entry.path());
-        if (!metrics) {
-            continue;
-        }
-        if (const auto knn = metrics->find("knn_top1"); knn != metrics->end() && knn->is_number()) {
-            summary.knnTop1 = knn->get<double>();
-        }
-        if (const auto linear = metrics->find("linear_top1"); linear != metrics->end() && linear->is_number()) {
-            summary.linearTop1 = linear->get<double>();
-        }
-        const auto results = metrics->find("results");
-        const auto scores = metrics->find("scores");
-        if (results == metrics->end() || !results->is_object() || scores == metrics->end() || !scores->is_array() ||
-            scores->empty() || !scores->front().is_string()) {
-            continue;
-        }
-        const fs::file_time_type written = fs::last_write_time(entry.path() / "metrics.json", error);
-        if (error || written < newest) {
-            continue;
-        }
-        const std::string score = scores->front().get<std::string>();
-        double sum = 0;
-        int sets = 0;
-        for (const auto& [set, byScore] : results->items()) {
-            if (byScore.is_object() && byScore.contains(score) && byScore[score].is_object() &&
-                byScore[score].contains("auroc") && byScore[score]["auroc"].is_number()) {
-                sum += byScore[score]["auroc"].get<double>();
-                ++sets;
+    const RunEvaluations evaluations = newestEvaluations(directory);
+    if (evaluations.knnTop1) {
+        summary.knnTop1 = evaluations.knnTop1;
+    }
+    summary.linearTop1 = evaluations.linearTop1;
+    if (!evaluations.oodFolder.empty()) {
+        if (const auto metrics = evaluationMetrics(evaluations.oodFolder)) {
+            if (const auto mean = meanAurocOf(*metrics, fs::path(evaluations.oodFolder).filename().string())) {
+                summary.meanAuroc = mean->first;
+                summary.aurocSource = mean->second;
             }
-        }
-        if (sets > 0) {
-            newest = written;
-            summary.meanAuroc = sum / sets;
-            summary.aurocSource = "eval/" + entry.path().filename().string() + ": " + score + ", mean over " +
-                                  std::to_string(sets) + (sets == 1 ? " OOD set" : " OOD sets");
         }
     }
     try {
@@ -267,6 +269,36 @@ MetricsHistory readMetricsFile(const std::string& path, const MetricsReadOptions
     history.stepRecordsInFile = decimation.seen();
     history.stepStride = decimation.stride();
     return history;
+}
+
+RunEvaluations newestEvaluations(const std::string& runDirectory)
+{
+    RunEvaluations found;
+    fs::file_time_type newestOod = fs::file_time_type::min(), newestKnn = newestOod, newestLinear = newestOod;
+    std::error_code error;
+    for (const auto& entry : fs::directory_iterator(RunPaths{runDirectory}.evaluations(), error)) {
+        const std::optional<nlohmann::json> metrics = evaluationMetrics(entry.path());
+        std::error_code timeError;
+        const fs::file_time_type written = fs::last_write_time(entry.path() / "metrics.json", timeError);
+        if (!metrics || timeError) {
+            continue;
+        }
+        if (const auto knn = metrics->find("knn_top1"); knn != metrics->end() && knn->is_number() && written >= newestKnn) {
+            found.knnTop1 = knn->get<double>();
+            newestKnn = written;
+        }
+        if (const auto linear = metrics->find("linear_top1");
+            linear != metrics->end() && linear->is_number() && written >= newestLinear) {
+            found.linearTop1 = linear->get<double>();
+            found.linearFolder = entry.path().string();
+            newestLinear = written;
+        }
+        if (isOodEvaluation(*metrics) && written >= newestOod) {
+            found.oodFolder = entry.path().string();
+            newestOod = written;
+        }
+    }
+    return found;
 }
 
 RunSummary summarizeRun(const std::string& directory)

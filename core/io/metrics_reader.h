@@ -69,6 +69,18 @@ struct RunSummary
     std::string note;
 };
 
+/** A run's newest evaluation of each kind, by the modification time of its metrics.json. */
+struct RunEvaluations
+{
+    std::string oodFolder; ///< RUN/eval/<name> of the newest tau ood (metrics.json with results and scores); empty: none
+    std::optional<double> knnTop1;   ///< the newest tau knn
+    std::optional<double> linearTop1; ///< the newest tau linear-eval
+    std::string linearFolder;
+};
+
+/** The newest OOD, kNN and linear evaluations in RUN/eval (unreadable folders are passed over). */
+RunEvaluations newestEvaluations(const std::string& runDirectory);
+
 /** Summarises a run directory from its config.yaml and metrics.jsonl. */
 RunSummary summarizeRun(const std::string& directory);
 

@@ -2,6 +2,7 @@
 
 #include "core/common/error.h"
 
+#include <chrono>
 #include <nlohmann/json.hpp>
 
 #include <cmath>
@@ -134,6 +135,9 @@ void MetricsWriter::write(const StepRecord& r)
                            {"lr", r.learningRate},    {"images_per_s", r.imagesPerSecond}};
     line["c_mean"] = number(r.meanCertainty);
     line["r_mean"] = number(r.meanRawR);
+    if (r.wallTime > 0) {
+        line["wall_time"] = r.wallTime;
+    }
     if (!r.scalars.empty()) {
         line["scalars"] = scalarsJson(r.scalars);
     }
@@ -146,6 +150,9 @@ void MetricsWriter::write(const EpochRecord& r)
                            {"step", r.step},        {"loss", number(r.loss)},
                            {"lr", r.learningRate},  {"images_per_s", r.imagesPerSecond},
                            {"seconds", r.seconds}};
+    if (r.wallTime > 0) {
+        line["wall_time"] = r.wallTime;
+    }
     if (r.hasTemperature) {
         line["c_hist"] = toJson(r.certaintyHistogram);
         line["c_percentiles"] = toJson(r.certaintyPercentiles);
@@ -160,7 +167,8 @@ void MetricsWriter::write(const EpochRecord& r)
 
 void MetricsWriter::writeEvent(const std::string& event, const std::string& detail, int worldSize)
 {
-    nlohmann::json record{{"type", "event"}, {"event", event}, {"detail", detail}};
+    const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+    nlohmann::json record{{"type", "event"}, {"event", event}, {"detail", detail}, {"wall_time", now}};
     if (worldSize > 0) {
         record["world_size"] = worldSize;
     }

@@ -173,6 +173,10 @@ void addEpoch(EventFileBuilder& events, const EpochRecord& epoch, double time, T
         result.scalars += 12;
         result.histograms += 2;
     }
+    for (const auto& [name, value] : epoch.scalars) {
+        events.addScalar("scalars/" + name, epoch.step, time, value);
+        ++result.scalars;
+    }
 }
 
 } // namespace
@@ -254,25 +258,35 @@ TensorBoardExportResult exportTensorBoard(const std::string& run, const std::str
     const MetricsHistory history = readMetricsFile(metrics);
     const double modified = fileTime(metrics);
     const StepClock clock(history.epochs, modified);
-    EventFileBuilder events(clock.at(0));
+    // A record's own clock time where it has one (files written before wall_time was recorded have none).
+    const auto timeOf = [&clock](long long step, double wallTime) { return wallTime > 0 ? wallTime : clock.at(step); };
+    const double start = !history.steps.empty()    ? timeOf(history.steps.front().step, history.steps.front().wallTime)
+                         : !history.epochs.empty() ? timeOf(history.epochs.front().step, history.epochs.front().wallTime)
+                                                   : clock.at(0);
+    EventFileBuilder events(start);
     TensorBoardExportResult result;
     result.warnings = history.warnings;
     // In the history's order (each epoch after its last step), so wall times never go back.
     size_t nextEpoch = 0;
     const auto addEpochsUpTo = [&](long long step) {
         for (; nextEpoch < history.epochs.size() && history.epochs[nextEpoch].step < step; ++nextEpoch) {
-            addEpoch(events, history.epochs[nextEpoch], clock.at(history.epochs[nextEpoch].step), result);
+            const EpochRecord& epoch = history.epochs[nextEpoch];
+            addEpoch(events, epoch, timeOf(epoch.step, epoch.wallTime), result);
         }
     };
     for (const StepRecord& step : history.steps) {
         addEpochsUpTo(step.step);
-        const double time = clock.at(step.step);
+        const double time = timeOf(step.step, step.wallTime);
         events.addScalar("train/loss", step.step, time, step.loss);
         events.addScalar("train/lr", step.step, time, step.learningRate);
         events.addScalar("train/images_per_s", step.step, time, step.imagesPerSecond);
         events.addScalar("train/c_mean", step.step, time, step.meanCertainty);
         events.addScalar("train/r_mean", step.step, time, step.meanRawR);
         result.scalars += 5;
+        for (const auto& [name, value] : step.scalars) {
+            events.addScalar("scalars/" + name, step.step, time, value);
+            ++result.scalars;
+        }
     }
     addEpochsUpTo(std::numeric_limits<long long>::max());
     const std::string folder = outputFolder.empty() ? location.paths.root + "/tensorboard" : outputFolder;

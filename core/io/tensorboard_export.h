@@ -46,8 +46,9 @@ struct TensorBoardExportResult
  * Writes RUN/metrics.jsonl as one event file in @p outputFolder (default RUN/tensorboard):
  * step records as train/loss, train/lr, train/images_per_s, train/c_mean and train/r_mean; epoch records as
  * epoch/loss, epoch/lr, epoch/images_per_s, epoch/seconds and the percentiles of c and r (c/p5 ... c/p95, c/mean;
- * r/...), and the c and r histograms, each at the epoch's last step. Wall times are rebuilt from the epochs'
- * durations, the last epoch ending at the file's modification time (metrics.jsonl keeps no clock time yet).
+ * r/...), and the c and r histograms, each at the epoch's last step; free-form scalars of either as scalars/<name>.
+ * Wall times are the records' own (wall_time); for a file written before records carried one, they are rebuilt from
+ * the epochs' durations, the last epoch ending at the file's modification time.
  */
 TensorBoardExportResult exportTensorBoard(const std::string& run, const std::string& outputFolder = "");
 

@@ -42,6 +42,12 @@ double secondsSince(Clock::time_point start)
     return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
+/** The clock time a record carries (wall_time in metrics.jsonl): seconds since the Unix epoch, as TensorBoard's. */
+double unixSeconds()
+{
+    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
 std::vector<float> toVector(const torch::Tensor& values)
 {
     const torch::Tensor contiguous = values.detach().to(torch::kCPU, torch::kFloat).contiguous();
@@ -333,6 +339,7 @@ private:
             record.learningRate = lr;
             record.imagesPerSecond = m_config.optimizer.batchSize / std::max(1e-9, secondsSince(stepStart));
             record.etaSeconds = estimateRemaining(secondsSince(stepStart));
+            record.wallTime = unixSeconds();
             if (r.defined()) {
                 r = m_communicator->allGather(r); // the histograms describe the global batch
                 const torch::Tensor certainty = torch::sigmoid(r.to(torch::kDouble));
@@ -430,6 +437,7 @@ private:
         record.loss = meanLoss;
         record.learningRate = m_schedule(m_position.step - 1);
         record.seconds = seconds;
+        record.wallTime = unixSeconds();
         record.imagesPerSecond = double(m_stepsPerEpoch) * m_config.optimizer.batchSize / std::max(1e-9, seconds);
         record.hasTemperature = !rawValues.empty();
         if (record.hasTemperature) {

@@ -1,8 +1,11 @@
 #include "app/mainwindow/main_window.h"
 #include "app/models/runs_model.h"
+#include "app/pages/runs_dock.h"
+#include "core/io/metrics_reader.h"
 #include "tests/support/test_support.h"
 #include "widgets/plots/distribution_plot.h"
 #include "widgets/plots/qcp.h"
+#include "widgets/plots/run_comparison_plot.h"
 #include "widgets/plots/training_curve_plot.h"
 
 #include <QAction>
@@ -282,6 +285,48 @@ void TestMainWindow::finishedRunsShowInTheRunsPanelAndOverlay()
     QCOMPARE(window.trainingCurves()->plot()->xAxis->label(), QStringLiteral("epoch"));
     axis->setCurrentIndex(2); // images seen: 8 steps of batch 32
     QCOMPARE(window.trainingCurves()->plot()->graph(0)->data()->at(7)->key, 256.0);
+    // Wall time: minutes since the run's first record, from each record's wall_time.
+    axis->setCurrentIndex(3);
+    window.trainingCurves()->replotIfChanged();
+    const auto* steps = window.trainingCurves()->plot()->graph(0)->data().data();
+    QCOMPARE(steps->size(), 8);
+    QCOMPARE(steps->at(0)->key, 0.0);
+    for (int i = 1; i < steps->size(); ++i) {
+        QVERIFY(steps->at(i)->key >= steps->at(i - 1)->key);
+    }
+    QVERIFY2(steps->at(7)->key > 0 && steps->at(7)->key < 10.0, qPrintable(QString::number(steps->at(7)->key)));
+    QCOMPARE(window.trainingCurves()->plot()->xAxis->label(), QStringLiteral("wall time (minutes)"));
+    axis->setCurrentIndex(0);
+
+    // Compare runs: any recorded series of every selected run; with Group seeds, runs alike but for the seed as a band.
+    auto* compared = window.findChild<tau::widgets::RunComparisonPlot*>("comparisonPlot");
+    QVERIFY(compared != nullptr);
+    for (const char* series : {"loss (step)", "learning rate", "loss (epoch mean)", "c median", "c p95"}) {
+        QVERIFY2(compared->names().contains(series), qPrintable(compared->names().join(", ")));
+    }
+    compared->showSeries("c median");
+    QCOMPARE(compared->curveCount(), 2); // Group seeds is off: one curve per run
+    QCOMPARE(compared->bandCount(), 0);
+    std::vector<double> medians;
+    auto* dock = window.findChild<tau::app::RunsDock*>("runsDock");
+    QVERIFY(dock != nullptr);
+    for (const QString& run : dock->selectedRuns()) {
+        const auto history = tau::core::readMetricsFile((run + "/metrics.jsonl").toStdString());
+        medians.push_back(history.epochs.front().certaintyPercentiles.p50);
+    }
+    QCOMPARE(medians.size(), size_t(2));
+    const auto* firstCurve = compared->plot()->graph(0)->data().data();
+    QCOMPARE(firstCurve->size(), 1);
+    QCOMPARE(firstCurve->at(0)->key, 8.0); // the epoch ended at step 8
+    QVERIFY(firstCurve->at(0)->value == medians[0] || firstCurve->at(0)->value == medians[1]);
+    groupSeeds->setChecked(true);
+    QCOMPARE(compared->shownName(), QStringLiteral("c median")); // the choice stays
+    QCOMPARE(compared->curveCount(), 1);
+    QCOMPARE(compared->bandCount(), 1);
+    const double mean = (medians[0] + medians[1]) / 2;
+    QCOMPARE(compared->plot()->graph(2)->data()->at(0)->value, mean); // after the band's two edges
+    const double spread = std::abs(medians[0] - medians[1]) / std::sqrt(2.0); // sample std of two values
+    QVERIFY(std::abs(compared->plot()->graph(1)->data()->at(0)->value - (mean + spread)) < 1e-12);
 }
 
 QTEST_MAIN(TestMainWindow)

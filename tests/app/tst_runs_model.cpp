@@ -1,11 +1,14 @@
 #include "app/bridge/results_table.h"
 #include "app/models/runs_model.h"
+#include "app/pages/results_dialog.h"
 #include "app/pages/runs_dock.h"
 #include "core/io/run_notes.h"
 #include "tests/support/test_support.h"
 
 #include <QAbstractItemModelTester>
 #include <QTemporaryDir>
+#include <QListWidget>
+#include <QTableWidget>
 #include <QtTest>
 
 using tau::app::RunsModel;
@@ -19,6 +22,7 @@ private Q_SLOTS:
     void experimentTableColumnsNotesAndSubfolders();
     void diffShowsOnlyTheKeysThatDiffer();
     void resultsUseEachRunsNewestOodFolder();
+    void resultsDialogShowsTheSetsChosen();
 
 private:
     void makeRun(const QTemporaryDir& dir, const QString& name, const QByteArray& metrics);
@@ -141,11 +145,10 @@ void TestRunsModel::resultsUseEachRunsNewestOodFolder()
     for (const char* folder : {"a/eval/old", "a/eval/new", "a/eval/knn", "b/eval/knn"}) {
         QDir(dir.path()).mkpath(folder);
     }
-    tau::test::writeFile(dir.filePath("a/eval/old/metrics.json"), "{}");
-    tau::test::writeFile(dir.filePath("a/eval/old/scores.csv"), "dataset,index,label\n");
+    const QByteArray ood = R"({"scores": ["tau"], "results": {"mnist": {"tau": {"auroc": 0.5}}}})";
+    tau::test::writeFile(dir.filePath("a/eval/old/metrics.json"), ood);
     QTest::qWait(20);
-    tau::test::writeFile(dir.filePath("a/eval/new/metrics.json"), "{}");
-    tau::test::writeFile(dir.filePath("a/eval/new/scores.csv"), "dataset,index,label\n");
+    tau::test::writeFile(dir.filePath("a/eval/new/metrics.json"), ood);
     tau::test::writeFile(dir.filePath("a/eval/knn/metrics.json"), R"({"knn_top1": 0.5})"); // not an OOD folder
     tau::test::writeFile(dir.filePath("b/eval/knn/metrics.json"), R"({"knn_top1": 0.5})");
     const QStringList folders = tau::app::RunsDock::newestOodFolders({dir.filePath("a"), dir.filePath("b")});
@@ -153,6 +156,33 @@ void TestRunsModel::resultsUseEachRunsNewestOodFolder()
     QCOMPARE(tau::app::meanAndSpread({0.75, 0.85, 0.70}), QStringLiteral("0.767 ± 0.076"));
     QCOMPARE(tau::app::meanAndSpread({0.5}), QStringLiteral("0.500"));
     QCOMPARE(tau::app::meanAndSpread({}, true), QStringLiteral("--"));
+}
+
+/** The Results dialog shows the OOD sets ticked, in the table and in what Save writes (mean over those sets only). */
+void TestRunsModel::resultsDialogShowsTheSetsChosen()
+{
+    tau::app::ResultRow row;
+    row.method = QStringLiteral("TaU-SimCLR");
+    row.score = QStringLiteral("tau");
+    row.runs = QStringList{"s1", "s2"};
+    row.auroc = {{"mnist", {0.5, 0.7}}, {"noise", {0.2, 0.4}}, {"inverted", {0.9, 0.9}}};
+    row.fpr95 = {{"mnist", {0.9, 0.8}}, {"noise", {1.0, 1.0}}, {"inverted", {0.1, 0.3}}};
+    row.linearTop1 = {0.77, 0.79};
+    tau::app::ResultsDialog dialog({row}, QStringLiteral("fashion_mnist"));
+    auto* table = dialog.findChild<QTableWidget*>("resultsTable");
+    auto* sets = dialog.findChild<QListWidget*>("resultsSets");
+    QVERIFY(table && sets);
+    QCOMPARE(sets->count(), 3);
+    QCOMPARE(table->columnCount(), 3 + 2 * 3 + 1); // method, score, n; AUROC and FPR@95 per set; linear top-1
+    QCOMPARE(table->item(0, table->columnCount() - 1)->text(), QStringLiteral("0.780 ± 0.014"));
+    sets->findItems("noise", Qt::MatchExactly).front()->setCheckState(Qt::Unchecked);
+    QCOMPARE(dialog.chosenSets(), (QStringList{"inverted", "mnist"}));
+    QCOMPARE(table->columnCount(), 3 + 2 * 2 + 1);
+    const QString markdown = dialog.tableText(tau::app::TableFormat::Markdown);
+    QVERIFY2(!markdown.contains("noise"), qPrintable(markdown));
+    // AUROC: inverted 0.9, mnist 0.6 -> mean over the two sets 0.750
+    QVERIFY2(markdown.contains("| TaU-SimCLR | tau | 2 | 0.900 ± 0.000 | 0.600 ± 0.141 | 0.750 | 0.780 ± 0.014 |"),
+             qPrintable(markdown));
 }
 
 QTEST_MAIN(TestRunsModel)

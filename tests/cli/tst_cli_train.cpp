@@ -159,7 +159,8 @@ void TestCliTrain::originalJsonConfigTrains()
 
 /**
  * tau export table over several runs' eval folders: runs alike but for the seed are one method, shown as mean ±
- * sample std (checked against Python's statistics module), another system stays a row of its own.
+ * sample std (checked against Python's statistics module) with the runs' linear top-1 and the mean over the sets;
+ * another system stays a row of its own. Markdown and --sets, as configs/study/run_study.sh writes docs/results.md.
  */
 void TestCliTrain::resultsTableGroupsSeeds()
 {
@@ -191,36 +192,62 @@ void TestCliTrain::resultsTableGroupsSeeds()
             tau::test::writeFile(eval + QStringLiteral("/roc_%1_knn.csv").arg(ood), "fpr,tpr,threshold\n0,0,inf\n1,1,0\n");
         }
         folders << eval;
+        if (run.seed <= 2 && QString(run.system) == "tau_simclr") { // the third seed was never linear-evaluated
+            QVERIFY(QDir().mkpath(root + "/eval/linear"));
+            tau::test::writeFile(root + "/eval/linear/metrics.json",
+                                 QStringLiteral(R"({"linear_top1": %1})").arg(run.seed == 1 ? 0.77 : 0.79).toUtf8());
+        }
     }
     const QString csv = dir.filePath("results.csv");
     const auto written = tau::test::runProcess(TAU_CLI_PATH, QStringList{"export", "table"} + folders + QStringList{"-o", csv});
     QVERIFY2(written.exitCode == 0, written.standardError.constData());
     const QList<QByteArray> lines = tau::test::readFile(csv).trimmed().split('\n');
-    QCOMPARE(lines.front(), QByteArray("method,score,runs,ood,n,auroc_mean,auroc_std,fpr95_mean,fpr95_std"));
+    QCOMPARE(lines.front(), QByteArray("method,score,runs,ood,n,auroc_mean,auroc_std,fpr95_mean,fpr95_std,"
+                                       "linear_top1_mean,linear_top1_std"));
     QCOMPARE(lines.size(), 1 + 2 * 2); // two methods x two sets (sets in alphabetical order)
-    QVERIFY(lines[1].startsWith("tau_simclr,knn,tau_s1 tau_s2 tau_s3,gaussian_noise,3,"));
+    QVERIFY(lines[1].startsWith("TaU-SimCLR,knn,tau_s1 tau_s2 tau_s3,gaussian_noise,3,"));
     const QList<QByteArray> tauMnist = lines[2].split(',');
-    QCOMPARE(tauMnist.mid(0, 5), (QList<QByteArray>{"tau_simclr", "knn", "tau_s1 tau_s2 tau_s3", "mnist", "3"}));
+    QCOMPARE(tauMnist.mid(0, 5), (QList<QByteArray>{"TaU-SimCLR", "knn", "tau_s1 tau_s2 tau_s3", "mnist", "3"}));
     const auto python = tau::test::runProcess(
         tau::test::referencePython(),
-        {"-c", "import statistics as s; a = [0.75, 0.85, 0.70]; f = [0.5, 0.4, 0.6]; "
-               "print(repr(s.mean(a)), repr(s.stdev(a)), repr(s.mean(f)), repr(s.stdev(f)))"});
+        {"-c", "import statistics as s; a = [0.75, 0.85, 0.70]; f = [0.5, 0.4, 0.6]; l = [0.77, 0.79]; "
+               "print(repr(s.mean(a)), repr(s.stdev(a)), repr(s.mean(f)), repr(s.stdev(f)), repr(s.mean(l)), "
+               "repr(s.stdev(l)), '%.3f' % s.mean([s.mean(a), s.mean([0.25, 0.125, 0.5])]))"});
     QVERIFY2(python.exitCode == 0, python.standardError.constData());
     const QList<QByteArray> expected = python.standardOutput.trimmed().split(' ');
-    for (int i = 0; i < 4; ++i) {
+    for (int i = 0; i < 6; ++i) {
         QVERIFY2(std::abs(tauMnist[5 + i].toDouble() - expected[i].toDouble()) < 1e-9,
                  qPrintable(QString("column %1: %2 vs Python's %3").arg(5 + i).arg(tauMnist[5 + i].constData(), expected[i].constData())));
     }
     const QList<QByteArray> simclr = lines[4].split(',');
-    QCOMPARE(simclr.mid(0, 6), (QList<QByteArray>{"simclr", "knn", "simclr_s1", "mnist", "1", "0.9"}));
+    QCOMPARE(simclr.mid(0, 6), (QList<QByteArray>{"SimCLR", "knn", "simclr_s1", "mnist", "1", "0.9"}));
     QCOMPARE(simclr[6], QByteArray()); // no std for one run
+    QCOMPARE(simclr[9], QByteArray()); // and no linear evaluation
 
     const QString tex = dir.filePath("results.tex");
     QCOMPARE(tau::test::runProcess(TAU_CLI_PATH, QStringList{"export", "table"} + folders + QStringList{"-o", tex}).exitCode, 0);
     const QString table = QString::fromUtf8(tau::test::readFile(tex));
-    QVERIFY2(table.contains("tau\\_simclr & knn & 3 & 0.292 $\\pm$ 0.191 & 0.767 $\\pm$ 0.076"), qPrintable(table));
+    QVERIFY2(table.contains("TaU-SimCLR & knn & 3 & 0.292 $\\pm$ 0.191 & 0.767 $\\pm$ 0.076 & " + QString::fromUtf8(expected[6]) +
+                            " & 0.780 $\\pm$ 0.014"),
+             qPrintable(table));
     QVERIFY(table.contains("FPR@95: the share of OOD images accepted"));
     QCOMPARE(table.count("\\begin{tabular}"), 2); // AUROC, then FPR@95
+
+    // Markdown, for docs/results.md, with the sets chosen and ordered by --sets (mnist alone: no mean column).
+    const QString md = dir.filePath("results.md");
+    const auto markdown = tau::test::runProcess(TAU_CLI_PATH, QStringList{"export", "table"} + folders +
+                                                                  QStringList{"--sets", "mnist", "-o", md});
+    QVERIFY2(markdown.exitCode == 0, markdown.standardError.constData());
+    const QString mdText = QString::fromUtf8(tau::test::readFile(md));
+    QVERIFY2(mdText.contains("| method | score | n | mnist | linear top-1 |\n") &&
+                 mdText.contains("| TaU-SimCLR | knn | 3 | 0.767 ± 0.076 | 0.780 ± 0.014 |\n") &&
+                 mdText.contains("| SimCLR | knn | 1 | 0.900 | – |\n") && !mdText.contains("gaussian_noise"),
+             qPrintable(mdText));
+    const auto unknown = tau::test::runProcess(TAU_CLI_PATH, QStringList{"export", "table"} + folders +
+                                                                 QStringList{"--sets", "svhn", "-o", md});
+    QCOMPARE(unknown.exitCode, 1);
+    QVERIFY2(unknown.standardError.contains("no OOD set 'svhn'") && unknown.standardError.contains("gaussian_noise, mnist"),
+             unknown.standardError.constData());
 }
 
 void TestCliTrain::exportsRocFiguresAndTables()
@@ -284,7 +311,7 @@ void TestCliTrain::exportsRocFiguresAndTables()
 
     const auto wrong = tau::test::runProcess(TAU_CLI_PATH, {"export", "table", dir.path(), "-o", dir.filePath("t.txt")});
     QCOMPARE(wrong.exitCode, 1);
-    QVERIFY(wrong.standardError.contains("a table is written as .tex (LaTeX tabular) or .csv"));
+    QVERIFY(wrong.standardError.contains("a table is written as .tex (LaTeX tabular), .md (Markdown) or .csv"));
 }
 
 void TestCliTrain::jsonReportAndResume()

@@ -105,6 +105,14 @@ DistributionPlot::DistributionPlot(const QString& quantity, QWidget* parent, std
     m_bands[3]->setBrush(QColor(band.red(), band.green(), band.blue(), 70));
     m_bands[3]->setChannelFillGraph(m_bands[2]);
 
+    const QString waiting = tr("No epoch yet.\nThe distribution over the epoch's training images\n"
+                               "appears when an epoch of a run with a temperature ends.");
+    m_histogramEmpty = addEmptyNote(m_histogramPlot, waiting);
+    m_evolutionEmpty = addEmptyNote(m_evolutionPlot, tr("No epoch yet.\nOne column per epoch: the share of images\n"
+                                                        "at each value, and the 5-95 and 25-75 bands."));
+    showEmptyState(m_histogramPlot, m_histogramEmpty, true);
+    showEmptyState(m_evolutionPlot, m_evolutionEmpty, true);
+
     m_replotTimer.setInterval(kReplotIntervalMs);
     connect(&m_replotTimer, &QTimer::timeout, this, &DistributionPlot::redraw);
     m_replotTimer.start();
@@ -177,6 +185,8 @@ void DistributionPlot::redraw()
         return;
     }
     m_dirty = false;
+    showEmptyState(m_histogramPlot, m_histogramEmpty, m_epochs.isEmpty());
+    showEmptyState(m_evolutionPlot, m_evolutionEmpty, m_epochs.isEmpty());
     if (!m_epochs.isEmpty()) {
         drawLatest();
         if (!m_mapValue) {

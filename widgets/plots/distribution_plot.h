@@ -11,6 +11,7 @@ class QCPBars;
 class QCPColorMap;
 class QCPItemStraightLine;
 class QCPGraph;
+class QCPItemText;
 
 namespace tau::widgets {
 
@@ -67,6 +68,8 @@ private:
     QCPBars* m_bars;
     QCPColorMap* m_colorMap;
     QVector<QCPItemStraightLine*> m_percentileLines;
+    QCPItemText* m_histogramEmpty;
+    QCPItemText* m_evolutionEmpty;
     QCPGraph* m_steps = nullptr;   ///< the latest histogram as steps, for mapped values
     QVector<QCPGraph*> m_bands;    ///< p5, p95, p25, p75, p50 across epochs
     std::function<double(double)> m_mapValue;

@@ -2,6 +2,11 @@
 
 #include "widgets/plots/qcp.h"
 
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QVBoxLayout>
+
 namespace tau::widgets {
 
 void applyPalette(QCustomPlot* plot, const QPalette& palette)
@@ -32,7 +37,83 @@ void applyPalette(QCustomPlot* plot, const QPalette& palette)
             title->setTextColor(text);
         }
     }
+    for (int i = 0; i < plot->itemCount(); ++i) {
+        if (auto* note = qobject_cast<QCPItemText*>(plot->item(i))) {
+            note->setColor(text);
+        }
+    }
     plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void placeLegendBelow(QCustomPlot* plot, int row)
+{
+    plot->legend->setVisible(true);
+    plot->legend->setFont(QFont(plot->font().family(), 8));
+    plot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    plot->legend->setBorderPen(Qt::NoPen);
+    plot->axisRect()->insetLayout()->take(plot->legend);
+    plot->plotLayout()->addElement(row, 0, plot->legend);
+    plot->plotLayout()->setRowStretchFactor(row, 0.001);
+    plot->plotLayout()->simplify();
+}
+
+void layOutChoiceAbovePlot(QWidget* owner, const QString& label, QComboBox* choice, QCustomPlot* plot)
+{
+    choice->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    auto* controls = new QHBoxLayout;
+    controls->addWidget(new QLabel(label));
+    controls->addWidget(choice);
+    controls->addStretch(1);
+    auto* layout = new QVBoxLayout(owner);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addLayout(controls);
+    layout->addWidget(plot, 1);
+}
+
+QVector<QCPGraph*> addSpreadBand(QCustomPlot* plot, const QVector<double>& x, const QVector<double>& centre,
+                                 const QVector<double>& spread, const QColor& colour)
+{
+    QVector<double> low(centre.size()), high(centre.size());
+    for (int j = 0; j < centre.size(); ++j) {
+        low[j] = centre[j] - spread[j];
+        high[j] = centre[j] + spread[j];
+    }
+    QCPGraph* lower = plot->addGraph(plot->xAxis, plot->yAxis);
+    QCPGraph* upper = plot->addGraph(plot->xAxis, plot->yAxis);
+    for (QCPGraph* edge : {lower, upper}) {
+        edge->setPen(Qt::NoPen);
+        edge->removeFromLegend();
+    }
+    lower->setData(x, low, /*alreadySorted=*/true);
+    upper->setData(x, high, /*alreadySorted=*/true);
+    QColor fill = colour;
+    fill.setAlpha(50);
+    upper->setBrush(fill);
+    upper->setChannelFillGraph(lower);
+    return {lower, upper};
+}
+
+QCPItemText* addEmptyNote(QCustomPlot* plot, const QString& text)
+{
+    auto* note = new QCPItemText(plot);
+    note->position->setType(QCPItemPosition::ptAxisRectRatio);
+    note->position->setCoords(0.5, 0.5);
+    note->setText(text);
+    note->setTextAlignment(Qt::AlignCenter);
+    note->setColor(plot->palette().color(QPalette::Text));
+    return note;
+}
+
+void showEmptyState(QCustomPlot* plot, QCPItemText* note, bool empty)
+{
+    note->setVisible(empty);
+    for (QCPAxisRect* rect : plot->axisRects()) {
+        for (QCPAxis* axis : rect->axes()) {
+            if (axis->axisType() == QCPAxis::atBottom || axis->axisType() == QCPAxis::atLeft) {
+                axis->setVisible(!empty);
+            }
+        }
+    }
 }
 
 } // namespace tau::widgets

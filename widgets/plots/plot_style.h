@@ -1,7 +1,15 @@
 #pragma once
 
+#include <QVector>
+
+class QColor;
+class QComboBox;
+class QCPGraph;
 class QCustomPlot;
+class QCPItemText;
 class QPalette;
+class QString;
+class QWidget;
 
 namespace tau::widgets {
 
@@ -10,5 +18,24 @@ namespace tau::widgets {
  * light or dark theme like the rest of the window. Call again on QEvent::PaletteChange.
  */
 void applyPalette(QCustomPlot* plot, const QPalette& palette);
+
+/** Moves the legend out of the axes into its own layout row @p row (under them), so it never hides a curve. */
+void placeLegendBelow(QCustomPlot* plot, int row);
+
+/** Lays @p owner out as a labelled combo box (left-aligned) above @p plot, which takes the rest. */
+void layOutChoiceAbovePlot(QWidget* owner, const QString& label, QComboBox* choice, QCustomPlot* plot);
+
+/**
+ * A ±1 std band: two edge graphs (no pen, not in the legend) at centre - spread and centre + spread, filled
+ * between in @p colour made faint. @return the two graphs, lower first.
+ */
+QVector<QCPGraph*> addSpreadBand(QCustomPlot* plot, const QVector<double>& x, const QVector<double>& centre,
+                                 const QVector<double>& spread, const QColor& colour);
+
+/** A note in the middle of a plot for when it is empty: what will appear there, and how. */
+QCPItemText* addEmptyNote(QCustomPlot* plot, const QString& text);
+
+/** While @p empty, the note shows and the bottom and left axes hide, so an empty plot never shows bare 0-5 axes. */
+void showEmptyState(QCustomPlot* plot, QCPItemText* note, bool empty);
 
 } // namespace tau::widgets

@@ -5,9 +5,6 @@
 
 #include <QComboBox>
 #include <QEvent>
-#include <QHBoxLayout>
-#include <QLabel>
-#include <QVBoxLayout>
 
 namespace tau::widgets {
 
@@ -17,26 +14,14 @@ ScalarPlot::ScalarPlot(QWidget* parent)
     , m_plot(new QCustomPlot(this))
 {
     m_choice->setObjectName(QStringLiteral("scalarChoice"));
-    m_choice->setSizeAdjustPolicy(QComboBox::AdjustToContents);
-    auto* controls = new QHBoxLayout;
-    controls->addWidget(new QLabel(tr("Scalar")));
-    controls->addWidget(m_choice);
-    controls->addStretch(1);
-    auto* layout = new QVBoxLayout(this);
-    layout->setContentsMargins(0, 0, 0, 0);
-    layout->addLayout(controls);
-    layout->addWidget(m_plot, 1);
+    layOutChoiceAbovePlot(this, tr("Scalar"), m_choice, m_plot);
 
     m_plot->xAxis->setLabel(tr("step"));
     m_graph = m_plot->addGraph();
     m_graph->setPen(QPen(QColor(44, 160, 44), 1.6));
     m_graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(QColor(44, 160, 44), 1.5), Qt::white, 6));
-    m_emptyNote = new QCPItemText(m_plot);
-    m_emptyNote->position->setType(QCPItemPosition::ptAxisRectRatio);
-    m_emptyNote->position->setCoords(0.5, 0.5);
-    m_emptyNote->setText(tr("No scalars yet.\nlogging.knn_every: N adds kNN top-1 every N epochs;\n"
+    m_emptyNote = addEmptyNote(m_plot, tr("No scalars yet.\nlogging.knn_every: N adds kNN top-1 every N epochs;\n"
                             "any writer may add \"scalars\": {name: value} to metrics.jsonl records."));
-    m_emptyNote->setTextAlignment(Qt::AlignCenter);
     applyPalette(m_plot, palette());
     connect(m_choice, &QComboBox::currentTextChanged, this, [this] { redraw(); });
     redraw();
@@ -59,6 +44,12 @@ void ScalarPlot::clear()
     m_series.clear();
     m_choice->clear();
     redraw();
+}
+
+void ScalarPlot::setXLabel(const QString& label)
+{
+    m_plot->xAxis->setLabel(label);
+    m_plot->replot();
 }
 
 QString ScalarPlot::shownName() const
@@ -96,9 +87,7 @@ void ScalarPlot::redraw()
     m_graph->setData(steps, values, /*alreadySorted=*/true);
     m_graph->setName(m_choice->currentText());
     m_plot->yAxis->setLabel(m_choice->currentText());
-    m_emptyNote->setVisible(points.isEmpty());
-    m_plot->xAxis->setVisible(!points.isEmpty());
-    m_plot->yAxis->setVisible(!points.isEmpty());
+    showEmptyState(m_plot, m_emptyNote, points.isEmpty());
     if (!points.isEmpty()) {
         m_plot->rescaleAxes();
         const double low = m_plot->yAxis->range().lower, high = m_plot->yAxis->range().upper;

@@ -13,7 +13,7 @@ namespace tau::widgets {
 
 /**
  * Free-form scalars of a run by name (kNN top-1 from logging.knn_every, or whatever a writer put under "scalars"
- * in metrics.jsonl) against the step: one series at a time, chosen by name; names appear as points arrive. Before
+ * in metrics.jsonl) against the step (or the dashboard's x-axis): one series at a time, chosen by name; names appear as points arrive. Before
  * any point the plot says where scalars come from.
  */
 class ScalarPlot : public QWidget
@@ -25,6 +25,8 @@ public:
 
     void addPoint(const QString& name, double step, double value);
     void clear();
+    /** The x-axis title: callers convert the x values they add (step, epoch, images seen, minutes). */
+    void setXLabel(const QString& label);
 
     QStringList names() const { return m_series.keys(); }
     QString shownName() const;

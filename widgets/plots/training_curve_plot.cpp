@@ -51,16 +51,14 @@ TrainingCurvePlot::TrainingCurvePlot(QWidget* parent)
     m_learningRate->setName(tr("learning rate"));
     m_learningRate->setPen(QPen(QColor(255, 127, 14), 1.5, Qt::DashLine));
 
-    // The legend sits in its own row under the axes, so it never hides a curve.
-    m_plot->legend->setVisible(true);
-    m_plot->legend->setFont(QFont(font().family(), 8));
-    m_plot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
-    m_plot->legend->setBorderPen(Qt::NoPen);
-    m_plot->axisRect()->insetLayout()->take(m_plot->legend);
-    m_plot->plotLayout()->addElement(2, 0, m_plot->legend);
-    m_plot->plotLayout()->setRowStretchFactor(2, 0.001);
-    m_plot->plotLayout()->simplify();
+    placeLegendBelow(m_plot, 2);
     m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+
+    m_emptyNote = addEmptyNote(m_plot, tr("No run yet.\nPress Train to watch the loss and learning rate live,\n"
+                                          "or select recorded runs in the Runs panel."));
+    showEmptyState(m_plot, m_emptyNote, true);
+    m_plot->yAxis2->setVisible(false);
+    m_plot->legend->setVisible(false);
 
     m_replotTimer.setInterval(kReplotIntervalMs);
     connect(&m_replotTimer, &QTimer::timeout, this, &TrainingCurvePlot::replotIfChanged);
@@ -120,34 +118,16 @@ void TrainingCurvePlot::setOverlays(const QVector<CurveSeries>& overlays)
     for (int i = 0; i < overlays.size(); ++i) {
         const CurveSeries& series = overlays[i];
         const QColor colour = kOverlayColours[i % 6];
-        const QVector<double> centre = debiasedEma(series.losses, m_smoothing);
-        if (series.spread.size() == series.losses.size() && !series.spread.isEmpty()) {
+        const QVector<double> centre = debiasedEma(series.values, m_smoothing);
+        if (series.spread.size() == series.values.size() && !series.spread.isEmpty()) {
             // The band: mean ± 1 std, both edges smoothed alike, filled between.
-            const QVector<double> spread = debiasedEma(series.spread, m_smoothing);
-            QVector<double> low(centre.size()), high(centre.size());
-            for (int j = 0; j < centre.size(); ++j) {
-                low[j] = centre[j] - spread[j];
-                high[j] = centre[j] + spread[j];
-            }
-            QCPGraph* lower = m_plot->addGraph(m_plot->xAxis, m_plot->yAxis);
-            QCPGraph* upper = m_plot->addGraph(m_plot->xAxis, m_plot->yAxis);
-            for (QCPGraph* edge : {lower, upper}) {
-                edge->setPen(Qt::NoPen);
-                edge->removeFromLegend();
-                m_overlays.append(edge);
-            }
-            lower->setData(series.steps, low, /*alreadySorted=*/true);
-            upper->setData(series.steps, high, /*alreadySorted=*/true);
-            QColor fill = colour;
-            fill.setAlpha(50);
-            upper->setBrush(fill);
-            upper->setChannelFillGraph(lower);
+            m_overlays += addSpreadBand(m_plot, series.x, centre, debiasedEma(series.spread, m_smoothing), colour);
             ++m_bands;
         }
         QCPGraph* graph = m_plot->addGraph(m_plot->xAxis, m_plot->yAxis);
         graph->setName(series.name);
         graph->setPen(QPen(colour, 1.4));
-        graph->setData(series.steps, centre, /*alreadySorted=*/true);
+        graph->setData(series.x, centre, /*alreadySorted=*/true);
         m_overlays.append(graph);
     }
     m_dirty = true;
@@ -215,6 +195,9 @@ void TrainingCurvePlot::replotIfChanged()
         losses = any ? QCPRange(std::min(losses.lower, values.lower), std::max(losses.upper, values.upper)) : values;
         any = true;
     }
+    showEmptyState(m_plot, m_emptyNote, !any);
+    m_plot->yAxis2->setVisible(any);
+    m_plot->legend->setVisible(any);
     if (any) {
         m_plot->xAxis->setRange(steps);
         const double margin = 0.05 * (losses.upper - losses.lower);

@@ -6,16 +6,17 @@
 
 class QCustomPlot;
 class QCPGraph;
+class QCPItemText;
 
 namespace tau::widgets {
 
-/** A loss curve of another run, drawn over the current one for comparison. */
+/** A curve of a run (or the mean of a group of seeds), drawn over the current one or beside other runs'. */
 struct CurveSeries
 {
     QString name;
-    QVector<double> steps;  ///< x values, in the axis's unit (step, epoch or images seen)
-    QVector<double> losses; ///< the mean loss for a group of seeds
-    QVector<double> spread; ///< a group of seeds: ±1 std around losses, drawn as a band; empty: none
+    QVector<double> x;      ///< in the axis's unit (step, epoch, images seen or minutes), ascending
+    QVector<double> values; ///< the mean for a group of seeds
+    QVector<double> spread; ///< a group of seeds: ±1 std around values, drawn as a band; empty: none
 };
 
 /**
@@ -64,6 +65,7 @@ private:
     QCPGraph* m_smoothedLoss;
     QCPGraph* m_epochLoss;
     QCPGraph* m_learningRate;
+    QCPItemText* m_emptyNote;
     QVector<QCPGraph*> m_overlays;
     int m_bands = 0;
     QVector<double> m_steps, m_losses;

@@ -22,6 +22,7 @@ class TestTensorBoardExport : public QObject
 
 private Q_SLOTS:
     void eventFileReadsBackIndependently();
+    void recordedWallTimesAndScalarsCarryOver();
 };
 
 void TestTensorBoardExport::eventFileReadsBackIndependently()
@@ -122,6 +123,57 @@ void TestTensorBoardExport::eventFileReadsBackIndependently()
     QVERIFY(std::abs(lastTime - firstEnd - 20.0) < 1e-6);
     const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
     QVERIFY2(std::abs(lastTime - now) < 120.0, "the last record ends when metrics.jsonl was written");
+}
+
+/** Records that carry their own wall_time keep it in the event file; free-form scalars become scalars/<name>. */
+void TestTensorBoardExport::recordedWallTimesAndScalarsCarryOver()
+{
+    QTemporaryDir dir;
+    const QString run = dir.filePath("run");
+    QVERIFY(QDir().mkpath(run));
+    tau::test::writeFile(run + "/config.yaml", "exp_name: run\n");
+    const double start = 1.7e9; // a fixed clock time, far from now: rebuilt times could not land on it
+    {
+        MetricsWriter writer((run + "/metrics.jsonl").toStdString());
+        for (int i = 1; i <= 4; ++i) {
+            StepRecord step;
+            step.epoch = 1;
+            step.step = i;
+            step.loss = 2.0 / i;
+            step.wallTime = start + 1.5 * i;
+            step.scalars["grad_norm"] = 0.25 * i;
+            writer.write(step);
+        }
+        EpochRecord epoch;
+        epoch.epoch = 1;
+        epoch.step = 4;
+        epoch.loss = 1.0;
+        epoch.seconds = 6.0;
+        epoch.wallTime = start + 6.5;
+        epoch.scalars["knn_top1"] = 0.625;
+        writer.write(epoch);
+    }
+    const TensorBoardExportResult result = exportTensorBoard(run.toStdString());
+    const auto decoded = tau::test::runReferenceScript("tfevents_reference.py", {QString::fromStdString(result.file)});
+    QVERIFY2(decoded.exitCode == 0, decoded.standardError.constData());
+    const QJsonArray events = QJsonDocument::fromJson(decoded.standardOutput).object()["events"].toArray();
+    QCOMPARE(events[0].toObject()["wall_time"].toDouble(), start + 1.5); // the file starts at the first record
+    std::map<QString, std::vector<std::pair<long long, double>>> times, values; // tag -> (step, wall time | value)
+    for (int i = 1; i < events.size(); ++i) {
+        const QJsonObject event = events[i].toObject();
+        const QJsonObject scalars = event["scalars"].toObject();
+        for (auto it = scalars.begin(); it != scalars.end(); ++it) {
+            times[it.key()].push_back({event["step"].toInteger(), event["wall_time"].toDouble()});
+            values[it.key()].push_back({event["step"].toInteger(), it.value().toDouble()});
+        }
+    }
+    QCOMPARE(times["train/loss"].size(), size_t(4));
+    for (size_t i = 0; i < 4; ++i) {
+        QCOMPARE(times["train/loss"][i].second, start + 1.5 * double(i + 1));
+        QCOMPARE(values["scalars/grad_norm"][i].second, double(float(0.25 * double(i + 1))));
+    }
+    QCOMPARE(times["epoch/loss"].front().second, start + 6.5);
+    QCOMPARE(values["scalars/knn_top1"], (std::vector<std::pair<long long, double>>{{4, 0.625}}));
 }
 
 QTEST_APPLESS_MAIN(TestTensorBoardExport)

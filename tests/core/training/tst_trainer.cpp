@@ -11,6 +11,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <chrono>
 #include <cmath>
 
 #include <nlohmann/json.hpp>
@@ -292,7 +293,12 @@ void TestTrainer::knnEveryRecordsWhatTauKnnMeasures()
     const ExperimentConfig config = tinyConfig({"num_epochs=3", "logging.knn_every=2", "logging.knn_images=300"});
     RecordingObserver observer;
     CancellationToken cancel;
+    const auto unixNow = [] {
+        return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+    };
+    const double started = unixNow();
     const TrainingResult result = train(config, observer, cancel);
+    const double ended = unixNow();
     QCOMPARE(observer.epochs.size(), size_t(3));
     QCOMPARE(observer.epochs[0].scalars.count("knn_top1"), size_t(0));
     QCOMPARE(observer.epochs[1].scalars.count("knn_top1"), size_t(1));
@@ -300,6 +306,13 @@ void TestTrainer::knnEveryRecordsWhatTauKnnMeasures()
     const MetricsHistory history = readMetricsFile(result.runDirectory + "/metrics.jsonl");
     QCOMPARE(history.epochs.size(), size_t(3));
     QCOMPARE(history.epochs[1].scalars.at("knn_top1"), observer.epochs[1].scalars.at("knn_top1"));
+    // Every record carries its clock time (wall_time), in order, within the training's span.
+    double previous = started;
+    for (const StepRecord& step : history.steps) {
+        QVERIFY2(step.wallTime >= previous && step.wallTime <= ended, qPrintable(QString::number(step.wallTime, 'f', 3)));
+        previous = step.wallTime;
+    }
+    QVERIFY(history.epochs.back().wallTime >= history.steps.back().wallTime && history.epochs.back().wallTime <= ended);
 
     RepresentationOptions knn;
     knn.checkpoint = result.runDirectory;

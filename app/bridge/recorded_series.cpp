@@ -1,0 +1,137 @@
+#include "app/bridge/recorded_series.h"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+namespace tau::app {
+
+namespace {
+
+void appendScalars(std::vector<NamedSeries>& series, const std::map<std::string, double>& scalars, long long step,
+                   double wallTime, const QString& suffix, const std::set<QString>& taken)
+{
+    for (const auto& [key, value] : scalars) {
+        QString name = QString::fromStdString(key);
+        if (taken.count(name) > 0) {
+            name += suffix;
+        }
+        auto found = std::find_if(series.begin(), series.end(), [&](const NamedSeries& s) { return s.name == name; });
+        if (found == series.end()) {
+            series.push_back({name, {}});
+            found = series.end() - 1;
+        }
+        found->points.push_back({step, wallTime, value});
+    }
+}
+
+} // namespace
+
+std::vector<NamedSeries> recordedSeries(const core::MetricsHistory& history)
+{
+    const bool temperature = std::any_of(history.epochs.begin(), history.epochs.end(),
+                                         [](const core::EpochRecord& epoch) { return epoch.hasTemperature; });
+    std::vector<NamedSeries> series = {{QStringLiteral("loss (step)"), {}},
+                                       {QStringLiteral("learning rate"), {}},
+                                       {QStringLiteral("images/s"), {}}};
+    if (temperature) {
+        series.push_back({QStringLiteral("mean c (step)"), {}});
+        series.push_back({QStringLiteral("mean r (step)"), {}});
+    }
+    for (const core::StepRecord& step : history.steps) {
+        series[0].points.push_back({step.step, step.wallTime, step.loss});
+        series[1].points.push_back({step.step, step.wallTime, step.learningRate});
+        series[2].points.push_back({step.step, step.wallTime, step.imagesPerSecond});
+        if (temperature) {
+            series[3].points.push_back({step.step, step.wallTime, step.meanCertainty});
+            series[4].points.push_back({step.step, step.wallTime, step.meanRawR});
+        }
+    }
+    for (const core::StepRecord& step : history.steps) {
+        appendScalars(series, step.scalars, step.step, step.wallTime, {}, {});
+    }
+    std::set<QString> stepNames;
+    for (const NamedSeries& s : series) {
+        stepNames.insert(s.name);
+    }
+    const size_t epochStart = series.size();
+    series.push_back({QStringLiteral("loss (epoch mean)"), {}});
+    using Field = double core::Percentiles::*;
+    const std::vector<std::pair<QString, Field>> percentiles = {
+        {QStringLiteral("c p5"), &core::Percentiles::p5},       {QStringLiteral("c p25"), &core::Percentiles::p25},
+        {QStringLiteral("c median"), &core::Percentiles::p50},  {QStringLiteral("c p75"), &core::Percentiles::p75},
+        {QStringLiteral("c p95"), &core::Percentiles::p95},     {QStringLiteral("r p5"), &core::Percentiles::p5},
+        {QStringLiteral("r median"), &core::Percentiles::p50},  {QStringLiteral("r p95"), &core::Percentiles::p95}};
+    if (temperature) {
+        for (const auto& [name, field] : percentiles) {
+            series.push_back({name, {}});
+        }
+    }
+    for (const core::EpochRecord& epoch : history.epochs) {
+        series[epochStart].points.push_back({epoch.step, epoch.wallTime, epoch.loss});
+        if (temperature && epoch.hasTemperature) {
+            for (size_t i = 0; i < percentiles.size(); ++i) {
+                const core::Percentiles& p = i < 5 ? epoch.certaintyPercentiles : epoch.rawPercentiles;
+                series[epochStart + 1 + i].points.push_back({epoch.step, epoch.wallTime, p.*percentiles[i].second});
+            }
+        }
+    }
+    for (const core::EpochRecord& epoch : history.epochs) {
+        appendScalars(series, epoch.scalars, epoch.step, epoch.wallTime, QStringLiteral(" (epoch)"), stepNames);
+    }
+    series.erase(std::remove_if(series.begin(), series.end(), [](const NamedSeries& s) { return s.points.empty(); }),
+                 series.end());
+    return series;
+}
+
+widgets::CurveSeries curveOf(const QString& name, const std::vector<SeriesPoint>& points, const XOfPoint& x)
+{
+    widgets::CurveSeries curve;
+    curve.name = name;
+    for (const SeriesPoint& point : points) {
+        const double at = x(point);
+        if (std::isfinite(at)) {
+            curve.x.append(at);
+            curve.values.append(point.value);
+        }
+    }
+    return curve;
+}
+
+widgets::CurveSeries seedBand(const QString& name, const std::vector<const std::vector<SeriesPoint>*>& runs,
+                              const XOfPoint& x)
+{
+    widgets::CurveSeries band;
+    band.name = name;
+    size_t length = runs.front()->size();
+    for (const auto* run : runs) {
+        length = std::min(length, run->size());
+    }
+    for (size_t i = 0; i < length; ++i) {
+        const SeriesPoint& first = (*runs.front())[i];
+        double sum = 0;
+        bool aligned = true;
+        for (const auto* run : runs) {
+            aligned = aligned && (*run)[i].step == first.step;
+            sum += (*run)[i].value;
+        }
+        if (!aligned) {
+            break;
+        }
+        const double at = x(first);
+        if (!std::isfinite(at)) {
+            continue;
+        }
+        const double mean = sum / double(runs.size());
+        double squares = 0;
+        for (const auto* run : runs) {
+            squares += ((*run)[i].value - mean) * ((*run)[i].value - mean);
+        }
+        band.x.append(at);
+        band.values.append(mean);
+        band.spread.append(std::sqrt(squares / double(runs.size() - 1)));
+    }
+    return band;
+}
+
+} // namespace tau::app
