@@ -1,8 +1,11 @@
 #include "app/cli/cli_support.h"
 
 #include "core/common/duration_text.h"
+#include "core/common/error.h"
+#include "core/config/presets.h"
 
 #include <csignal>
+#include <filesystem>
 #include <cstdio>
 #include <sstream>
 #include <unistd.h>
@@ -23,6 +26,24 @@ void onInterrupt(int)
 }
 
 } // namespace
+
+std::string configFileOrPreset(const std::string& given)
+{
+    std::error_code error;
+    if (given.empty() || std::filesystem::exists(given, error)) {
+        return given;
+    }
+    const std::vector<std::string> directories = core::presetDirectories();
+    if (const std::optional<std::string> preset = core::findPreset(given, directories)) {
+        return *preset;
+    }
+    std::string names;
+    for (const core::Preset& preset : core::listPresets(directories)) {
+        names += (names.empty() ? "" : ", ") + preset.name;
+    }
+    throw core::TauError(given + ": no such config file, and no preset of that name (" +
+                         (names.empty() ? std::string("no presets found") : "presets: " + names) + ")");
+}
 
 std::vector<std::string>& commandLine()
 {

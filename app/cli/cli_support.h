@@ -24,6 +24,12 @@ bool& jsonOutput();
 /** tau's own argv, as main received it: what tau --nproc passes on to its workers. */
 std::vector<std::string>& commandLine();
 
+/**
+ * A CONFIG argument: a file when one is there, else a shipped preset of that name (tau config presets lists them,
+ * e.g. tau_simclr_fashion_mnist). @throws TauError naming what was given and the presets there are.
+ */
+std::string configFileOrPreset(const std::string& given);
+
 /** This process's part in a distributed command: its communicator (null: alone) and whether it reports. */
 struct JobRole
 {

@@ -3,6 +3,7 @@
 
 #include "app/cli/export_command.h"
 #include "app/cli/report_command.h"
+#include "core/common/build_info.h"
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -15,6 +16,7 @@ int main(int argc, char** argv)
     CLI::App app{"TaU Explorer figures: paper figures, tables and HTML reports from runs and their eval folders"};
     app.name("tau");
     app.require_subcommand(1);
+    app.set_version_flag("--version", tau::core::versionReport("tau-figures"));
 
     std::string reportRun, reportOutput;
     bool json = false;

@@ -4,6 +4,7 @@
 #include "app/cli/cli_support.h"
 #include "app/cli/command.h"
 #include "app/cli/commands/commands.h"
+#include "core/common/build_info.h"
 #include "core/common/error.h"
 
 #include <CLI/CLI.hpp>
@@ -61,6 +62,7 @@ int main(int argc, char** argv)
     std::signal(SIGXFSZ, SIG_IGN);
     CLI::App app{"TaU Explorer command line: train and evaluate Temperature-as-Uncertainty contrastive models"};
     app.require_subcommand(1);
+    app.set_version_flag("--version", tau::core::versionReport("tau"));
     const std::vector<std::unique_ptr<Command>> commands = headlessCommands();
     std::vector<std::pair<CLI::App*, Command*>> table;
     for (const std::unique_ptr<Command>& command : commands) {

@@ -3,6 +3,7 @@
 #include "app/config/config_form.h"
 #include "core/common/error.h"
 #include "core/config/config_loader.h"
+#include "core/config/presets.h"
 #include "core/config/yaml_text_edit.h"
 #include "core/io/run_directory.h"
 #include "widgets/common/yaml_highlighter.h"
@@ -10,7 +11,6 @@
 #include <QComboBox>
 #include <QCoreApplication>
 #include <QDir>
-#include <QDirIterator>
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -19,17 +19,12 @@
 #include <QMenu>
 #include <QPlainTextEdit>
 #include <QSettings>
+#include <QStandardPaths>
 #include <QTextBlock>
 #include <QTimer>
 #include <QVBoxLayout>
 
 namespace tau::app {
-
-namespace {
-
-constexpr int kRecentFiles = 8;
-
-} // namespace
 
 ConfigEditor::ConfigEditor(QWidget* parent)
     : QWidget(parent)
@@ -144,19 +139,37 @@ void ConfigEditor::markErrorLine(int line)
 
 bool ConfigEditor::openConfig(const QString& path)
 {
+    if (!loadText(path, /*asPreset=*/false)) {
+        return false;
+    }
+    Q_EMIT statusMessage(tr("Opened %1").arg(QFileInfo(path).fileName()));
+    Q_EMIT fileUsed(QFileInfo(path).absoluteFilePath());
+    return true;
+}
+
+bool ConfigEditor::openPreset(const QString& path)
+{
+    if (!loadText(path, /*asPreset=*/true)) {
+        return false;
+    }
+    Q_EMIT statusMessage(tr("Started from the preset %1; Save asks where to keep it").arg(QFileInfo(path).fileName()));
+    return true;
+}
+
+bool ConfigEditor::loadText(const QString& path, bool asPreset)
+{
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly | QIODevice::Text)) {
-        showError(tr("%1: cannot open the config file (%2)").arg(path, file.errorString()), 0);
+        showError(tr("%1: cannot open the %2 (%3)").arg(path, asPreset ? tr("preset") : tr("config file"), file.errorString()), 0);
         return false;
     }
     m_editor->setPlainText(QString::fromUtf8(file.readAll()));
     m_editor->document()->setModified(false);
-    m_path = path;
+    m_path = asPreset ? QString() : path; // a preset is a new config: Save asks where
+    m_preset = asPreset ? path : QString();
     m_errorLabel->hide();
     updateFileLabel();
     Q_EMIT titleChanged();
-    Q_EMIT statusMessage(tr("Opened %1").arg(QFileInfo(path).fileName()));
-    rememberRecent(QFileInfo(path).absoluteFilePath());
     validateConfig();
     return true;
 }
@@ -195,10 +208,12 @@ bool ConfigEditor::writeConfig(const QString& path)
         return false;
     }
     m_path = path;
+    m_preset.clear();
     m_editor->document()->setModified(false);
     updateFileLabel();
     Q_EMIT titleChanged();
     Q_EMIT statusMessage(tr("Saved %1").arg(path));
+    Q_EMIT fileUsed(QFileInfo(path).absoluteFilePath());
     return true;
 }
 
@@ -237,77 +252,42 @@ QString ConfigEditor::documentTitle() const
 
 void ConfigEditor::updateFileLabel()
 {
-    m_fileLabel->setText(m_path.isEmpty() ? tr("Config: (not saved)") : tr("Config: %1").arg(m_path));
+    if (!m_path.isEmpty()) {
+        m_fileLabel->setText(tr("Config: %1").arg(m_path));
+    } else if (!m_preset.isEmpty()) {
+        m_fileLabel->setText(tr("Config: from the preset %1 (not saved)").arg(QFileInfo(m_preset).fileName()));
+    } else {
+        m_fileLabel->setText(tr("Config: (not saved)"));
+    }
 }
 
-QString ConfigEditor::configsFolder()
+std::vector<std::string> ConfigEditor::presetFolders()
 {
-    const QString fromEnvironment = qEnvironmentVariable("TAU_CONFIGS_DIR");
-    const QStringList candidates = {fromEnvironment, QCoreApplication::applicationDirPath() + "/../../configs",
-                                    QDir::currentPath() + "/configs"};
-    for (const QString& candidate : candidates) {
-        if (!candidate.isEmpty() && QDir(candidate).exists()) {
-            return QDir(candidate).canonicalPath();
-        }
+    std::vector<std::string> dataDirectories;
+    for (const QString& location : QStandardPaths::standardLocations(QStandardPaths::GenericDataLocation)) {
+        dataDirectories.push_back(location.toStdString());
     }
-    return QDir::currentPath() + "/configs";
+    return core::presetDirectories(dataDirectories);
 }
 
 QComboBox* ConfigEditor::buildPresetPicker()
 {
     auto* presets = new QComboBox;
     presets->setObjectName(QStringLiteral("presetPicker"));
-    presets->setToolTip(tr("Open one of the shipped configs"));
+    presets->setToolTip(tr("Start from one of the shipped configs (tau train takes the same names)"));
     presets->addItem(tr("Presets…"));
-    const QString folder = configsFolder();
-    QStringList names;
-    QDirIterator files(folder, {QStringLiteral("*.yaml")}, QDir::Files, QDirIterator::Subdirectories);
-    while (files.hasNext()) {
-        names << QDir(folder).relativeFilePath(files.next());
-    }
-    names.sort();
-    for (const QString& name : names) {
-        presets->addItem(name, QDir(folder).filePath(name));
+    for (const core::Preset& preset : core::listPresets(presetFolders())) {
+        presets->addItem(QString::fromStdString(preset.relativePath), QString::fromStdString(preset.path));
+        presets->setItemData(presets->count() - 1,
+                             tr("%1 (tau train %1)").arg(QString::fromStdString(preset.name)), Qt::ToolTipRole);
     }
     connect(presets, &QComboBox::activated, this, [this, presets](int index) {
         if (index > 0) {
-            openConfig(presets->itemData(index).toString());
+            openPreset(presets->itemData(index).toString());
         }
         presets->setCurrentIndex(0);
     });
     return presets;
-}
-
-void ConfigEditor::setRecentMenu(QMenu* menu)
-{
-    m_recentMenu = menu;
-    rebuildRecentMenu();
-}
-
-void ConfigEditor::rememberRecent(const QString& path)
-{
-    QSettings settings;
-    QStringList recent = settings.value(QStringLiteral("recentFiles")).toStringList();
-    recent.removeAll(path);
-    recent.prepend(path);
-    while (recent.size() > kRecentFiles) {
-        recent.removeLast();
-    }
-    settings.setValue(QStringLiteral("recentFiles"), recent);
-    rebuildRecentMenu();
-}
-
-void ConfigEditor::rebuildRecentMenu()
-{
-    if (m_recentMenu == nullptr) {
-        return;
-    }
-    m_recentMenu->clear();
-    const QStringList recent = QSettings().value(QStringLiteral("recentFiles")).toStringList();
-    for (const QString& path : recent) {
-        m_recentMenu->addAction(path, this, [this, path] { openConfig(path); });
-    }
-    m_recentMenu->setEnabled(!recent.isEmpty());
 }
 
 } // namespace tau::app

@@ -6,6 +6,9 @@
 #include <QStringList>
 #include <QWidget>
 
+#include <string>
+#include <vector>
+
 class QComboBox;
 class QLabel;
 class QMenu;
@@ -30,6 +33,8 @@ public:
 
     /** Loads a config file; false (with the reason shown) when it cannot be read. */
     bool openConfig(const QString& path);
+    /** Loads a shipped config as a new, unsaved one (Save asks where): the preset's own file stays as it is. */
+    bool openPreset(const QString& path);
     void openConfigDialog();
     bool saveConfig();
     bool saveConfigAs();
@@ -51,32 +56,33 @@ public:
     bool hasUnsavedChanges() const;
     /** The file name with a * when modified, for the window title. */
     QString documentTitle() const;
-    /** A picker of the shipped configs (configs/ beside the build, or $TAU_CONFIGS_DIR), opening the one chosen. */
+    /** A picker of the shipped configs (core::presetDirectories over Qt's data locations), opening the one chosen. */
     QComboBox* buildPresetPicker();
-    /** Fills @p menu with the recent files (kept in QSettings), newest first. */
-    void setRecentMenu(QMenu* menu);
+    /** Where the GUI finds presets: core::presetDirectories over Qt's generic data locations (XDG data dirs). */
+    static std::vector<std::string> presetFolders();
 
 Q_SIGNALS:
     void statusMessage(const QString& text);
     void titleChanged();
+    /** A config file was opened or saved (for the recent files). */
+    void fileUsed(const QString& path);
 
 private:
+    /** Puts a file's text in the editor, as that file (Save writes it) or as a new config from a preset. */
+    bool loadText(const QString& path, bool asPreset);
     void applyFormEdit(const QString& keyPath, const QString& value);
     void markErrorLine(int line);
     bool writeConfig(const QString& path);
-    void rememberRecent(const QString& path);
-    void rebuildRecentMenu();
     void updateFileLabel();
     QString sourceName() const;
-    static QString configsFolder();
 
     QString m_path;
+    QString m_preset; ///< the preset the unsaved text came from, for the file label
     QLabel* m_fileLabel;
     ConfigForm* m_form;
     QPlainTextEdit* m_editor;
     QLabel* m_errorLabel;
     QTimer* m_validationTimer;
-    QMenu* m_recentMenu = nullptr;
 };
 
 } // namespace tau::app

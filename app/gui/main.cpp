@@ -1,6 +1,9 @@
 // tau-explorer: the desktop application. Opens a config (the default one unless given) and waits for Train.
 
+#include "app/config/config_editor.h"
 #include "app/mainwindow/main_window.h"
+#include "core/common/build_info.h"
+#include "core/config/presets.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -11,6 +14,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 
 /**
  * Trains the opened config while a 5 ms timer records the longest gap between its ticks: how long the event
@@ -44,11 +48,21 @@ int runGuiBenchmark(tau::app::MainWindow& window)
 
 int main(int argc, char** argv)
 {
+    // --version needs no display: answered before Qt looks for one.
+    for (int i = 1; i < argc; ++i) {
+        if (std::strcmp(argv[i], "--version") == 0 || std::strcmp(argv[i], "-v") == 0) {
+            std::fputs(tau::core::versionReport("tau-explorer").c_str(), stdout);
+            return 0;
+        }
+    }
     QApplication application(argc, argv);
     Q_INIT_RESOURCE(resources); // the icons live in the static tau_app library
-    QApplication::setApplicationName(QStringLiteral("TaU Explorer"));
-    QApplication::setOrganizationName(QStringLiteral("TaU Explorer"));
-    QApplication::setApplicationVersion(QStringLiteral(TAU_VERSION));
+    // Settings in ~/.config/tau-explorer/tau-explorer.conf; the window names itself TaU Explorer.
+    QApplication::setApplicationName(QStringLiteral("tau-explorer"));
+    QApplication::setOrganizationName(QStringLiteral("tau-explorer"));
+    QApplication::setApplicationDisplayName(QStringLiteral("TaU Explorer"));
+    QGuiApplication::setDesktopFileName(QStringLiteral("io.github.tau_explorer.TauExplorer"));
+    QApplication::setApplicationVersion(QString::fromStdString(tau::core::toolVersion()));
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/tau-explorer.svg")));
 
     QCommandLineParser parser;
@@ -76,6 +90,11 @@ int main(int argc, char** argv)
             window.openCheckpoint(given.absoluteFilePath()); // a checkpoint or a run folder
         } else {
             window.openConfig(given.absoluteFilePath());
+        }
+    } else if (!parser.isSet(openOption)) {
+        // Launched from a menu: start from the default preset, so the form shows a config that trains.
+        if (const auto preset = tau::core::findPreset("default", tau::app::ConfigEditor::presetFolders())) {
+            window.openPreset(QString::fromStdString(*preset));
         }
     }
     window.show();

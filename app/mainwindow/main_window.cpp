@@ -4,6 +4,8 @@
 #include "app/config/config_editor.h"
 #include "app/export/export_actions.h"
 #include "app/mainwindow/analysis_panel.h"
+#include "app/mainwindow/help_dialog.h"
+#include "app/mainwindow/recent_files.h"
 #include "app/pages/runs_dock.h"
 #include "app/pages/train_page.h"
 #include "app/workers/training_worker.h"
@@ -59,6 +61,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), m_editor(new Conf
     updateWindowTitle();
     resize(1280, 800);
     setAcceptDrops(true);
+    m_defaultLayout = saveState(); // View → Reset Layout goes back to this
     restoreSettings();
 }
 
@@ -77,6 +80,7 @@ void MainWindow::buildActions()
     toolbar->setMovable(false);
     toolbar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     QMenu* fileMenu = menuBar()->addMenu(tr("&File"));
+    QMenu* viewMenu = menuBar()->addMenu(tr("&View"));
     QMenu* runMenu = menuBar()->addMenu(tr("&Run"));
     QMenu* helpMenu = menuBar()->addMenu(tr("&Help"));
 
@@ -89,7 +93,11 @@ void MainWindow::buildActions()
     QAction* saveAs = toolbar->addAction(tr("Save As…"), m_editor, &ConfigEditor::saveConfigAs);
     saveAs->setShortcut(QKeySequence::SaveAs);
     fileMenu->addAction(m_openAction);
-    m_editor->setRecentMenu(fileMenu->addMenu(tr("Open &Recent")));
+    m_recent = new RecentFiles(fileMenu->addMenu(tr("Open &Recent")), this);
+    connect(m_recent, &RecentFiles::chosen, this, &MainWindow::openRecent);
+    connect(m_editor, &ConfigEditor::fileUsed, m_recent, &RecentFiles::add);
+    QAction* openRunsFolder = fileMenu->addAction(tr("Open R&uns Folder…"), this, &MainWindow::chooseRunsFolder);
+    openRunsFolder->setObjectName(QStringLiteral("openRunsFolderAction"));
     fileMenu->addAction(save);
     fileMenu->addAction(saveAs);
     fileMenu->addSeparator();
@@ -115,7 +123,7 @@ void MainWindow::buildActions()
     m_stopAction->setShortcut(Qt::CTRL | Qt::Key_Period);
     m_stopAction->setToolTip(tr("Stop after the current step; checkpoints/last.pt keeps the state (Ctrl+.)"));
     QAction* openCheckpointAction = fileMenu->addAction(tr("Open &Checkpoint…"), this, [this] {
-        const QString path = QFileDialog::getOpenFileName(this, tr("Open Checkpoint"), QDir::currentPath() + "/runs",
+        const QString path = QFileDialog::getOpenFileName(this, tr("Open Checkpoint"), m_runs->runsRoot(),
                                                           tr("Checkpoints (*.pt)"));
         if (!path.isEmpty()) {
             openCheckpoint(path);
@@ -126,7 +134,11 @@ void MainWindow::buildActions()
     runMenu->addAction(m_trainAction);
     runMenu->addAction(m_pauseAction);
     runMenu->addAction(m_stopAction);
+    QAction* help = helpMenu->addAction(tr("TaU Explorer &Help"), this, &MainWindow::showHelp);
+    help->setObjectName(QStringLiteral("helpAction"));
+    help->setShortcut(QKeySequence::HelpContents);
     helpMenu->addAction(tr("&About TaU Explorer"), this, &MainWindow::showAbout);
+    m_viewMenu = viewMenu;
     m_exports = new ExportActions(
         this, [this](int* current) { return figures(current); },
         [this](bool latex) { return m_analysis->hasMetrics() ? m_analysis->metricsTable(latex) : QString(); });
@@ -172,7 +184,61 @@ void MainWindow::buildRunsDock()
     connect(m_runs, &RunsDock::analyseRequested, this, &MainWindow::openCheckpoint);
     addDockWidget(Qt::BottomDockWidgetArea, m_runs);
     resizeDocks({m_runs}, {190}, Qt::Vertical); // the dashboard keeps most of the height; the table shows 5 runs
+    const QString remembered = QSettings().value(QStringLiteral("runsFolder")).toString();
+    if (!remembered.isEmpty() && QFileInfo(remembered).isDir()) {
+        m_runs->setRunsRoot(remembered);
+    }
     m_analysis->setRunsRoot(m_runs->runsRoot());
+    QAction* showRuns = m_runs->toggleViewAction();
+    showRuns->setText(tr("&Runs Panel"));
+    showRuns->setObjectName(QStringLiteral("showRunsAction"));
+    m_viewMenu->addAction(showRuns);
+    m_viewMenu->addSeparator();
+    QAction* reset = m_viewMenu->addAction(tr("Reset &Layout"), this, &MainWindow::resetLayout);
+    reset->setObjectName(QStringLiteral("resetLayoutAction"));
+}
+
+void MainWindow::chooseRunsFolder()
+{
+    const QString folder = QFileDialog::getExistingDirectory(this, tr("Open Runs Folder"), m_runs->runsRoot());
+    if (!folder.isEmpty()) {
+        openRunsFolder(folder);
+    }
+}
+
+void MainWindow::openRunsFolder(const QString& folder)
+{
+    m_runs->setRunsRoot(folder);
+    m_analysis->setRunsRoot(folder);
+    QSettings().setValue(QStringLiteral("runsFolder"), QFileInfo(folder).absoluteFilePath());
+    m_statusLabel->setText(tr("Runs from %1").arg(folder));
+}
+
+void MainWindow::openRecent(const QString& path)
+{
+    const QFileInfo info(path);
+    if (info.isDir() || info.suffix().toLower() == QLatin1String("pt")) {
+        openCheckpoint(path);
+    } else {
+        openConfig(path);
+    }
+}
+
+void MainWindow::resetLayout()
+{
+    restoreState(m_defaultLayout);
+    m_runs->show();
+    resizeDocks({m_runs}, {190}, Qt::Vertical);
+}
+
+void MainWindow::showHelp()
+{
+    auto* dialog = findChild<HelpDialog*>(QStringLiteral("helpDialog"));
+    if (dialog == nullptr) {
+        dialog = new HelpDialog(this);
+    }
+    dialog->show();
+    dialog->raise();
 }
 
 void MainWindow::showSelectedRuns()
@@ -219,9 +285,11 @@ void MainWindow::showAbout()
 {
     QMessageBox::about(this, tr("About TaU Explorer"),
                        tr("<h3>TaU Explorer %1</h3><p>Temperature as Uncertainty for contrastive learning: train, "
-                          "watch, evaluate.</p><p>Qt %2<br>LibTorch %3<br>Compute: %4</p>")
-                           .arg(QApplication::applicationVersion(), QString::fromLatin1(qVersion()),
-                                QString::fromStdString(core::libtorchVersion()),
+                          "watch, evaluate.</p><p>Git revision %2<br>Qt %3<br>LibTorch %4<br>Backends: %5<br>"
+                          "Compute: %6</p><p>Free software under the GNU GPL, version 3 or later.</p>")
+                           .arg(QString::fromStdString(core::toolVersion()), QString::fromStdString(core::gitRevision()),
+                                QString::fromLatin1(qVersion()), QString::fromStdString(core::libtorchVersion()),
+                                QString::fromStdString(core::computeBackends()),
                                 QString::fromStdString(core::computeDeviceSummary())));
 }
 
@@ -254,6 +322,11 @@ void MainWindow::dropEvent(QDropEvent* event)
 bool MainWindow::openConfig(const QString& path)
 {
     return m_editor->openConfig(path);
+}
+
+bool MainWindow::openPreset(const QString& path)
+{
+    return m_editor->openPreset(path);
 }
 
 QString MainWindow::configErrorText() const
@@ -380,7 +453,11 @@ void MainWindow::closeEvent(QCloseEvent* event)
 bool MainWindow::openCheckpoint(const QString& location)
 {
     m_pages->setCurrentWidget(m_analysis);
-    return m_analysis->openCheckpoint(location);
+    const bool opened = m_analysis->openCheckpoint(location);
+    if (opened) {
+        m_recent->add(location);
+    }
+    return opened;
 }
 
 QVector<FigureEntry> MainWindow::figures(int* current) const

@@ -25,6 +25,7 @@ class RunsModel;
 class ConfigEditor;
 class TrainPage;
 class RunsDock;
+class RecentFiles;
 class AnalysisPanel;
 struct FigureEntry;
 class ExportActions;
@@ -45,6 +46,10 @@ public:
 
     /** Loads a config file into the editor; false (with the reason shown) when it cannot be read. */
     bool openConfig(const QString& path);
+    /** Starts a new, unsaved config from a shipped one. */
+    bool openPreset(const QString& path);
+    /** Shows the runs of @p folder in the Runs panel, and remembers it for the next start. */
+    void openRunsFolder(const QString& folder);
     bool isTraining() const { return m_training; }
     QString configErrorText() const;
 
@@ -104,11 +109,19 @@ private:
     QLabel* m_statusLabel = nullptr;
     QLabel* m_etaLabel = nullptr;
     QProgressBar* m_progress = nullptr;
+    void chooseRunsFolder();
+    void openRecent(const QString& path);
+    void resetLayout();
+    void showHelp();
+
     QAction* m_trainAction = nullptr;
     QAction* m_stopAction = nullptr;
     QAction* m_openAction = nullptr;
     QAction* m_pauseAction = nullptr;
     RunsDock* m_runs = nullptr;
+    RecentFiles* m_recent = nullptr;
+    QMenu* m_viewMenu = nullptr;
+    QByteArray m_defaultLayout;
     QTabWidget* m_pages = nullptr; ///< Train and Analyse
     AnalysisPanel* m_analysis = nullptr;
     ExportActions* m_exports = nullptr;

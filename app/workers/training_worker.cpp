@@ -2,6 +2,8 @@
 
 #include "core/training/trainer.h"
 
+#include <QCoreApplication>
+
 namespace tau::app {
 
 TrainingWorker::TrainingWorker(QObject* parent) : QObject(parent)
@@ -16,7 +18,12 @@ void TrainingWorker::train(const tau::core::ExperimentConfig& config)
     m_cancel.reset();
     m_runDirectory.clear();
     try {
-        const core::TrainingResult result = core::train(config, *this, m_cancel);
+        core::TrainingOptions options;
+        options.program = "tau-explorer";
+        for (const QString& argument : QCoreApplication::arguments()) {
+            options.commandLine.push_back(argument.toStdString());
+        }
+        const core::TrainingResult result = core::train(config, *this, m_cancel, options);
         Q_EMIT finished(result.cancelled, QString::fromStdString(result.runDirectory), QString());
     } catch (const std::exception& error) {
         // Every failure reaches the window as a message; nothing escapes the thread.

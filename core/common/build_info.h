@@ -1,15 +1,33 @@
 #pragma once
 
-// Torch-free, so the About box can show what the core was built with.
+// Torch-free, so the About box, `--version` and the run files can say what the core was built with.
 
 #include <string>
 
 namespace tau::core {
 
+/** The tool's version (the CMake project's), e.g. "0.1.0". */
+std::string toolVersion();
+
+/** The checkout's git revision when it was built, with "-dirty" for uncommitted changes; "unknown" elsewhere. */
+std::string gitRevision();
+
 /** The LibTorch version the core was built against, e.g. "1.13.1". */
 std::string libtorchVersion();
 
+/**
+ * The compute backends this LibTorch offers here, e.g. "CPU" or "CPU, CUDA 12.1 (1 GPU), cuDNN 8.9.2": whether a
+ * GPU can be used depends on both the build and the machine.
+ */
+std::string computeBackends();
+
 /** What training would run on now, e.g. "CPU (2 threads)" or "CUDA: NVIDIA H200". */
 std::string computeDeviceSummary();
+
+/** This machine's host name ("unknown" when it cannot be read). */
+std::string hostName();
+
+/** The text `--version` prints for @p program: version, revision, LibTorch and backends, one per line. */
+std::string versionReport(const std::string& program);
 
 } // namespace tau::core

@@ -249,6 +249,13 @@ MetricsHistory readMetricsFile(const std::string& path, const MetricsReadOptions
         } else if (type == "epoch") {
             history.epochs.push_back(epochOf(record));
             history.epochs.back().scalars = scalarsOf(record, path + ":" + std::to_string(lineNumber), history.warnings);
+        } else if (type == "header") {
+            history.schema = int(numberOr(record, "schema"));
+            if (history.schema > kMetricsSchema) {
+                history.warnings.push_back(path + ": schema " + std::to_string(history.schema) +
+                                           ", written by a newer TaU Explorer (this one reads schema " +
+                                           std::to_string(kMetricsSchema) + "): some records may be misread");
+            }
         } else if (type == "event") {
             history.events.emplace_back(record.value("event", ""), record.value("detail", ""));
             if (record.contains("world_size") && record["world_size"].is_number_integer() &&

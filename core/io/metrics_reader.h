@@ -17,6 +17,7 @@ struct MetricsHistory
     std::vector<EpochRecord> epochs;
     std::vector<std::pair<std::string, std::string>> events; ///< (event, detail)
     int worldSize = 1; ///< processes that trained it, from the last start or resume event
+    int schema = 0;    ///< the header's schema (kMetricsSchema in run_directory.h); 0: written before there was one
     std::vector<std::string> warnings; ///< lines that were not records (torn by a crash, or garbage), skipped
     long long stepRecordsInFile = 0; ///< step records the file holds; `steps` may keep fewer (see MetricsReadOptions)
     long long stepStride = 1;        ///< `steps` holds every stepStride-th record of the file, and the last

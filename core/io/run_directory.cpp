@@ -1,5 +1,6 @@
 #include "core/io/run_directory.h"
 
+#include "core/common/build_info.h"
 #include "core/common/error.h"
 
 #include <chrono>
@@ -7,6 +8,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 
 namespace tau::core {
@@ -126,7 +128,63 @@ int truncateMetricsHistory(const std::string& path, long long step, int epochsDo
     return dropped;
 }
 
-MetricsWriter::MetricsWriter(const std::string& path) : m_path(path), m_file(path) {}
+namespace {
+
+double unixSeconds()
+{
+    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+/** The current UTC time as ISO 8601, e.g. 2026-12-01T21:30:05Z. */
+std::string isoTimeNow()
+{
+    const std::time_t now = std::time(nullptr);
+    std::tm utc{};
+    gmtime_r(&now, &utc);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+    return text;
+}
+
+} // namespace
+
+void recordTrainingSession(const RunPaths& paths, const TrainingSession& session)
+{
+    const std::string path = paths.provenance();
+    nlohmann::json file = {{"schema", 1}, {"sessions", nlohmann::json::array()}};
+    if (fs::exists(path)) {
+        std::ifstream stream(path, std::ios::binary);
+        const nlohmann::json existing = nlohmann::json::parse(stream, nullptr, /*allow_exceptions=*/false);
+        if (existing.is_object() && existing.contains("sessions") && existing["sessions"].is_array()) {
+            file = existing;
+        } else {
+            std::error_code ignored;
+            fs::rename(path, path + ".unreadable", ignored); // kept for whoever wants to look at it
+        }
+    }
+    file["sessions"].push_back({{"event", session.event},
+                                {"time", isoTimeNow()},
+                                {"wall_time", unixSeconds()},
+                                {"host", hostName()},
+                                {"program", session.program},
+                                {"command_line", session.commandLine},
+                                {"version", toolVersion()},
+                                {"git_revision", gitRevision()},
+                                {"libtorch", libtorchVersion()},
+                                {"backends", computeBackends()},
+                                {"device", session.device},
+                                {"world_size", session.worldSize}});
+    writeFileAtomically(path, file.dump(2) + "\n");
+}
+
+MetricsWriter::MetricsWriter(const std::string& path) : m_path(path), m_file(path)
+{
+    std::error_code error;
+    if (fs::file_size(path, error) == 0 || error) {
+        // A new history says which schema it follows; readers ignore record types they do not know.
+        writeLine(nlohmann::json{{"type", "header"}, {"schema", kMetricsSchema}, {"wall_time", unixSeconds()}}.dump());
+    }
+}
 
 void MetricsWriter::write(const StepRecord& r)
 {
@@ -167,8 +225,7 @@ void MetricsWriter::write(const EpochRecord& r)
 
 void MetricsWriter::writeEvent(const std::string& event, const std::string& detail, int worldSize)
 {
-    const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-    nlohmann::json record{{"type", "event"}, {"event", event}, {"detail", detail}, {"wall_time", now}};
+    nlohmann::json record{{"type", "event"}, {"event", event}, {"detail", detail}, {"wall_time", unixSeconds()}};
     if (worldSize > 0) {
         record["world_size"] = worldSize;
     }

@@ -6,6 +6,7 @@
 
 #include <fstream>
 #include <string>
+#include <vector>
 
 namespace tau::core {
 
@@ -15,6 +16,8 @@ struct RunPaths
     std::string root;
     std::string config() const { return root + "/config.yaml"; }
     std::string metrics() const { return root + "/metrics.jsonl"; }
+    /** What produced the run: tool version, git revision, LibTorch, backends, host, time and command of each start. */
+    std::string provenance() const { return root + "/provenance.json"; }
     std::string checkpoints() const { return root + "/checkpoints"; }
     std::string lastCheckpoint() const { return checkpoints() + "/last.pt"; }
     /** RUN_DIR/checkpoints/<name> (a file name such as epoch_0005.pt). */
@@ -53,6 +56,26 @@ RunPaths createRunDirectory(const std::string& runsDir, const std::string& expNa
  * the file atomically. Events stay. @return how many records were dropped.
  */
 int truncateMetricsHistory(const std::string& path, long long step, int epochsDone);
+
+/** What a start or resume of training records in provenance.json (the rest comes from build_info.h). */
+struct TrainingSession
+{
+    std::string event;                    ///< start, resume, or import (tau import of an original checkpoint)
+    std::string program;                  ///< tau or tau-explorer
+    std::vector<std::string> commandLine; ///< as given (empty: not known)
+    std::string device;                   ///< what it trains on, e.g. "cpu" or "cuda:0"
+    int worldSize = 1;
+};
+
+/**
+ * Appends @p session to RUN/provenance.json ({"schema": 1, "sessions": [...]}, written atomically), with the tool's
+ * version, git revision, LibTorch version, compute backends, host and clock time. An unreadable file is kept
+ * beside as provenance.json.unreadable and a new one started.
+ */
+void recordTrainingSession(const RunPaths& paths, const TrainingSession& session);
+
+/** The metrics.jsonl schema MetricsWriter writes (its first line: {"type": "header", "schema": N}). */
+constexpr int kMetricsSchema = 1;
 
 /** Appends step and epoch records to metrics.jsonl, one JSON object per line, flushed per line. */
 class MetricsWriter

@@ -120,6 +120,7 @@ ImportResult importConvertedCheckpoint(const ImportOptions& options)
     writeFileAtomically(paths.config(), toYaml(config));
     fs::create_directories(paths.checkpoints());
     saveCheckpoint(paths.lastCheckpoint(), objective->model(), nullptr, TrainingPosition{});
+    recordTrainingSession(paths, {"import", "tau", options.commandLine, "cpu", 1});
     return {paths.root, tensors.size()};
 }
 

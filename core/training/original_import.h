@@ -16,6 +16,7 @@ struct ImportOptions
     std::string runsDir = "runs";
     std::string expName;  ///< default: the config's exp_name
     std::vector<std::string> overrides; ///< key=value, as `tau train --set`
+    std::vector<std::string> commandLine; ///< recorded in the run's provenance.json
 };
 
 struct ImportResult

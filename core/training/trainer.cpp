@@ -300,6 +300,10 @@ private:
         }
         start << ", " << m_dataset.size() << " training images, " << m_stepsPerEpoch << " steps per epoch";
         writeEvent(m_options.resumeRunDirectory.empty() ? "start" : "resume", start.str(), m_communicator->worldSize());
+        if (leader()) {
+            recordTrainingSession(m_paths, {m_options.resumeRunDirectory.empty() ? "start" : "resume", m_options.program,
+                                            m_options.commandLine, describeDevice(m_device), m_communicator->worldSize()});
+        }
         m_observer.onMessage(start.str());
         m_observer.onTrainingStarted(m_paths.root, m_totalSteps);
         m_firstStep = m_position.step;

@@ -20,6 +20,9 @@ struct TrainingOptions
      * same config; rank 0 alone writes the run directory. To resume, every rank needs resumeRunDirectory readable.
      */
     std::shared_ptr<Communicator> communicator;
+    /** Recorded in RUN/provenance.json with each start and resume: which program, and how it was called. */
+    std::string program = "tau";
+    std::vector<std::string> commandLine;
 };
 
 struct TrainingResult

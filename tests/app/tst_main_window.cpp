@@ -1,6 +1,8 @@
 #include "app/mainwindow/main_window.h"
 #include "app/models/runs_model.h"
+#include "app/mainwindow/recent_files.h"
 #include "app/pages/runs_dock.h"
+#include "core/config/presets.h"
 #include "core/io/metrics_reader.h"
 #include "tests/support/test_support.h"
 #include "widgets/plots/distribution_plot.h"
@@ -20,6 +22,9 @@
 #include <QTemporaryDir>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QMenu>
+#include <QSettings>
+#include <QTextBrowser>
 #include <QtTest>
 
 using tau::app::MainWindow;
@@ -40,6 +45,7 @@ private Q_SLOTS:
     void formAndTextStayInSync();
     void pauseHoldsTrainingAndResumeContinues();
     void finishedRunsShowInTheRunsPanelAndOverlay();
+    void desktopHabits();
 
 private:
     QAction* action(MainWindow& window, const char* name) const;
@@ -327,6 +333,63 @@ void TestMainWindow::finishedRunsShowInTheRunsPanelAndOverlay()
     QCOMPARE(compared->plot()->graph(2)->data()->at(0)->value, mean); // after the band's two edges
     const double spread = std::abs(medians[0] - medians[1]) / std::sqrt(2.0); // sample std of two values
     QVERIFY(std::abs(compared->plot()->graph(1)->data()->at(0)->value - (mean + spread)) < 1e-12);
+}
+
+/**
+ * Recent files hold configs and run folders and drop what vanished; the runs folder opened is remembered; the View
+ * menu brings the Runs panel back; F1 shows the README's explorer section; a preset opens as a new, unsaved config.
+ */
+void TestMainWindow::desktopHabits()
+{
+    QSettings().remove("recentFiles");
+    const QString runs = m_dir->filePath("elsewhere");
+    QVERIFY(QDir().mkpath(runs + "/a_run"));
+    QVERIFY(tau::test::writeFile(runs + "/a_run/config.yaml", "exp_name: a_run\n"));
+    {
+        MainWindow window;
+        openTinyConfig(window);
+        window.openRunsFolder(runs);
+        QCOMPARE(window.runsModel()->rowCount(), 1);
+        const QStringList recent = QSettings().value("recentFiles").toStringList();
+        QVERIFY2(recent.contains(m_dir->filePath("tiny.yaml")), qPrintable(recent.join(", ")));
+
+        // The Runs panel, hidden, comes back from the View menu and with Reset Layout.
+        auto* dock = window.findChild<tau::app::RunsDock*>("runsDock");
+        dock->hide();
+        QVERIFY(dock->isHidden());
+        action(window, "resetLayoutAction")->trigger();
+        QVERIFY(!dock->isHidden());
+        QVERIFY(action(window, "showRunsAction") != nullptr);
+
+        // F1: the README's explorer section.
+        QCOMPARE(action(window, "helpAction")->shortcut(), QKeySequence(QKeySequence::HelpContents));
+        action(window, "helpAction")->trigger();
+        auto* help = window.findChild<QTextBrowser*>("helpText");
+        QVERIFY(help != nullptr);
+        QVERIFY2(help->toPlainText().startsWith("The explorer") && help->toPlainText().contains("Group seeds"),
+                 qPrintable(help->toPlainText().left(200)));
+
+        // A preset starts an unsaved config: Save would ask where, the shipped file is never written.
+        const auto preset = tau::core::findPreset("tau_simclr_fashion_mnist", tau::core::presetDirectories());
+        QVERIFY(preset.has_value());
+        QVERIFY(window.openPreset(QString::fromStdString(*preset)));
+        QVERIFY(window.windowTitle().contains("untitled"));
+    }
+    {
+        MainWindow window; // the next start shows the runs folder opened last
+        QCOMPARE(window.findChild<tau::app::RunsDock*>("runsDock")->runsRoot(), runs);
+    }
+    // Run folders are recent entries too, named as such; entries that vanished are dropped; Clear empties the list.
+    QMenu menu;
+    tau::app::RecentFiles recent(&menu);
+    recent.add(runs + "/a_run");
+    QVERIFY(menu.actions().front()->text().endsWith("(run)"));
+    QVERIFY(QFile::remove(m_dir->filePath("tiny.yaml")));
+    QVERIFY(!recent.entries().contains(m_dir->filePath("tiny.yaml")));
+    QVERIFY(recent.entries().contains(runs + "/a_run"));
+    recent.clear();
+    QVERIFY(recent.entries().isEmpty());
+    QSettings().remove("runsFolder");
 }
 
 QTEST_MAIN(TestMainWindow)

@@ -28,6 +28,7 @@ private Q_SLOTS:
     void originalJsonConfigTrains();
     void exportsRocFiguresAndTables();
     void resultsTableGroupsSeeds();
+    void versionAndPresetsByName();
     void jsonReportAndResume();
     void importsAConvertedOriginalCheckpoint();
     void unavailableCudaDeviceIsRefused();
@@ -247,6 +248,29 @@ void TestCliTrain::resultsTableGroupsSeeds()
                                                                  QStringList{"--sets", "svhn", "-o", md});
     QCOMPARE(unknown.exitCode, 1);
     QVERIFY2(unknown.standardError.contains("no OOD set 'svhn'") && unknown.standardError.contains("gaussian_noise, mnist"),
+             unknown.standardError.constData());
+}
+
+/** tau --version names version, revision, LibTorch and backends; presets are taken by name, unknown names refused. */
+void TestCliTrain::versionAndPresetsByName()
+{
+    const auto version = tau::test::runProcess(TAU_CLI_PATH, {"--version"});
+    QCOMPARE(version.exitCode, 0);
+    const QString text = QString::fromUtf8(version.standardOutput);
+    QVERIFY2(text.startsWith("tau 0.") && text.contains("\ngit revision: ") && text.contains("\nLibTorch: 1.") &&
+                 text.contains("\ncompute backends: CPU"),
+             qPrintable(text));
+    const auto presets = tau::test::runProcess(TAU_CLI_PATH, {"config", "presets"});
+    QCOMPARE(presets.exitCode, 0);
+    QVERIFY2(presets.standardOutput.contains("tau_simclr_fashion_mnist") && presets.standardOutput.contains("default "),
+             presets.standardOutput.constData());
+    const auto valid = tau::test::runProcess(TAU_CLI_PATH, {"config", "validate", "tau_mocov2_fashion_mnist"});
+    QVERIFY2(valid.exitCode == 0 && valid.standardOutput.contains("configs/fashion_mnist/tau_mocov2.yaml: valid"),
+             valid.standardOutput.constData());
+    const auto unknown = tau::test::runProcess(TAU_CLI_PATH, {"train", "tau_simclr_no_such_set"});
+    QCOMPARE(unknown.exitCode, 1);
+    QVERIFY2(unknown.standardError.contains("tau_simclr_no_such_set: no such config file, and no preset of that name") &&
+                 unknown.standardError.contains("tau_simclr_fashion_mnist"),
              unknown.standardError.constData());
 }
 

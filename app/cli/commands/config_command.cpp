@@ -1,8 +1,10 @@
 // tau config validate|show CONFIG: "valid", or the first problem; or the resolved config with every default.
+// tau config presets: the shipped configs, by the names tau train takes.
 
 #include "app/cli/cli_support.h"
 #include "app/cli/commands/commands.h"
 #include "core/config/config_loader.h"
+#include "core/config/presets.h"
 
 #include <cstdio>
 
@@ -19,8 +21,9 @@ public:
         command->require_subcommand(1);
         CLI::App* validate = command->add_subcommand("validate", "Check a config; print the first problem");
         m_show = command->add_subcommand("show", "Print the resolved config with every default");
+        m_presets = command->add_subcommand("presets", "List the shipped configs: the names tau train takes, and files");
         for (CLI::App* sub : {validate, m_show}) {
-            sub->add_option("config", m_path, "experiment config (YAML or JSON)")->required();
+            sub->add_option("config", m_path, "experiment config (YAML or JSON), or a preset's name")->required();
             sub->add_option("--set", m_overrides, "override a config value")->take_all();
             sub->add_option("--dataset", m_dataset, "set dataset.name");
         }
@@ -31,6 +34,10 @@ public:
 
     int run() override
     {
+        if (m_presets->parsed()) {
+            return listPresets();
+        }
+        m_path = configFileOrPreset(m_path);
         core::ConfigLoadOptions options;
         options.overrides = withDataset(m_overrides, m_dataset);
         options.warn = printWarning;
@@ -44,10 +51,24 @@ public:
     }
 
 private:
+    static int listPresets()
+    {
+        const std::vector<std::string> directories = core::presetDirectories();
+        if (directories.empty()) {
+            std::fprintf(stderr, "tau: no presets found (set TAU_CONFIGS_DIR to a folder of configs)\n");
+            return 1;
+        }
+        for (const core::Preset& preset : core::listPresets(directories)) {
+            std::printf("%-32s %s\n", preset.name.c_str(), preset.path.c_str());
+        }
+        return 0;
+    }
+
     std::string m_path;
     std::vector<std::string> m_overrides;
     std::string m_dataset;
     CLI::App* m_show = nullptr;
+    CLI::App* m_presets = nullptr;
 };
 
 } // namespace

@@ -31,6 +31,7 @@ public:
 
     int run() override
     {
+        m_options.commandLine = commandLine();
         const core::ImportResult imported = core::importConvertedCheckpoint(m_options);
         if (jsonOutput()) {
             printJson({{"run_directory", imported.runDirectory}, {"tensors", imported.tensors}});

@@ -40,7 +40,7 @@ core::ExperimentConfig loadTrainConfig(const TrainArguments& args)
         options.overrides.push_back("device=" + args.device); // the original's --gpu-device N is --device cuda:N
     }
     options.warn = printWarning;
-    std::string path = args.config;
+    std::string path = configFileOrPreset(args.config);
     if (!args.resume.empty()) {
         // A resumed run goes on with exactly the config it recorded.
         path = core::RunPaths{args.resume}.config();
@@ -73,6 +73,7 @@ int train(const TrainArguments& args)
     }
     core::TrainingOptions options;
     options.communicator = role.communicator;
+    options.commandLine = commandLine();
     const bool leader = role.leader;
     ProgressPrinter printer(leader && isatty(STDERR_FILENO) != 0);
     QuietObserver quiet;
@@ -117,7 +118,8 @@ public:
     CLI::App* add(CLI::App& app) override
     {
         CLI::App* command = app.add_subcommand("train", "Train a model from a YAML/JSON config and write its run directory");
-        command->add_option("config", m_args.config, "experiment config (YAML or JSON)");
+        command->add_option("config", m_args.config,
+                            "experiment config (YAML or JSON), or a preset's name (tau config presets)");
         command->add_option("--set", m_args.overrides, "override a config value, e.g. --set optimizer.batch_size=64")
             ->take_all();
         command->add_option("--dataset", m_args.dataset, "the training set, as dataset.name (the original's --dataset)");

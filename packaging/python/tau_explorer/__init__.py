@@ -40,15 +40,19 @@ def _columns(records):
     return columns
 
 
-def read_metrics(run):
-    """A run's metrics.jsonl (the run folder or the file) -> {"step": {...}, "epoch": {...}, "event": [...]}.
+SCHEMA = 1  # the metrics.jsonl schema this module reads (its header record: {"type": "header", "schema": 1})
 
-    "step" and "epoch" map each key to one value per record (float64 arrays for numbers; nested objects such as
-    c_hist stay lists of dicts); "event" is the list of event records. Lines that are not a JSON object of
-    a known type (a line torn by a crash) are skipped with a warning naming the file and line, as the tool does.
+
+def read_metrics(run):
+    """A run's metrics.jsonl (the run folder or the file) -> {"step": {...}, "epoch": {...}, "event": [...], "schema": n}.
+
+    "step" and "epoch" map each key to one value per record (float64 arrays for numbers, wall_time included; nested
+    objects such as c_hist stay lists of dicts); "event" is the list of event records; "schema" is the header's
+    (0 for a file written before there was one). Lines that are not a JSON object of a known type (a line torn by a
+    crash) are skipped with a warning naming the file and line, as the tool does.
     """
     path = os.path.join(run, "metrics.jsonl") if os.path.isdir(run) else run
-    by_type = {"step": [], "epoch": [], "event": []}
+    by_type = {"step": [], "epoch": [], "event": [], "header": []}
     with open(path, encoding="utf-8") as lines:
         for number, line in enumerate(lines, 1):
             try:
@@ -57,7 +61,11 @@ def read_metrics(run):
             except (ValueError, KeyError, TypeError):
                 if line.strip():
                     warnings.warn(f"{path}:{number}: not a metrics record; skipped")
-    return {"step": _columns(by_type["step"]), "epoch": _columns(by_type["epoch"]), "event": by_type["event"]}
+    schema = by_type["header"][0].get("schema", 0) if by_type["header"] else 0
+    if schema > SCHEMA:
+        warnings.warn(f"{path}: schema {schema}, newer than this module's {SCHEMA}: some keys may be misread")
+    return {"step": _columns(by_type["step"]), "epoch": _columns(by_type["epoch"]), "event": by_type["event"],
+            "schema": schema}
 
 
 def read_evaluation(folder):

@@ -1,9 +1,11 @@
 #include "core/common/error.h"
 #include "core/config/config_loader.h"
+#include "core/config/presets.h"
 #include "tests/support/test_support.h"
 
 #include <QDir>
 #include <QDirIterator>
+#include <QTemporaryDir>
 #include <QtTest>
 
 using namespace tau::core;
@@ -13,6 +15,7 @@ class TestConfigLoader : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void presetsByName();
     void everyShippedConfigLoads_data();
     void everyShippedConfigLoads();
     void readsValuesAndKeepsDefaults();
@@ -378,6 +381,38 @@ void TestConfigLoader::originalLayoutOfTheWrongShapeIsRefused()
         QVERIFY2(message.startsWith("original.json"), qPrintable(message));
         QVERIFY2(message.contains(expected), qPrintable(message));
     }
+}
+
+/**
+ * Presets: named <file>_<folder>; $TAU_CONFIGS_DIR first, then (for this build in the checkout) configs/, an earlier
+ * folder's preset hiding a later one's of the same name; data directories' tau-explorer/configs after them.
+ */
+void TestConfigLoader::presetsByName()
+{
+    QCOMPARE(presetName("fashion_mnist/tau_simclr.yaml"), std::string("tau_simclr_fashion_mnist"));
+    QCOMPARE(presetName("default.yaml"), std::string("default"));
+    QCOMPARE(presetName("a/b/c.yaml"), std::string("c_a_b"));
+
+    const std::vector<std::string> fromCheckout = presetDirectories();
+    QVERIFY(!fromCheckout.empty());
+    QCOMPARE(QString::fromStdString(fromCheckout.front()), QDir(tau::test::sourceDir() + "/configs").canonicalPath());
+    const auto shipped = findPreset("tau_simclr_fashion_mnist", fromCheckout);
+    QVERIFY(shipped.has_value());
+    QVERIFY(QString::fromStdString(*shipped).endsWith("configs/fashion_mnist/tau_simclr.yaml"));
+
+    QTemporaryDir own, data;
+    QVERIFY(QDir().mkpath(own.filePath("fashion_mnist")) && QDir().mkpath(data.filePath("tau-explorer/configs/x")));
+    QVERIFY(tau::test::writeFile(own.filePath("fashion_mnist/tau_simclr.yaml"), "num_epochs: 3\n"));
+    QVERIFY(tau::test::writeFile(data.filePath("tau-explorer/configs/x/mine.yaml"), "num_epochs: 2\n"));
+    qputenv("TAU_CONFIGS_DIR", own.path().toUtf8());
+    const std::vector<std::string> directories = presetDirectories({data.path().toStdString()});
+    qunsetenv("TAU_CONFIGS_DIR");
+    QCOMPARE(QString::fromStdString(directories.front()), QDir(own.path()).canonicalPath());
+    QCOMPARE(QString::fromStdString(directories.back()), QDir(data.filePath("tau-explorer/configs")).canonicalPath());
+    QCOMPARE(QString::fromStdString(*findPreset("tau_simclr_fashion_mnist", directories)),
+             own.filePath("fashion_mnist/tau_simclr.yaml")); // the earlier folder wins
+    QVERIFY(findPreset("mine_x", directories).has_value());
+    QVERIFY(!findPreset("no_such_preset", directories).has_value());
 }
 
 QTEST_APPLESS_MAIN(TestConfigLoader)

@@ -21,6 +21,7 @@ private Q_SLOTS:
     void longHistoriesAreDecimatedEvenly_data();
     void longHistoriesAreDecimatedEvenly();
     void freeFormScalarsFromAnyWriter();
+    void schemaFromTheHeader();
 };
 
 /** "scalars": {name: number} on step and epoch records, from MetricsWriter or a line another program appended. */
@@ -55,10 +56,11 @@ void TestMetricsReader::freeFormScalarsFromAnyWriter()
     QCOMPARE(history.epochs[0].scalars.at("val/loss"), 3.0);
     QCOMPARE(history.epochs[1].scalars.at("knn_top1"), 0.75);
     QCOMPARE(history.epochs[1].scalars.count("note"), size_t(0));
-    QCOMPARE(history.warnings.size(), size_t(2)); // the text scalar and the array, each named with its line
-    QVERIFY2(QString::fromStdString(history.warnings[0]).contains(":3: scalar 'note' is not a number"),
+    // The text scalar and the array, each named with its line (the writer's header is line 1).
+    QCOMPARE(history.warnings.size(), size_t(2));
+    QVERIFY2(QString::fromStdString(history.warnings[0]).contains(":4: scalar 'note' is not a number"),
              history.warnings[0].c_str());
-    QVERIFY2(QString::fromStdString(history.warnings[1]).contains(":4: \"scalars\" is not an object"),
+    QVERIFY2(QString::fromStdString(history.warnings[1]).contains(":5: \"scalars\" is not an object"),
              history.warnings[1].c_str());
 }
 
@@ -97,6 +99,25 @@ void TestMetricsReader::readsWhatTheWriterWrote()
     QCOMPARE(history.epochs[0].certaintyHistogram.counts, (std::vector<long long>{3, 7}));
     QCOMPARE(history.epochs[0].certaintyHistogram.above, 1LL);
     QCOMPARE(history.epochs[0].certaintyPercentiles.p50, 0.5);
+    QCOMPARE(history.schema, kMetricsSchema); // the header MetricsWriter put first
+    QVERIFY(history.warnings.empty());
+}
+
+/** The header's schema: none in a file from before schemas (0), a warning for one from a newer tool. */
+void TestMetricsReader::schemaFromTheHeader()
+{
+    QTemporaryDir dir;
+    const QString old = dir.filePath("old.jsonl");
+    QVERIFY(tau::test::writeFile(old, "{\"type\":\"step\",\"step\":1,\"loss\":2.0}\n"));
+    QCOMPARE(readMetricsFile(old.toStdString()).schema, 0);
+    const QString newer = dir.filePath("newer.jsonl");
+    QVERIFY(tau::test::writeFile(newer, "{\"type\":\"header\",\"schema\":99}\n{\"type\":\"step\",\"step\":1,\"loss\":2.0}\n"));
+    const MetricsHistory history = readMetricsFile(newer.toStdString());
+    QCOMPARE(history.schema, 99);
+    QCOMPARE(history.steps.size(), size_t(1));
+    QCOMPARE(history.warnings.size(), size_t(1));
+    QVERIFY2(QString::fromStdString(history.warnings[0]).contains("schema 99, written by a newer TaU Explorer"),
+             history.warnings[0].c_str());
 }
 
 void TestMetricsReader::skipsALineStillBeingWritten()

@@ -1,3 +1,4 @@
+#include "core/common/build_info.h"
 #include "core/common/error.h"
 #include "core/config/config_loader.h"
 #include "core/models/contrastive_model.h"
@@ -9,6 +10,7 @@
 
 #include <QDir>
 #include <QTemporaryDir>
+#include <QRegularExpression>
 #include <QtTest>
 
 #include <chrono>
@@ -217,6 +219,24 @@ void TestTrainer::stopLeavesALoadableCheckpointAndResumeMatchesAnUnbrokenRun()
     // Same batches, same augmentations, same optimizer state: the resumed run ends where the unbroken one did.
     QVERIFY2(std::abs(resumed.steps.back().loss - unbroken.steps.back().loss) < 1e-4,
              qPrintable(QStringLiteral("%1 vs %2").arg(resumed.steps.back().loss).arg(unbroken.steps.back().loss)));
+
+    // provenance.json: the start and the resume, each with what produced it.
+    std::ifstream stream(finished.runDirectory + "/provenance.json");
+    const nlohmann::json provenance = nlohmann::json::parse(stream);
+    QCOMPARE(provenance["schema"].get<int>(), 1);
+    const nlohmann::json& sessions = provenance["sessions"];
+    QCOMPARE(int(sessions.size()), 2);
+    QCOMPARE(sessions[0]["event"].get<std::string>(), std::string("start"));
+    QCOMPARE(sessions[1]["event"].get<std::string>(), std::string("resume"));
+    for (const nlohmann::json& session : sessions) {
+        QCOMPARE(session["version"].get<std::string>(), toolVersion());
+        QCOMPARE(session["git_revision"].get<std::string>(), gitRevision());
+        QCOMPARE(session["libtorch"].get<std::string>(), libtorchVersion());
+        QCOMPARE(session["host"].get<std::string>(), hostName());
+        QVERIFY(!session["backends"].get<std::string>().empty());
+        QVERIFY(QString::fromStdString(session["time"].get<std::string>()).contains(QRegularExpression("^\\d{4}-\\d\\d-\\d\\dT")));
+    }
+    QVERIFY(sessions[1]["wall_time"].get<double>() >= sessions[0]["wall_time"].get<double>());
 }
 
 void TestTrainer::nanLossStopsWithAClearMessage()
