@@ -46,9 +46,7 @@ std::vector<NamedSeries> recordedSeries(const core::MetricsHistory& history)
             series[3].points.push_back({step.step, step.wallTime, step.meanCertainty});
             series[4].points.push_back({step.step, step.wallTime, step.meanRawR});
         }
-    }
-    for (const core::StepRecord& step : history.steps) {
-        appendScalars(series, step.scalars, step.step, step.wallTime, {}, {});
+        appendScalars(series, step.scalars, step.step, step.wallTime, {}, {}); // after the fixed ones: new names go last
     }
     std::set<QString> stepNames;
     for (const NamedSeries& s : series) {
@@ -56,27 +54,34 @@ std::vector<NamedSeries> recordedSeries(const core::MetricsHistory& history)
     }
     const size_t epochStart = series.size();
     series.push_back({QStringLiteral("loss (epoch mean)"), {}});
+    // Each percentile series: its name, which distribution (c or r) and which percentile of it.
+    using Distribution = core::Percentiles core::EpochRecord::*;
     using Field = double core::Percentiles::*;
-    const std::vector<std::pair<QString, Field>> percentiles = {
-        {QStringLiteral("c p5"), &core::Percentiles::p5},       {QStringLiteral("c p25"), &core::Percentiles::p25},
-        {QStringLiteral("c median"), &core::Percentiles::p50},  {QStringLiteral("c p75"), &core::Percentiles::p75},
-        {QStringLiteral("c p95"), &core::Percentiles::p95},     {QStringLiteral("r p5"), &core::Percentiles::p5},
-        {QStringLiteral("r median"), &core::Percentiles::p50},  {QStringLiteral("r p95"), &core::Percentiles::p95}};
+    struct PercentileSeries
+    {
+        QString name;
+        Distribution distribution;
+        Field field;
+    };
+    const Distribution c = &core::EpochRecord::certaintyPercentiles, r = &core::EpochRecord::rawPercentiles;
+    const std::vector<PercentileSeries> percentiles = {
+        {QStringLiteral("c p5"), c, &core::Percentiles::p5},      {QStringLiteral("c p25"), c, &core::Percentiles::p25},
+        {QStringLiteral("c median"), c, &core::Percentiles::p50}, {QStringLiteral("c p75"), c, &core::Percentiles::p75},
+        {QStringLiteral("c p95"), c, &core::Percentiles::p95},    {QStringLiteral("r p5"), r, &core::Percentiles::p5},
+        {QStringLiteral("r median"), r, &core::Percentiles::p50}, {QStringLiteral("r p95"), r, &core::Percentiles::p95}};
     if (temperature) {
-        for (const auto& [name, field] : percentiles) {
-            series.push_back({name, {}});
+        for (const PercentileSeries& percentile : percentiles) {
+            series.push_back({percentile.name, {}});
         }
     }
     for (const core::EpochRecord& epoch : history.epochs) {
         series[epochStart].points.push_back({epoch.step, epoch.wallTime, epoch.loss});
         if (temperature && epoch.hasTemperature) {
             for (size_t i = 0; i < percentiles.size(); ++i) {
-                const core::Percentiles& p = i < 5 ? epoch.certaintyPercentiles : epoch.rawPercentiles;
-                series[epochStart + 1 + i].points.push_back({epoch.step, epoch.wallTime, p.*percentiles[i].second});
+                const double value = (epoch.*percentiles[i].distribution).*percentiles[i].field;
+                series[epochStart + 1 + i].points.push_back({epoch.step, epoch.wallTime, value});
             }
         }
-    }
-    for (const core::EpochRecord& epoch : history.epochs) {
         appendScalars(series, epoch.scalars, epoch.step, epoch.wallTime, QStringLiteral(" (epoch)"), stepNames);
     }
     series.erase(std::remove_if(series.begin(), series.end(), [](const NamedSeries& s) { return s.points.empty(); }),

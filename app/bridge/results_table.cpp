@@ -170,13 +170,13 @@ namespace {
 using Metric = QMap<QString, QVector<double>> ResultRow::*;
 
 /** The mean over the sets of each set's mean (every set must have a value), as the study's tables show it. */
-QString meanOverSets(const ResultRow& row, Metric metric, const QStringList& sets)
+QString meanOverSets(const ResultRow& row, Metric metric, const QStringList& sets, bool latex)
 {
     double sum = 0;
     for (const QString& set : sets) {
         const QVector<double> values = (row.*metric).value(set);
         if (values.isEmpty()) {
-            return QStringLiteral("–");
+            return latex ? QStringLiteral("--") : QStringLiteral("–");
         }
         sum += mean(values);
     }
@@ -232,7 +232,7 @@ QString latexTable(const QVector<ResultRow>& rows, const QStringList& sets, cons
                 out << " & " << meanAndSpread((row.*metric).value(set), /*latex=*/true);
             }
             if (meanColumn) {
-                out << " & " << meanOverSets(row, metric, sets).replace(QStringLiteral("–"), QStringLiteral("--"));
+                out << " & " << meanOverSets(row, metric, sets, /*latex=*/true);
             }
             if (linear) {
                 out << " & " << meanAndSpread(row.linearTop1, /*latex=*/true);
@@ -276,7 +276,7 @@ QString markdownTable(const QVector<ResultRow>& rows, const QStringList& sets, c
                 out << ' ' << meanAndSpread((row.*metric).value(set)) << " |";
             }
             if (meanColumn) {
-                out << ' ' << meanOverSets(row, metric, sets) << " |";
+                out << ' ' << meanOverSets(row, metric, sets, /*latex=*/false) << " |";
             }
             if (linear) {
                 out << ' ' << meanAndSpread(row.linearTop1) << " |";

@@ -176,7 +176,7 @@ void TrainPage::setGroupSeeds(bool group)
 void TrainPage::replay()
 {
     if (!m_live) {
-        showRecordedRuns(m_shownRuns);
+        drawRecordedRuns(); // from the histories read when the runs were chosen, not from the files again
         return;
     }
     m_curves->clear();
@@ -243,10 +243,8 @@ void TrainPage::plotEpoch(const core::EpochRecord& record, const Scale& scale)
     }
 }
 
-namespace {
-
 /** A recorded run as the curves need it. */
-struct RecordedRun
+struct TrainPage::RecordedRun
 {
     QString directory;
     core::MetricsHistory history;
@@ -263,6 +261,10 @@ struct RecordedRun
         return nullptr;
     }
 };
+
+namespace {
+
+using RecordedRun = TrainPage::RecordedRun;
 
 /** Runs in groups: alike but for the seed (when grouping), else one run each; in the order of their first run. */
 std::vector<std::vector<const RecordedRun*>> groupRuns(const std::vector<RecordedRun>& runs, bool bySeed)
@@ -320,20 +322,20 @@ TrainPage::Scale TrainPage::scaleOf(const core::MetricsHistory& history, int bat
     return scale;
 }
 
+TrainPage::~TrainPage() = default;
+
 QString TrainPage::showRecordedRuns(const QStringList& directories)
 {
-    clearPlots();
     m_live = false;
-    m_shownRuns = directories;
-    QString message;
-    std::vector<RecordedRun> runs;
+    m_recorded.clear();
+    QString unreadable;
     for (const QString& directory : directories) {
         const core::RunPaths paths{directory.toStdString()};
         RecordedRun run{directory, {}, std::nullopt, {}};
         try {
             run.history = core::readMetricsFile(paths.metrics(), core::MetricsReadOptions{kRecordedStepsShown});
         } catch (const core::TauError& error) {
-            message = QString::fromStdString(error.what());
+            unreadable = QString::fromStdString(error.what());
             continue;
         }
         try {
@@ -342,8 +344,17 @@ QString TrainPage::showRecordedRuns(const QStringList& directories)
             run.config.reset(); // shown by step, never grouped
         }
         run.series = recordedSeries(run.history);
-        runs.push_back(std::move(run));
+        m_recorded.push_back(std::move(run));
     }
+    const QString shown = drawRecordedRuns();
+    return shown.isEmpty() ? unreadable : shown;
+}
+
+QString TrainPage::drawRecordedRuns()
+{
+    clearPlots();
+    const std::vector<RecordedRun>& runs = m_recorded;
+    QString message;
     const auto scaleOfRun = [](const RecordedRun& run) {
         return scaleOf(run.history, run.config ? run.config->optimizer.batchSize : 0);
     };

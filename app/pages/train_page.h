@@ -7,6 +7,8 @@
 #include <QStringList>
 #include <QWidget>
 
+#include <vector>
+
 namespace tau::widgets {
 class TrainingCurvePlot;
 class DistributionPlot;
@@ -29,6 +31,7 @@ class TrainPage : public QWidget
 
 public:
     explicit TrainPage(ConfigEditor* editor, QWidget* parent = nullptr);
+    ~TrainPage() override;
 
     /** Clears every plot for a run trained with global temperature @p t in batches of @p batchSize. */
     void beginRun(double t, int batchSize = 0);
@@ -68,6 +71,8 @@ public:
     widgets::ScalarPlot* scalarPlot() const { return m_scalarPlot; }
     widgets::RunComparisonPlot* comparisonPlot() const { return m_comparisonPlot; }
 
+    struct RecordedRun;
+
 private:
     QWidget* buildCurvePanel();
     QWidget* buildDistributions();
@@ -87,6 +92,8 @@ private:
     void plotEpoch(const core::EpochRecord& record, const Scale& scale);
     /** Shows again what is shown (the live run, or the recorded runs) after the axis or grouping changed. */
     void replay();
+    /** Draws m_recorded: the first run in full, overlays, Compare runs. @return the status line. */
+    QString drawRecordedRuns();
 
     ConfigEditor* m_editor;
     widgets::TrainingCurvePlot* m_curves = nullptr;
@@ -102,7 +109,7 @@ private:
     bool m_live = false;
     std::vector<core::StepRecord> m_liveSteps; ///< the live run's records, to draw again on another axis
     std::vector<core::EpochRecord> m_liveEpochs;
-    QStringList m_shownRuns; ///< the recorded runs shown
+    std::vector<RecordedRun> m_recorded; ///< the recorded runs shown, as read (kept for redrawing)
 };
 
 } // namespace tau::app

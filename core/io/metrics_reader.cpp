@@ -150,7 +150,6 @@ std::optional<nlohmann::json> evaluationMetrics(const fs::path& folder)
     return json.is_object() ? std::optional<nlohmann::json>(std::move(json)) : std::nullopt;
 }
 
-/** kNN and linear accuracy, and the newest tau ood folder's mean AUROC, from RUN/eval/. */
 /** The mean AUROC of an OOD evaluation's first score over its sets, and what it is ("eval/x: tau, mean over 2 OOD sets"). */
 std::optional<std::pair<double, std::string>> meanAurocOf(const nlohmann::json& metrics, const std::string& folderName)
 {
@@ -179,6 +178,7 @@ bool isOodEvaluation(const nlohmann::json& metrics)
            !scores->empty() && scores->front().is_string();
 }
 
+/** kNN and linear accuracy, the newest tau ood folder's mean AUROC (RUN/eval/), and the run's notes. */
 void readResults(const std::string& directory, RunSummary& summary)
 {
     const RunEvaluations evaluations = newestEvaluations(directory);
@@ -186,14 +186,8 @@ void readResults(const std::string& directory, RunSummary& summary)
         summary.knnTop1 = evaluations.knnTop1;
     }
     summary.linearTop1 = evaluations.linearTop1;
-    if (!evaluations.oodFolder.empty()) {
-        if (const auto metrics = evaluationMetrics(evaluations.oodFolder)) {
-            if (const auto mean = meanAurocOf(*metrics, fs::path(evaluations.oodFolder).filename().string())) {
-                summary.meanAuroc = mean->first;
-                summary.aurocSource = mean->second;
-            }
-        }
-    }
+    summary.meanAuroc = evaluations.meanAuroc;
+    summary.aurocSource = evaluations.aurocSource;
     try {
         const RunNotes notes = readRunNotes(directory);
         summary.tags = notes.tags;
@@ -297,12 +291,14 @@ RunEvaluations newestEvaluations(const std::string& runDirectory)
         if (const auto linear = metrics->find("linear_top1");
             linear != metrics->end() && linear->is_number() && written >= newestLinear) {
             found.linearTop1 = linear->get<double>();
-            found.linearFolder = entry.path().string();
             newestLinear = written;
         }
         if (isOodEvaluation(*metrics) && written >= newestOod) {
             found.oodFolder = entry.path().string();
             newestOod = written;
+            const auto mean = meanAurocOf(*metrics, entry.path().filename().string()); // parsed once, here
+            found.meanAuroc = mean ? std::optional<double>(mean->first) : std::nullopt;
+            found.aurocSource = mean ? mean->second : std::string();
         }
     }
     return found;

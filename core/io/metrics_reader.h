@@ -74,9 +74,10 @@ struct RunSummary
 struct RunEvaluations
 {
     std::string oodFolder; ///< RUN/eval/<name> of the newest tau ood (metrics.json with results and scores); empty: none
+    std::optional<double> meanAuroc; ///< of oodFolder's first score over its OOD sets
+    std::string aurocSource;         ///< "eval/<name>: <score>, mean over N OOD sets"
     std::optional<double> knnTop1;   ///< the newest tau knn
     std::optional<double> linearTop1; ///< the newest tau linear-eval
-    std::string linearFolder;
 };
 
 /** The newest OOD, kNN and linear evaluations in RUN/eval (unreadable folders are passed over). */
