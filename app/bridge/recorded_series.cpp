@@ -37,6 +37,7 @@ std::vector<NamedSeries> recordedSeries(const core::MetricsHistory& history)
     if (temperature) {
         series.push_back({QStringLiteral("mean c (step)"), {}});
         series.push_back({QStringLiteral("mean r (step)"), {}});
+        series.push_back({QStringLiteral("mean outlier c (step)"), {}}); // outlier exposure; dropped when empty
     }
     for (const core::StepRecord& step : history.steps) {
         series[0].points.push_back({step.step, step.wallTime, step.loss});
@@ -45,6 +46,9 @@ std::vector<NamedSeries> recordedSeries(const core::MetricsHistory& history)
         if (temperature) {
             series[3].points.push_back({step.step, step.wallTime, step.meanCertainty});
             series[4].points.push_back({step.step, step.wallTime, step.meanRawR});
+            if (step.meanOutlierCertainty) {
+                series[5].points.push_back({step.step, step.wallTime, *step.meanOutlierCertainty});
+            }
         }
         appendScalars(series, step.scalars, step.step, step.wallTime, {}, {}); // after the fixed ones: new names go last
     }
@@ -64,11 +68,15 @@ std::vector<NamedSeries> recordedSeries(const core::MetricsHistory& history)
         Field field;
     };
     const Distribution c = &core::EpochRecord::certaintyPercentiles, r = &core::EpochRecord::rawPercentiles;
+    const Distribution outliers = &core::EpochRecord::outlierCertaintyPercentiles;
     const std::vector<PercentileSeries> percentiles = {
         {QStringLiteral("c p5"), c, &core::Percentiles::p5},      {QStringLiteral("c p25"), c, &core::Percentiles::p25},
         {QStringLiteral("c median"), c, &core::Percentiles::p50}, {QStringLiteral("c p75"), c, &core::Percentiles::p75},
         {QStringLiteral("c p95"), c, &core::Percentiles::p95},    {QStringLiteral("r p5"), r, &core::Percentiles::p5},
-        {QStringLiteral("r median"), r, &core::Percentiles::p50}, {QStringLiteral("r p95"), r, &core::Percentiles::p95}};
+        {QStringLiteral("r median"), r, &core::Percentiles::p50}, {QStringLiteral("r p95"), r, &core::Percentiles::p95},
+        {QStringLiteral("outlier c p5"), outliers, &core::Percentiles::p5},
+        {QStringLiteral("outlier c median"), outliers, &core::Percentiles::p50},
+        {QStringLiteral("outlier c p95"), outliers, &core::Percentiles::p95}};
     if (temperature) {
         for (const PercentileSeries& percentile : percentiles) {
             series.push_back({percentile.name, {}});
@@ -78,6 +86,9 @@ std::vector<NamedSeries> recordedSeries(const core::MetricsHistory& history)
         series[epochStart].points.push_back({epoch.step, epoch.wallTime, epoch.loss});
         if (temperature && epoch.hasTemperature) {
             for (size_t i = 0; i < percentiles.size(); ++i) {
+                if (percentiles[i].distribution == outliers && !epoch.hasOutliers) {
+                    continue; // trained without outliers: the series stays empty and is dropped
+                }
                 const double value = (epoch.*percentiles[i].distribution).*percentiles[i].field;
                 series[epochStart + 1 + i].points.push_back({epoch.step, epoch.wallTime, value});
             }

@@ -43,14 +43,21 @@ QString meanAndSpread(const QVector<double>& values, bool latex = false);
 QStringList resultSets(const QVector<ResultRow>& rows);
 
 /**
+ * The near-OOD sets among @p sets: those that are classes of the ID dataset held out of training (its name, '@'
+ * and classes: fashion_mnist@8+9 for an ID set fashion_mnist@0+...+7 or fashion_mnist). The others are far-OOD.
+ */
+QStringList defaultNearSets(const QStringList& sets, const QString& inDataset);
+
+/**
  * The table as LaTeX or Markdown (an AUROC and an FPR@95 table, methods x sets, mean ± std, with the number of
- * runs, the mean over the sets and the linear top-1 where measured) or CSV (one line per method, score and set: n,
+ * runs, the mean over the sets, the near-OOD and far-OOD means when @p nearSets splits the sets shown, each
+ * score's cost per image at inference (core/methods/score_catalog.h) and the linear top-1 where measured) or CSV (one line per method, score and set: n,
  * auroc_mean, auroc_std, fpr95_mean, fpr95_std, linear_top1_mean, linear_top1_std; std empty for one run).
  * FPR@95: the share of OOD images accepted at the threshold that keeps 95% of the ID set (ID positive).
  * @param sets the OOD sets, in this order (empty: every set of the rows, alphabetically)
  */
 QString resultsTableText(const QVector<ResultRow>& rows, TableFormat format, const QString& inDataset,
-                         const QStringList& sets = {});
+                         const QStringList& sets = {}, const QStringList& nearSets = {});
 
 /** The format an output file's extension names (.tex, .md, else CSV). */
 TableFormat tableFormatOf(const QString& path);

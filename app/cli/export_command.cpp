@@ -105,8 +105,15 @@ QString exportResultsTable(const ExportRequest& request)
             return QStringLiteral("--sets: no OOD set '%1' in these folders; they have %2").arg(set, known.join(QStringLiteral(", ")));
         }
     }
-    return writeText(request.output, resultsTableText(rows, tableFormatOf(request.output), evaluations.front().inDataset,
-                                                      request.sets));
+    const QString& inDataset = evaluations.front().inDataset;
+    for (const QString& set : request.nearSets.value_or(QStringList())) {
+        if (!known.contains(set)) {
+            return QStringLiteral("--near: no OOD set '%1' in these folders; they have %2").arg(set, known.join(QStringLiteral(", ")));
+        }
+    }
+    const QStringList nearSets = request.nearSets.value_or(defaultNearSets(known, inDataset));
+    return writeText(request.output,
+                     resultsTableText(rows, tableFormatOf(request.output), inDataset, request.sets, nearSets));
 }
 
 QString resolveFormat(ExportRequest& request)

@@ -3,6 +3,8 @@
 #include <QString>
 #include <QStringList>
 
+#include <optional>
+
 namespace tau::app {
 
 /** What `tau export` makes from an evaluation folder (RUN_DIR/eval/<name>). */
@@ -14,6 +16,7 @@ struct ExportRequest
     QString output;     ///< the file to write (set to the final name when the format adds an extension)
     QString format;     ///< pdf, svg, png, csv, tex or md (a table); empty: the output's extension
     QStringList sets;   ///< table across runs: the OOD sets shown, in this order (empty: all)
+    std::optional<QStringList> nearSets; ///< table across runs: the near-OOD sets (unset: defaultNearSets())
     QString size = QStringLiteral("column"); ///< column (3.5 in) or page (7 in)
     int dpi = 300;
     bool logFpr = false;

@@ -46,6 +46,11 @@ int main(int argc, char** argv)
     std::string sets;
     exportCommand->add_option("--sets", sets,
                               "table: the OOD sets to show, comma-separated, in this order (default: every set)");
+    std::string nearSets;
+    CLI::Option* nearOption = exportCommand->add_option(
+        "--near", nearSets,
+        "table: the near-OOD sets, comma-separated, for the near- and far-OOD means (default: the sets of held-out "
+        "classes of the ID dataset, such as fashion_mnist@8+9)");
     exportCommand->add_option("--size", size, "column (3.5 in) or page (7 in)")
         ->check(CLI::IsMember({"column", "page"}))
         ->capture_default_str();
@@ -73,6 +78,9 @@ int main(int argc, char** argv)
         request.projection = QString::fromStdString(projection);
         if (!sets.empty()) {
             request.sets = QString::fromStdString(sets).split(QLatin1Char(','), Qt::SkipEmptyParts);
+        }
+        if (nearOption->count() > 0) {
+            request.nearSets = QString::fromStdString(nearSets).split(QLatin1Char(','), Qt::SkipEmptyParts);
         }
         error = tau::app::runExport(request);
         if (error.isEmpty()) {

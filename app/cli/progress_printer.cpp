@@ -57,6 +57,10 @@ void ProgressPrinter::onEpochEnd(const core::EpochRecord& record)
         const auto& r = record.rawPercentiles;
         std::fprintf(stderr, "  c p5/p50/p95 %.3f/%.3f/%.3f  r p50 %.2f", c.p5, c.p50, c.p95, r.p50);
     }
+    if (record.hasOutliers) {
+        const auto& c = record.outlierCertaintyPercentiles;
+        std::fprintf(stderr, "  outliers' c p50/p95 %.3f/%.3f", c.p50, c.p95);
+    }
     for (const auto& [name, value] : record.scalars) {
         std::fprintf(stderr, "  %s %.4g", name.c_str(), value);
     }

@@ -190,14 +190,25 @@ private:
                 certainty.addEpoch(histogram);
                 temperature.addEpoch(histogram);
             }
+            if (epoch.hasOutliers) {
+                certainty.addComparison(toWidgetHistogram(epoch.epoch, epoch.outlierCertaintyHistogram,
+                                                          epoch.outlierCertaintyPercentiles),
+                                        QStringLiteral("synthetic outliers"));
+            }
         }
+        const bool outliers = !certainty.comparisonMedian().isEmpty();
+        const QString outlierNote = outliers ? QStringLiteral(" The outline and the dashed line: the synthetic outliers "
+                                                              "this run trained against (outlier exposure).")
+                                             : QString();
         certainty.redraw();
         temperature.redraw();
         out << "<h2>Certainty and temperature</h2>\n"
             << figure(inlineSvg(certainty.histogramPlot(), widgets::FigureSize::Column, error),
-                      QStringLiteral("Certainty c of the training images in the last epoch, with its 5/25/50/75/95th percentiles."))
+                      QStringLiteral("Certainty c of the training images in the last epoch, with its 5/25/50/75/95th percentiles.") +
+                          outlierNote)
             << figure(inlineSvg(certainty.evolutionPlot(), widgets::FigureSize::Column, error),
-                      QStringLiteral("c epoch by epoch: the share of images per bin, with the percentile bands."))
+                      QStringLiteral("c epoch by epoch: the share of images per bin, with the percentile bands.") +
+                          outlierNote)
             << figure(inlineSvg(temperature.histogramPlot(), widgets::FigureSize::Column, error),
                       QStringLiteral("The per-image temperature τ = t / c in the last epoch (t = %1).").arg(t));
         return error;

@@ -238,6 +238,11 @@ void TrainPage::plotEpoch(const core::EpochRecord& record, const Scale& scale)
     plotScalars(record.scalars, x);
     if (record.hasTemperature) {
         m_certaintyPlot->addEpoch(toWidgetHistogram(record.epoch, record.certaintyHistogram, record.certaintyPercentiles));
+        if (record.hasOutliers) {
+            m_certaintyPlot->addComparison(toWidgetHistogram(record.epoch, record.outlierCertaintyHistogram,
+                                                             record.outlierCertaintyPercentiles),
+                                           tr("synthetic outliers"));
+        }
         m_rawPlot->addEpoch(toWidgetHistogram(record.epoch, record.rawHistogram, record.rawPercentiles));
         m_temperaturePlot->addEpoch(toWidgetHistogram(record.epoch, record.certaintyHistogram, record.certaintyPercentiles));
     }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,7 @@ struct StepRecord
     double etaSeconds = 0;
     double meanCertainty = 0; ///< mean of c = sigmoid(r) over the batch (0 when the model has no r)
     double meanRawR = 0;
+    std::optional<double> meanOutlierCertainty; ///< outlier exposure: mean c of the step's synthetic outliers
     double wallTime = 0; ///< seconds since the Unix epoch when the step ended ("wall_time"; 0: an older file has none)
     std::map<std::string, double> scalars; ///< free-form values by name ("scalars" in metrics.jsonl)
 };
@@ -55,6 +57,9 @@ struct EpochRecord
     Percentiles certaintyPercentiles;
     Histogram rawHistogram; ///< raw r, fixed bins (c piles up at 1 when r grows; r still shows differences)
     Percentiles rawPercentiles;
+    bool hasOutliers = false; ///< trained with synthetic outliers (outlier exposure): their c below
+    Histogram outlierCertaintyHistogram; ///< c of the epoch's synthetic outliers, the bins of certaintyHistogram
+    Percentiles outlierCertaintyPercentiles;
     /** Free-form values by name ("scalars" in metrics.jsonl): knn_top1 from logging.knn_every, or any writer's. */
     std::map<std::string, double> scalars;
 };

@@ -3,6 +3,7 @@
 #include "core/common/error.h"
 #include "core/config/original_layout.h"
 #include "core/data/dataset_catalog.h"
+#include "core/data/outlier_families.h"
 #include "core/methods/system_catalog.h"
 
 #include <yaml-cpp/yaml.h>
@@ -309,6 +310,20 @@ void checkConsistency(ConfigReader& reader, const ExperimentConfig& config)
  * optimizer.exclude_bn_bias: true or false (any YAML spelling), or original, the original repository's
  * exclusion: out of weight decay only, LARS still rescales them.
  */
+void checkOutlierFamilies(ConfigReader& reader, const std::vector<std::string>& families)
+{
+    const std::vector<std::string>& known = outlierFamilyNames();
+    if (families.empty()) {
+        reader.fail("loss.outlier_families", YAML::Node(), "expected at least one of " + joinChoices(known));
+    }
+    for (const std::string& family : families) {
+        if (std::find(known.begin(), known.end(), family) == known.end()) {
+            reader.fail("loss.outlier_families", YAML::Node(),
+                        "expected families among " + joinChoices(known) + ", got '" + family + "'");
+        }
+    }
+}
+
 void readBiasExclusion(ConfigReader& reader, OptimizerConfig& optimizer)
 {
     std::string value = "false";
@@ -375,6 +390,13 @@ ExperimentConfig readExperiment(ConfigReader& reader)
     reader.readRange("loss.m", config.loss.momentum, 0.0, 1.0, "a momentum in [0, 1]");
     reader.readAtLeast("loss.beta", config.loss.beta, 0.0, "a number >= 0");
     reader.readAtLeast("loss.K", config.loss.samples, 1, "a positive integer (HIB samples per view)");
+    reader.readAtLeast("loss.outlier_weight", config.loss.outlierWeight, 0.0, "a number >= 0");
+    reader.readRange("loss.outlier_fraction", config.loss.outlierFraction, 0.0, 1.0, "a share of the batch in (0, 1]");
+    if (config.loss.outlierFraction <= 0.0) {
+        reader.fail("loss.outlier_fraction", YAML::Node(), "expected a share of the batch in (0, 1], got 0");
+    }
+    reader.read("loss.outlier_families", config.loss.outlierFamilies);
+    checkOutlierFamilies(reader, config.loss.outlierFamilies);
 
     reader.readChoice("optimizer.name", config.optimizer.name, kOptimizers);
     reader.readAtLeast("optimizer.batch_size", config.optimizer.batchSize, 2, "an integer >= 2 (pairs per batch)");
@@ -547,6 +569,9 @@ std::string toYaml(const ExperimentConfig& config)
     out << YAML::Key << "m" << YAML::Value << config.loss.momentum;
     out << YAML::Key << "beta" << YAML::Value << config.loss.beta;
     out << YAML::Key << "K" << YAML::Value << config.loss.samples;
+    out << YAML::Key << "outlier_weight" << YAML::Value << config.loss.outlierWeight;
+    out << YAML::Key << "outlier_fraction" << YAML::Value << config.loss.outlierFraction;
+    out << YAML::Key << "outlier_families" << YAML::Value << YAML::Flow << config.loss.outlierFamilies;
     out << YAML::EndMap;
 
     out << YAML::Key << "optimizer" << YAML::Value << YAML::BeginMap;

@@ -50,6 +50,11 @@ struct LossConfig
     double momentum = 0.999;     ///< MoCo: key encoder momentum m
     double beta = 1e-4;          ///< HIB: weight of the KL term
     int samples = 4;             ///< HIB: reparameterised samples per view
+    /** Outlier exposure (tau_simclr_oe): the weight of -log(1 - c) over the synthetic outliers of each step. */
+    double outlierWeight = 1.0;
+    double outlierFraction = 0.25; ///< outliers per step, as a share of the batch
+    /** The synthetic outlier families (core/data/synthetic_outliers.h), drawn in equal shares. */
+    std::vector<std::string> outlierFamilies = {"jigsaw", "smooth_field"};
 };
 
 struct OptimizerConfig

@@ -173,7 +173,7 @@ private:
     bool scoreSet(const std::string& name, const ImageDataset& set, ScoreTable& table, SetFeatures* features,
                   bool batchScores)
     {
-        std::vector<torch::Tensor> embeddings, hs;
+        std::vector<torch::Tensor> embeddings, hs, certainties;
         PassOptions pass;
         pass.batchSize = m_options.batchSize;
         pass.stage = name;
@@ -183,6 +183,9 @@ private:
                 namespace F = torch::nn::functional;
                 embeddings.push_back(F::normalize(batch.output.loc.to(torch::kFloat), F::NormalizeFuncOptions().dim(1)).to(torch::kCPU));
                 hs.push_back(batch.output.features.to(torch::kCPU, torch::kFloat).flatten(1));
+                if (batch.output.rawR.defined()) {
+                    certainties.push_back(torch::sigmoid(batch.output.rawR.to(torch::kCPU, torch::kDouble).reshape(-1)));
+                }
             }
             if (!batchScores) {
                 return;
@@ -200,6 +203,9 @@ private:
             features->embeddings = gatherRows(pass, set.size(), torch::cat(embeddings));
             features->features = gatherRows(pass, set.size(), torch::cat(hs));
             features->labels = set.labels.to(torch::kLong);
+            if (certainties.size() == embeddings.size()) {
+                features->certainty = gatherRows(pass, set.size(), torch::cat(certainties));
+            }
         }
         for (auto& [score, column] : table) { // the same names, in the same order, on every rank
             column = gatherRows(pass, set.size(), column);

@@ -76,6 +76,9 @@ StepRecord stepOf(const nlohmann::json& record)
     step.meanCertainty = numberOr(record, "c_mean");
     step.meanRawR = numberOr(record, "r_mean");
     step.wallTime = numberOr(record, "wall_time");
+    if (record.contains("outlier_c_mean")) {
+        step.meanOutlierCertainty = numberOr(record, "outlier_c_mean");
+    }
     return step;
 }
 
@@ -95,6 +98,11 @@ EpochRecord epochOf(const nlohmann::json& record)
         epoch.certaintyPercentiles = percentilesOf(record["c_percentiles"]);
         epoch.rawHistogram = histogramOf(record["r_hist"]);
         epoch.rawPercentiles = percentilesOf(record["r_percentiles"]);
+    }
+    epoch.hasOutliers = record.contains("outlier_c_hist");
+    if (epoch.hasOutliers) {
+        epoch.outlierCertaintyHistogram = histogramOf(record["outlier_c_hist"]);
+        epoch.outlierCertaintyPercentiles = percentilesOf(record["outlier_c_percentiles"]);
     }
     return epoch;
 }

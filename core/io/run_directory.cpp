@@ -193,6 +193,9 @@ void MetricsWriter::write(const StepRecord& r)
                            {"lr", r.learningRate},    {"images_per_s", r.imagesPerSecond}};
     line["c_mean"] = number(r.meanCertainty);
     line["r_mean"] = number(r.meanRawR);
+    if (r.meanOutlierCertainty) {
+        line["outlier_c_mean"] = number(*r.meanOutlierCertainty);
+    }
     if (r.wallTime > 0) {
         line["wall_time"] = r.wallTime;
     }
@@ -216,6 +219,10 @@ void MetricsWriter::write(const EpochRecord& r)
         line["c_percentiles"] = toJson(r.certaintyPercentiles);
         line["r_hist"] = toJson(r.rawHistogram);
         line["r_percentiles"] = toJson(r.rawPercentiles);
+    }
+    if (r.hasOutliers) {
+        line["outlier_c_hist"] = toJson(r.outlierCertaintyHistogram);
+        line["outlier_c_percentiles"] = toJson(r.outlierCertaintyPercentiles);
     }
     if (!r.scalars.empty()) {
         line["scalars"] = scalarsJson(r.scalars);

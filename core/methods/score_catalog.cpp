@@ -17,6 +17,7 @@ std::vector<double> knnDistanceScore(const ReferenceQuery&);
 bool knnNeedsTrainFeatures(const OodEvaluationOptions&);
 std::vector<double> mahalanobisScore(const ReferenceQuery&);
 bool mahalanobisNeedsTrainFeatures(const OodEvaluationOptions&);
+std::vector<double> certaintyDensityScore(const ReferenceQuery&);
 
 namespace {
 
@@ -73,23 +74,50 @@ ScoreInfo referenceScore(std::string name, std::string summary, decltype(ScoreIn
     return info;
 }
 
+ScoreInfo fusedScore()
+{
+    ScoreInfo info = referenceScore("tau_mahalanobis",
+                                    "c and minus the Mahalanobis distance of h, each standardised on the ID training "
+                                    "images, summed",
+                                    &certaintyDensityScore, &mahalanobisNeedsTrainFeatures);
+    info.unfit = &needsTemperature;
+    return info;
+}
+
+ScoreInfo costing(ScoreInfo info, std::string cost)
+{
+    info.cost = std::move(cost);
+    return info;
+}
+
 std::vector<ScoreInfo> buildCatalog()
 {
+    const std::string onePass = "1 pass";
+    const std::string gaussian = "1 pass + a fitted Gaussian of h";
     return {
-        batchScore("tau", "TaU's certainty c = sigmoid(r)", &needsTemperature, &temperatureCertainty),
-        batchScore("tau_repo", "r^2, the original repository's score", &needsTemperature, &squaredTemperatureLogit),
-        batchScore("mc_dropout", "minus the spread of the embedding over dropout passes", &needsDropout,
-                   &mcDropoutAgreement),
-        batchScore("ensemble", "minus the spread of the embedding over ensemble members", &needsMembers,
-                   &ensembleAgreement),
-        referenceScore("knn", "minus the distance to the k nearest ID embeddings", &knnDistanceScore,
-                       &knnNeedsTrainFeatures),
-        referenceScore("mahalanobis", "minus the Mahalanobis distance of h to the nearest ID class mean",
-                       &mahalanobisScore, &mahalanobisNeedsTrainFeatures),
-        batchScore("hib", "minus HIB's variance softplus(r)^2", &needsGaussianEmbedding, &negativeHibVariance),
-        batchScore("msp", "the maximum softmax probability", &needsLogits, &maxSoftmaxProbability),
-        batchScore("odin", "MSP after temperature scaling and an input perturbation", &needsLogits, &odinScore),
-        batchScore("energy", "logsumexp of the logits", &needsLogits, &energyScore),
+        costing(batchScore("tau", "TaU's certainty c = sigmoid(r)", &needsTemperature, &temperatureCertainty), onePass),
+        costing(batchScore("tau_repo", "r^2, the original repository's score", &needsTemperature,
+                           &squaredTemperatureLogit),
+                onePass),
+        costing(batchScore("mc_dropout", "minus the spread of the embedding over dropout passes", &needsDropout,
+                           &mcDropoutAgreement),
+                "T passes (--mc-passes)"),
+        costing(batchScore("ensemble", "minus the spread of the embedding over ensemble members", &needsMembers,
+                           &ensembleAgreement),
+                "1 pass per member"),
+        costing(referenceScore("knn", "minus the distance to the k nearest ID embeddings", &knnDistanceScore,
+                               &knnNeedsTrainFeatures),
+                "1 pass + k-NN search of stored ID embeddings"),
+        costing(referenceScore("mahalanobis", "minus the Mahalanobis distance of h to the nearest ID class mean",
+                               &mahalanobisScore, &mahalanobisNeedsTrainFeatures),
+                gaussian),
+        costing(fusedScore(), gaussian),
+        costing(batchScore("hib", "minus HIB's variance softplus(r)^2", &needsGaussianEmbedding, &negativeHibVariance),
+                onePass),
+        costing(batchScore("msp", "the maximum softmax probability", &needsLogits, &maxSoftmaxProbability), onePass),
+        costing(batchScore("odin", "MSP after temperature scaling and an input perturbation", &needsLogits, &odinScore),
+                "2 passes + 1 backward"),
+        costing(batchScore("energy", "logsumexp of the logits", &needsLogits, &energyScore), onePass),
     };
 }
 

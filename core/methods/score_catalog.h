@@ -23,6 +23,8 @@ struct ScoreInfo
 {
     std::string name;    ///< as `--scores` spells it
     std::string summary; ///< one line for help texts
+    /** What scoring one image costs at inference (forward passes, and what must be kept beside the model). */
+    std::string cost;
     /** Why it cannot be computed for a run of @p system (with @p ensembleMembers further models); empty: it can. */
     std::string (*unfit)(const SystemInfo& system, const ExperimentConfig& config, size_t ensembleMembers) = nullptr;
     std::vector<double> (*perBatch)(const ScoreBatch& batch) = nullptr;

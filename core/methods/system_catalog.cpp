@@ -6,6 +6,8 @@ namespace tau::core {
 
 // Each factory is defined in its objective's own file under core/training/objectives/.
 std::unique_ptr<TrainingObjective> makeSimclrObjective(const ExperimentConfig&, const ModelInput&, const c10::Device&);
+std::unique_ptr<TrainingObjective> makeOutlierExposureObjective(const ExperimentConfig&, const ModelInput&,
+                                                                const c10::Device&);
 std::unique_ptr<TrainingObjective> makeMocoObjective(const ExperimentConfig&, const ModelInput&, const c10::Device&);
 std::unique_ptr<TrainingObjective> makeHibObjective(const ExperimentConfig&, const ModelInput&, const c10::Device&);
 std::unique_ptr<TrainingObjective> makeSupervisedObjective(const ExperimentConfig&, const ModelInput&,
@@ -33,15 +35,21 @@ std::vector<SystemInfo> buildCatalog()
     std::vector<SystemInfo> catalog;
 
     SystemInfo tauSimclr = row("tau_simclr", "TaU-SimCLR", "every similarity of anchor i scaled by c_i = sigmoid(r_i)",
-                               &makeSimclrObjective, {"tau", "knn"});
+                               &makeSimclrObjective, {"tau", "tau_mahalanobis", "knn"});
     tauSimclr.learnsTemperature = tauSimclr.needsPosteriorHead = true;
     catalog.push_back(tauSimclr);
+
+    SystemInfo exposure = row("tau_simclr_oe", "TaU-SimCLR + OE",
+                              "TaU-SimCLR plus -log(1 - c) on synthetic outliers (loss.outlier_families)",
+                              &makeOutlierExposureObjective, {"tau", "tau_mahalanobis", "knn"});
+    exposure.learnsTemperature = exposure.needsPosteriorHead = exposure.trainsWithOutliers = true;
+    catalog.push_back(exposure);
 
     catalog.push_back(row("simclr", "SimCLR", "NT-Xent (with model.mc_dropout: true, the MC-dropout baseline)",
                           &makeSimclrObjective, {"mc_dropout", "knn"}));
 
     SystemInfo tauMoco = row("tau_mocov2", "TaU-MoCo-v2", "MoCo-v2 with the query's c scaling its logits",
-                             &makeMocoObjective, {"tau", "knn"});
+                             &makeMocoObjective, {"tau", "tau_mahalanobis", "knn"});
     tauMoco.learnsTemperature = tauMoco.needsPosteriorHead = tauMoco.usesQueue = true;
     catalog.push_back(tauMoco);
 
@@ -62,7 +70,7 @@ std::vector<SystemInfo> buildCatalog()
 
     SystemInfo posthoc = row("posthoc_tau", "Post-hoc TaU",
                              "the TaU-SimCLR loss training only a Linear(h, 1) head on a frozen encoder",
-                             &makePosthocTauObjective, {"tau", "knn"});
+                             &makePosthocTauObjective, {"tau", "tau_mahalanobis", "knn"});
     posthoc.learnsTemperature = posthoc.needsFrozenEncoder = true;
     catalog.push_back(posthoc);
 

@@ -37,6 +37,7 @@ struct SystemInfo
     bool classifier = false;         ///< the model ends in logits over the training classes
     bool usesQueue = false;          ///< a MoCo queue of loss.k keys (a multiple of the batch size)
     bool needsFrozenEncoder = false; ///< exactly one of model.encoder_checkpoint and model.encoder_torchscript
+    bool trainsWithOutliers = false; ///< synthetic outliers in every step (loss.outlier_*): their c is recorded
     /** The OOD scores pre-checked for its runs, where they fit the run (see scoreCatalog()). */
     std::vector<std::string> defaultScores;
     /** Builds its objective; null for a system that loads but does not train here (then notTrainable says why). */

@@ -17,6 +17,7 @@ struct StepLoss
 {
     torch::Tensor loss;
     torch::Tensor rawR;
+    torch::Tensor outlierRawR = {}; ///< outlier exposure: r of this rank's synthetic outliers (detached); else undefined
 };
 
 /**

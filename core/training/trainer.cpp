@@ -54,6 +54,20 @@ std::vector<float> toVector(const torch::Tensor& values)
     return {contiguous.data_ptr<float>(), contiguous.data_ptr<float>() + contiguous.numel()};
 }
 
+void append(std::vector<float>& values, const torch::Tensor& batch)
+{
+    const std::vector<float> more = toVector(batch);
+    values.insert(values.end(), more.begin(), more.end());
+}
+
+/** What an epoch's records summarise, gathered step by step. */
+struct EpochDistributions
+{
+    std::vector<float> certainties;        ///< c of the training anchors
+    std::vector<float> rawValues;          ///< their r
+    std::vector<float> outlierCertainties; ///< c of the synthetic outliers (outlier exposure)
+};
+
 /** Per-step learning rate of either schedule. */
 std::function<double(long long)> makeSchedule(const OptimizerConfig& config, long long warmupSteps, long long totalSteps)
 {
@@ -320,15 +334,14 @@ private:
         const int firstStep = m_position.epoch == epoch ? m_position.stepInEpoch : 0;
         m_loader->startEpoch(epoch, firstStep);
 
-        std::vector<float> certainties;
-        std::vector<float> rawValues;
+        EpochDistributions distributions;
         double lossSum = 0;
         int lossCount = 0;
         for (int stepInEpoch = firstStep; stepInEpoch < m_stepsPerEpoch; ++stepInEpoch) {
             const auto stepStart = Clock::now();
             const double lr = m_schedule(m_position.step);
             const TrainingBatch batch = m_loader->next();
-            auto [loss, r] = optimisationStep(batch, lr, epoch, stepInEpoch);
+            auto [loss, step] = optimisationStep(batch, lr, epoch, stepInEpoch);
             ++m_position.step;
             lossSum += loss;
             ++lossCount;
@@ -344,15 +357,19 @@ private:
             record.imagesPerSecond = m_config.optimizer.batchSize / std::max(1e-9, secondsSince(stepStart));
             record.etaSeconds = estimateRemaining(secondsSince(stepStart));
             record.wallTime = unixSeconds();
-            if (r.defined()) {
-                r = m_communicator->allGather(r); // the histograms describe the global batch
+            if (step.rawR.defined()) {
+                const torch::Tensor r = m_communicator->allGather(step.rawR); // histograms of the global batch
                 const torch::Tensor certainty = torch::sigmoid(r.to(torch::kDouble));
-                const std::vector<float> rawBatch = toVector(r);
-                const std::vector<float> certaintyBatch = toVector(certainty);
-                rawValues.insert(rawValues.end(), rawBatch.begin(), rawBatch.end());
-                certainties.insert(certainties.end(), certaintyBatch.begin(), certaintyBatch.end());
+                append(distributions.rawValues, r);
+                append(distributions.certainties, certainty);
                 record.meanRawR = r.to(torch::kDouble).mean().item<double>();
                 record.meanCertainty = certainty.mean().item<double>();
+            }
+            if (step.outlierRawR.defined()) {
+                const torch::Tensor certainty =
+                    torch::sigmoid(m_communicator->allGather(step.outlierRawR).to(torch::kDouble));
+                append(distributions.outlierCertainties, certainty);
+                record.meanOutlierCertainty = certainty.mean().item<double>();
             }
             m_observer.onStep(record);
             if (m_metrics && m_position.step % m_config.logging.stepEvery == 0) {
@@ -372,12 +389,12 @@ private:
                 return false;
             }
         }
-        finishEpoch(epoch, lossCount > 0 ? lossSum / lossCount : 0.0, secondsSince(epochStart), certainties, rawValues);
+        finishEpoch(epoch, lossCount > 0 ? lossSum / lossCount : 0.0, secondsSince(epochStart), distributions);
         result.lastEpochLoss = lossCount > 0 ? lossSum / lossCount : 0.0;
         return true;
     }
 
-    std::pair<double, torch::Tensor> optimisationStep(const TrainingBatch& batch, double lr, int epoch, int stepInEpoch)
+    std::pair<double, StepLoss> optimisationStep(const TrainingBatch& batch, double lr, int epoch, int stepInEpoch)
     {
         m_optimizer->setLearningRate(lr);
         const StepLoss step = m_objective->loss(batch);
@@ -406,7 +423,7 @@ private:
         m_averager->finish();
         m_optimizer->step();
         m_objective->afterStep();
-        return {value, step.rawR};
+        return {value, step};
     }
 
     void saveState(const std::string& path)
@@ -431,9 +448,10 @@ private:
         return sum / double(m_recentStepSeconds.size()) * double(m_totalSteps - m_position.step);
     }
 
-    void finishEpoch(int epoch, double meanLoss, double seconds, const std::vector<float>& certainties,
-                     const std::vector<float>& rawValues)
+    void finishEpoch(int epoch, double meanLoss, double seconds, const EpochDistributions& distributions)
     {
+        const std::vector<float>& certainties = distributions.certainties;
+        const std::vector<float>& rawValues = distributions.rawValues;
         EpochRecord record;
         record.epoch = epoch + 1;
         record.totalEpochs = m_config.numEpochs;
@@ -449,6 +467,12 @@ private:
             record.certaintyPercentiles = percentilesOf(certainties);
             record.rawHistogram = fixedHistogram(rawValues, -kRawRange, kRawRange, 2 * m_config.logging.histogramBins);
             record.rawPercentiles = percentilesOf(rawValues);
+        }
+        record.hasOutliers = !distributions.outlierCertainties.empty();
+        if (record.hasOutliers) {
+            record.outlierCertaintyHistogram =
+                fixedHistogram(distributions.outlierCertainties, 0.0, 1.0, m_config.logging.histogramBins);
+            record.outlierCertaintyPercentiles = percentilesOf(distributions.outlierCertainties);
         }
         if (m_knnMonitor && m_knnMonitor->due(epoch + 1, m_config.numEpochs)) {
             if (const std::optional<double> top1 = m_knnMonitor->top1(*m_objective, m_cancel)) {

@@ -240,10 +240,27 @@ void TestCliTrain::resultsTableGroupsSeeds()
                                                                   QStringList{"--sets", "mnist", "-o", md});
     QVERIFY2(markdown.exitCode == 0, markdown.standardError.constData());
     const QString mdText = QString::fromUtf8(tau::test::readFile(md));
-    QVERIFY2(mdText.contains("| method | score | n | mnist | linear top-1 |\n") &&
-                 mdText.contains("| TaU-SimCLR | knn | 3 | 0.767 ± 0.076 | 0.780 ± 0.014 |\n") &&
-                 mdText.contains("| SimCLR | knn | 1 | 0.900 | – |\n") && !mdText.contains("gaussian_noise"),
+    // The last column: what scoring an image costs, from the score catalogue.
+    QVERIFY2(mdText.contains("| method | score | n | mnist | linear top-1 | cost per image |\n") &&
+                 mdText.contains("| TaU-SimCLR | knn | 3 | 0.767 ± 0.076 | 0.780 ± 0.014 | "
+                                 "1 pass + k-NN search of stored ID embeddings |\n") &&
+                 mdText.contains("| SimCLR | knn | 1 | 0.900 | – | 1 pass + k-NN search of stored ID embeddings |\n") &&
+                 !mdText.contains("gaussian_noise"),
              qPrintable(mdText));
+    // --near splits the sets into near- and far-OOD means (here noise is called near, to have two groups).
+    const auto split = tau::test::runProcess(TAU_CLI_PATH, QStringList{"export", "table"} + folders +
+                                                               QStringList{"--near", "gaussian_noise", "-o", md});
+    QVERIFY2(split.exitCode == 0, split.standardError.constData());
+    const QString splitText = QString::fromUtf8(tau::test::readFile(md));
+    QVERIFY2(splitText.contains("| gaussian_noise | mnist | mean | near-OOD | far-OOD | linear top-1 | cost per image |\n") &&
+                 splitText.contains("| TaU-SimCLR | knn | 3 | 0.292 ± 0.191 | 0.767 ± 0.076 | " + QString::fromUtf8(expected[6]) +
+                                    " | 0.292 | 0.767 | 0.780 ± 0.014 |") &&
+                 splitText.contains("near-OOD: gaussian_noise, far-OOD: mnist"),
+             qPrintable(splitText));
+    const auto unknownNear = tau::test::runProcess(TAU_CLI_PATH, QStringList{"export", "table"} + folders +
+                                                                     QStringList{"--near", "svhn", "-o", md});
+    QCOMPARE(unknownNear.exitCode, 1);
+    QVERIFY2(unknownNear.standardError.contains("--near: no OOD set 'svhn'"), unknownNear.standardError.constData());
     const auto unknown = tau::test::runProcess(TAU_CLI_PATH, QStringList{"export", "table"} + folders +
                                                                  QStringList{"--sets", "svhn", "-o", md});
     QCOMPARE(unknown.exitCode, 1);

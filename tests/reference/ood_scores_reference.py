@@ -4,7 +4,7 @@ usage: ood_scores_reference.py IN.json
 IN.json (written by tst_ood_evaluation):
   {"scores": [...], "options": {...}, "sets": [{"name", "loc", "r", "features", "labels",
    "passes" (mc_dropout: T x N x d), "members" (ensemble: K x N x d), "inputs" (odin: N x C x H x W)}],
-   "train": {"loc", "features", "labels"} (knn, mahalanobis), "weights": {name: {"shape", "values"}} (odin)}
+   "train": {"loc", "features", "labels", "r"} (knn, mahalanobis, tau_mahalanobis), "weights": {name: {"shape", "values"}} (odin)}
 prints {"set name": {"score": [one value per image]}}, and for odin also "odin_logits" (the rebuilt network's
 logits, so a test can tell a wrong network from a wrong score).
 
@@ -52,6 +52,22 @@ def mahalanobis_score(query, train, labels):
     covariance = EmpiricalCovariance(assume_centered=True).fit(train - means[np.searchsorted(classes, labels)])
     query = np.asarray(query, dtype=np.float64)
     return -np.stack([covariance.mahalanobis(query - m) for m in means], axis=1).min(axis=1)
+
+
+def standardised(values, reference):
+    """In units of the reference's sample standard deviation (ddof 1) around its mean."""
+    reference = np.asarray(reference, dtype=np.float64)
+    return (np.asarray(values, dtype=np.float64) - reference.mean()) / reference.std(ddof=1)
+
+
+def certainty_density_score(data, train):
+    """tau_mahalanobis: z(c) + z(mahalanobis), both standardised on the ID training images' own values."""
+    def certainty(part):
+        return 1.0 / (1.0 + np.exp(-np.asarray(part["r"], dtype=np.float64)))
+
+    density = mahalanobis_score(data["features"], train["features"], train["labels"])
+    train_density = mahalanobis_score(train["features"], train["features"], train["labels"])
+    return standardised(certainty(data), certainty(train)) + standardised(density, train_density)
 
 
 class SmallCnnClassifier(torch.nn.Module):
@@ -127,6 +143,8 @@ def main():
                     scores[name] = knn_score(data["loc"], spec["train"]["loc"], options, query_is_reference=False)
             elif name == "mahalanobis":
                 scores[name] = mahalanobis_score(data["features"], spec["train"]["features"], spec["train"]["labels"])
+            elif name == "tau_mahalanobis":
+                scores[name] = certainty_density_score(data, spec["train"])
             elif name == "odin":
                 scores[name], scores["odin_logits"] = odin_score(network, data["inputs"], options)
             else:

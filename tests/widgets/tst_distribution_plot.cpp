@@ -12,6 +12,7 @@ class TestDistributionPlot : public QObject
 
 private Q_SLOTS:
     void heatMapAppearsWithTheFirstEpoch();
+    void comparisonIsDrawnBesideTheTrainingImages();
 };
 
 namespace {
@@ -55,6 +56,57 @@ void TestDistributionPlot::heatMapAppearsWithTheFirstEpoch()
     plot.clear();
     plot.redraw();
     QVERIFY(!map->visible());
+}
+
+/**
+ * Outlier exposure's synthetic outliers beside the training images: their latest histogram as an outline over the
+ * bars, their median by epoch, a legend naming both; a plot with a change of variable (tau) takes none.
+ */
+void TestDistributionPlot::comparisonIsDrawnBesideTheTrainingImages()
+{
+    DistributionPlot plot(QStringLiteral("c"));
+    plot.addEpoch(epoch(1));
+    plot.redraw();
+    QVERIFY(!plot.histogramPlot()->legend->visible()); // nothing to tell apart yet
+    QVERIFY(plot.comparisonMedian().isEmpty());
+
+    for (int number : {1, 2}) {
+        EpochHistogram outliers = epoch(number);
+        outliers.counts = {7, 1, 0, 0};
+        outliers.percentiles = {0.02, 0.05, 0.1 / number, 0.2, 0.3};
+        plot.addComparison(outliers, QStringLiteral("synthetic outliers"));
+        if (number == 2) {
+            plot.addEpoch(epoch(2));
+        }
+    }
+    plot.redraw();
+    QCOMPARE(plot.comparisonMedian(), (QVector<double>{0.1, 0.05}));
+    QCustomPlot* histogram = plot.histogramPlot();
+    QVERIFY(histogram->legend->visible() && plot.evolutionPlot()->legend->visible());
+    QCOMPARE(histogram->legend->itemCount(), 2);
+    QStringList names;
+    for (int i = 0; i < histogram->legend->itemCount(); ++i) {
+        names << static_cast<QCPPlottableLegendItem*>(histogram->legend->item(i))->plottable()->name();
+    }
+    QCOMPARE(names, (QStringList{"training images", "synthetic outliers"}));
+    // The outline is the latest epoch's outlier counts, edge to edge.
+    QCPGraph* outline = nullptr;
+    for (int i = 0; i < histogram->graphCount(); ++i) {
+        if (histogram->graph(i)->name() == QLatin1String("synthetic outliers")) {
+            outline = histogram->graph(i);
+        }
+    }
+    QVERIFY(outline != nullptr && outline->visible());
+    QCOMPARE(outline->data()->size(), 5);
+    QCOMPARE(outline->data()->at(0)->value, 7.0);
+    QCOMPARE(outline->data()->at(1)->value, 1.0);
+
+    DistributionPlot temperature(QStringLiteral("tau"), nullptr, [](double c) { return 0.1 / std::max(c, 1e-3); });
+    temperature.addEpoch(epoch(1));
+    temperature.addComparison(epoch(1), QStringLiteral("synthetic outliers"));
+    temperature.redraw();
+    QVERIFY(temperature.comparisonMedian().isEmpty());
+    QVERIFY(!temperature.histogramPlot()->legend->visible());
 }
 
 QTEST_MAIN(TestDistributionPlot)

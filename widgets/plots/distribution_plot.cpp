@@ -105,6 +105,20 @@ DistributionPlot::DistributionPlot(const QString& quantity, QWidget* parent, std
     m_bands[3]->setBrush(QColor(band.red(), band.green(), band.blue(), 70));
     m_bands[3]->setChannelFillGraph(m_bands[2]);
 
+    // The comparison population (outliers) in a colour apart from the bars' green and the bands' orange.
+    const QColor comparison(148, 103, 189);
+    m_comparisonSteps = m_histogramPlot->addGraph();
+    m_comparisonSteps->setLineStyle(QCPGraph::lsStepLeft);
+    m_comparisonSteps->setPen(QPen(comparison, 2.0));
+    m_comparisonMedian = m_evolutionPlot->addGraph();
+    m_comparisonMedian->setPen(QPen(comparison, 2.0, Qt::DashLine));
+    m_comparisonMedian->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 4));
+    m_comparisonSteps->setVisible(false);
+    m_comparisonMedian->setVisible(false);
+    // Plottables join a legend as they are made; a legend is shown only beside a comparison (drawComparison).
+    m_histogramPlot->legend->clearItems();
+    m_evolutionPlot->legend->clearItems();
+
     const QString waiting = tr("No epoch yet.\nThe distribution over the epoch's training images\n"
                                "appears when an epoch of a run with a temperature ends.");
     m_histogramEmpty = addEmptyNote(m_histogramPlot, waiting);
@@ -160,9 +174,32 @@ void DistributionPlot::addEpoch(const EpochHistogram& histogram)
     m_dirty = true;
 }
 
+void DistributionPlot::addComparison(const EpochHistogram& histogram, const QString& label)
+{
+    if (m_mapValue || histogram.counts.isEmpty() || histogram.edges.size() != histogram.counts.size() + 1) {
+        return;
+    }
+    m_comparison.insert(histogram.epoch, histogram);
+    m_comparisonSteps->setName(label);
+    m_comparisonMedian->setName(tr("%1, median").arg(label));
+    m_dirty = true;
+}
+
+QVector<double> DistributionPlot::comparisonMedian() const
+{
+    QVector<double> median;
+    for (auto it = m_comparison.begin(); it != m_comparison.end(); ++it) {
+        median.append(it->percentiles.size() == 5 ? it->percentiles[2] : qQNaN());
+    }
+    return median;
+}
+
 void DistributionPlot::clear()
 {
     m_epochs.clear();
+    m_comparison.clear();
+    m_comparisonSteps->data()->clear();
+    m_comparisonMedian->data()->clear();
     m_bars->data()->clear();
     m_colorMap->data()->clear();
     m_colorMap->setVisible(false);
@@ -194,6 +231,7 @@ void DistributionPlot::redraw()
         }
         drawBands();
     }
+    drawComparison();
     m_histogramPlot->replot(QCustomPlot::rpQueuedReplot);
     m_evolutionPlot->replot(QCustomPlot::rpQueuedReplot);
 }
@@ -276,6 +314,51 @@ void DistributionPlot::drawLatest()
     }
     static_cast<QCPTextElement*>(m_histogramPlot->plotLayout()->element(0, 0))
         ->setText(tr("%1 · epoch %2 · lines: p5 p25 p50 p75 p95").arg(m_quantity).arg(latest.epoch));
+}
+
+void DistributionPlot::drawComparison()
+{
+    const bool shown = !m_comparison.isEmpty() && !m_epochs.isEmpty();
+    m_comparisonSteps->setVisible(shown);
+    m_comparisonMedian->setVisible(shown);
+    for (QCustomPlot* plot : {m_histogramPlot, m_evolutionPlot}) {
+        plot->legend->setVisible(shown);
+    }
+    if (!shown) {
+        return;
+    }
+    if (m_histogramPlot->legend->itemCount() == 0) {
+        m_bars->setName(tr("training images"));
+        m_bands[4]->setName(tr("training images, median"));
+        m_bars->addToLegend(m_histogramPlot->legend);
+        m_comparisonSteps->addToLegend(m_histogramPlot->legend);
+        m_bands[4]->addToLegend(m_evolutionPlot->legend);
+        m_comparisonMedian->addToLegend(m_evolutionPlot->legend);
+        // c piles up near 1 for training images: the legend goes where they are not.
+        m_histogramPlot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
+        m_evolutionPlot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignLeft);
+    }
+    QVector<double> keys, heights;
+    const EpochHistogram latest = m_comparison.value(m_epochs.last().epoch);
+    for (int i = 0; i < latest.counts.size(); ++i) {
+        keys.append(latest.edges[i]);
+        heights.append(latest.counts[i]);
+    }
+    if (!latest.counts.isEmpty()) {
+        keys.append(latest.edges.last());
+        heights.append(0);
+        const double highest = *std::max_element(latest.counts.begin(), latest.counts.end());
+        m_histogramPlot->yAxis->setRange(0, std::max(m_histogramPlot->yAxis->range().upper, highest * 1.1));
+    }
+    m_comparisonSteps->setData(keys, heights, /*alreadySorted=*/true);
+    QVector<double> epochs, medians;
+    for (auto it = m_comparison.begin(); it != m_comparison.end(); ++it) {
+        if (it->percentiles.size() == 5) {
+            epochs.append(it.key());
+            medians.append(it->percentiles[2]);
+        }
+    }
+    m_comparisonMedian->setData(epochs, medians, /*alreadySorted=*/true);
 }
 
 void DistributionPlot::drawEvolution()

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QMap>
 #include <QTimer>
 #include <QVector>
 #include <QWidget>
@@ -43,6 +44,12 @@ public:
                               std::function<double(double)> mapValue = {});
 
     void addEpoch(const EpochHistogram& histogram);
+    /**
+     * A second population of the same epoch, such as the synthetic outliers of outlier exposure beside the
+     * training images: drawn as an outline over the latest epoch's bars and as its median across epochs, both
+     * named @p label in a legend. Not drawn on a plot with a change of variable.
+     */
+    void addComparison(const EpochHistogram& histogram, const QString& label);
     void clear();
     /** Draws what was added since the last redraw now (a 10 Hz timer does it otherwise), e.g. before an export. */
     void redraw();
@@ -52,6 +59,8 @@ public:
     QCustomPlot* evolutionPlot() const { return m_evolutionPlot; }
     /** The median across epochs as drawn (for tests). */
     QVector<double> medianBand() const;
+    /** The comparison population's median across epochs as drawn (for tests); empty without one. */
+    QVector<double> comparisonMedian() const;
 
 protected:
     void changeEvent(QEvent* event) override;
@@ -60,6 +69,7 @@ private:
     void drawLatest();
     void drawEvolution();
     void drawBands();
+    void drawComparison();
     EpochHistogram mapped(const EpochHistogram& histogram) const;
 
     QString m_quantity;
@@ -74,6 +84,9 @@ private:
     QVector<QCPGraph*> m_bands;    ///< p5, p95, p25, p75, p50 across epochs
     std::function<double(double)> m_mapValue;
     QVector<EpochHistogram> m_epochs;
+    QMap<int, EpochHistogram> m_comparison; ///< by epoch
+    QCPGraph* m_comparisonSteps;  ///< the latest epoch's comparison histogram, as an outline
+    QCPGraph* m_comparisonMedian; ///< its median across epochs
     QTimer m_replotTimer;
     bool m_dirty = false;
 };

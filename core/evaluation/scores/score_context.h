@@ -24,6 +24,7 @@ struct SetFeatures
     torch::Tensor embeddings; ///< float [N, d]: the L2-normalised projection loc
     torch::Tensor features;   ///< float [N, D]: the backbone features h
     torch::Tensor labels;     ///< int64 [N]; -1 where unlabelled
+    torch::Tensor certainty;  ///< double [N]: c = sigmoid(r) of a model that learns a temperature; else undefined
 };
 
 /** A reference score sees one set's features and the reference sets'. */

@@ -116,7 +116,11 @@ void TestConfigLoader::invalidValueNamesKeyLineAndExpectation_data()
     QTest::newRow("zero temperature") << "loss:\n  t: 0\n" << "loss.t" << 2 << "expected a positive number";
     QTest::newRow("bad boolean") << "\n\nloss:\n  simclr_mask: maybe\n" << "loss.simclr_mask" << 4
                                  << "expected true or false";
-    QTest::newRow("unknown system") << "system: byol\n" << "system" << 1 << "expected one of tau_simclr, simclr, tau_mocov2, mocov2, hib, supervised, posthoc_tau";
+    QTest::newRow("unknown system") << "system: byol\n" << "system" << 1 << "expected one of tau_simclr, tau_simclr_oe, simclr, tau_mocov2, mocov2, hib, supervised, posthoc_tau";
+    QTest::newRow("unknown outlier family") << "loss:\n  outlier_families: [jigsaw, rotated]\n" << "loss.outlier_families" << 2
+                                            << "expected families among jigsaw, smooth_field, got 'rotated'";
+    QTest::newRow("no outliers") << "system: tau_simclr_oe\nloss:\n  outlier_fraction: 0\n" << "loss.outlier_fraction" << 3
+                                 << "expected a share of the batch in (0, 1], got 0";
     QTest::newRow("zero epochs") << "num_epochs: 0\n" << "num_epochs" << 1 << "expected a positive integer";
     QTest::newRow("list for a scalar") << "seed: [1, 2]\n" << "seed" << 1 << "expected an integer, got a list";
     QTest::newRow("tau needs r") << "system: tau_simclr\nmodel:\n  posterior_head: false\n"
@@ -206,7 +210,8 @@ void TestConfigLoader::overridesApplyAndNameTheirSource()
 void TestConfigLoader::resolvedYamlRoundTrips()
 {
     ConfigLoadOptions options;
-    options.overrides = {"optimizer.learning_rate=0.00025", "loss.tau_numerator=first_view", "num_epochs=7"};
+    options.overrides = {"optimizer.learning_rate=0.00025", "loss.tau_numerator=first_view", "num_epochs=7",
+                         "loss.outlier_families=[smooth_field]", "loss.outlier_weight=0.5"};
     const ExperimentConfig original =
         loadConfigFile((tau::test::sourceDir() + "/configs/default.yaml").toStdString(), options);
     const ExperimentConfig again = loadConfigText(toYaml(original), "resolved.yaml");
@@ -214,6 +219,8 @@ void TestConfigLoader::resolvedYamlRoundTrips()
     QCOMPARE(again.optimizer.learningRate, 0.00025);
     QCOMPARE(again.loss.tauNumerator, std::string("first_view"));
     QCOMPARE(again.numEpochs, 7);
+    QCOMPARE(again.loss.outlierFamilies, std::vector<std::string>{"smooth_field"});
+    QCOMPARE(again.loss.outlierWeight, 0.5);
 
     // Found by fuzz_config_loader: a carriage return at the end of a string was written raw and read back as a
     // line break, so the value lost it.

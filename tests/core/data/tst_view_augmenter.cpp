@@ -1,4 +1,6 @@
+#include "core/common/error.h"
 #include "core/data/augmentation.h"
+#include "core/data/synthetic_outliers.h"
 #include "tests/support/test_support.h"
 
 #include <QTemporaryDir>
@@ -138,6 +140,9 @@ private Q_SLOTS:
     void blurKeepsMeanAndSmooths();
     void jitterStaysInRange();
     void hueShiftMatchesTorchvision();
+    void jigsawOutliersShuffleEachViewsPatches();
+    void smoothFieldOutliersAreSmoothAndInRange();
+    void outlierFamiliesShareTheCountAndAreReproducible();
 
 private:
     nlohmann::json m_torchvision; ///< what augmentation_reference.py drew and computed
@@ -408,6 +413,96 @@ void TestViewAugmenter::hueShiftMatchesTorchvision()
     const torch::Tensor shifted = adjustHue(images, shifts);
     const double worst = (shifted - reference).abs().max().item<double>();
     QVERIFY2(worst < 1e-5, qPrintable(QString::number(worst)));
+}
+
+namespace {
+
+/** The patches of a grid x grid jigsaw of one image [C, H, W], each flattened: [grid * grid, C * p * q]. */
+torch::Tensor patchesOf(const torch::Tensor& image, int64_t grid)
+{
+    const int64_t c = image.size(0), p = image.size(1) / grid, q = image.size(2) / grid;
+    return image.reshape({c, grid, p, grid, q}).permute({1, 3, 0, 2, 4}).reshape({grid * grid, c * p * q});
+}
+
+} // namespace
+
+/** Every jigsaw outlier holds exactly the 16 patches of one of the views, in another order. */
+void TestViewAugmenter::jigsawOutliersShuffleEachViewsPatches()
+{
+    torch::manual_seed(5);
+    const torch::Tensor views = torch::randn({6, 3, 28, 28}); // continuous values: no two patches are equal
+    torch::Generator generator = seeded(9);
+    const torch::Tensor outliers = jigsawOutliers(views.repeat({2, 1, 1, 1}), 4, generator);
+    QCOMPARE(outliers.sizes(), (torch::IntArrayRef{12, 3, 28, 28}));
+    int reordered = 0;
+    for (int64_t i = 0; i < outliers.size(0); ++i) {
+        const torch::Tensor source = patchesOf(views[i % 6], 4), shuffled = patchesOf(outliers[i], 4);
+        // Each outlier patch is one source patch, and every source patch is used once.
+        const torch::Tensor matches = (shuffled.unsqueeze(1) == source.unsqueeze(0)).all(2); // [16, 16]
+        QVERIFY2(matches.sum(1).eq(1).all().item<bool>() && matches.sum(0).eq(1).all().item<bool>(),
+                 qPrintable(QString("outlier %1 is not a permutation of its view's patches").arg(i)));
+        reordered += torch::equal(shuffled, source) ? 0 : 1;
+    }
+    QCOMPARE(reordered, 12);
+    // 30 x 30: the 7 x 7 patches cover 28 x 28, and the last two rows and columns stay where they were.
+    const torch::Tensor odd = torch::randn({2, 1, 30, 30});
+    const torch::Tensor oddOutliers = jigsawOutliers(odd, 4, generator);
+    using torch::indexing::Slice;
+    QVERIFY(torch::equal(oddOutliers.index({Slice(), Slice(), Slice(28, 30)}), odd.index({Slice(), Slice(), Slice(28, 30)})));
+    QVERIFY(torch::equal(oddOutliers.index({Slice(), Slice(), Slice(), Slice(28, 30)}),
+                         odd.index({Slice(), Slice(), Slice(), Slice(28, 30)})));
+}
+
+/**
+ * Smooth fields stay within [low, high], cover it, and change by at most (high - low) / 7 between neighbouring
+ * pixels: a 4 x 4 field bilinearly upsampled to 28 x 28 has no steeper slope (an unsmoothed one would).
+ */
+void TestViewAugmenter::smoothFieldOutliersAreSmoothAndInRange()
+{
+    const torch::Tensor like = torch::zeros({1, 3, 28, 28}, torch::kDouble);
+    torch::Generator generator = seeded(3);
+    const double low = -0.8, high = 2.0;
+    const torch::Tensor fields = smoothFieldOutliers(200, like, 4, low, high, generator);
+    QCOMPARE(fields.sizes(), (torch::IntArrayRef{200, 3, 28, 28}));
+    QCOMPARE(fields.scalar_type(), torch::kDouble);
+    QVERIFY(fields.min().item<double>() >= low - 1e-6 && fields.max().item<double>() <= high + 1e-6);
+    QVERIFY(fields.min().item<double>() < low + 0.2 * (high - low) && fields.max().item<double>() > high - 0.2 * (high - low));
+    using torch::indexing::Slice;
+    const double slopeLimit = (high - low) / 7.0 + 1e-6;
+    const torch::Tensor rows = (fields.index({Slice(), Slice(), Slice(1)}) - fields.index({Slice(), Slice(), Slice(0, -1)})).abs();
+    const torch::Tensor columns =
+        (fields.index({Slice(), Slice(), Slice(), Slice(1)}) - fields.index({Slice(), Slice(), Slice(), Slice(0, -1)})).abs();
+    QVERIFY2(rows.max().item<double>() <= slopeLimit && columns.max().item<double>() <= slopeLimit,
+             qPrintable(QString("steepest step %1, limit %2").arg(std::max(rows.max().item<double>(), columns.max().item<double>())).arg(slopeLimit)));
+    // The channels are drawn independently (a colour field, not a grey one).
+    QVERIFY(!torch::allclose(fields.select(1, 0), fields.select(1, 1)));
+}
+
+/** Families take equal shares in order (the first the remainder), and one generator seed gives one set of outliers. */
+void TestViewAugmenter::outlierFamiliesShareTheCountAndAreReproducible()
+{
+    torch::manual_seed(2);
+    const torch::Tensor views = torch::randn({8, 1, 28, 28});
+    const double low = views.min().item<double>(), high = views.max().item<double>();
+    torch::Generator first = seeded(17), second = seeded(17);
+    const torch::Tensor a = syntheticOutliers(views, {"jigsaw", "smooth_field"}, 7, first);
+    const torch::Tensor b = syntheticOutliers(views, {"jigsaw", "smooth_field"}, 7, second);
+    QCOMPARE(a.size(0), int64_t(7));
+    QVERIFY(torch::equal(a, b));
+    // Jigsaws first (4: their pixels are the views'), then 3 smooth fields spanning the views' range.
+    for (int64_t i = 0; i < 4; ++i) {
+        const torch::Tensor sorted = std::get<0>(a[i].flatten().sort());
+        bool fromAView = false;
+        for (int64_t j = 0; j < views.size(0); ++j) {
+            fromAView = fromAView || torch::equal(sorted, std::get<0>(views[j].flatten().sort()));
+        }
+        QVERIFY2(fromAView, qPrintable(QString("outlier %1 is not a shuffled view").arg(i)));
+    }
+    const torch::Tensor fields = a.narrow(0, 4, 3);
+    QVERIFY(fields.min().item<double>() >= low - 1e-5 && fields.max().item<double>() <= high + 1e-5);
+    torch::Generator third = seeded(18);
+    QVERIFY(!torch::equal(a, syntheticOutliers(views, {"jigsaw", "smooth_field"}, 7, third)));
+    QVERIFY_THROWS_EXCEPTION(TauError, syntheticOutliers(views, {"rotated"}, 4, third));
 }
 
 QTEST_APPLESS_MAIN(TestViewAugmenter)

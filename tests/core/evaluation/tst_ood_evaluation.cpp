@@ -273,8 +273,8 @@ void TestOodEvaluation::everyScoreMatchesItsPythonReference_data()
     QTest::addColumn<QString>("run");
     QTest::addColumn<QStringList>("scores");
     QTest::addColumn<bool>("knnTestReference");
-    QTest::newRow("tau, tau_repo, knn (train reference, mean), mahalanobis")
-        << "tau_simclr" << QStringList{"tau", "tau_repo", "knn", "mahalanobis"} << false;
+    QTest::newRow("tau, tau_repo, knn (train reference, mean), mahalanobis, tau_mahalanobis")
+        << "tau_simclr" << QStringList{"tau", "tau_repo", "knn", "mahalanobis", "tau_mahalanobis"} << false;
     QTest::newRow("knn (test reference without itself, max)") << "simclr" << QStringList{"knn"} << true;
     QTest::newRow("hib") << "hib" << QStringList{"hib"} << false;
     QTest::newRow("msp, energy, odin") << "supervised" << QStringList{"msp", "energy", "odin"} << false;
@@ -341,7 +341,7 @@ void TestOodEvaluation::everyScoreMatchesItsPythonReference()
     spec["options"] = {{"knn_k", options.knnK}, {"knn_aggregate", options.knnAggregate},
                        {"knn_test_reference", options.knnTestReference}, {"odin_temperature", options.odinTemperature},
                        {"odin_epsilon", options.odinEpsilon}, {"mean", normalisation.mean}, {"std", normalisation.std}};
-    if (scores.contains("knn") || scores.contains("mahalanobis")) {
+    if (scores.contains("knn") || scores.contains("mahalanobis") || scores.contains("tau_mahalanobis")) {
         const LoadedRun train = loadRun(options.checkpoint, "", options.knnReferenceLimit, Split::Train, torch::kCPU);
         spec["train"] = exportSet("train", train, train.images, ExportNeeds{});
     }

@@ -84,7 +84,11 @@ void TestMethodCatalog::everyTrainableSystemBuildsItsObjective()
 
 void TestMethodCatalog::scoresFitTheMethodsThatGiveThem()
 {
-    QVERIFY(fits("tau", "tau_simclr") && fits("tau", "tau_mocov2") && fits("tau", "posthoc_tau"));
+    QVERIFY(fits("tau", "tau_simclr") && fits("tau", "tau_mocov2") && fits("tau", "posthoc_tau") &&
+            fits("tau", "tau_simclr_oe"));
+    // c fused with the density needs a c.
+    QVERIFY(fits("tau_mahalanobis", "tau_simclr_oe") && fits("tau_mahalanobis", "tau_mocov2") &&
+            !fits("tau_mahalanobis", "simclr") && !fits("tau_mahalanobis", "hib"));
     QVERIFY(!fits("tau", "simclr") && !fits("tau_repo", "hib"));
     QVERIFY(fits("hib", "hib") && !fits("hib", "tau_simclr"));
     for (const char* score : {"msp", "odin", "energy"}) {
@@ -104,7 +108,14 @@ void TestMethodCatalog::scoresFitTheMethodsThatGiveThem()
 
 void TestMethodCatalog::defaultsAreTheSystemsOwnThatFit()
 {
-    QCOMPARE(defaultScores(configOf("tau_simclr")), (std::vector<std::string>{"tau", "knn"}));
+    QCOMPARE(defaultScores(configOf("tau_simclr")), (std::vector<std::string>{"tau", "tau_mahalanobis", "knn"}));
+    QCOMPARE(defaultScores(configOf("tau_simclr_oe")), (std::vector<std::string>{"tau", "tau_mahalanobis", "knn"}));
+    QVERIFY(systemInfo("tau_simclr_oe").trainsWithOutliers && !systemInfo("tau_simclr").trainsWithOutliers);
+    // Every score says what it costs per image (the results table's last column).
+    for (const ScoreInfo& score : scoreCatalog()) {
+        QVERIFY2(!score.cost.empty(), score.name.c_str());
+    }
+    QCOMPARE(scoreInfo("tau").cost, std::string("1 pass"));
     QCOMPARE(defaultScores(configOf("simclr")), (std::vector<std::string>{"knn"}));
     QCOMPARE(defaultScores(configOf("simclr", true)), (std::vector<std::string>{"mc_dropout", "knn"}));
     QCOMPARE(defaultScores(configOf("supervised")), (std::vector<std::string>{"msp", "energy"}));

@@ -103,7 +103,7 @@ void TestPresets::fashionMnistPresetTrains()
 void TestPresets::resumeGivesTheSameLossesAsAnUnbrokenRun_data()
 {
     QTest::addColumn<QString>("name");
-    for (const char* name : {"tau_simclr", "tau_mocov2", "hib", "supervised", "mc_dropout", "posthoc_tau"}) {
+    for (const char* name : {"tau_simclr", "tau_simclr_oe", "tau_mocov2", "hib", "supervised", "mc_dropout", "posthoc_tau"}) {
         QTest::newRow(name) << name;
     }
 }

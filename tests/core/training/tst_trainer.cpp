@@ -83,6 +83,7 @@ private Q_SLOTS:
     void cudaWithoutCudaIsAClearError_data();
     void cudaWithoutCudaIsAClearError();
     void knnEveryRecordsWhatTauKnnMeasures();
+    void outlierExposureLowersTheOutliersCertainty();
 
 private:
     ExperimentConfig tinyConfig(const std::vector<std::string>& overrides = {}) const;
@@ -344,6 +345,51 @@ void TestTrainer::knnEveryRecordsWhatTauKnnMeasures()
     QVERIFY2(std::abs(measured.top1 - recorded) < 1e-12,
              qPrintable(QString("recorded %1, tau knn %2").arg(recorded).arg(measured.top1)));
     QVERIFY2(recorded > 0.3, "well above chance (0.1) after three epochs"); // Fashion-MNIST's classes
+}
+
+/**
+ * tau_simclr_oe: every step scores a quarter of the batch in synthetic outliers, whose c is recorded beside the
+ * training images' (per step and as an epoch histogram, read back alike), and the -log(1 - c) term teaches the
+ * head to give them lower certainty than the training images within two short epochs.
+ */
+void TestTrainer::outlierExposureLowersTheOutliersCertainty()
+{
+    // 960 images in batches of 32: 30 steps an epoch, each with round(0.25 * 32) = 8 outliers.
+    const ExperimentConfig config = tinyConfig({"system=tau_simclr_oe", "dataset.train_subset=960"});
+    RecordingObserver observer;
+    CancellationToken cancel;
+    const TrainingResult result = train(config, observer, cancel);
+    QCOMPARE(observer.steps.size(), size_t(60));
+    for (const StepRecord& step : observer.steps) {
+        QVERIFY(step.meanOutlierCertainty.has_value());
+        QVERIFY(*step.meanOutlierCertainty > 0.0 && *step.meanOutlierCertainty < 1.0);
+    }
+    const MetricsHistory history = readMetricsFile(result.runDirectory + "/metrics.jsonl");
+    QCOMPARE(history.epochs.size(), size_t(2));
+    for (size_t e = 0; e < history.epochs.size(); ++e) {
+        const EpochRecord& recorded = history.epochs[e];
+        QVERIFY(recorded.hasOutliers);
+        const Histogram& outliers = recorded.outlierCertaintyHistogram;
+        long long counted = outliers.below + outliers.above;
+        for (const long long count : outliers.counts) {
+            counted += count;
+        }
+        QCOMPARE(counted, 30LL * 8);
+        QCOMPARE(outliers.edges, recorded.certaintyHistogram.edges);
+        QCOMPARE(recorded.outlierCertaintyPercentiles.p50, observer.epochs[e].outlierCertaintyPercentiles.p50);
+    }
+    QCOMPARE(*history.steps.back().meanOutlierCertainty, *observer.steps.back().meanOutlierCertainty);
+    const EpochRecord& last = history.epochs.back();
+    QVERIFY2(last.outlierCertaintyPercentiles.p50 < last.certaintyPercentiles.p50 - 0.1,
+             qPrintable(QString("median c: outliers %1, training images %2")
+                            .arg(last.outlierCertaintyPercentiles.p50).arg(last.certaintyPercentiles.p50)));
+    QVERIFY2(last.outlierCertaintyPercentiles.p95 < last.certaintyPercentiles.p50,
+             qPrintable(QString("outliers' p95 %1").arg(last.outlierCertaintyPercentiles.p95)));
+
+    // Without outlier exposure nothing of the kind is written.
+    const TrainingResult plain = train(tinyConfig({"exp_name=plain", "num_epochs=1"}), observer, cancel);
+    const MetricsHistory plainHistory = readMetricsFile(plain.runDirectory + "/metrics.jsonl");
+    QVERIFY(!plainHistory.epochs.front().hasOutliers && !plainHistory.steps.front().meanOutlierCertainty);
 }
 
 QTEST_APPLESS_MAIN(TestTrainer)
