@@ -321,10 +321,9 @@ void DistributionPlot::drawComparison()
     const bool shown = !m_comparison.isEmpty() && !m_epochs.isEmpty();
     m_comparisonSteps->setVisible(shown);
     m_comparisonMedian->setVisible(shown);
-    for (QCustomPlot* plot : {m_histogramPlot, m_evolutionPlot}) {
-        plot->legend->setVisible(shown);
-    }
     if (!shown) {
+        m_histogramPlot->legend->setVisible(false);
+        m_evolutionPlot->legend->setVisible(false);
         return;
     }
     if (m_histogramPlot->legend->itemCount() == 0) {
@@ -334,10 +333,12 @@ void DistributionPlot::drawComparison()
         m_comparisonSteps->addToLegend(m_histogramPlot->legend);
         m_bands[4]->addToLegend(m_evolutionPlot->legend);
         m_comparisonMedian->addToLegend(m_evolutionPlot->legend);
-        // c piles up near 1 for training images: the legend goes where they are not.
-        m_histogramPlot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
-        m_evolutionPlot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignLeft);
+        // Below the axes: c piles up near 1 for training images and near 0 for outliers, so no corner is free.
+        placeLegendBelow(m_histogramPlot, 2);
+        placeLegendBelow(m_evolutionPlot, 2);
     }
+    m_histogramPlot->legend->setVisible(true);
+    m_evolutionPlot->legend->setVisible(true);
     QVector<double> keys, heights;
     const EpochHistogram latest = m_comparison.value(m_epochs.last().epoch);
     for (int i = 0; i < latest.counts.size(); ++i) {
