@@ -72,7 +72,8 @@ QStringList ResultsDialog::chosenSets() const
 
 QString ResultsDialog::tableText(TableFormat format) const
 {
-    return resultsTableText(m_rows, format, m_inDataset, chosenSets());
+    const QStringList sets = chosenSets();
+    return resultsTableText(m_rows, format, m_inDataset, sets, defaultNearSets(sets, m_inDataset));
 }
 
 void ResultsDialog::fillTable()
