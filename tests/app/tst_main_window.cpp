@@ -38,6 +38,7 @@ private Q_SLOTS:
     void init();
     void cleanup();
     void trainFillsTheLiveCurves();
+    void outlierExposureShowsTheOutliersCertainty();
     void stopEndsTrainingEarly();
     void badConfigShowsTheErrorInsteadOfTraining();
     void missingDatasetIsReportedNotFatal();
@@ -142,6 +143,25 @@ void TestMainWindow::trainFillsTheLiveCurves()
     }
     QVERIFY(train->isEnabled());
     QVERIFY(QFile::exists(m_dir->filePath("runs/tiny/checkpoints/last.pt")));
+}
+
+/** A run with outlier exposure: the live c plot draws the outliers' c beside the training images', as recorded. */
+void TestMainWindow::outlierExposureShowsTheOutliersCertainty()
+{
+    MainWindow window;
+    openTinyConfig(window, "system: tau_simclr_oe\nexp_name: exposed\nnum_epochs: 1\n");
+    QSignalSpy ended(&window, &MainWindow::trainingEnded);
+    action(window, "trainAction")->trigger();
+    QTRY_COMPARE_WITH_TIMEOUT(ended.size(), 1, 300000);
+    QCOMPARE(ended.first().at(1).toString(), QString());
+    tau::widgets::DistributionPlot* certainty = window.certaintyPlot();
+    certainty->redraw();
+    const auto history = tau::core::readMetricsFile(m_dir->filePath("runs/exposed/metrics.jsonl").toStdString());
+    QCOMPARE(history.epochs.size(), size_t(1));
+    QVERIFY(history.epochs.front().hasOutliers);
+    QCOMPARE(certainty->comparisonMedian(), QVector<double>{history.epochs.front().outlierCertaintyPercentiles.p50});
+    QVERIFY(certainty->histogramPlot()->legend->visible());
+    QCOMPARE(certainty->histogramPlot()->legend->itemCount(), 2);
 }
 
 void TestMainWindow::stopEndsTrainingEarly()

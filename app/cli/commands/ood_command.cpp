@@ -63,7 +63,8 @@ public:
                  ->capture_default_str(),
              [](auto& o, const auto& f) { o.knnAggregate = f.knnAggregate; });
         flag(command->add_option("--knn-reference-limit", m_flags.knnReferenceLimit,
-                                 "at most N ID training images as the reference of knn and mahalanobis (0: all)")
+                                 "at most N ID training images as the reference of knn, mahalanobis and "
+                                 "tau_mahalanobis (0: all)")
                  ->capture_default_str(),
              [](auto& o, const auto& f) { o.knnReferenceLimit = f.knnReferenceLimit; });
         flag(command->add_option("--knn-reference", m_knnReference, "train, or test (the original's)")
