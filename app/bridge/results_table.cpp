@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 
 namespace tau::app {
 
@@ -130,6 +131,33 @@ QVector<ResultRow> groupResults(const QVector<EvaluationFolder>& evaluations)
             row.fpr95[metric.oodSet].append(metric.fpr95.value);
         }
     }
+    // A method's scores in the catalogue's order (c before the scores that need more), methods as they came.
+    const std::vector<std::string> catalogue = core::scoreNames();
+    const auto catalogueIndex = [&catalogue](const QString& score) {
+        return std::find(catalogue.begin(), catalogue.end(), score.toStdString()) - catalogue.begin();
+    };
+    QStringList methodOrder;
+    for (const QString& key : keys) {
+        const QString method = key.section(QLatin1Char('\n'), 0, -2);
+        if (!methodOrder.contains(method)) {
+            methodOrder.append(method);
+        }
+    }
+    std::vector<qsizetype> order(size_t(rows.size()));
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](qsizetype a, qsizetype b) {
+        const auto methodA = methodOrder.indexOf(keys[a].section(QLatin1Char('\n'), 0, -2));
+        const auto methodB = methodOrder.indexOf(keys[b].section(QLatin1Char('\n'), 0, -2));
+        return methodA != methodB ? methodA < methodB : catalogueIndex(rows[a].score) < catalogueIndex(rows[b].score);
+    });
+    QVector<ResultRow> sortedRows;
+    QStringList sortedKeys;
+    for (const qsizetype i : order) {
+        sortedRows.append(rows[i]);
+        sortedKeys.append(keys[i]);
+    }
+    rows = sortedRows;
+    keys = sortedKeys;
     // Two groups of one system (other settings): name each by its first run.
     QMap<QString, int> systems;
     for (const QString& key : firstRunOfKey.keys()) {
