@@ -79,6 +79,39 @@ QString csv(const QString& text)
     return QString::fromStdString(core::csvField(text.toStdString()));
 }
 
+/**
+ * Each method's rows in the score catalogue's order (c before the scores that need more), the methods in the
+ * order they came. @p keys (method key, newline, score) are reordered with @p rows.
+ */
+void sortScoresByCatalogue(QVector<ResultRow>& rows, QStringList& keys)
+{
+    const std::vector<std::string> catalogue = core::scoreNames();
+    const auto catalogueIndex = [&catalogue](const QString& score) {
+        return std::find(catalogue.begin(), catalogue.end(), score.toStdString()) - catalogue.begin();
+    };
+    const auto methodOf = [&keys](qsizetype row) { return keys[row].section(QLatin1Char('\n'), 0, -2); };
+    QStringList methodOrder;
+    for (qsizetype i = 0; i < keys.size(); ++i) {
+        if (!methodOrder.contains(methodOf(i))) {
+            methodOrder.append(methodOf(i));
+        }
+    }
+    std::vector<qsizetype> order(size_t(rows.size()));
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](qsizetype a, qsizetype b) {
+        const qsizetype methodA = methodOrder.indexOf(methodOf(a)), methodB = methodOrder.indexOf(methodOf(b));
+        return methodA != methodB ? methodA < methodB : catalogueIndex(rows[a].score) < catalogueIndex(rows[b].score);
+    });
+    QVector<ResultRow> sortedRows;
+    QStringList sortedKeys;
+    for (const qsizetype i : order) {
+        sortedRows.append(rows[i]);
+        sortedKeys.append(keys[i]);
+    }
+    rows = sortedRows;
+    keys = sortedKeys;
+}
+
 } // namespace
 
 QString meanAndSpread(const QVector<double>& values, bool latex)
@@ -131,33 +164,7 @@ QVector<ResultRow> groupResults(const QVector<EvaluationFolder>& evaluations)
             row.fpr95[metric.oodSet].append(metric.fpr95.value);
         }
     }
-    // A method's scores in the catalogue's order (c before the scores that need more), methods as they came.
-    const std::vector<std::string> catalogue = core::scoreNames();
-    const auto catalogueIndex = [&catalogue](const QString& score) {
-        return std::find(catalogue.begin(), catalogue.end(), score.toStdString()) - catalogue.begin();
-    };
-    QStringList methodOrder;
-    for (const QString& key : keys) {
-        const QString method = key.section(QLatin1Char('\n'), 0, -2);
-        if (!methodOrder.contains(method)) {
-            methodOrder.append(method);
-        }
-    }
-    std::vector<qsizetype> order(size_t(rows.size()));
-    std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(), [&](qsizetype a, qsizetype b) {
-        const auto methodA = methodOrder.indexOf(keys[a].section(QLatin1Char('\n'), 0, -2));
-        const auto methodB = methodOrder.indexOf(keys[b].section(QLatin1Char('\n'), 0, -2));
-        return methodA != methodB ? methodA < methodB : catalogueIndex(rows[a].score) < catalogueIndex(rows[b].score);
-    });
-    QVector<ResultRow> sortedRows;
-    QStringList sortedKeys;
-    for (const qsizetype i : order) {
-        sortedRows.append(rows[i]);
-        sortedKeys.append(keys[i]);
-    }
-    rows = sortedRows;
-    keys = sortedKeys;
+    sortScoresByCatalogue(rows, keys);
     // Two groups of one system (other settings): name each by its first run.
     QMap<QString, int> systems;
     for (const QString& key : firstRunOfKey.keys()) {

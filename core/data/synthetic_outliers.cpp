@@ -19,12 +19,6 @@ torch::TensorOptions cpuFloat()
 
 } // namespace
 
-const std::vector<std::string>& outlierFamilyNames()
-{
-    static const std::vector<std::string> names = {"jigsaw", "smooth_field"};
-    return names;
-}
-
 torch::Tensor jigsawOutliers(const torch::Tensor& images, int64_t grid, torch::Generator& generator)
 {
     const int64_t n = images.size(0), channels = images.size(1);

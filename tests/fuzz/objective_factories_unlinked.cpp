@@ -20,6 +20,11 @@ std::unique_ptr<TrainingObjective> makeMocoObjective(const ExperimentConfig&, co
 {
     notLinked();
 }
+std::unique_ptr<TrainingObjective> makeOutlierExposureObjective(const ExperimentConfig&, const ModelInput&,
+                                                                const c10::Device&)
+{
+    notLinked();
+}
 std::unique_ptr<TrainingObjective> makeHibObjective(const ExperimentConfig&, const ModelInput&, const c10::Device&)
 {
     notLinked();

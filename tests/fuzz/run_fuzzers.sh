@@ -11,7 +11,8 @@ CLANG="$(command -v clang++-14 || command -v clang++ || true)"
 if [ ! -f "$BUILD/build.ninja" ]; then
     cmake -S "$HERE" -B "$BUILD" -G Ninja -DCMAKE_CXX_COMPILER="$CLANG" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 fi
-cmake --build "$BUILD" -j 2 >/dev/null
+cmake --build "$BUILD" -j 2 >"$BUILD/build.log" 2>&1 ||
+    { echo "the fuzz targets did not build ($BUILD/build.log):"; tail -30 "$BUILD/build.log"; exit 1; }
 
 # Seeds, so the new targets start from real inputs: a stored zip (the layout of a checkpoint), form edits of a
 # preset and of an original-layout JSON config, and those two configs for the loader.
