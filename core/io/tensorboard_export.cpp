@@ -173,6 +173,13 @@ void addEpoch(EventFileBuilder& events, const EpochRecord& epoch, double time, T
         result.scalars += 12;
         result.histograms += 2;
     }
+    if (epoch.hasOutliers) { // outlier exposure's synthetic outliers, beside the training images' c
+        addPercentiles(events, "outlier_c/", epoch.step, time, epoch.outlierCertaintyPercentiles);
+        events.addHistogram("outlier_c", epoch.step, time, epoch.outlierCertaintyHistogram,
+                            epoch.outlierCertaintyPercentiles);
+        result.scalars += 6;
+        result.histograms += 1;
+    }
     for (const auto& [name, value] : epoch.scalars) {
         events.addScalar("scalars/" + name, epoch.step, time, value);
         ++result.scalars;
@@ -283,6 +290,10 @@ TensorBoardExportResult exportTensorBoard(const std::string& run, const std::str
         events.addScalar("train/c_mean", step.step, time, step.meanCertainty);
         events.addScalar("train/r_mean", step.step, time, step.meanRawR);
         result.scalars += 5;
+        if (step.meanOutlierCertainty) {
+            events.addScalar("train/outlier_c_mean", step.step, time, *step.meanOutlierCertainty);
+            ++result.scalars;
+        }
         for (const auto& [name, value] : step.scalars) {
             events.addScalar("scalars/" + name, step.step, time, value);
             ++result.scalars;

@@ -142,6 +142,7 @@ void TestTensorBoardExport::recordedWallTimesAndScalarsCarryOver()
             step.loss = 2.0 / i;
             step.wallTime = start + 1.5 * i;
             step.scalars["grad_norm"] = 0.25 * i;
+            step.meanOutlierCertainty = 0.5 / i; // a run with outlier exposure
             writer.write(step);
         }
         EpochRecord epoch;
@@ -151,6 +152,9 @@ void TestTensorBoardExport::recordedWallTimesAndScalarsCarryOver()
         epoch.seconds = 6.0;
         epoch.wallTime = start + 6.5;
         epoch.scalars["knn_top1"] = 0.625;
+        epoch.hasOutliers = true;
+        epoch.outlierCertaintyHistogram = {{0.0, 0.5, 1.0}, {3, 1}, 0, 0};
+        epoch.outlierCertaintyPercentiles = {0.05, 0.1, 0.125, 0.3, 0.6, 0.2};
         writer.write(epoch);
     }
     const TensorBoardExportResult result = exportTensorBoard(run.toStdString());
@@ -174,6 +178,19 @@ void TestTensorBoardExport::recordedWallTimesAndScalarsCarryOver()
     }
     QCOMPARE(times["epoch/loss"].front().second, start + 6.5);
     QCOMPARE(values["scalars/knn_top1"], (std::vector<std::pair<long long, double>>{{4, 0.625}}));
+    // The outliers' c: per step, and the epoch's percentiles.
+    QCOMPARE(values["train/outlier_c_mean"].size(), size_t(4));
+    QCOMPARE(values["train/outlier_c_mean"][1].second, double(float(0.25)));
+    QCOMPARE(values["outlier_c/p50"], (std::vector<std::pair<long long, double>>{{4, 0.125}}));
+    int outlierHistograms = 0;
+    for (const QJsonValue& event : events) {
+        const QJsonObject histogram = event.toObject()["histograms"].toObject()["outlier_c"].toObject();
+        if (!histogram.isEmpty()) {
+            ++outlierHistograms;
+            QCOMPARE(histogram["num"].toDouble(), 4.0); // the epoch's 3 + 1 outliers
+        }
+    }
+    QCOMPARE(outlierHistograms, 1);
 }
 
 QTEST_APPLESS_MAIN(TestTensorBoardExport)
