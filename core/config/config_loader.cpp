@@ -345,8 +345,12 @@ ExperimentConfig readExperiment(ConfigReader& reader)
 {
     ExperimentConfig config;
     reader.read("exp_name", config.expName);
-    if (config.expName.empty() || config.expName.find('/') != std::string::npos) {
-        reader.fail("exp_name", YAML::Node(), "expected a non-empty name without '/', got '" + config.expName + "'");
+    // The run folder's name under runs_dir: one path component, so no config can place a run outside it.
+    if (config.expName.empty() || config.expName == "." || config.expName == ".." ||
+        config.expName.find_first_of(std::string("/\\\0", 3)) != std::string::npos) {
+        reader.fail("exp_name", YAML::Node(),
+                    "expected a non-empty name without '/' or '\\' that is not '.' or '..', got '" + config.expName +
+                        "'");
     }
     reader.readChoice("system", config.system, systemNames());
     reader.read("runs_dir", config.runsDir);

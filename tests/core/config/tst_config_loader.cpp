@@ -117,6 +117,9 @@ void TestConfigLoader::invalidValueNamesKeyLineAndExpectation_data()
     QTest::newRow("bad boolean") << "\n\nloss:\n  simclr_mask: maybe\n" << "loss.simclr_mask" << 4
                                  << "expected true or false";
     QTest::newRow("unknown system") << "system: byol\n" << "system" << 1 << "expected one of tau_simclr, tau_simclr_oe, simclr, tau_mocov2, mocov2, hib, supervised, posthoc_tau";
+    QTest::newRow("exp_name leaving runs_dir") << "seed: 1\nexp_name: ..\n" << "exp_name" << 2
+                                              << "expected a non-empty name without '/' or '\\' that is not '.' or '..', got '..'";
+    QTest::newRow("exp_name with a backslash") << "exp_name: a\\b\n" << "exp_name" << 1 << "got 'a\\b'";
     QTest::newRow("unknown outlier family") << "loss:\n  outlier_families: [jigsaw, rotated]\n" << "loss.outlier_families" << 2
                                             << "expected families among jigsaw, smooth_field, got 'rotated'";
     QTest::newRow("no outliers") << "system: tau_simclr_oe\nloss:\n  outlier_fraction: 0\n" << "loss.outlier_fraction" << 3
