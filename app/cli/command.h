@@ -22,6 +22,8 @@ public:
     virtual int run() = 0;
     /** Whether --json applies (the command reports numbers). */
     virtual bool reportsNumbers() const { return true; }
+    /** Whether it builds a run's model, which may hold a TorchScript encoder (then --trust-script applies). */
+    virtual bool buildsModels() const { return true; }
 };
 
 /** The commands of the headless `tau`, in the order --help lists them. */

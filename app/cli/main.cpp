@@ -6,6 +6,7 @@
 #include "app/cli/commands/commands.h"
 #include "core/common/build_info.h"
 #include "core/common/error.h"
+#include "core/models/script_trust.h"
 
 #include <CLI/CLI.hpp>
 
@@ -65,10 +66,16 @@ int main(int argc, char** argv)
     app.set_version_flag("--version", tau::core::versionReport("tau"));
     const std::vector<std::unique_ptr<Command>> commands = headlessCommands();
     std::vector<std::pair<CLI::App*, Command*>> table;
+    bool trustScripts = false;
     for (const std::unique_ptr<Command>& command : commands) {
         CLI::App* subcommand = command->add(app);
         if (command->reportsNumbers()) {
             subcommand->add_flag("--json", jsonOutput(), "print the results as one JSON object on stdout");
+        }
+        if (command->buildsModels()) {
+            subcommand->add_flag("--trust-script", trustScripts,
+                                 "run a TorchScript encoder (model.encoder_torchscript) even where it calls operators "
+                                 "beyond tensor math or runs code while loading: a TorchScript file is a program");
         }
         table.emplace_back(subcommand, command.get());
     }
@@ -79,6 +86,9 @@ int main(int argc, char** argv)
         }
     }
     CLI11_PARSE(app, argc, argv);
+    if (trustScripts) {
+        tau::core::trustAllScripts();
+    }
     try {
         for (const auto& [subcommand, command] : table) {
             if (subcommand->parsed()) {

@@ -5,6 +5,7 @@
 #include "core/config/config_loader.h"
 #include "core/methods/system_catalog.h"
 #include "core/evaluation/ranking.h"
+#include "core/io/csv.h"
 #include "core/io/evaluation_files.h"
 #include "core/io/metrics_reader.h"
 #include "core/io/run_directory.h"
@@ -20,6 +21,8 @@
 #include <QFileInfo>
 #include <QTemporaryDir>
 #include <QTextStream>
+
+#include <fstream>
 
 namespace tau::app {
 
@@ -73,6 +76,24 @@ QString embeddedPng(const QString& path, const QString& alt)
     }
     return QStringLiteral("<img class=\"grid\" alt=\"%1\" src=\"data:image/png;base64,%2\">")
         .arg(escaped(alt), QString::fromLatin1(file.readAll().toBase64()));
+}
+
+/** The class of each row of a ranking's grids, top to bottom: rankings.csv's class_name in order of appearance. */
+QStringList gridRowClasses(const QString& folder)
+{
+    std::ifstream csv((folder + QStringLiteral("/rankings.csv")).toStdString());
+    std::vector<std::string> fields;
+    QStringList classes;
+    if (!core::readCsvRecord(csv, fields) || fields.size() < 2 || fields[1] != "class_name") {
+        return classes; // a ranking of an older version, or none
+    }
+    while (core::readCsvRecord(csv, fields)) {
+        const QString name = fields.size() > 1 ? QString::fromStdString(fields[1]) : QString();
+        if (classes.isEmpty() || classes.back() != name) {
+            classes << name;
+        }
+    }
+    return classes;
 }
 
 QString metricsHtml(const QVector<widgets::MetricRow>& rows)
@@ -232,12 +253,15 @@ private:
                 return;
             }
         }
+        const QStringList classes = gridRowClasses(folder);
+        const QString rows = classes.isEmpty() ? QString()
+                                               : QStringLiteral(" Rows from the top: %1.").arg(escaped(classes.join(QStringLiteral(", "))));
         out << "<h2>Most and least certain images</h2>\n<p class=\"meta\">Test images, a row per class (from "
             << escaped(QDir(m_run).relativeFilePath(folder)) << ").</p>\n"
             << figure(embeddedPng(folder + QStringLiteral("/most_certain.png"), QStringLiteral("most certain")),
-                      QStringLiteral("Most certain (highest c) per class."))
+                      QStringLiteral("Most certain (highest c) per class.") + rows)
             << figure(embeddedPng(folder + QStringLiteral("/least_certain.png"), QStringLiteral("least certain")),
-                      QStringLiteral("Least certain (lowest c) per class."));
+                      QStringLiteral("Least certain (lowest c) per class.") + rows);
     }
 
     QString writeEvaluations(QTextStream& out)

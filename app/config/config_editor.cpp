@@ -37,6 +37,7 @@ ConfigEditor::ConfigEditor(QWidget* parent)
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(6, 6, 6, 6);
     m_fileLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_fileLabel->setTextFormat(Qt::PlainText); // paths and messages from files: text, never markup
     m_editor->setObjectName(QStringLiteral("configEditor"));
     m_editor->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     m_editor->setLineWrapMode(QPlainTextEdit::NoWrap);
@@ -44,6 +45,7 @@ ConfigEditor::ConfigEditor(QWidget* parent)
     connect(m_editor->document(), &QTextDocument::modificationChanged, this, [this] { Q_EMIT titleChanged(); });
     m_errorLabel->setObjectName(QStringLiteral("configError"));
     m_errorLabel->setWordWrap(true);
+    m_errorLabel->setTextFormat(Qt::PlainText);
     m_errorLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_errorLabel->setStyleSheet(QStringLiteral("QLabel { color: #b00020; background: #fdecea; padding: 6px; }"));
     m_errorLabel->hide();

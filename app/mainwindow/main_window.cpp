@@ -165,6 +165,7 @@ void MainWindow::buildLayout()
     setCentralWidget(m_pages);
 
     m_statusLabel = new QLabel(tr("Ready"));
+    m_statusLabel->setTextFormat(Qt::PlainText); // it shows paths and names from files
     m_progress = new QProgressBar;
     m_progress->setRange(0, kProgressResolution);
     m_progress->setMaximumWidth(220);

@@ -1,4 +1,5 @@
 #include "core/config/config_loader.h"
+#include "core/io/path_names.h"
 
 #include "core/common/error.h"
 #include "core/config/original_layout.h"
@@ -346,11 +347,8 @@ ExperimentConfig readExperiment(ConfigReader& reader)
     ExperimentConfig config;
     reader.read("exp_name", config.expName);
     // The run folder's name under runs_dir: one path component, so no config can place a run outside it.
-    if (config.expName.empty() || config.expName == "." || config.expName == ".." ||
-        config.expName.find_first_of(std::string("/\\\0", 3)) != std::string::npos) {
-        reader.fail("exp_name", YAML::Node(),
-                    "expected a non-empty name without '/' or '\\' that is not '.' or '..', got '" + config.expName +
-                        "'");
+    if (const std::string problem = pathComponentProblem(config.expName); !problem.empty()) {
+        reader.fail("exp_name", YAML::Node(), problem);
     }
     reader.readChoice("system", config.system, systemNames());
     reader.read("runs_dir", config.runsDir);

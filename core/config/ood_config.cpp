@@ -1,6 +1,7 @@
 #include "core/config/ood_config.h"
 
 #include "core/common/error.h"
+#include "core/io/path_names.h"
 #include "core/io/run_directory.h"
 
 #include <yaml-cpp/yaml.h>
@@ -98,6 +99,14 @@ void readKey(const YAML::Node& root, const char* key, T& target, const std::stri
     }
 }
 
+/** The evaluation's folder, RUN/eval/<name>: a name from a file must be one folder name. */
+void checkEvaluationName(const YAML::Node& root, const char* key, const std::string& name, const std::string& path)
+{
+    if (const std::string problem = pathComponentProblem(name); !problem.empty()) {
+        throw ConfigError(path, lineOf(root[key]), key, problem);
+    }
+}
+
 } // namespace
 
 OodEvaluationOptions loadOodConfigFile(const std::string& path, const std::function<void(const std::string&)>& warn)
@@ -113,6 +122,7 @@ OodEvaluationOptions loadOodConfigFile(const std::string& path, const std::funct
     OodEvaluationOptions options;
     if (root["dataset"] && root["dataset"]["in_dataset"]) {
         readOriginal(root, path, options);
+        checkEvaluationName(root, "exp_name", options.name, path);
         if (warn) {
             warn(path + ": read as the original repository's OOD layout (scores: " + options.scores.front() +
                  (options.scores.size() > 1 ? ", ..." : "") + ")");
@@ -125,6 +135,7 @@ OodEvaluationOptions loadOodConfigFile(const std::string& path, const std::funct
     readKey(root, "scores", options.scores, path);
     readKey(root, "ensemble", options.ensemble, path);
     readKey(root, "name", options.name, path);
+    checkEvaluationName(root, "name", options.name, path);
     readKey(root, "mc_passes", options.mcPasses, path);
     readKey(root, "knn_k", options.knnK, path);
     readKey(root, "knn_aggregate", options.knnAggregate, path);

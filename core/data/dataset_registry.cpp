@@ -1,4 +1,5 @@
 #include "core/data/dataset_registry.h"
+#include "core/data/image_decoder.h"
 
 #include "core/common/error.h"
 #include "core/data/cifar_reader.h"
@@ -6,6 +7,7 @@
 #include "core/data/idx_reader.h"
 #include "core/data/lazy_image_files.h"
 #include "core/data/svhn_mat_reader.h"
+#include "core/io/path_names.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <stb_image.h>
@@ -134,12 +136,17 @@ struct FolderScan
 bool acceptImage(const std::string& path, const DataSettings& settings, FolderScan& scan)
 {
     int width = 0, height = 0, components = 0;
-    if (stbi_info(path.c_str(), &width, &height, &components) != 0 && width > 0 && height > 0) {
+    std::string problem;
+    if (stbi_info(path.c_str(), &width, &height, &components) == 0 || width <= 0 || height <= 0) {
+        problem = "not a decodable image (" + std::string(stbi_failure_reason()) + ")";
+    } else {
+        problem = imageSizeProblem(width, height);
+    }
+    if (problem.empty()) {
         return true;
     }
     if (settings.strict) {
-        throw DataError(path + ": not a decodable image (" + std::string(stbi_failure_reason()) +
-                        "); data.strict is true, so the run stops here");
+        throw DataError(path + ": " + problem + "; data.strict is true, so the run stops here");
     }
     ++scan.skipped;
     return false;
@@ -215,8 +222,14 @@ ImageDataset loadTinyImageNet(const DatasetInfo& info, const std::string& root, 
     }
     std::map<std::string, int64_t> classes;
     std::vector<std::string> classNames;
+    int lineNumber = 0;
     for (std::string wnid; std::getline(wnidsFile, wnid);) {
+        ++lineNumber;
         if (!wnid.empty()) {
+            // Each names a folder, train/<wnid>: one folder name, never a path of its own.
+            if (const std::string problem = pathComponentProblem(wnid); !problem.empty()) {
+                throw DataError(wnidsPath + ":" + std::to_string(lineNumber) + ": a class " + problem);
+            }
             classes.emplace(wnid, int64_t(classNames.size()));
             classNames.push_back(wnid);
         }
@@ -238,6 +251,9 @@ ImageDataset loadTinyImageNet(const DatasetInfo& info, const std::string& root, 
         std::string file, wnid;
         if (!(fields >> file >> wnid)) {
             continue;
+        }
+        if (const std::string problem = pathComponentProblem(file); !problem.empty()) {
+            throw DataError(annotations + ": an image of val/images/ " + problem);
         }
         const auto found = classes.find(wnid);
         if (found == classes.end()) {

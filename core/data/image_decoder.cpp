@@ -14,6 +14,9 @@ namespace tau::core {
 
 namespace {
 
+/** 134 megapixels (11,585 pixels square, 400 MB decoded): above any camera's photographs and any dataset's images. */
+constexpr int64_t kMaxImagePixels = int64_t(1) << 27;
+
 struct StbFree
 {
     void operator()(unsigned char* pixels) const { stbi_image_free(pixels); }
@@ -65,6 +68,16 @@ std::vector<uint8_t> resizeAndCentreCrop(const unsigned char* pixels, int width,
 
 } // namespace
 
+std::string imageSizeProblem(int64_t width, int64_t height)
+{
+    if (width * height <= kMaxImagePixels) {
+        return {};
+    }
+    return "declares " + std::to_string(width) + " x " + std::to_string(height) + " pixels, more than the " +
+           std::to_string(kMaxImagePixels / 1'000'000) + " megapixels an image may have here (damaged, crafted, or "
+           "not a photograph)";
+}
+
 int evaluationResize(int cropSize)
 {
     return cropSize >= 224 ? int(std::lround(cropSize * 256.0 / 224.0)) : cropSize;
@@ -77,6 +90,11 @@ RawImages decodeImage(const std::vector<uint8_t>& bytes, int channels, const Dec
         throw DataError(source + ": empty or too large to be an image");
     }
     int width = 0, height = 0, original = 0;
+    if (stbi_info_from_memory(bytes.data(), int(bytes.size()), &width, &height, &original)) {
+        if (const std::string problem = imageSizeProblem(width, height); !problem.empty()) {
+            throw DataError(source + ": " + problem);
+        }
+    }
     std::unique_ptr<unsigned char, StbFree> decoded(
         stbi_load_from_memory(bytes.data(), int(bytes.size()), &width, &height, &original, channels));
     if (!decoded) {

@@ -23,6 +23,12 @@ struct DecodeShape
 int evaluationResize(int cropSize);
 
 /**
+ * Why an image whose header declares @p width x @p height pixels is refused before it is decoded: a few hundred bytes
+ * of PNG can declare gigapixels. Empty when it is accepted (up to 134 megapixels, above any camera's photographs).
+ */
+std::string imageSizeProblem(int64_t width, int64_t height);
+
+/**
  * Decodes one PNG, JPEG or BMP image (stb) into a single-image RawImages of @p channels (1 or 3) channels, shaped
  * as @p shape says. @p extent, when given, receives the image's size in the file.
  * @throws DataError naming @p source when the bytes are not a decodable image.

@@ -1,6 +1,7 @@
 #include "core/data/svhn_mat_reader.h"
 
 #include "core/common/error.h"
+#include "core/common/memory_budget.h"
 
 #include <matio.h>
 
@@ -112,14 +113,27 @@ uint64_t inflatedSize(const uint8_t* data, size_t size, std::vector<uint8_t>& he
     return total;
 }
 
+/** The product of a dims subelement's int32 extents (at most 2^62: more is the same verdict). */
+uint64_t declaredElements(const uint8_t* dims, uint64_t length, bool swap)
+{
+    uint64_t elements = 1;
+    for (uint64_t at = 0; at + 4 <= length; at += 4) {
+        const uint64_t extent = readU32(dims + at, swap);
+        elements = extent != 0 && elements > (uint64_t(1) << 62) / extent ? uint64_t(1) << 62 : elements * extent;
+    }
+    return elements;
+}
+
 /**
  * Checks that every size a miMATRIX element declares (its dimensions, its name, its data) fits inside the
- * element: matio allocates what the file declares, so a corrupt size must be caught here first.
+ * element, and that its data holds at least a byte per declared element: matio allocates what the dimensions
+ * declare, so a small file declaring a huge array must be caught here first.
  */
 void checkMatrixElement(const uint8_t* body, uint64_t available, uint64_t size, bool swap, const std::string& path)
 {
     // Tags are read from the first `available` bytes; what they declare is checked against the whole `size`.
     uint64_t offset = 0;
+    uint64_t arrayClass = 0, elements = 0;
     for (int subelement = 0; subelement < 4 && offset + 8 <= std::min(available, size); ++subelement) {
         const uint32_t first = readU32(body + offset, swap);
         const bool small = (first >> 16) != 0; // small data element: size in the upper half, data in the tag
@@ -127,6 +141,17 @@ void checkMatrixElement(const uint8_t* body, uint64_t available, uint64_t size, 
         if (small ? length > 4 : length > size - offset - 8) {
             throw DataError(path + ": corrupt .mat file (a variable declares " + std::to_string(length) +
                             " bytes where " + std::to_string(size - offset) + " remain)");
+        }
+        const uint8_t* data = body + offset + (small ? 4 : 8);
+        const bool readable = offset + (small ? 4 : 8) + length <= available;
+        if (subelement == 0 && length >= 4 && readable) {
+            arrayClass = readU32(data, swap) & 0xFF;
+        } else if (subelement == 1 && readable) {
+            elements = declaredElements(data, length, swap);
+        } else if (subelement == 3 && (arrayClass == 4 || (arrayClass >= 6 && arrayClass <= 15)) && elements > length) {
+            // numeric and char arrays store every element in at least one byte
+            throw DataError(path + ": corrupt .mat file (a variable declares " + std::to_string(elements) +
+                            " elements and holds " + std::to_string(length) + " bytes of data)");
         }
         offset += small ? 8 : 8 + ((length + 7) / 8) * 8;
     }
@@ -200,6 +225,8 @@ RawImages readSvhnMat(const std::string& path)
             xInfo->dims[2] != 3 || xInfo->dims[3] > kMaxImages) {
             throw DataError(path + ": variable X must be uint8 of size 32x32x3xN");
         }
+        // matio's copy and the decoded pixels are both held at once.
+        requireMemoryFor(2 * elementCount(xInfo.get()), path, "variable X");
         const MatVar yInfo = readVariableInfo(file.get(), "y", path);
         if (elementCount(yInfo.get()) != xInfo->dims[3]) {
             throw DataError(path + ": variable y must hold one label per image of X (" +

@@ -1,4 +1,5 @@
 #include "core/io/evaluation_files.h"
+#include "core/io/path_names.h"
 
 #include "core/io/csv.h"
 
@@ -189,7 +190,8 @@ void readScores(const std::string& path, EvaluationFolderData& data)
 
 std::string rocFileName(const std::string& oodSet, const std::string& score)
 {
-    return "roc_" + oodSet + "_" + score + ".csv";
+    // Set names come from configs and metrics.json files: encoded, so none can lead out of the folder.
+    return "roc_" + fileNamePart(oodSet) + "_" + fileNamePart(score) + ".csv";
 }
 
 void writeEvaluationFolder(const EvaluationFolderData& data)

@@ -3,6 +3,7 @@
 #include "core/common/error.h"
 #include "core/io/durable_file.h"
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -114,20 +115,20 @@ NpyArray readNpy(const std::string& path)
     }
     NpyArray array;
     array.dtype = match[1];
-    size_t count = 1;
+    unsigned __int128 count = 1; // two sides of 2^32 would wrap 64 bits to a count of 0
     const std::string sides = match[2];
     for (size_t at = 0; at < sides.size();) {
         const size_t end = sides.find(',', at);
         const std::string side = sides.substr(at, end == std::string::npos ? std::string::npos : end - at);
         if (side.find_first_not_of(' ') != std::string::npos) {
             array.shape.push_back(std::stoll(side));
-            count *= size_t(array.shape.back());
+            count = std::min<unsigned __int128>(count * uint64_t(array.shape.back()), uint64_t(1) << 62);
         }
         at = end == std::string::npos ? sides.size() : end + 1;
     }
-    const size_t expected = count * itemSize(array.dtype);
+    const unsigned __int128 expected = count * itemSize(array.dtype);
     if (file.size() - 10 - headerLength != expected) {
-        throw TauError(path + ": the header declares " + std::to_string(expected) + " bytes of data, the file holds " +
+        throw TauError(path + ": the header declares " + std::to_string(uint64_t(expected)) + " bytes of data, the file holds " +
                        std::to_string(file.size() - 10 - headerLength));
     }
     array.bytes.assign(file.begin() + long(10 + headerLength), file.end());

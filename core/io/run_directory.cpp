@@ -2,6 +2,7 @@
 
 #include "core/common/build_info.h"
 #include "core/common/error.h"
+#include "core/io/path_names.h"
 
 #include <chrono>
 #include <nlohmann/json.hpp>
@@ -52,6 +53,14 @@ std::string RunPaths::epochCheckpoint(int epoch) const
     char name[32];
     std::snprintf(name, sizeof name, "/epoch_%04d.pt", epoch);
     return checkpoints() + name;
+}
+
+std::string RunPaths::evaluation(const std::string& name) const
+{
+    if (const std::string problem = pathComponentProblem(name); !problem.empty()) {
+        throw DataError("evaluation name (the folder under " + evaluations() + "): " + problem);
+    }
+    return evaluations() + "/" + name;
 }
 
 RunLocation locateRun(const std::string& location)

@@ -25,8 +25,11 @@ struct RunPaths
     /** RUN_DIR/eval: one folder per evaluation. */
     std::string evaluations() const { return root + "/eval"; }
     std::string epochCheckpoint(int epoch) const;
-    /** RUN_DIR/eval/<name>: where an evaluation called @p name writes its files. */
-    std::string evaluation(const std::string& name) const { return evaluations() + "/" + name; }
+    /**
+     * RUN_DIR/eval/<name>: where an evaluation called @p name writes its files.
+     * @throws DataError when @p name is not one folder name (pathComponentProblem), e.g. "../x" from an OOD config.
+     */
+    std::string evaluation(const std::string& name) const;
 };
 
 /** A run as the user named it: the run's files, and the checkpoint meant. */

@@ -1,7 +1,7 @@
 #include "core/training/checkpoint.h"
 
 #include "core/io/durable_file.h"
-#include "core/io/zip_integrity.h"
+#include "core/io/torch_archive.h"
 
 #include "core/common/error.h"
 
@@ -10,6 +10,7 @@
 #include <torch/torch.h>
 
 #include <map>
+#include <sstream>
 
 #include <cstdio>
 #include <filesystem>
@@ -143,14 +144,23 @@ TrainingPosition loadCheckpoint(const std::string& path, torch::nn::Module& mode
     if (!std::filesystem::exists(path)) {
         throw DataError(path + ": checkpoint not found");
     }
-    // LibTorch reads records without their checksums: a flipped bit would load as a changed weight.
-    if (const std::string problem = zipFileIntegrityProblem(path); !problem.empty()) {
-        throw DataError(path + ": not a readable TaU Explorer checkpoint: " + problem);
+    // LibTorch reads records without their checksums (a flipped bit would load as a changed weight) and allocates
+    // what the file declares: the audit checks both first, and LibTorch then reads the very bytes audited.
+    std::vector<uint8_t> bytes;
+    const TorchArchiveAudit audit = auditTorchFile(path, &bytes);
+    if (!audit.problem.empty()) {
+        throw DataError(path + ": not a readable TaU Explorer checkpoint: " + audit.problem);
+    }
+    if (const std::vector<std::string> programs = recordsDefiningFunctions(audit); !programs.empty()) {
+        throw DataError(path + ": not a TaU Explorer checkpoint: it holds code (" + programs.front() +
+                        " defines functions), where a checkpoint holds only tensors and numbers; tau never runs it");
     }
     TrainingPosition position;
     try {
         torch::serialize::InputArchive archive;
-        archive.load_from(path);
+        std::istringstream stream(std::string(bytes.begin(), bytes.end()));
+        bytes = {};
+        archive.load_from(stream);
         torch::serialize::InputArchive modelArchive;
         archive.read("model", modelArchive);
         // Module::load keeps each tensor's type and takes the file's bytes, so the model must first have the

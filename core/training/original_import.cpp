@@ -4,6 +4,7 @@
 #include "core/config/config_loader.h"
 #include "core/data/dataset_registry.h"
 #include "core/io/run_directory.h"
+#include "core/io/torch_archive.h"
 #include "core/methods/system_catalog.h"
 #include "core/training/checkpoint.h"
 #include "core/training/objective.h"
@@ -13,8 +14,6 @@
 #include <torch/torch.h>
 
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <set>
 
 namespace tau::core {
@@ -23,11 +22,17 @@ namespace fs = std::filesystem;
 
 std::map<std::string, torch::Tensor> loadTensorDict(const std::string& path)
 {
-    std::ifstream file(path, std::ios::binary);
-    if (!file) {
+    if (!std::filesystem::is_regular_file(path)) {
         throw DataError(path + ": cannot open the converted checkpoint");
     }
-    const std::vector<char> bytes((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+    // Checked before LibTorch's unpickler sees it: every size it declares must fit the file (torch_archive.h).
+    std::vector<uint8_t> audited;
+    if (const TorchArchiveAudit audit = auditTorchFile(path, &audited); !audit.problem.empty()) {
+        throw DataError(path + ": not a converted checkpoint that can be read safely: " + audit.problem +
+                        "; convert the original checkpoint again with packaging/tools/convert_original_checkpoint.py");
+    }
+    const std::vector<char> bytes(audited.begin(), audited.end());
+    audited = {};
     torch::IValue value;
     try {
         value = torch::pickle_load(bytes);

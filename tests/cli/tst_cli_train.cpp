@@ -1,10 +1,12 @@
 // The `tau` executable as a user runs it: exit codes, one-line errors, Ctrl-C and resume.
 
 #include "core/config/config_loader.h"
+#include "core/io/evaluation_files.h"
 #include "core/models/contrastive_model.h"
 #include "core/training/checkpoint.h"
 #include "tests/support/test_support.h"
 
+#include <QDir>
 #include <QImage>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -32,6 +34,8 @@ private Q_SLOTS:
     void jsonReportAndResume();
     void importsAConvertedOriginalCheckpoint();
     void unavailableCudaDeviceIsRefused();
+    void aTorchScriptProgramRunsOnlyWhenTrusted();
+    void aReportShowsNamesFromFilesAsText();
 
 private:
     QString writeConfig(const QTemporaryDir& dir, const QByteArray& text) const;
@@ -442,6 +446,78 @@ void TestCliTrain::unavailableCudaDeviceIsRefused()
         QVERIFY2(result.standardError.contains("cuda:1"), result.standardError.constData());
         QVERIFY(!QFile::exists(dir.filePath("tiny"))); // nothing written
     }
+}
+
+/**
+ * A post-hoc TaU run whose frozen encoder is a TorchScript file that writes a file from its forward (torch.save):
+ * tau refuses it by name and says how to trust it, nothing runs; with --trust-script it trains, and the file's
+ * program really ran.
+ */
+void TestCliTrain::aTorchScriptProgramRunsOnlyWhenTrusted()
+{
+    QTemporaryDir dir;
+    const QString script = dir.filePath("saver.pt"), marker = dir.filePath("written_by_the_script");
+    const auto made = tau::test::runReferenceScript("make_hostile_files.py", {"script", "saver", script, marker});
+    QVERIFY2(made.exitCode == 0, made.standardError.constData());
+    const QStringList train = {"train", "posthoc_tau_fashion_mnist", "--runs-dir", dir.filePath("runs"), "--set",
+                               "num_epochs=1", "dataset.train_subset=64", "optimizer.batch_size=32",
+                               "model.encoder_checkpoint=", "model.encoder_torchscript=" + script};
+    const auto refused = tau::test::runProcess(TAU_CLI_PATH, train);
+    QCOMPARE(refused.exitCode, 1);
+    QVERIFY2(refused.standardError.contains(script.toUtf8() + ": a TorchScript file is a program") &&
+                 refused.standardError.contains("calls aten::save") && refused.standardError.contains("--trust-script"),
+             refused.standardError.constData());
+    QVERIFY(!QFile::exists(marker));
+
+    const auto trusted = tau::test::runProcess(TAU_CLI_PATH, QStringList(train) << "--trust-script");
+    QVERIFY2(trusted.exitCode == 0, trusted.standardError.constData());
+    QVERIFY(QFile::exists(marker));
+    const auto help = tau::test::runProcess(TAU_CLI_PATH, {"ood", "--help"});
+    QVERIFY(help.standardOutput.contains("--trust-script"));
+}
+
+/**
+ * Names in a run's files are text, never markup or paths: a run folder written by hand whose ranking has class names
+ * holding markup and "../", and whose OOD evaluation names its sets "<img ...>" and "../../outside", reports with
+ * every such string escaped (tables, captions, the ROC figure's inline SVG) and no file outside the run.
+ */
+void TestCliTrain::aReportShowsNamesFromFilesAsText()
+{
+    QTemporaryDir dir;
+    const QString run = dir.filePath("run");
+    QVERIFY(QDir().mkpath(run + "/eval/rank") && QDir().mkpath(run + "/eval/ood"));
+    QVERIFY(QFile::copy(tau::test::dataPath("configs/tiny.yaml"), run + "/config.yaml"));
+    QImage grid(8, 8, QImage::Format_Grayscale8);
+    grid.fill(128);
+    QVERIFY(grid.save(run + "/eval/rank/most_certain.png") && grid.save(run + "/eval/rank/least_certain.png"));
+    const QByteArray markup = "<b onclick=alert(1)>bold</b>", climbing = "../../up & away";
+    tau::test::writeFile(run + "/eval/rank/rankings.csv", "class,class_name,kind,rank,index,r,c\n"
+                                                          "0,\"" + markup + "\",most,1,3,0.5,0.6\n0,\"" + markup + "\",least,1,4,-1,0.2\n"
+                                                          "1," + climbing + ",most,1,5,0.1,0.5\n");
+    const QByteArray image = "<img src=x onerror=alert(2)>", outside = "../../outside";
+    const QByteArray record = R"({"auroc": 0.75, "fpr95": 0.5, "fpr95_ood_positive": 0.6, "aupr_in": 0.7, "aupr_out": 0.8})";
+    tau::test::writeFile(run + "/eval/ood/metrics.json",
+                         R"({"in_dataset": "<i>fashion</i>", "warnings": ["<script>alert(3)</script>"], "results": {")" +
+                             image + R"(": {"tau": )" + record + R"(}, ")" + outside + R"(": {"tau": )" + record + "}}}");
+    for (const QByteArray& set : {image, outside}) {
+        const QString roc = run + "/eval/ood/" + QString::fromStdString(tau::core::rocFileName(set.toStdString(), "tau"));
+        QVERIFY2(QFileInfo(roc).absolutePath() == QDir(run + "/eval/ood").absolutePath(), qPrintable(roc));
+        tau::test::writeFile(roc, "fpr,tpr,threshold\n0,0,inf\n0.2,0.7,1\n1,1,0\n");
+    }
+    const QStringList before = QDir(dir.path()).entryList(QDir::AllEntries | QDir::NoDotAndDotDot);
+
+    const auto report = tau::test::runProcess(TAU_CLI_PATH, {"report", run}, 300000);
+    QVERIFY2(report.exitCode == 0, report.standardError.constData());
+    const QString html = QString::fromUtf8(tau::test::readFile(run + "/report.html"));
+    for (const QByteArray& raw : {markup, image, QByteArray("<script"), QByteArray("<i>fashion")}) {
+        QVERIFY2(!html.contains(QString::fromUtf8(raw)), raw.constData());
+    }
+    for (const QString& shown : {QString("Rows from the top: &lt;b onclick=alert(1)&gt;bold&lt;/b&gt;, ../../up &amp; away."),
+                                 QString("&lt;img src=x onerror=alert(2)&gt;"), QString("&lt;script&gt;alert(3)&lt;/script&gt;"),
+                                 QString("&lt;i&gt;fashion&lt;/i&gt;"), QString("<td>../../outside</td>")}) {
+        QVERIFY2(html.contains(shown), qPrintable(shown));
+    }
+    QCOMPARE(QDir(dir.path()).entryList(QDir::AllEntries | QDir::NoDotAndDotDot), before);
 }
 
 QTEST_GUILESS_MAIN(TestCliTrain)

@@ -14,18 +14,25 @@ fi
 cmake --build "$BUILD" -j 2 >"$BUILD/build.log" 2>&1 ||
     { echo "the fuzz targets did not build ($BUILD/build.log):"; tail -30 "$BUILD/build.log"; exit 1; }
 
-# Seeds, so the new targets start from real inputs: a stored zip (the layout of a checkpoint), form edits of a
+# Seeds, so the new targets start from real inputs: torch archives and a pickle, form edits of a
 # preset and of an original-layout JSON config, and those two configs for the loader.
 seed() { # reads the seed from stdin; keeps one written by an earlier run
     mkdir -p "$BUILD/corpus/$1"
     if [ -f "$BUILD/corpus/$1/seed$2" ]; then cat >/dev/null; else cat >"$BUILD/corpus/$1/seed$2"; fi
 }
-/usr/bin/python3 -c 'import io, sys, zipfile
+# Real archives as LibTorch and torch.save write them: a state dict, and a scripted module with code and constants.
+/usr/bin/python3 -c 'import collections, io, sys, torch
 b = io.BytesIO()
-with zipfile.ZipFile(b, "w", zipfile.ZIP_STORED) as z:
-    z.writestr("archive/data.pkl", b"\x80\x02}q\x00.")
-    z.writestr("archive/data/0", bytes(range(64)))
-sys.stdout.buffer.write(b.getvalue())' | seed fuzz_zip_integrity 1
+torch.save(collections.OrderedDict(w=torch.arange(6.).reshape(2, 3), b=torch.zeros(2, dtype=torch.long)), b)
+sys.stdout.buffer.write(b.getvalue())' | seed fuzz_torch_archive 1
+/usr/bin/python3 -c 'import io, sys, torch
+b = io.BytesIO()
+torch.jit.save(torch.jit.trace(torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.ReLU()), torch.zeros(1, 3)), b)
+sys.stdout.buffer.write(b.getvalue())' | seed fuzz_torch_archive 2
+/usr/bin/python3 -c 'import collections, io, sys, torch, zipfile
+b = io.BytesIO()
+torch.save(collections.OrderedDict(w=torch.arange(6.).reshape(2, 3), b=torch.zeros(2, dtype=torch.long)), b)
+sys.stdout.buffer.write(zipfile.ZipFile(b).read("archive/data.pkl"))' | seed fuzz_pickle_audit 1
 { printf 'optimizer.batch_size\n64\n'; cat "$HERE/../../configs/default.yaml"; } | seed fuzz_yaml_edit 1
 { printf 'model.encoder\nresnet18\n'; cat "$HERE/../data/original/tau_simclr.json"; } | seed fuzz_yaml_edit 2
 printf '1,"a, ""b""",\n2,x\n' | seed fuzz_csv 1
@@ -33,7 +40,7 @@ seed fuzz_config_loader 1 <"$HERE/../../configs/default.yaml"
 seed fuzz_config_loader 2 <"$HERE/../data/original/tau_simclr.json"
 
 status=0
-for target in fuzz_idx fuzz_cifar fuzz_digits_json fuzz_svhn_mat fuzz_zip_integrity fuzz_csv fuzz_yaml_edit fuzz_config_loader; do
+for target in fuzz_idx fuzz_cifar fuzz_digits_json fuzz_svhn_mat fuzz_torch_archive fuzz_pickle_audit fuzz_csv fuzz_yaml_edit fuzz_config_loader; do
     corpus="$BUILD/corpus/$target"
     mkdir -p "$corpus" "$BUILD/crashes"
     if ASAN_OPTIONS=quarantine_size_mb=32 "$BUILD/$target" -max_total_time="$SECONDS_EACH" -rss_limit_mb=2048 -malloc_limit_mb=1024 -print_final_stats=0 \

@@ -4,6 +4,8 @@
 #include <QString>
 #include <QStringList>
 
+#include <exception>
+
 namespace tau::test {
 
 /** The repository root (tests read configs/ and tests/data/ from it). */
@@ -35,5 +37,17 @@ QByteArray readFile(const QString& path);
 
 /** Writes a whole file; false on failure. */
 bool writeFile(const QString& path, const QByteArray& contents);
+
+/** What @p function throws, as its message; empty when it returns. */
+template <typename Function>
+QString errorOf(Function&& function)
+{
+    try {
+        function();
+    } catch (const std::exception& error) {
+        return QString::fromUtf8(error.what());
+    }
+    return QString();
+}
 
 } // namespace tau::test

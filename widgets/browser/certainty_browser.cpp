@@ -223,9 +223,13 @@ void CertaintyBrowser::showDetails(int image)
     const QImage picture = m_set->image(image);
     m_large->setPixmap(QPixmap::fromImage(
         picture.scaled(kLargeSide - 8, kLargeSide - 8, Qt::KeepAspectRatio, Qt::FastTransformation)));
-    QString text = tr("<b>%1 #%2</b><br>class: %3").arg(m_set->name).arg(image).arg(m_set->className(image));
+    // Set and class names come from files (folder names, wnids.txt): shown as text, never as markup.
+    QString text = tr("<b>%1 #%2</b><br>class: %3")
+                       .arg(m_set->name.toHtmlEscaped())
+                       .arg(image)
+                       .arg(m_set->className(image).toHtmlEscaped());
     if (m_set->hasScores()) {
-        text += tr("<br>%1 = %2").arg(m_set->scoreName, QString::number(m_set->scores[image], 'g', 8));
+        text += tr("<br>%1 = %2").arg(m_set->scoreName.toHtmlEscaped(), QString::number(m_set->scores[image], 'g', 8));
         const double value = m_set->scores[image];
         const auto below = std::count_if(m_set->scores.cbegin(), m_set->scores.cend(), [value](double s) { return s < value; });
         text += tr("<br>more certain than %1% of the set").arg(100.0 * double(below) / double(m_set->count()), 0, 'f', 1);

@@ -56,6 +56,7 @@ EmbeddingPlot::EmbeddingPlot(QWidget* parent)
     m_plot->setAutoAddPlottableToLegend(false);
     m_plot->setMouseTracking(true);
     m_hover->setObjectName(QStringLiteral("embeddingHover"));
+    m_hoverText->setTextFormat(Qt::PlainText); // set and class names come from files
     m_hover->setFrameShape(QFrame::Box);
     auto* card = new QVBoxLayout(m_hover);
     card->setContentsMargins(4, 4, 4, 4);

@@ -15,6 +15,7 @@ namespace {
 class ConfigCommand : public Command
 {
 public:
+    bool buildsModels() const override { return false; }
     CLI::App* add(CLI::App& app) override
     {
         CLI::App* command = app.add_subcommand("config", "Check configs (ours, or the original repository's JSON)");

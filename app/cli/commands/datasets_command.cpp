@@ -14,6 +14,7 @@ namespace {
 class DatasetsCommand : public Command
 {
 public:
+    bool buildsModels() const override { return false; }
     CLI::App* add(CLI::App& app) override
     {
         CLI::App* command = app.add_subcommand("datasets", "List the datasets, whether they are available, and where");

@@ -13,6 +13,7 @@ namespace {
 class ImportCommand : public Command
 {
 public:
+    bool buildsModels() const override { return false; }
     CLI::App* add(CLI::App& app) override
     {
         CLI::App* command = app.add_subcommand("import", "Make a run directory from a checkpoint of the original repository");

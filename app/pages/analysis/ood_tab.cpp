@@ -159,6 +159,7 @@ QWidget* OodTab::buildResults()
     m_warnings = new QLabel;
     m_warnings->setObjectName(QStringLiteral("oodWarnings"));
     m_warnings->setWordWrap(true);
+    m_warnings->setTextFormat(Qt::PlainText); // warnings read from metrics.json
     m_warnings->setStyleSheet(QStringLiteral("QLabel { color: #7a4d00; }"));
     m_warnings->hide();
     auto* results = new QWidget;

@@ -3,6 +3,7 @@
 #include "core/common/error.h"
 #include "core/config/config_loader.h"
 #include "core/io/run_directory.h"
+#include "core/models/torchscript_loader.h"
 #include "core/objectives/contrastive_losses.h"
 #include "core/training/checkpoint.h"
 #include "core/training/objective.h"
@@ -23,13 +24,7 @@ public:
     FrozenEncoder(const ModelConfig& config, const ModelInput& input, const torch::Device& device)
     {
         if (!config.encoderTorchscript.empty()) {
-            try {
-                m_script = torch::jit::load(config.encoderTorchscript, device);
-            } catch (const c10::Error& error) {
-                const std::string message = error.what_without_backtrace();
-                throw DataError(config.encoderTorchscript + ": not a loadable TorchScript module: " +
-                                message.substr(0, message.find('\n')));
-            }
+            m_script = loadTorchScript(config.encoderTorchscript, device);
             m_script->eval();
             m_isScript = true;
         } else {

@@ -1,5 +1,6 @@
 #include "core/common/error.h"
 #include "core/config/config_loader.h"
+#include "core/config/ood_config.h"
 #include "core/config/presets.h"
 #include "tests/support/test_support.h"
 
@@ -36,6 +37,8 @@ private Q_SLOTS:
     void deviceNamesAreChecked();
     void originalLayoutOfTheWrongShapeIsRefused_data();
     void originalLayoutOfTheWrongShapeIsRefused();
+    void oodConfigNamesOneEvaluationFolder_data();
+    void oodConfigNamesOneEvaluationFolder();
 };
 
 void TestConfigLoader::everyShippedConfigLoads_data()
@@ -423,6 +426,36 @@ void TestConfigLoader::presetsByName()
              own.filePath("fashion_mnist/tau_simclr.yaml")); // the earlier folder wins
     QVERIFY(findPreset("mine_x", directories).has_value());
     QVERIFY(!findPreset("no_such_preset", directories).has_value());
+}
+
+void TestConfigLoader::oodConfigNamesOneEvaluationFolder_data()
+{
+    QTest::addColumn<QByteArray>("text");
+    QTest::addColumn<QString>("key");
+    QTest::addColumn<int>("line");
+    QTest::newRow("ours") << QByteArray("checkpoint: runs/a\nname: ../../escape\n") << "name" << 2;
+    QTest::newRow("the original's") << QByteArray("{\"exp_name\": \"../x\",\n \"dataset\": {\"in_dataset\": \"cifar10\"},\n"
+                                                  " \"model\": {\"encoder\": {\"exp_dir\": \"runs/a\"}}}\n")
+                                    << "exp_name" << 1;
+}
+
+/** An OOD config names the folder RUN/eval/<name> its results go to: a name from a file must be one folder name. */
+void TestConfigLoader::oodConfigNamesOneEvaluationFolder()
+{
+    QFETCH(QByteArray, text);
+    QFETCH(QString, key);
+    QFETCH(int, line);
+    QTemporaryDir dir;
+    const QString path = dir.filePath("ood.yaml");
+    QVERIFY(tau::test::writeFile(path, text));
+    try {
+        loadOodConfigFile(path.toStdString());
+        QFAIL("a name leaving the run's eval folder was accepted");
+    } catch (const ConfigError& error) {
+        QCOMPARE(QString::fromStdString(error.keyPath()), key);
+        QCOMPARE(error.line(), line);
+        QVERIFY2(QString::fromUtf8(error.what()).contains("expected a non-empty name without '/'"), error.what());
+    }
 }
 
 QTEST_APPLESS_MAIN(TestConfigLoader)

@@ -6,6 +6,7 @@
 #include "core/data/cifar_reader.h"
 #include "core/data/dataset_registry.h"
 #include "core/data/digits_json_reader.h"
+#include "core/data/image_decoder.h"
 #include "core/data/lazy_image_files.h"
 #include "core/data/svhn_mat_reader.h"
 #include "core/evaluation/loaded_run.h"
@@ -76,16 +77,7 @@ DataConfig largeImageFolder(const QString& folder)
     return config;
 }
 
-template <typename Function>
-QString errorOf(Function&& function)
-{
-    try {
-        function();
-    } catch (const std::exception& error) {
-        return QString::fromUtf8(error.what());
-    }
-    return QString();
-}
+using tau::test::errorOf;
 
 } // namespace
 
@@ -104,6 +96,7 @@ private Q_SLOTS:
     void svhnMatMatchesScipy_data();
     void svhnMatMatchesScipy();
     void svhnMatWithoutLabelsIsNamed();
+    void declaredSizesBeyondTheFileAreRefused();
     void imageFolderWithClassesAndABrokenFile();
     void strictFolderStopsAtTheBrokenFile();
     void tinyImageNetLayout();
@@ -228,6 +221,43 @@ void TestDatasets::svhnMatWithoutLabelsIsNamed()
     QVERIFY(errorOf([&] { readSvhnMat(path.toStdString()); }).contains("corrupt or truncated .mat file"));
 }
 
+/**
+ * Small files declaring huge arrays (make_hostile_files.py): a 65-byte PNG declaring 20,000 x 20,000 pixels (1.2 GB
+ * decoded as RGB, within stb's own limit of 1 GB a channel), and an SVHN file whose X declares five million images and holds one. Each is refused by name before
+ * anything is allocated for it; the same writer's honest file reads, so only the declaration is at fault.
+ */
+void TestDatasets::declaredSizesBeyondTheFileAreRefused()
+{
+    const QString png = m_dir->filePath("huge/declared.png");
+    QVERIFY(QDir().mkpath(m_dir->filePath("huge")));
+    const auto madePng = tau::test::runReferenceScript("make_hostile_files.py", {"png", "20000", "20000", png});
+    QVERIFY2(madePng.exitCode == 0, madePng.standardError.constData());
+    const QByteArray bytes = tau::test::readFile(png);
+    const QString pngError = errorOf([&] {
+        decodeImage(std::vector<uint8_t>(bytes.begin(), bytes.end()), 3, DecodeShape{32}, png.toStdString());
+    });
+    QVERIFY2(pngError.startsWith(png + ": declares 20000 x 20000 pixels, more than the 134 megapixels"),
+             qPrintable(pngError));
+    // In a folder set it is one broken file among others: named when strict, else skipped and counted.
+    DataConfig folder;
+    folder.name = "folder";
+    folder.root = m_dir->filePath("huge").toStdString();
+    DataSettings strict;
+    strict.strict = true;
+    const QString folderError = errorOf([&] { loadDataset(folder, Split::Test, strict); });
+    QVERIFY2(folderError.contains(png + ": declares 20000 x 20000 pixels"), qPrintable(folderError));
+
+    const QString mat = m_dir->filePath("declared_32x32.mat");
+    const auto madeMat = tau::test::runReferenceScript("make_hostile_files.py", {"mat", "5000000", mat});
+    QVERIFY2(madeMat.exitCode == 0, madeMat.standardError.constData());
+    const QString matError = errorOf([&] { readSvhnMat(mat.toStdString()); });
+    QVERIFY2(matError.startsWith(mat + ": corrupt .mat file (a variable declares 15360000000 elements and holds 3072 bytes"),
+             qPrintable(matError));
+    const auto madeOne = tau::test::runReferenceScript("make_hostile_files.py", {"mat", "1", mat});
+    QVERIFY2(madeOne.exitCode == 0, madeOne.standardError.constData());
+    QCOMPARE(readSvhnMat(mat.toStdString()).count, int64_t(1));
+}
+
 void TestDatasets::imageFolderWithClassesAndABrokenFile()
 {
     makeFiles("folder", m_dir->path());
@@ -274,6 +304,17 @@ void TestDatasets::tinyImageNetLayout()
     const ImageDataset validation = loadDataset(config, Split::Test);
     QCOMPARE(validation.size(), int64_t(3));
     QVERIFY(torch::equal(validation.labels, torch::tensor({1, 0, 1}, torch::kLong)));
+    // Class names and image names in its text files name folders and files: one name each, never a path.
+    const QString wnids = m_dir->filePath("wnids.txt");
+    const QByteArray original = tau::test::readFile(wnids);
+    QVERIFY(tau::test::writeFile(wnids, original + "../../elsewhere\n"));
+    const QString error = errorOf([&] { loadDataset(config, Split::Train); });
+    QVERIFY2(error.startsWith(wnids + ":3: a class expected a non-empty name without '/'"), qPrintable(error));
+    QVERIFY(tau::test::writeFile(wnids, original));
+    const QString annotations = m_dir->filePath("val/val_annotations.txt");
+    QVERIFY(tau::test::writeFile(annotations, tau::test::readFile(annotations) + "../../../etc/x.png\tn01443537\n"));
+    const QString imageError = errorOf([&] { loadDataset(config, Split::Test); });
+    QVERIFY2(imageError.startsWith(annotations + ": an image of val/images/ expected a non-empty name"), qPrintable(imageError));
 }
 
 /**

@@ -41,6 +41,12 @@ void writeGzip(const QString& path, const std::vector<uint8_t>& bytes)
     gzclose(file);
 }
 
+} // namespace
+
+Q_DECLARE_METATYPE(std::vector<uint8_t>)
+
+namespace {
+
 const QString kFashionMnist = QStringLiteral("/usr/share/datasets/fashion-mnist");
 
 } // namespace
@@ -54,6 +60,8 @@ private Q_SLOTS:
     void readsPlainAndGzipped();
     void rejectsBadFiles_data();
     void rejectsBadFiles();
+    void declarationsAreCheckedBeforeAllocating_data();
+    void declarationsAreCheckedBeforeAllocating();
     void missingFileIsNamed();
     void truncatedGzipIsNamed();
     void realFashionMnistMatchesPythonReader_data();
@@ -115,6 +123,77 @@ void TestIdxReader::rejectsBadFiles()
         QVERIFY2(message.startsWith("bad.idx: "), qPrintable(message));
         QVERIFY2(message.contains(reason), qPrintable(message));
     }
+}
+
+namespace {
+
+/** A header of @p shape followed by @p dataBytes bytes: the header may declare far more than follows. */
+std::vector<uint8_t> headerWithData(const std::vector<uint32_t>& shape, size_t dataBytes)
+{
+    std::vector<uint8_t> bytes = makeIdx({1});
+    bytes.resize(4);
+    bytes[3] = uint8_t(shape.size());
+    for (const uint32_t extent : shape) {
+        for (int shift : {24, 16, 8, 0}) {
+            bytes.push_back(uint8_t(extent >> shift));
+        }
+    }
+    bytes.resize(bytes.size() + dataBytes, 7);
+    return bytes;
+}
+
+} // namespace
+
+void TestIdxReader::declarationsAreCheckedBeforeAllocating_data()
+{
+    QTest::addColumn<QByteArray>("memoryCap"); // TAU_MAX_MEMORY; empty: the machine's
+    QTest::addColumn<bool>("gzipped");
+    QTest::addColumn<std::vector<uint8_t>>("bytes");
+    QTest::addColumn<QString>("reason");
+    // A billion 28x28 images declared in a few bytes: 784 GB that the old reader's gzip path would have grown into.
+    const std::vector<uint8_t> billion = headerWithData({1'000'000'000, 28, 28}, 10);
+    QTest::newRow("plain, 784 GB declared") << QByteArray() << false << billion
+                                            << "truncated: the header declares 784000000000 bytes of data, the file holds 10";
+    QTest::newRow("gzip, 784 GB declared") << QByteArray() << true << billion
+                                           << "declares 784000000000 bytes of data, more than a";
+    QTest::newRow("four 2^32 sides") << QByteArray() << false
+                                     << headerWithData({0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF}, 4)
+                                     << "impossibly large";
+    // A whole file, but more than the memory a reader may take (here capped at 64 KiB).
+    QTest::newRow("whole, over the budget") << QByteArray("64K") << true << makeIdx({100, 28, 28})
+                                            << "its IDX array needs 77 KiB, more than the 64 KiB of memory available";
+    QTest::newRow("whole, within the budget") << QByteArray("1M") << true << makeIdx({100, 28, 28}) << QString();
+}
+
+void TestIdxReader::declarationsAreCheckedBeforeAllocating()
+{
+    QFETCH(QByteArray, memoryCap);
+    QFETCH(bool, gzipped);
+    QFETCH(std::vector<uint8_t>, bytes);
+    QFETCH(QString, reason);
+    const QString path = m_dir.filePath(gzipped ? "declared.idx.gz" : "declared.idx");
+    if (gzipped) {
+        writeGzip(path, bytes);
+    } else {
+        QVERIFY(tau::test::writeFile(path, QByteArray(reinterpret_cast<const char*>(bytes.data()), int(bytes.size()))));
+    }
+    if (!memoryCap.isEmpty()) {
+        qputenv("TAU_MAX_MEMORY", memoryCap);
+    }
+    QString message;
+    try {
+        const IdxArray array = readIdxFile(path.toStdString());
+        QCOMPARE(array.data.size(), bytes.size() - 4 - 4 * array.shape.size());
+    } catch (const DataError& error) {
+        message = QString::fromUtf8(error.what());
+    }
+    qunsetenv("TAU_MAX_MEMORY");
+    if (reason.isEmpty()) {
+        QCOMPARE(message, QString());
+        return;
+    }
+    QVERIFY2(message.startsWith(path + ": "), qPrintable(message));
+    QVERIFY2(message.contains(reason), qPrintable(message));
 }
 
 void TestIdxReader::missingFileIsNamed()

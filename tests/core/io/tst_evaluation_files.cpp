@@ -4,8 +4,11 @@
 #include "core/common/error.h"
 #include "core/io/csv.h"
 #include "core/io/evaluation_files.h"
+#include "core/io/path_names.h"
+#include "core/io/run_directory.h"
 #include "tests/support/test_support.h"
 
+#include <QDir>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -54,6 +57,9 @@ private Q_SLOTS:
     void damagedFilesAreNamed();
     void embeddingAndAccuracyFilesReadBack();
     void namesWithCommasAndQuotesReadBack();
+    void namesFromFilesNeverLeaveTheFolder_data();
+    void namesFromFilesNeverLeaveTheFolder();
+    void evaluationNamesAreOneFolderName();
 };
 
 void TestEvaluationFiles::writtenFolderReadsBackExactly()
@@ -179,6 +185,54 @@ void TestEvaluationFiles::namesWithCommasAndQuotesReadBack()
     QCOMPARE(fields, (std::vector<std::string>{"1", "a, \"quoted\" name", ""}));
     QCOMPARE(csvField("plain"), std::string("plain"));
     QCOMPARE(csvField("a,b"), std::string("\"a,b\""));
+}
+
+void TestEvaluationFiles::namesFromFilesNeverLeaveTheFolder_data()
+{
+    QTest::addColumn<QString>("oodSet");
+    QTest::newRow("climbing") << "../../outside";
+    QTest::newRow("absolute") << "/tmp/elsewhere";
+    QTest::newRow("backslash") << "..\\up";
+    QTest::newRow("percent") << "50%";
+    QTest::newRow("line break") << "two\nlines";
+    QTest::newRow("markup") << "<img src=x onerror=alert(1)>";
+}
+
+/** OOD set names (from configs, metrics.json files of others) become roc_<set>_<score>.csv: always inside the folder. */
+void TestEvaluationFiles::namesFromFilesNeverLeaveTheFolder()
+{
+    QFETCH(QString, oodSet);
+    QTemporaryDir dir;
+    const QString folder = dir.filePath("run/eval/ood");
+    EvaluationFolderData written = sample(folder.toStdString());
+    written.results[oodSet.toStdString()] = written.results.at("mnist");
+    written.roc[oodSet.toStdString()] = written.roc.at("mnist");
+    writeEvaluationFolder(written);
+    // Every file is directly in the folder, nothing was made beside or above it.
+    const QStringList files = QDir(folder).entryList(QDir::AllEntries | QDir::NoDotAndDotDot);
+    QCOMPARE(files.size(), 2 + 3 * 2); // metrics.json, scores.csv and a ROC file per set and score
+    for (const QString& file : files) {
+        QVERIFY2(QFileInfo(folder + "/" + file).isFile(), qPrintable(file));
+    }
+    QCOMPARE(QDir(dir.filePath("run/eval")).entryList(QDir::AllEntries | QDir::NoDotAndDotDot), QStringList{"ood"});
+    QCOMPARE(QDir(dir.path()).entryList(QDir::AllEntries | QDir::NoDotAndDotDot), QStringList{"run"});
+    const EvaluationFolderData read = readEvaluationFolder(written.folder);
+    QCOMPARE(read.roc.at(oodSet.toStdString()).at("knn").tpr, written.roc.at("mnist").at("knn").tpr);
+    // The encoding keeps ordinary names as they are, so folders written before it still read.
+    QCOMPARE(rocFileName("fashion_mnist@8+9", "tau_mahalanobis"), std::string("roc_fashion_mnist@8+9_tau_mahalanobis.csv"));
+}
+
+void TestEvaluationFiles::evaluationNamesAreOneFolderName()
+{
+    const RunPaths paths{"/runs/r"};
+    QCOMPARE(paths.evaluation("ood"), std::string("/runs/r/eval/ood"));
+    for (const char* name : {"..", "../../x", "a/b", "", ".", "a\\b"}) {
+        const QString error = tau::test::errorOf([&] { paths.evaluation(name); });
+        QVERIFY2(error.startsWith("evaluation name (the folder under /runs/r/eval): expected a non-empty name"), qPrintable(error));
+    }
+    QVERIFY(pathComponentProblem("tab\tname").find("without control characters") != std::string::npos);
+    QCOMPARE(pathComponentProblem("tau_simclr_s1"), std::string());
+    QCOMPARE(fileNamePart("a/b\\c%d\n"), std::string("a%2Fb%5Cc%25d%0A"));
 }
 
 QTEST_APPLESS_MAIN(TestEvaluationFiles)

@@ -1,0 +1,34 @@
+#pragma once
+
+// Torch-free, so the fuzz targets can exercise it on raw bytes.
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tau::core {
+
+/** What a pickle declares, found by walking its opcodes: no object is built, nothing is imported or called. */
+struct PickleAudit
+{
+    std::string problem;              ///< empty when nothing it declares exceeds the bytes behind it
+    std::vector<std::string> globals; ///< every "module.name" it refers to, in order of first use
+    uint64_t storageBytes = 0;        ///< the bytes of the tensor storages it declares, each counted once
+};
+
+/** The size in bytes of the archive record holding storage @p key; nullopt when the archive has none. */
+using StorageRecordSize = std::function<std::optional<uint64_t>(const std::string& key)>;
+
+/**
+ * Checks a pickle of torch.save or TorchScript (protocols 0-5) before LibTorch's unpickler reads it, against what
+ * that unpickler would allocate from it: every length-prefixed string or byte run fits in the bytes that follow;
+ * memo slots are numbered in order (LibTorch fills every slot up to a declared one, so one opcode declaring slot
+ * 4,000,000,000 would allocate 64 GB); every tensor storage ('storage', type, key, location, count) names a record
+ * at least count x element size long (LibTorch takes the count as the storage's size whatever the record holds);
+ * every tensor rebuilt by torch._utils._rebuild_tensor_v2 lies inside its storage.
+ */
+PickleAudit auditPickle(const uint8_t* data, size_t size, const StorageRecordSize& storageRecord);
+
+} // namespace tau::core
