@@ -51,6 +51,7 @@ ConfigEditor::ConfigEditor(QWidget* parent)
     m_errorLabel->hide();
     m_form->setObjectName(QStringLiteral("configForm"));
     connect(m_form, &ConfigForm::valueEdited, this, &ConfigEditor::applyFormEdit);
+    connect(m_form, &ConfigForm::notice, this, &ConfigEditor::statusMessage);
     layout->addWidget(m_fileLabel);
     layout->addWidget(m_form);
     layout->addWidget(m_editor, 1);

@@ -1,13 +1,18 @@
 #include "app/config/config_form.h"
 
 #include "core/config/config_loader.h"
+#include "core/io/torch_archive.h"
 
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QDoubleValidator>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QFormLayout>
+#include <QHBoxLayout>
 #include <QLineEdit>
 #include <QSpinBox>
+#include <QToolButton>
 
 namespace tau::app {
 
@@ -51,6 +56,59 @@ ConfigForm::ConfigForm(QWidget* parent) : QWidget(parent)
     layout->addRow(tr("Learning rate"), m_learningRate);
     layout->addRow(tr("Temperature t"), m_temperature);
     layout->addRow(tr("Device"), m_device);
+    layout->addRow(tr("Frozen encoder"), frozenEncoderRow());
+    layout->setRowVisible(m_frozenEncoderRow, false);
+}
+
+QWidget* ConfigForm::frozenEncoderRow()
+{
+    m_frozenEncoderRow = new QWidget;
+    auto* row = new QHBoxLayout(m_frozenEncoderRow);
+    row->setContentsMargins(0, 0, 0, 0);
+    m_frozenEncoder = new QLineEdit;
+    m_frozenEncoder->setObjectName(QStringLiteral("frozenEncoder"));
+    m_frozenEncoder->setReadOnly(true);
+    m_frozenEncoder->setPlaceholderText(tr("a run's checkpoint, or a TorchScript module"));
+    auto* choose = new QToolButton;
+    choose->setObjectName(QStringLiteral("chooseFrozenEncoder"));
+    choose->setText(tr("…"));
+    choose->setToolTip(tr("Choose the frozen encoder of post-hoc TaU: one of our runs' checkpoints, or a TorchScript "
+                          "module. A TorchScript file is a program: choose only files you trust."));
+    connect(choose, &QToolButton::clicked, this, &ConfigForm::chooseFrozenEncoder);
+    row->addWidget(m_frozenEncoder, 1);
+    row->addWidget(choose);
+    return m_frozenEncoderRow;
+}
+
+void ConfigForm::chooseFrozenEncoder()
+{
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Frozen encoder: a run's checkpoint, or a TorchScript module (a program: choose only files you trust)"),
+        QFileInfo(m_frozenEncoder->text()).path(),
+        tr("Checkpoints and TorchScript modules (*.pt *.pth *.ts);;All files (*)"));
+    if (!path.isEmpty()) {
+        useFrozenEncoder(path);
+    }
+}
+
+bool ConfigForm::useFrozenEncoder(const QString& path)
+{
+    const core::TorchArchiveAudit audit = core::auditTorchFile(path.toStdString());
+    if (!audit.problem.empty()) {
+        Q_EMIT notice(tr("%1: not an encoder that can be read safely: %2").arg(path, QString::fromStdString(audit.problem)));
+        return false;
+    }
+    const bool script = !core::recordsDefiningFunctions(audit).empty();
+    const auto quoted = [](QString text) {
+        return QLatin1Char('"') + text.replace(QLatin1Char('\\'), QStringLiteral("\\\\")).replace(QLatin1Char('"'), QStringLiteral("\\\"")) +
+               QLatin1Char('"');
+    };
+    report("model.encoder_torchscript", script ? quoted(path) : QStringLiteral("\"\""));
+    report("model.encoder_checkpoint", script ? QStringLiteral("\"\"") : quoted(path));
+    Q_EMIT notice(script ? tr("%1 is a TorchScript module: a program. Train asks before running one that does more "
+                              "than tensor math.").arg(QFileInfo(path).fileName())
+                         : tr("Frozen encoder: the run of %1").arg(path));
+    return true;
 }
 
 QComboBox* ConfigForm::choiceBox(const char* keyPath)
@@ -84,6 +142,10 @@ void ConfigForm::showConfig(const core::ExperimentConfig& config)
     }
     m_temperature->setValue(config.loss.t);
     m_device->setCurrentText(QString::fromStdString(config.device));
+    const bool posthoc = config.system == "posthoc_tau";
+    static_cast<QFormLayout*>(layout())->setRowVisible(m_frozenEncoderRow, posthoc);
+    m_frozenEncoder->setText(QString::fromStdString(config.model.encoderTorchscript.empty() ? config.model.encoderCheckpoint
+                                                                                             : config.model.encoderTorchscript));
     m_showing = false;
 }
 

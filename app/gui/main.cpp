@@ -4,6 +4,7 @@
 #include "app/mainwindow/main_window.h"
 #include "core/common/build_info.h"
 #include "core/config/presets.h"
+#include "core/models/script_trust.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -80,7 +81,14 @@ int main(int argc, char** argv)
                                   QStringLiteral("open a trained run for analysis (a checkpoint .pt or a run folder)"),
                                   QStringLiteral("checkpoint"));
     parser.addOption(openOption);
+    QCommandLineOption trustOption(QStringLiteral("trust-script"),
+                                   QStringLiteral("run TorchScript encoders without asking, even where they do more than "
+                                                  "tensor math (a TorchScript file is a program)"));
+    parser.addOption(trustOption);
     parser.process(application);
+    if (parser.isSet(trustOption)) {
+        tau::core::trustAllScripts();
+    }
 
     tau::app::MainWindow window;
     const QStringList positional = parser.positionalArguments();

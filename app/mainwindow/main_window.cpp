@@ -6,9 +6,9 @@
 #include "app/mainwindow/analysis_panel.h"
 #include "app/mainwindow/help_dialog.h"
 #include "app/mainwindow/recent_files.h"
+#include "app/mainwindow/training_controller.h"
 #include "app/pages/runs_dock.h"
 #include "app/pages/train_page.h"
-#include "app/workers/training_worker.h"
 #include "core/common/build_info.h"
 #include "core/config/experiment_config.h"
 #include "core/io/run_directory.h"
@@ -22,9 +22,9 @@
 #include <QFileInfo>
 #include <QLabel>
 #include <QMenuBar>
+#include <QProgressBar>
 #include <QMessageBox>
 #include <QMimeData>
-#include <QProgressBar>
 #include <QSettings>
 #include <QStatusBar>
 #include <QStyle>
@@ -33,31 +33,20 @@
 
 namespace tau::app {
 
-namespace {
-
-constexpr int kProgressResolution = 1000;
-
-} // namespace
-
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), m_editor(new ConfigEditor)
 {
     connect(m_editor, &ConfigEditor::statusMessage, this, [this](const QString& text) { m_statusLabel->setText(text); });
     connect(m_editor, &ConfigEditor::titleChanged, this, &MainWindow::updateWindowTitle);
+    m_trainPage = new TrainPage(m_editor);
+    m_runs = new RunsDock(this);
+    m_training = new TrainingController(m_editor, m_trainPage, m_runs, this);
     buildActions();
     buildLayout();
+    connect(m_training, &TrainingController::statusMessage, this, [this](const QString& text) { m_statusLabel->setText(text); });
+    connect(m_training, &TrainingController::trainingChanged, this, [this](bool training) { m_openAction->setEnabled(!training); });
+    connect(m_training, &TrainingController::runsRootChanged, m_analysis, &AnalysisPanel::setRunsRoot);
+    connect(m_training, &TrainingController::trainingEnded, this, &MainWindow::trainingEnded);
 
-    m_worker = new TrainingWorker;
-    m_worker->moveToThread(&m_workerThread);
-    connect(&m_workerThread, &QThread::finished, m_worker, &QObject::deleteLater);
-    connect(m_worker, &TrainingWorker::started, this, &MainWindow::onStarted);
-    connect(m_worker, &TrainingWorker::stepDone, this, &MainWindow::onStep);
-    connect(m_worker, &TrainingWorker::epochDone, this, &MainWindow::onEpoch);
-    connect(m_worker, &TrainingWorker::message, this, [this](const QString& text) { m_statusLabel->setText(text); });
-    connect(m_worker, &TrainingWorker::finished, this, &MainWindow::onFinished);
-    m_workerThread.setObjectName(QStringLiteral("training"));
-    m_workerThread.start();
-
-    setTraining(false);
     updateWindowTitle();
     resize(1280, 800);
     setAcceptDrops(true);
@@ -67,10 +56,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), m_editor(new Conf
 
 MainWindow::~MainWindow()
 {
-    // The worker finishes its current step, saves last.pt and returns; then the thread can end.
-    m_worker->stop();
-    m_workerThread.quit();
-    m_workerThread.wait();
+    delete m_training; // first: it stops the worker (which saves last.pt) and waits for its thread
 }
 
 void MainWindow::buildActions()
@@ -106,22 +92,10 @@ void MainWindow::buildActions()
     toolbar->addWidget(m_editor->buildPresetPicker());
     toolbar->addSeparator();
 
-    m_trainAction = toolbar->addAction(style()->standardIcon(QStyle::SP_MediaPlay), tr("Train"), this,
-                                       &MainWindow::startTraining);
-    m_trainAction->setObjectName(QStringLiteral("trainAction"));
-    m_trainAction->setShortcut(Qt::CTRL | Qt::Key_R);
-    m_trainAction->setToolTip(tr("Train with the config in the editor (Ctrl+R). One run at a time: stop the "
-                                 "current run before starting another."));
-    m_pauseAction = toolbar->addAction(style()->standardIcon(QStyle::SP_MediaPause), tr("Pause"), this,
-                                       &MainWindow::togglePause);
-    m_pauseAction->setObjectName(QStringLiteral("pauseAction"));
-    m_pauseAction->setShortcut(Qt::CTRL | Qt::Key_P);
-    m_pauseAction->setToolTip(tr("Pause after the current step, or resume (Ctrl+P)"));
-    m_stopAction = toolbar->addAction(style()->standardIcon(QStyle::SP_MediaStop), tr("Stop"), this,
-                                      &MainWindow::stopTraining);
-    m_stopAction->setObjectName(QStringLiteral("stopAction"));
-    m_stopAction->setShortcut(Qt::CTRL | Qt::Key_Period);
-    m_stopAction->setToolTip(tr("Stop after the current step; checkpoints/last.pt keeps the state (Ctrl+.)"));
+    for (QAction* action : {m_training->trainAction(), m_training->pauseAction(), m_training->stopAction()}) {
+        toolbar->addAction(action);
+        runMenu->addAction(action);
+    }
     QAction* openCheckpointAction = fileMenu->addAction(tr("Open &Checkpoint…"), this, [this] {
         const QString path = QFileDialog::getOpenFileName(this, tr("Open Checkpoint"), m_runs->runsRoot(),
                                                           tr("Checkpoints (*.pt)"));
@@ -131,9 +105,6 @@ void MainWindow::buildActions()
     });
     openCheckpointAction->setShortcut(Qt::CTRL | Qt::SHIFT | Qt::Key_O);
     fileMenu->insertAction(fileMenu->actions().value(1), openCheckpointAction);
-    runMenu->addAction(m_trainAction);
-    runMenu->addAction(m_pauseAction);
-    runMenu->addAction(m_stopAction);
     QAction* help = helpMenu->addAction(tr("TaU Explorer &Help"), this, &MainWindow::showHelp);
     help->setObjectName(QStringLiteral("helpAction"));
     help->setShortcut(QKeySequence::HelpContents);
@@ -148,7 +119,6 @@ void MainWindow::buildActions()
 
 void MainWindow::buildLayout()
 {
-    m_trainPage = new TrainPage(m_editor);
     m_analysis = new AnalysisPanel;
     m_analysis->setObjectName(QStringLiteral("analysisPanel"));
     connect(m_analysis, &AnalysisPanel::statusMessage, this, [this](const QString& text) { m_statusLabel->setText(text); });
@@ -166,21 +136,15 @@ void MainWindow::buildLayout()
 
     m_statusLabel = new QLabel(tr("Ready"));
     m_statusLabel->setTextFormat(Qt::PlainText); // it shows paths and names from files
-    m_progress = new QProgressBar;
-    m_progress->setRange(0, kProgressResolution);
-    m_progress->setMaximumWidth(220);
-    m_progress->setTextVisible(true);
-    m_etaLabel = new QLabel;
     statusBar()->addWidget(m_statusLabel, 1);
-    statusBar()->addPermanentWidget(m_progress);
-    statusBar()->addPermanentWidget(m_etaLabel);
+    statusBar()->addPermanentWidget(m_training->progressBar());
+    statusBar()->addPermanentWidget(m_training->etaLabel());
 
     buildRunsDock();
 }
 
 void MainWindow::buildRunsDock()
 {
-    m_runs = new RunsDock(this);
     connect(m_runs, &RunsDock::selectionShouldShow, this, &MainWindow::showSelectedRuns);
     connect(m_runs, &RunsDock::analyseRequested, this, &MainWindow::openCheckpoint);
     addDockWidget(Qt::BottomDockWidgetArea, m_runs);
@@ -244,7 +208,7 @@ void MainWindow::showHelp()
 
 void MainWindow::showSelectedRuns()
 {
-    if (m_training) {
+    if (m_training->isTraining()) {
         return; // the live run owns the dashboard
     }
     const QStringList directories = m_runs->selectedRuns();
@@ -256,23 +220,6 @@ void MainWindow::showSelectedRuns()
 void MainWindow::validateConfig()
 {
     m_editor->validateConfig();
-}
-
-void MainWindow::togglePause()
-{
-    if (!m_training) {
-        return;
-    }
-    m_paused = !m_paused;
-    if (m_paused) {
-        m_worker->pause();
-        m_statusLabel->setText(tr("Paused after the current step (Ctrl+P to resume)"));
-    } else {
-        m_worker->resume();
-        m_statusLabel->setText(tr("Resumed"));
-    }
-    m_pauseAction->setText(m_paused ? tr("Resume") : tr("Pause"));
-    m_pauseAction->setIcon(style()->standardIcon(m_paused ? QStyle::SP_MediaPlay : QStyle::SP_MediaPause));
 }
 
 void MainWindow::restoreSettings()
@@ -335,100 +282,9 @@ QString MainWindow::configErrorText() const
     return m_editor->errorText();
 }
 
-void MainWindow::startTraining()
-{
-    if (m_training) {
-        m_statusLabel->setText(tr("A run is training: one run at a time. Stop it first (Ctrl+.)."));
-        return;
-    }
-    core::ExperimentConfig config;
-    if (!m_editor->resolvedConfig(config)) {
-        return;
-    }
-    m_trainPage->beginRun(config.loss.t, config.optimizer.batchSize);
-    m_progress->setValue(0);
-    m_etaLabel->clear();
-    m_lastStep = 0;
-    m_paused = false;
-    m_runs->setRunsRoot(QDir::current().absoluteFilePath(QString::fromStdString(config.runsDir)));
-    m_analysis->setRunsRoot(m_runs->runsRoot());
-    m_runs->clearSelection();
-    setTraining(true);
-    m_statusLabel->setText(tr("Loading %1 and building the model…").arg(QString::fromStdString(config.dataset.name)));
-    TrainingWorker* worker = m_worker;
-    QMetaObject::invokeMethod(m_worker, [worker, config] { worker->train(config); }, Qt::QueuedConnection);
-}
-
-void MainWindow::stopTraining()
-{
-    if (!m_training) {
-        return;
-    }
-    m_worker->stop();
-    m_stopAction->setEnabled(false);
-    m_statusLabel->setText(tr("Stopping after the current step…"));
-}
-
-void MainWindow::setTraining(bool training)
-{
-    m_training = training;
-    m_trainAction->setEnabled(!training);
-    m_stopAction->setEnabled(training);
-    m_pauseAction->setEnabled(training);
-    if (!training) {
-        m_paused = false;
-        m_pauseAction->setText(tr("Pause"));
-        m_pauseAction->setIcon(style()->standardIcon(QStyle::SP_MediaPause));
-    }
-    m_openAction->setEnabled(!training);
-    m_editor->setLocked(training);
-    m_progress->setVisible(training || m_progress->value() > 0);
-}
-
 void MainWindow::updateWindowTitle()
 {
     setWindowTitle(tr("%1 — TaU Explorer").arg(m_editor->documentTitle()));
-}
-
-void MainWindow::onStarted(const QString& runDirectory, qint64 totalSteps)
-{
-    m_statusLabel->setText(tr("Training: %1 steps, writing %2").arg(totalSteps).arg(runDirectory));
-}
-
-void MainWindow::onStep(const tau::core::StepRecord& record)
-{
-    m_lastStep = record.step;
-    m_trainPage->addStep(record);
-    m_progress->setValue(int(kProgressResolution * record.step / std::max<long long>(1, record.totalSteps)));
-    m_statusLabel->setText(tr("Epoch %1 · step %2/%3 · loss %4 · %5 img/s")
-                               .arg(record.epoch)
-                               .arg(record.step)
-                               .arg(record.totalSteps)
-                               .arg(record.loss, 0, 'f', 4)
-                               .arg(record.imagesPerSecond, 0, 'f', 0));
-    m_etaLabel->setText(tr("ETA %1").arg(formatEta(record.etaSeconds)));
-}
-
-void MainWindow::onEpoch(const tau::core::EpochRecord& record)
-{
-    m_trainPage->addEpoch(record);
-}
-
-void MainWindow::onFinished(bool cancelled, const QString& runDirectory, const QString& error)
-{
-    setTraining(false);
-    m_etaLabel->clear();
-    if (!error.isEmpty()) {
-        m_editor->showError(tr("Training failed: %1").arg(error), 0);
-    } else if (cancelled) {
-        m_statusLabel->setText(
-            tr("Stopped after step %1; %2/checkpoints/last.pt holds that state").arg(m_lastStep).arg(runDirectory));
-    } else {
-        m_progress->setValue(kProgressResolution);
-        m_statusLabel->setText(tr("Finished: results in %1").arg(runDirectory));
-    }
-    m_runs->refresh();
-    Q_EMIT trainingEnded(cancelled, error);
 }
 
 void MainWindow::closeEvent(QCloseEvent* event)
@@ -442,7 +298,7 @@ void MainWindow::closeEvent(QCloseEvent* event)
             return;
         }
     }
-    if (m_training) {
+    if (m_training->isTraining()) {
         m_statusLabel->setText(tr("Stopping training before closing…"));
     }
     QSettings settings;
@@ -504,6 +360,36 @@ widgets::DistributionPlot* MainWindow::rawPlot() const
 widgets::DistributionPlot* MainWindow::temperaturePlot() const
 {
     return m_trainPage->temperaturePlot();
+}
+
+bool MainWindow::isTraining() const
+{
+    return m_training->isTraining();
+}
+
+bool MainWindow::isPaused() const
+{
+    return m_training->isPaused();
+}
+
+TrainingController* MainWindow::training() const
+{
+    return m_training;
+}
+
+void MainWindow::startTraining()
+{
+    m_training->startTraining();
+}
+
+void MainWindow::stopTraining()
+{
+    m_training->stopTraining();
+}
+
+void MainWindow::togglePause()
+{
+    m_training->togglePause();
 }
 
 QString MainWindow::currentFigureCsv() const

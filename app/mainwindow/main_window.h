@@ -3,13 +3,11 @@
 #include "core/common/training_observer.h"
 
 #include <QMainWindow>
-#include <QThread>
 
 class QAction;
 class QLabel;
 class QMenu;
 class QToolBar;
-class QProgressBar;
 class QTableView;
 class QTabWidget;
 
@@ -20,7 +18,7 @@ class DistributionPlot;
 
 namespace tau::app {
 
-class TrainingWorker;
+class TrainingController;
 class RunsModel;
 class ConfigEditor;
 class TrainPage;
@@ -32,9 +30,9 @@ class ExportActions;
 
 /**
  * The explorer's window, which wires its parts together: the Train page (ConfigEditor and the live dashboard),
- * the Analyse page (AnalysisPanel), the Runs dock, the Export menu (ExportActions), and the training worker's
- * lifecycle with Train, Pause and Stop in the toolbar and progress and ETA in the status bar. Training runs in a
- * worker thread; the window only draws what it reports.
+ * the Analyse page (AnalysisPanel), the Runs dock, the Export menu (ExportActions), and the TrainingController
+ * (Train, Pause and Stop in the toolbar, progress and ETA in the status bar). Training runs in a worker thread;
+ * the window only draws what it reports.
  */
 class MainWindow : public QMainWindow
 {
@@ -50,10 +48,12 @@ public:
     bool openPreset(const QString& path);
     /** Shows the runs of @p folder in the Runs panel, and remembers it for the next start. */
     void openRunsFolder(const QString& folder);
-    bool isTraining() const { return m_training; }
+    bool isTraining() const;
     QString configErrorText() const;
 
-    bool isPaused() const { return m_paused; }
+    bool isPaused() const;
+    /** Train, Pause, Stop and what a run reports; its TorchScript trust question can be answered by tests. */
+    TrainingController* training() const;
     RunsModel* runsModel() const;
     QTableView* runsView() const;
     /** Shows the curves of the runs selected in the runs panel (the first in full, the others overlaid). */
@@ -96,28 +96,17 @@ private:
     QVector<FigureEntry> figures(int* current = nullptr) const;
     void restoreSettings();
     void showAbout();
-    void setTraining(bool training);
     void updateWindowTitle();
-
-    void onStarted(const QString& runDirectory, qint64 totalSteps);
-    void onStep(const tau::core::StepRecord& record);
-    void onEpoch(const tau::core::EpochRecord& record);
-    void onFinished(bool cancelled, const QString& runDirectory, const QString& error);
 
     ConfigEditor* m_editor;
     TrainPage* m_trainPage = nullptr;
     QLabel* m_statusLabel = nullptr;
-    QLabel* m_etaLabel = nullptr;
-    QProgressBar* m_progress = nullptr;
     void chooseRunsFolder();
     void openRecent(const QString& path);
     void resetLayout();
     void showHelp();
 
-    QAction* m_trainAction = nullptr;
-    QAction* m_stopAction = nullptr;
     QAction* m_openAction = nullptr;
-    QAction* m_pauseAction = nullptr;
     RunsDock* m_runs = nullptr;
     RecentFiles* m_recent = nullptr;
     QMenu* m_viewMenu = nullptr;
@@ -125,12 +114,7 @@ private:
     QTabWidget* m_pages = nullptr; ///< Train and Analyse
     AnalysisPanel* m_analysis = nullptr;
     ExportActions* m_exports = nullptr;
-    bool m_paused = false;
-
-    QThread m_workerThread;
-    TrainingWorker* m_worker = nullptr;
-    bool m_training = false;
-    qint64 m_lastStep = 0;
+    TrainingController* m_training = nullptr;
 };
 
 } // namespace tau::app

@@ -6,6 +6,7 @@
 
 #include <QObject>
 #include <QString>
+#include <QStringList>
 
 Q_DECLARE_METATYPE(tau::core::StepRecord)
 Q_DECLARE_METATYPE(tau::core::EpochRecord)
@@ -39,6 +40,8 @@ Q_SIGNALS:
     void stepDone(const tau::core::StepRecord& record);
     void epochDone(const tau::core::EpochRecord& record);
     void message(const QString& text);
+    /** The config's TorchScript encoder was refused until trusted (core/models/script_trust.h); finished follows. */
+    void scriptRefused(const QString& path, const QStringList& reasons);
     /** Always emitted last: @p error is empty on success and on a requested stop. */
     void finished(bool cancelled, const QString& runDirectory, const QString& error);
 

@@ -1,4 +1,6 @@
+#include "app/config/config_form.h"
 #include "app/mainwindow/main_window.h"
+#include "app/mainwindow/training_controller.h"
 #include "app/models/runs_model.h"
 #include "app/mainwindow/recent_files.h"
 #include "app/pages/runs_dock.h"
@@ -15,6 +17,7 @@
 #include <QStandardPaths>
 #include <QTableView>
 #include <QLabel>
+#include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QSpinBox>
 #include <QStatusBar>
@@ -47,6 +50,7 @@ private Q_SLOTS:
     void pauseHoldsTrainingAndResumeContinues();
     void finishedRunsShowInTheRunsPanelAndOverlay();
     void desktopHabits();
+    void aTorchScriptEncoderRunsOnlyOnceTrusted();
 
 private:
     QAction* action(MainWindow& window, const char* name) const;
@@ -410,6 +414,48 @@ void TestMainWindow::desktopHabits()
     recent.clear();
     QVERIFY(recent.entries().isEmpty());
     QSettings().remove("runsFolder");
+}
+
+/**
+ * Post-hoc TaU on a TorchScript encoder chosen in the form, which writes a file from its forward: Train is refused,
+ * the user is asked (here by a stand-in for the dialog) with the file and what it does, and nothing ran; answered
+ * yes, it trains, and the program really ran.
+ */
+void TestMainWindow::aTorchScriptEncoderRunsOnlyOnceTrusted()
+{
+    const QString script = m_dir->filePath("saver.pt"), marker = m_dir->filePath("written_by_the_script");
+    const auto made = tau::test::runReferenceScript("make_hostile_files.py", {"script", "saver", script, marker});
+    QVERIFY2(made.exitCode == 0, made.standardError.constData());
+    MainWindow window;
+    openTinyConfig(window, "system: posthoc_tau\nexp_name: posthoc\nnum_epochs: 1\n");
+    auto* form = window.findChild<tau::app::ConfigForm*>("configForm");
+    QVERIFY(form != nullptr && form->useFrozenEncoder(script));
+    auto* editor = window.findChild<QPlainTextEdit*>("configEditor");
+    QVERIFY2(editor->toPlainText().contains("encoder_torchscript: \"" + script + "\""), qPrintable(editor->toPlainText()));
+    QTRY_COMPARE_WITH_TIMEOUT(window.findChild<QLineEdit*>("frozenEncoder")->text(), script, 5000);
+
+    QStringList asked;
+    bool answer = false;
+    window.training()->setTrustQuestion([&](const QString& path, const QStringList& reasons) {
+        asked << path + ": " + reasons.join("; ");
+        return answer;
+    });
+    QSignalSpy ended(&window, &MainWindow::trainingEnded);
+    action(window, "trainAction")->trigger();
+    QTRY_COMPARE_WITH_TIMEOUT(ended.size(), 1, 120000);
+    QVERIFY2(ended.first().at(1).toString().contains("a TorchScript file is a program"), qPrintable(ended.first().at(1).toString()));
+    QCOMPARE(asked.size(), 1);
+    QVERIFY2(asked.first().startsWith(script + ": calls aten::save"), qPrintable(asked.first()));
+    QVERIFY(!QFile::exists(marker));
+    QVERIFY(!QFile::exists(m_dir->filePath("runs/posthoc"))); // a refused run leaves no folder behind
+
+    answer = true;
+    action(window, "trainAction")->trigger();
+    QTRY_COMPARE_WITH_TIMEOUT(ended.size(), 2, 300000);
+    QCOMPARE(ended.last().at(1).toString(), QString());
+    QCOMPARE(asked.size(), 2);
+    QVERIFY(QFile::exists(marker));
+    QVERIFY(QFile::exists(m_dir->filePath("runs/posthoc/checkpoints/last.pt")));
 }
 
 QTEST_MAIN(TestMainWindow)
