@@ -25,6 +25,8 @@ struct Value
 };
 
 constexpr size_t kLongestKeptText = 4096; // keys, devices and names are short; longer texts are only skipped
+/** The values a walk may create: a torch pickle holds thousands; the walk's own memory stays below ~0.5 GB. */
+constexpr uint64_t kMostValues = uint64_t(1) << 22;
 
 Value mark()
 {
@@ -167,7 +169,23 @@ private:
         m_at += size_t(length);
     }
 
-    void push(Value value) { m_stack.push_back(std::move(value)); }
+    /** Counts one more value the walk keeps; false (the walk ends with the problem said) past kMostValues. */
+    bool keepOneMore()
+    {
+        if (++m_values <= kMostValues) {
+            return true;
+        }
+        fail("it builds more than " + std::to_string(kMostValues) + " values, more than any torch file holds");
+        m_at = m_size;
+        return false;
+    }
+
+    void push(Value value)
+    {
+        if (keepOneMore()) {
+            m_stack.push_back(std::move(value));
+        }
+    }
 
     Value pop()
     {
@@ -220,13 +238,17 @@ private:
             fail("a memo opcode with nothing to remember (malformed pickle)");
             return;
         }
-        if (slot > m_memo.size() && slot > m_size) {
+        // Pickles number their memo slots in order (Python's pickler and LibTorch's alike): a gap is a declaration.
+        if (slot > m_memo.size()) {
             fail("it names memo slot " + std::to_string(slot) + " after " + std::to_string(m_memo.size()) +
-                 " slots: a pickle of " + std::to_string(m_size) + " bytes cannot fill that many");
+                 " slots (pickles fill them in order; LibTorch would fill every slot up to it)");
             return;
         }
-        if (slot >= m_memo.size()) {
-            m_memo.resize(size_t(slot) + 1);
+        if (slot == m_memo.size()) {
+            if (!keepOneMore()) {
+                return;
+            }
+            m_memo.emplace_back();
         }
         m_memo[size_t(slot)] = m_stack.back();
     }
@@ -478,6 +500,7 @@ private:
     const StorageRecordSize& m_storageRecord;
     std::vector<Value> m_stack;
     std::vector<Value> m_memo;
+    uint64_t m_values = 0; ///< values pushed and memo slots filled, all told
     std::set<std::string> m_seenGlobals;
     std::set<std::string> m_seenStorages;
     PickleAudit m_audit;

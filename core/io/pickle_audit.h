@@ -24,10 +24,11 @@ using StorageRecordSize = std::function<std::optional<uint64_t>(const std::strin
 /**
  * Checks a pickle of torch.save or TorchScript (protocols 0-5) before LibTorch's unpickler reads it, against what
  * that unpickler would allocate from it: every length-prefixed string or byte run fits in the bytes that follow;
- * memo slots are numbered in order (LibTorch fills every slot up to a declared one, so one opcode declaring slot
+ * memo slots are filled in order (LibTorch fills every slot up to a declared one, so one opcode declaring slot
  * 4,000,000,000 would allocate 64 GB); every tensor storage ('storage', type, key, location, count) names a record
  * at least count x element size long (LibTorch takes the count as the storage's size whatever the record holds);
- * every tensor rebuilt by torch._utils._rebuild_tensor_v2 lies inside its storage.
+ * every tensor rebuilt by torch._utils._rebuild_tensor_v2 lies inside its storage. The walk itself keeps at most
+ * 4,194,304 values (a torch pickle holds thousands), so no pickle can make it allocate more than about 0.5 GB.
  */
 PickleAudit auditPickle(const uint8_t* data, size_t size, const StorageRecordSize& storageRecord);
 

@@ -5,14 +5,14 @@
 #include "core/io/zip_archive.h"
 
 #include <fstream>
-#include <regex>
 #include <set>
 
 namespace tau::core {
 
 namespace {
 
-constexpr uint64_t kLargestPickle = uint64_t(1) << 30; // pickles and TorchScript sources are kilobytes to megabytes
+// Pickles and TorchScript sources are kilobytes to a few megabytes, even for large models.
+constexpr uint64_t kLargestPickle = uint64_t(64) << 20;
 
 bool endsWith(const std::string& text, const std::string& suffix)
 {
@@ -84,10 +84,21 @@ TorchArchiveAudit auditTorchArchive(const std::vector<uint8_t>& bytes)
 std::vector<std::string> recordsDefiningFunctions(const TorchArchiveAudit& audit)
 {
     // Printed TorchScript puts each definition on a line of its own: indentation, "def", a space.
-    static const std::regex definition(R"((^|\n)[ \t]*def[ \t])");
+    const auto definesFunctions = [](const std::string& source) {
+        for (size_t line = 0; line < source.size(); line = source.find('\n', line) + 1) {
+            const size_t text = source.find_first_not_of(" \t", line);
+            if (text != std::string::npos && source.compare(text, 4, "def ") == 0) {
+                return true;
+            }
+            if (source.find('\n', line) == std::string::npos) {
+                break;
+            }
+        }
+        return false;
+    };
     std::vector<std::string> records;
     for (const auto& [record, source] : audit.code) {
-        if (std::regex_search(source, definition)) {
+        if (definesFunctions(source)) {
             records.push_back(record);
         }
     }

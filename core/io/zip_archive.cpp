@@ -135,13 +135,8 @@ std::string overlapProblem(std::vector<ZipRecord> records)
 
 const ZipRecord* ZipArchive::find(const std::string& name) const
 {
-    const std::string wanted = lowercase(name);
-    for (const ZipRecord& record : records) {
-        if (lowercase(record.name) == wanted) {
-            return &record;
-        }
-    }
-    return nullptr;
+    const auto found = byLowercaseName.find(lowercase(name));
+    return found == byLowercaseName.end() ? nullptr : &records[found->second];
 }
 
 ZipArchive readZipArchive(const std::vector<uint8_t>& bytes)
@@ -149,6 +144,7 @@ ZipArchive readZipArchive(const std::vector<uint8_t>& bytes)
     ZipArchive archive;
     const auto fail = [&archive](std::string problem) {
         archive.records.clear();
+        archive.byLowercaseName.clear();
         archive.problem = std::move(problem);
         return archive;
     };
@@ -175,7 +171,6 @@ ZipArchive readZipArchive(const std::vector<uint8_t>& bytes)
         entries = in.read(zip64 + 32, 8);
         directory = in.read(zip64 + 48, 8);
     }
-    std::vector<std::string> names;
     uint64_t at = directory;
     for (uint64_t entry = 0; entry < entries; ++entry) {
         if (!in.has(at, 46) || in.read(at, 4) != kDirectoryEntry) {
@@ -212,13 +207,11 @@ ZipArchive readZipArchive(const std::vector<uint8_t>& bytes)
         if (std::string problem = checkContent(bytes, record, expectedCrc); !problem.empty()) {
             return fail(std::move(problem));
         }
-        names.push_back(lowercase(record.name));
+        if (!archive.byLowercaseName.emplace(lowercase(record.name), archive.records.size()).second) {
+            return fail("two records are named " + lowercase(record.name) + " (a reader would take either)");
+        }
         archive.records.push_back(std::move(record));
         at += 46 + nameSize + extraSize + commentSize;
-    }
-    std::sort(names.begin(), names.end());
-    if (const auto twice = std::adjacent_find(names.begin(), names.end()); twice != names.end()) {
-        return fail("two records are named " + *twice + " (a reader would take either)");
     }
     if (std::string problem = overlapProblem(archive.records); !problem.empty()) {
         return fail(std::move(problem));

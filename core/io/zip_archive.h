@@ -3,6 +3,7 @@
 // Torch-free, so the fuzz targets can exercise it on raw bytes.
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,7 @@ struct ZipArchive
 {
     std::vector<ZipRecord> records;
     std::string problem; ///< empty when every record is whole and declares its true size
+    std::map<std::string, size_t> byLowercaseName; ///< index into records
 
     /** The record named @p name, compared as LibTorch's reader compares (ignoring case); null when absent. */
     const ZipRecord* find(const std::string& name) const;
@@ -38,7 +40,7 @@ struct ZipArchive
  */
 ZipArchive readZipArchive(const std::vector<uint8_t>& bytes);
 
-/** A checked record's bytes, inflated when deflated; @p record must come from readZipArchive(@p bytes). */
+/** A checked record's bytes, inflated when deflated (records under 4 GiB); @p record comes from readZipArchive(@p bytes). */
 std::vector<uint8_t> recordBytes(const std::vector<uint8_t>& bytes, const ZipRecord& record);
 
 /** readZipArchive(@p bytes).problem: empty when the archive is whole (e.g. "record archive/data/3 fails its CRC-32"). */

@@ -1,6 +1,7 @@
 #include "core/models/torchscript_loader.h"
 
 #include "core/common/error.h"
+#include "core/io/memory_stream.h"
 #include "core/io/torch_archive.h"
 #include "core/models/script_trust.h"
 
@@ -8,7 +9,6 @@
 #include <torch/csrc/jit/ir/ir.h>
 
 #include <set>
-#include <sstream>
 
 namespace tau::core {
 
@@ -62,8 +62,7 @@ torch::jit::Module loadTorchScript(const std::string& path, const torch::Device&
     }
     torch::jit::Module module;
     try {
-        std::istringstream stream(std::string(bytes.begin(), bytes.end()));
-        bytes = {};
+        MemoryInputStream stream(bytes);
         module = torch::jit::load(stream, device);
     } catch (const c10::Error& error) {
         throw DataError(path + ": not a loadable TorchScript module: " + firstLine(error));

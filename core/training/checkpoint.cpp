@@ -1,6 +1,7 @@
 #include "core/training/checkpoint.h"
 
 #include "core/io/durable_file.h"
+#include "core/io/memory_stream.h"
 #include "core/io/torch_archive.h"
 
 #include "core/common/error.h"
@@ -10,7 +11,6 @@
 #include <torch/torch.h>
 
 #include <map>
-#include <sstream>
 
 #include <cstdio>
 #include <filesystem>
@@ -158,8 +158,7 @@ TrainingPosition loadCheckpoint(const std::string& path, torch::nn::Module& mode
     TrainingPosition position;
     try {
         torch::serialize::InputArchive archive;
-        std::istringstream stream(std::string(bytes.begin(), bytes.end()));
-        bytes = {};
+        MemoryInputStream stream(bytes);
         archive.load_from(stream);
         torch::serialize::InputArchive modelArchive;
         archive.read("model", modelArchive);
