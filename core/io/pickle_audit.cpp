@@ -1,5 +1,6 @@
 #include "core/io/pickle_audit.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -340,9 +341,26 @@ private:
                  " reaches past the " + std::to_string(storage.number) + " elements of storage " + *storage.text);
             return;
         }
+        countDenseBytes(sizes, storage.itemSize);
         Value tensor;
         tensor.kind = Value::Kind::Tensor;
         push(std::move(tensor));
+    }
+
+    /** What the view holds once copied: its elements times their size, saturating instead of wrapping. */
+    void countDenseBytes(const std::vector<Value>& sizes, int64_t itemSize)
+    {
+        constexpr unsigned __int128 kSaturated = UINT64_MAX;
+        unsigned __int128 bytes = uint64_t(itemSize);
+        for (const Value& side : sizes) {
+            bytes = std::min(bytes * uint64_t(side.number), kSaturated); // sides are at most 2^63: no overflow
+        }
+        const auto dense = uint64_t(bytes);
+        if (dense > m_largestTensorBytes || m_audit.largestTensor.empty()) {
+            m_largestTensorBytes = dense;
+            m_audit.largestTensor = "shape " + shapeText(sizes) + ", " + std::to_string(dense) + " bytes";
+        }
+        m_audit.tensorBytes = dense > UINT64_MAX - m_audit.tensorBytes ? UINT64_MAX : m_audit.tensorBytes + dense;
     }
 
     void reduce()
@@ -504,6 +522,7 @@ private:
     std::set<std::string> m_seenGlobals;
     std::set<std::string> m_seenStorages;
     PickleAudit m_audit;
+    uint64_t m_largestTensorBytes = 0;
 };
 
 } // namespace

@@ -77,6 +77,13 @@ TorchArchiveAudit auditTorchArchive(const std::vector<uint8_t>& bytes)
             }
         }
         audit.storageBytes += found.storageBytes;
+        if (found.tensorBytes > budget) {
+            // Views that repeat their storage's elements (stride 0): any copy of them would take this much.
+            audit.problem = "record " + record.name + ": its tensors hold " + byteSizeText(found.tensorBytes) +
+                            " once copied (the largest: " + found.largestTensor + "), more than the " +
+                            byteSizeText(budget) + " of memory available";
+            return audit;
+        }
     }
     return audit;
 }

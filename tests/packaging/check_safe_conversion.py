@@ -8,9 +8,15 @@ that leave a marker file when they are imported or run:
   - one that names a class in a module whose import would create a file.
 Each must convert (the tensors intact), leave no marker, and name on stderr what it read as a placeholder.
 Then a checkpoint whose storage record is shorter than its pickle declares, and a truncated one, are refused
-with a message naming the file, before any tensor is made.
+with a message naming the file, before any tensor is made. Last, copies of a real checkpoint that declare more
+than they hold (tests/reference/make_hostile_files.py: every CRC right, one declaration wrong: a storage of 2^40
+elements, a view past its storage, a view of 2^40 elements repeating one, memo slot 0xFFFFFFF0, a string of
+0xFFFFFF00 bytes, a record declaring 2 GiB, a second data.pkl) are refused by name with the converter held to
+1 GiB of data (RLIMIT_DATA), so an allocation from a declaration fails the test instead of the machine; and the
+real file is refused under a TAU_MAX_MEMORY smaller than it.
 """
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -109,6 +115,50 @@ def main():
                 f"{path}: exit {done.returncode}, stderr:\n{done.stderr}"
             assert not os.path.exists(path + ".pt"), f"{path}: an output was written"
             print(f"{os.path.basename(path)}: refused ({expected})")
+
+        check_declarations(converter, folder, os.path.join(folder, "dotmap.ckpt"))
+
+
+# What the converter says of each copy made by make_hostile_files.py; None: the control converts.
+HOSTILE = {
+    "unchanged": None,
+    "storage_count": "storage '0' declares 1099511627776 elements",
+    "tensor_view": "reaches past the 32 elements of its storage",
+    "expanded_view": "copying its tensors (the largest, l1.weight, of shape [1048576, 1048576]) needs 4.0 TiB",
+    "memo_slot": "names memo slot 4294967280 before slot",
+    "string_length": "declares 4294967040 bytes, but only",
+    "record_size": "declares 2147483647 bytes from",
+    "duplicate_name": "expected one data.pkl in the archive, found 2",
+}
+
+
+def held_to_one_gib():
+    resource.setrlimit(resource.RLIMIT_DATA, (1 << 30, 1 << 30))
+
+
+def convert_held(converter, path, environment=None):
+    return subprocess.run([sys.executable, converter, path, "-o", path + ".pt"], capture_output=True, text=True,
+                          preexec_fn=held_to_one_gib, env=environment)
+
+
+def check_declarations(converter, folder, real):
+    maker = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "reference", "make_hostile_files.py")
+    for kind, expected in HOSTILE.items():
+        hostile = os.path.join(folder, f"hostile_{kind}.ckpt")
+        subprocess.run([sys.executable, maker, "archive", kind, real, hostile], check=True)
+        done = convert_held(converter, hostile)
+        if expected is None:
+            assert done.returncode == 0, f"{kind}: the control did not convert:\n{done.stderr}"
+            assert os.path.exists(hostile + ".pt"), f"{kind}: no output"
+        else:
+            assert done.returncode == 1 and done.stderr.startswith(hostile + ": ") and expected in done.stderr, \
+                f"{kind}: exit {done.returncode}, stderr:\n{done.stderr}"
+            assert not os.path.exists(hostile + ".pt"), f"{kind}: an output was written"
+        print(f"{kind}: " + ("converted" if expected is None else f"refused ({expected})"))
+    done = convert_held(converter, real, dict(os.environ, TAU_MAX_MEMORY="64"))
+    assert done.returncode == 1 and "more than the 64 bytes of memory available (TAU_MAX_MEMORY)" in done.stderr, \
+        f"TAU_MAX_MEMORY=64: exit {done.returncode}, stderr:\n{done.stderr}"
+    print("TAU_MAX_MEMORY=64: refused")
 
 
 main()

@@ -5,6 +5,8 @@
         unchanged      the same records, rewritten (a control: it must still load)
         storage_count  the first storage declares 2**40 elements
         tensor_view    the first tensor's first size becomes 2**20 (a view far past its storage)
+        expanded_view  the first tensor has 2**40 elements or more, every stride 0: inside its storage, but any
+                       copy of it is terabytes
         memo_slot      the first memo put names slot 0xFFFFFFF0 (LibTorch fills every slot up to it: 64 GB)
         string_length  the first string declares 0xFFFFFF00 bytes
         record_size    the record archive/data/0 is deflated and declares 0x7FFFFFFF bytes
@@ -44,6 +46,21 @@ def splice(pickle, start, end, replacement):
     return pickle[:start] + replacement + pickle[end:]
 
 
+def tuple_span(ops, at):
+    """(first op, one past the last op, item count) of the tuple of small ints whose ops start at index `at`."""
+    names = [op[0] for op in ops]
+    if names[at] == "EMPTY_TUPLE":
+        return at, at + 1, 0
+    start = at
+    if names[at] == "MARK":
+        at += 1
+    items = 0
+    while names[at] not in ("TUPLE", "TUPLE1", "TUPLE2", "TUPLE3"):
+        items += 1
+        at += 1
+    return start, at + 1, items
+
+
 def patched_pickle(kind, pickle):
     ops = ops_of(pickle)
     names = [op[0] for op in ops]
@@ -61,6 +78,24 @@ def patched_pickle(kind, pickle):
             at += 1
         _, start, end = ops[at]  # the first size
         return splice(pickle, start, end, long1(2**20))
+    if kind == "expanded_view":
+        at = names.index("BINPERSID") + 1
+        while names[at] in ("BINPUT", "LONG_BINPUT"):
+            at += 1
+        at += 1  # past the storage offset, to the sizes tuple
+        sizes_start, sizes_end, ndim = tuple_span(ops, at)
+        at = sizes_end
+        while names[at] in ("BINPUT", "LONG_BINPUT"):
+            at += 1
+        strides_start, strides_end, _ = tuple_span(ops, at)
+        if ndim == 0:
+            raise SystemExit("the first tensor is a scalar")
+        side = 2 ** -(-40 // ndim)  # sides whose product is at least 2**40
+        sizes = b"(" + b"".join(long1(side) for _ in range(ndim)) + b"t"
+        strides = b"(" + b"K\x00" * ndim + b"t"
+        # The strides come later in the file: splice them first so the sizes' offsets still hold.
+        pickle = splice(pickle, ops[strides_start][1], ops[strides_end - 1][2], strides)
+        return splice(pickle, ops[sizes_start][1], ops[sizes_end - 1][2], sizes)
     if kind == "memo_slot":
         _, start, end = next(op for op in ops if op[0] in ("BINPUT", "LONG_BINPUT"))
         return splice(pickle, start, end, b"r" + struct.pack("<I", 0xFFFFFFF0))
