@@ -45,4 +45,13 @@ double temperatureOf(double t, double c)
     return t / std::max(c, 1e-3);
 }
 
+QStringList refusalReasons(const core::UntrustedScriptError& refusal)
+{
+    QStringList reasons;
+    for (const std::string& reason : refusal.reasons()) {
+        reasons << QString::fromStdString(reason);
+    }
+    return reasons;
+}
+
 } // namespace tau::app

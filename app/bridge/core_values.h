@@ -4,10 +4,12 @@
 
 #include "core/common/training_observer.h"
 #include "core/evaluation/image_scan.h"
+#include "core/models/script_trust.h"
 #include "widgets/browser/thumbnail_set.h"
 #include "widgets/plots/distribution_plot.h"
 
 #include <QString>
+#include <QStringList>
 
 namespace tau::app {
 
@@ -16,6 +18,9 @@ widgets::EpochHistogram toWidgetHistogram(int epoch, const core::Histogram& hist
 
 /** Scanned images with their certainties as the browser shows them. */
 widgets::SharedThumbnailSet toThumbnails(const core::ScannedImages& scan);
+
+/** What a refused TorchScript file would do beyond tensor math, one reason each, as the trust question lists them. */
+QStringList refusalReasons(const core::UntrustedScriptError& refusal);
 
 /** Remaining time as m:ss or h:mm:ss; "--:--" while it is unknown. */
 QString formatEta(double seconds);

@@ -41,7 +41,8 @@ QString noTemperatureNote(const core::ScannedImages& scan)
 
 } // namespace
 
-AnalysisPanel::AnalysisPanel(QWidget* parent) : QWidget(parent), m_worker(new AnalysisWorker)
+AnalysisPanel::AnalysisPanel(QWidget* parent)
+    : QWidget(parent), m_worker(new AnalysisWorker), m_trust(trustQuestionDialog(this, tr("Trust and Continue")))
 {
     m_worker->moveToThread(&m_thread);
     connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
@@ -50,6 +51,8 @@ AnalysisPanel::AnalysisPanel(QWidget* parent) : QWidget(parent), m_worker(new An
     connect(m_worker, &AnalysisWorker::projected, this, &AnalysisPanel::onProjected);
     connect(m_worker, &AnalysisWorker::evaluated, this, &AnalysisPanel::onEvaluated);
     connect(m_worker, &AnalysisWorker::failed, this, &AnalysisPanel::onFailed);
+    connect(m_worker, &AnalysisWorker::scriptRefused, this,
+            [this](const QString& path, const QStringList& reasons) { m_trust.noteRefusal(path, reasons); });
     m_thread.setObjectName(QStringLiteral("analysis"));
     m_thread.start();
 
@@ -141,6 +144,14 @@ bool AnalysisPanel::refuseWhenBusy()
     return m_busy;
 }
 
+void AnalysisPanel::startJob(const QString& stage, std::function<void()> job)
+{
+    m_trust.clear();
+    m_job = std::move(job);
+    setBusy(true, stage);
+    QMetaObject::invokeMethod(m_worker, m_job, Qt::QueuedConnection);
+}
+
 void AnalysisPanel::cancel()
 {
     m_worker->stop();
@@ -163,8 +174,7 @@ void AnalysisPanel::startScan(const QString& dataset, const QString& stage)
     core::ImageScanOptions options;
     options.checkpoint = m_checkpoint.toStdString();
     options.dataset = dataset.toStdString();
-    setBusy(true, stage);
-    QMetaObject::invokeMethod(m_worker, [worker = m_worker, options] { worker->scan(options); }, Qt::QueuedConnection);
+    startJob(stage, [worker = m_worker, options] { worker->scan(options); });
 }
 
 const EmbeddedSet* AnalysisPanel::scanned(const QString& name) const
@@ -263,8 +273,7 @@ bool AnalysisPanel::runOod()
         return false;
     }
     m_oodTab->clearWarnings();
-    setBusy(true, tr("OOD evaluation"));
-    QMetaObject::invokeMethod(m_worker, [worker = m_worker, runs] { worker->evaluate(runs); }, Qt::QueuedConnection);
+    startJob(tr("OOD evaluation"), [worker = m_worker, runs] { worker->evaluate(runs); });
     return true;
 }
 
@@ -286,8 +295,7 @@ bool AnalysisPanel::computeTsne()
         Q_EMIT statusMessage(tr("Open a run first"));
         return false;
     }
-    setBusy(true, tr("t-SNE"));
-    QMetaObject::invokeMethod(m_worker, [worker = m_worker, request] { worker->project(request); }, Qt::QueuedConnection);
+    startJob(tr("t-SNE"), [worker = m_worker, request] { worker->project(request); });
     return true;
 }
 
@@ -302,6 +310,10 @@ void AnalysisPanel::onProjected(const QVector<double>& coordinates)
 void AnalysisPanel::onFailed(const QString& error)
 {
     setBusy(false);
+    if (!error.isEmpty() && m_trust.askAndTrust()) { // a TorchScript encoder, trusted now: the same job again
+        startJob(m_stage, m_job);
+        return;
+    }
     if (m_sets.isEmpty()) {
         m_checkpoint.clear();
         m_runLabel->setText(error.isEmpty() ? tr("Opening cancelled.") : tr("Could not open the run: %1").arg(error));

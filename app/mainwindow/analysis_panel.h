@@ -1,6 +1,7 @@
 #pragma once
 
 #include "app/export/export_actions.h"
+#include "app/mainwindow/script_trust_question.h"
 #include "app/pages/analysis/embedding_tab.h"
 #include "widgets/browser/thumbnail_set.h"
 
@@ -60,6 +61,8 @@ public:
     /** Computes t-SNE of the shown points in the worker. */
     bool computeTsne();
     void cancel();
+    /** Replaces the dialog that asks whether to trust a refused TorchScript encoder (tests answer without one). */
+    void setTrustQuestion(TrustQuestion question) { m_trust.setQuestion(std::move(question)); }
 
     bool busy() const { return m_busy; }
     QString runDirectory() const { return m_runDirectory; }
@@ -90,6 +93,8 @@ private:
     void setBusy(bool busy, const QString& what = {});
     /** True (and says so) while a job runs: one job at a time. */
     bool refuseWhenBusy();
+    /** Runs @p job (a call of the worker's) on the worker thread; kept, to run again once a refused encoder is trusted. */
+    void startJob(const QString& stage, std::function<void()> job);
     /** Scores @p dataset (empty: the run's own test set) with the open run in the worker. */
     void startScan(const QString& dataset, const QString& stage);
     /** The set called @p name, when it was scanned. */
@@ -106,6 +111,8 @@ private:
     AnalysisWorker* m_worker;
     bool m_busy = false;
     QString m_stage; ///< what the running job does, shown with its ETA
+    std::function<void()> m_job; ///< the running (or last) job
+    PendingTrust m_trust;        ///< a TorchScript encoder the last job refused, until answered
 
     QString m_checkpoint;
     QString m_runDirectory;

@@ -5,15 +5,12 @@
 #include "app/pages/runs_dock.h"
 #include "app/pages/train_page.h"
 #include "app/workers/training_worker.h"
-#include "core/models/script_trust.h"
 
 #include <QAction>
 #include <QApplication>
 #include <QDir>
 #include <QLabel>
-#include <QMessageBox>
 #include <QProgressBar>
-#include <QPushButton>
 #include <QStyle>
 
 #include <algorithm>
@@ -24,24 +21,6 @@ namespace {
 
 constexpr int kProgressResolution = 1000;
 
-/** The question, as a dialog: a TorchScript file is a program; say what this one does, default to No. */
-bool askInDialog(QWidget* window, const QString& path, const QStringList& reasons)
-{
-    if (QApplication::platformName() == QLatin1String("offscreen")) {
-        return false; // nobody to ask
-    }
-    QMessageBox box(QMessageBox::Warning, QObject::tr("Run this TorchScript encoder?"),
-                    QObject::tr("%1 is a TorchScript file: a program, not just weights. It does more than tensor "
-                                "math:\n\n• %2\n\nRun it only if you trust where it came from.")
-                        .arg(path, reasons.join(QStringLiteral("\n• "))),
-                    QMessageBox::Cancel, window);
-    box.setTextFormat(Qt::PlainText);
-    QPushButton* trust = box.addButton(QObject::tr("Trust and Train"), QMessageBox::AcceptRole);
-    box.setDefaultButton(QMessageBox::Cancel);
-    box.exec();
-    return box.clickedButton() == static_cast<QAbstractButton*>(trust);
-}
-
 } // namespace
 
 TrainingController::TrainingController(ConfigEditor* editor, TrainPage* page, RunsDock* runs, QWidget* window)
@@ -51,7 +30,7 @@ TrainingController::TrainingController(ConfigEditor* editor, TrainPage* page, Ru
     , m_runs(runs)
     , m_progress(new QProgressBar)
     , m_eta(new QLabel)
-    , m_askTrust([window](const QString& path, const QStringList& reasons) { return askInDialog(window, path, reasons); })
+    , m_trust(trustQuestionDialog(window, tr("Trust and Train")))
 {
     createActions(window);
     m_progress->setRange(0, kProgressResolution);
@@ -65,10 +44,8 @@ TrainingController::TrainingController(ConfigEditor* editor, TrainPage* page, Ru
     connect(m_worker, &TrainingWorker::stepDone, this, &TrainingController::onStep);
     connect(m_worker, &TrainingWorker::epochDone, m_page, &TrainPage::addEpoch);
     connect(m_worker, &TrainingWorker::message, this, &TrainingController::statusMessage);
-    connect(m_worker, &TrainingWorker::scriptRefused, this, [this](const QString& path, const QStringList& reasons) {
-        m_refusedScript = path;
-        m_refusalReasons = reasons;
-    });
+    connect(m_worker, &TrainingWorker::scriptRefused, this,
+            [this](const QString& path, const QStringList& reasons) { m_trust.noteRefusal(path, reasons); });
     connect(m_worker, &TrainingWorker::finished, this, &TrainingController::onFinished);
     m_workerThread.setObjectName(QStringLiteral("training"));
     m_workerThread.start();
@@ -119,7 +96,7 @@ void TrainingController::startTraining()
 void TrainingController::train(const core::ExperimentConfig& config)
 {
     m_config = config;
-    m_refusedScript.clear();
+    m_trust.clear();
     m_page->beginRun(config.loss.t, config.optimizer.batchSize);
     m_progress->setValue(0);
     m_eta->clear();
@@ -198,11 +175,9 @@ void TrainingController::onStep(const tau::core::StepRecord& record)
 
 bool TrainingController::retryWithTrust()
 {
-    const QString path = std::exchange(m_refusedScript, QString());
-    if (path.isEmpty() || !m_askTrust(path, m_refusalReasons)) {
+    if (!m_trust.askAndTrust()) { // trusted for the session: analysing the run loads the file again
         return false;
     }
-    core::trustScript(path.toStdString()); // for this session: analysing the run loads it again
     setTraining(false);
     train(m_config);
     return true;

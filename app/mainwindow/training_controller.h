@@ -1,5 +1,6 @@
 #pragma once
 
+#include "app/mainwindow/script_trust_question.h"
 #include "core/common/training_observer.h"
 #include "core/config/experiment_config.h"
 
@@ -31,9 +32,6 @@ class TrainingController : public QObject
     Q_OBJECT
 
 public:
-    /** Whether to trust the TorchScript file at path, which does what reasons say; asked after a refusal. */
-    using TrustQuestion = std::function<bool(const QString& path, const QStringList& reasons)>;
-
     TrainingController(ConfigEditor* editor, TrainPage* page, RunsDock* runs, QWidget* window);
     ~TrainingController() override;
 
@@ -45,7 +43,7 @@ public:
     bool isTraining() const { return m_training; }
     bool isPaused() const { return m_paused; }
     /** Replaces the dialog that asks whether to trust a refused TorchScript file (tests answer without one). */
-    void setTrustQuestion(TrustQuestion question) { m_askTrust = std::move(question); }
+    void setTrustQuestion(TrustQuestion question) { m_trust.setQuestion(std::move(question)); }
 
 public Q_SLOTS:
     void startTraining();
@@ -79,7 +77,7 @@ private:
     QAction* m_stopAction = nullptr;
     QProgressBar* m_progress = nullptr;
     QLabel* m_eta = nullptr;
-    TrustQuestion m_askTrust;
+    PendingTrust m_trust; ///< the TorchScript file the last run refused, until answered
 
     QThread m_workerThread;
     TrainingWorker* m_worker = nullptr;
@@ -87,8 +85,6 @@ private:
     bool m_paused = false;
     qint64 m_lastStep = 0;
     core::ExperimentConfig m_config; ///< what the current (or last) run trains
-    QString m_refusedScript;         ///< the TorchScript file the last run refused, until answered
-    QStringList m_refusalReasons;
 };
 
 } // namespace tau::app

@@ -1,5 +1,7 @@
 #include "app/workers/analysis_worker.h"
 
+#include "app/bridge/core_values.h"
+
 #include <chrono>
 
 namespace tau::app {
@@ -22,6 +24,9 @@ void AnalysisWorker::scan(const tau::core::ImageScanOptions& options)
             return;
         }
         Q_EMIT scanned(result);
+    } catch (const core::UntrustedScriptError& refused) {
+        Q_EMIT scriptRefused(QString::fromStdString(refused.path()), refusalReasons(refused));
+        Q_EMIT failed(QString::fromStdString(refused.what()));
     } catch (const std::exception& error) {
         Q_EMIT failed(QString::fromStdString(error.what()));
     }
@@ -64,6 +69,12 @@ void AnalysisWorker::evaluate(const QVector<tau::core::OodEvaluationOptions>& ru
             for (const std::string& warning : result.warnings) {
                 warnings << QString::fromStdString(warning);
             }
+        } catch (const core::UntrustedScriptError& refused) {
+            // Any run's encoder: asked about, then the whole evaluation runs again (or fails, if not trusted).
+            Q_EMIT scriptRefused(QString::fromStdString(refused.path()), refusalReasons(refused));
+            Q_EMIT failed(tr("%1 cannot be evaluated: %2").arg(QString::fromStdString(runs[i].checkpoint),
+                                                               QString::fromStdString(refused.what())));
+            return;
         } catch (const std::exception& error) {
             if (i == 0) { // the open run: nothing to show
                 Q_EMIT failed(tr("The open run cannot be evaluated: %1").arg(QString::fromStdString(error.what())));

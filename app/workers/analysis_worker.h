@@ -51,6 +51,8 @@ Q_SIGNALS:
     void projected(const QVector<double>& coordinates);
     /** The folders written (RUN_DIR/eval/<name>), in the order of the runs, and the evaluations' warnings. */
     void evaluated(const QStringList& folders, const QStringList& warnings);
+    /** Before failed(): the job needs a TorchScript file that is a program, which the user may trust. */
+    void scriptRefused(const QString& path, const QStringList& reasons);
     /** Emitted instead of a result when a job fails (@p error) or was stopped (empty error). */
     void failed(const QString& error);
 

@@ -1,5 +1,6 @@
 #include "app/workers/training_worker.h"
 
+#include "app/bridge/core_values.h"
 #include "core/models/script_trust.h"
 #include "core/training/trainer.h"
 
@@ -27,11 +28,7 @@ void TrainingWorker::train(const tau::core::ExperimentConfig& config)
         const core::TrainingResult result = core::train(config, *this, m_cancel, options);
         Q_EMIT finished(result.cancelled, QString::fromStdString(result.runDirectory), QString());
     } catch (const core::UntrustedScriptError& refused) {
-        QStringList reasons;
-        for (const std::string& reason : refused.reasons()) {
-            reasons << QString::fromStdString(reason);
-        }
-        Q_EMIT scriptRefused(QString::fromStdString(refused.path()), reasons);
+        Q_EMIT scriptRefused(QString::fromStdString(refused.path()), refusalReasons(refused));
         Q_EMIT finished(false, m_runDirectory, QString::fromStdString(refused.what()));
     } catch (const std::exception& error) {
         // Every failure reaches the window as a message; nothing escapes the thread.

@@ -52,6 +52,7 @@ private Q_SLOTS:
     void initTestCase();
     void opensACheckpointAndBrowsesByCertainty();
     void aBadCheckpointIsReportedNotFatal();
+    void aTorchScriptEncoderRunsOnlyOnceTrusted();
     void cancelStopsTsne();
 
 private:
@@ -184,6 +185,52 @@ void TestAnalysisPanel::opensACheckpointAndBrowsesByCertainty()
     QVERIFY(latex.contains("{\\scriptsize ["));
     QVERIFY(window.currentFigureCsv().startsWith("ood,series,fpr,tpr\n"));
     QCOMPARE(panel->figures().size(), 3); // embedding, ROC curves, score histograms
+}
+
+/**
+ * A post-hoc run on a TorchScript encoder that writes a file from its forward, trained by tau with --trust-script
+ * (this process has trusted nothing). Opening it is refused and the user is asked, once, with the file and what it
+ * does; answered no, nothing ran and nothing is open; answered yes, the same job runs again and the run opens.
+ */
+void TestAnalysisPanel::aTorchScriptEncoderRunsOnlyOnceTrusted()
+{
+    QTemporaryDir dir;
+    const QString script = dir.filePath("saver.pt"), marker = dir.filePath("written_by_the_script");
+    const auto made = tau::test::runReferenceScript("make_hostile_files.py", {"script", "saver", script, marker});
+    QVERIFY2(made.exitCode == 0, made.standardError.constData());
+    const auto trained = tau::test::runProcess(
+        TAU_CLI_PATH, {"train", tau::test::dataPath("configs/tiny.yaml"), "--set", "system=posthoc_tau", "--set",
+                       "exp_name=posthoc", "--set", "num_epochs=1", "--set", "model.encoder_torchscript=" + script,
+                       "--runs-dir", dir.filePath("runs"), "--trust-script"});
+    QVERIFY2(trained.exitCode == 0, trained.standardError.constData());
+    QVERIFY(QFile::remove(marker)); // training ran the program; from here on only the explorer may
+
+    app::AnalysisPanel panel;
+    QStringList asked;
+    bool answer = false;
+    panel.setTrustQuestion([&](const QString& path, const QStringList& reasons) {
+        asked << path + ": " + reasons.join("; ");
+        return answer;
+    });
+    QSignalSpy failed(&panel, &app::AnalysisPanel::jobFailed);
+    QSignalSpy opened(&panel, &app::AnalysisPanel::checkpointOpened);
+    QVERIFY(panel.openCheckpoint(dir.filePath("runs/posthoc")));
+    QVERIFY(failed.wait(60000));
+    QVERIFY2(failed.first().at(0).toString().contains("a TorchScript file is a program"),
+             qPrintable(failed.first().at(0).toString()));
+    QCOMPARE(asked.size(), 1);
+    QVERIFY2(asked.first().startsWith(script + ": calls aten::save"), qPrintable(asked.first()));
+    QVERIFY(!QFile::exists(marker));
+    QVERIFY(!panel.busy());
+    QVERIFY(panel.runDirectory().isEmpty());
+
+    answer = true;
+    QVERIFY(panel.openCheckpoint(dir.filePath("runs/posthoc")));
+    QVERIFY(opened.wait(120000));
+    QCOMPARE(asked.size(), 2);
+    QCOMPARE(failed.size(), 1); // the refusal before the answer is not reported as a failure
+    QVERIFY(QFile::exists(marker));
+    QCOMPARE(QFileInfo(panel.runDirectory()).fileName(), QStringLiteral("posthoc"));
 }
 
 void TestAnalysisPanel::aBadCheckpointIsReportedNotFatal()
