@@ -4,6 +4,7 @@
 #include "core/io/pickle_audit.h"
 #include "core/io/zip_archive.h"
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 
@@ -92,14 +93,13 @@ std::vector<std::string> recordsDefiningFunctions(const TorchArchiveAudit& audit
 {
     // Printed TorchScript puts each definition on a line of its own: indentation, "def", a space.
     const auto definesFunctions = [](const std::string& source) {
-        for (size_t line = 0; line < source.size(); line = source.find('\n', line) + 1) {
+        for (size_t line = 0; line < source.size();) {
+            const size_t end = std::min(source.find('\n', line), source.size());
             const size_t text = source.find_first_not_of(" \t", line);
-            if (text != std::string::npos && source.compare(text, 4, "def ") == 0) {
+            if (text < end && source.compare(text, 4, "def ") == 0) {
                 return true;
             }
-            if (source.find('\n', line) == std::string::npos) {
-                break;
-            }
+            line = end + 1;
         }
         return false;
     };

@@ -34,7 +34,7 @@ std::string joined(const std::vector<std::string>& reasons)
 UntrustedScriptError::UntrustedScriptError(std::string path, std::vector<std::string> reasons)
     : DataError(path + ": a TorchScript file is a program, and this one does more than tensor math: " + joined(reasons) +
                 ". Run it only if you trust where it came from: tau ... --trust-script, tau-explorer --trust-script, or Trust "
-                "and Train when the explorer asks")
+                "when the explorer asks")
     , m_path(std::move(path))
     , m_reasons(std::move(reasons))
 {
