@@ -4,12 +4,14 @@
 - views: two SimCLR views of 256 images with torchvision's PIL transforms, image by image (the original's way);
 - auroc: scikit-learn's roc_auc_score and roc_curve on 10^6 scores;
 - step: one TaU-SimCLR step of the same small CNN and head with Adam, batch 256, on random views.
-Prints JSON: seconds per iteration (median of repeats) for each.
+Prints JSON: seconds per iteration (median of repeats) for each, and which torch, threads and BLAS ran them.
+bench/original_pipeline.py imports its model and loss.
 """
 import gzip
 import json
 import os
 import statistics
+import sys
 import time
 
 import numpy as np
@@ -95,17 +97,21 @@ def step():
     optimizer.step()
 
 
-from sklearn.metrics import roc_auc_score, roc_curve
-
-rng = np.random.default_rng(3)
-million_scores = np.concatenate([rng.standard_normal(500000) + 0.5, rng.standard_normal(500000)])
-million_labels = np.concatenate([np.ones(500000), np.zeros(500000)])
-
-
 def auroc():
-    roc_auc_score(million_labels, million_scores)
-    roc_curve(million_labels, million_scores, drop_intermediate=False)
+    from sklearn.metrics import roc_auc_score, roc_curve  # Debian's Python has it; PyPI torch's venv need not
+
+    rng = np.random.default_rng(3)
+    scores = np.concatenate([rng.standard_normal(500000) + 0.5, rng.standard_normal(500000)])
+    labels = np.concatenate([np.ones(500000), np.zeros(500000)])
+    roc_auc_score(labels, scores)
+    roc_curve(labels, scores, drop_intermediate=False)
 
 
-print(json.dumps({"auroc": timed(auroc, 3), "load": timed(load, 5), "views": timed(views, 5), "step": timed(step, 10),
-                  "torch": torch.__version__, "threads": torch.get_num_threads()}))
+if __name__ == "__main__":
+    # --step-only: the training step alone (for the LibTorch comparison, in any Python with torch)
+    results = {"step": timed(step, 10), "torch": torch.__version__, "threads": torch.get_num_threads(),
+               "blas": "MKL" if torch.backends.mkl.is_available() else "OpenBLAS or other",
+               "onednn": torch.backends.mkldnn.is_available()}
+    if "--step-only" not in sys.argv:
+        results.update({"auroc": timed(auroc, 3), "load": timed(load, 5), "views": timed(views, 5)})
+    print(json.dumps(results))

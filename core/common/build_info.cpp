@@ -1,29 +1,43 @@
 #include "core/common/build_info.h"
 
-#include <ATen/Context.h>
 #include <ATen/detail/CUDAHooksInterface.h>
 #include <torch/cuda.h>
 #include <torch/version.h>
+#ifdef USE_C10D_NCCL
+#include <torch/csrc/cuda/nccl.h>
+#endif
 
 #include <unistd.h>
 
 #include <climits>
 #include <thread>
+#include <vector>
 
 namespace tau::core {
 
 namespace {
 
-/** 12010 -> "12.1", 8902 -> "8.9.2" (CUDA's and cuDNN's own encodings). */
+/** 13000 -> "13.0" (CUDA's own encoding). */
 std::string cudaVersionText(long version)
 {
     return std::to_string(version / 1000) + "." + std::to_string(version % 1000 / 10);
 }
 
+/** cuDNN 9 encodes major * 10000 + minor * 100 + patch (91900 -> "9.19.0"), cuDNN 8 major * 1000 + ... (8902). */
 std::string cudnnVersionText(long version)
 {
-    return std::to_string(version / 1000) + "." + std::to_string(version % 1000 / 100) + "." +
-           std::to_string(version % 100);
+    const long major = version >= 10000 ? version / 10000 : version / 1000;
+    const long minorAndPatch = version >= 10000 ? version % 10000 : version % 1000;
+    return std::to_string(major) + "." + std::to_string(minorAndPatch / 100) + "." + std::to_string(minorAndPatch % 100);
+}
+
+std::string joined(const std::vector<std::string>& parts)
+{
+    std::string text;
+    for (const std::string& part : parts) {
+        text += (text.empty() ? "" : " \u00b7 ") + part;
+    }
+    return text;
 }
 
 } // namespace
@@ -41,16 +55,26 @@ std::string libtorchVersion()
 
 std::string computeBackends()
 {
+#ifdef TAU_LIBTORCH_HAS_CUDA
+    // What the build has is known without a GPU: the CUDA hooks of libtorch_cuda report the versions it was built
+    // with; only the last part depends on this machine.
     const at::CUDAHooksInterface& cuda = at::detail::getCUDAHooks();
-    if (!cuda.hasCUDA()) {
-        // Either a CPU-only LibTorch (Debian's) or no usable GPU here; the stub hooks cannot tell versions.
-        return "CPU (no CUDA device usable with this LibTorch)";
-    }
-    const int gpus = cuda.getNumGPUs();
-    std::string text = "CPU, CUDA " + cudaVersionText(cuda.versionCUDART()) + " (" + std::to_string(gpus) +
-                       (gpus == 1 ? " GPU)" : " GPUs)");
-    text += cuda.hasCuDNN() ? ", cuDNN " + cudnnVersionText(cuda.versionCuDNN()) : ", no cuDNN";
-    return text;
+    std::vector<std::string> parts{"CUDA " + cudaVersionText(cuda.versionCUDART())};
+    parts.push_back(cuda.hasCuDNN() ? "cuDNN " + cudnnVersionText(cuda.versionCuDNN()) : "no cuDNN");
+#ifdef USE_C10D_NCCL
+    const std::uint64_t nccl = torch::cuda::nccl::version(); // major << 32 | minor << 16 | patch
+    parts.push_back("NCCL " + std::to_string(nccl >> 32) + "." + std::to_string((nccl >> 16) & 0xFFFF) + "." +
+                    std::to_string(nccl & 0xFFFF));
+#else
+    parts.push_back("no NCCL");
+#endif
+    const int gpus = int(torch::cuda::device_count());
+    parts.push_back(gpus == 0 ? std::string("no GPU visible")
+                              : std::to_string(gpus) + (gpus == 1 ? " GPU visible" : " GPUs visible"));
+    return joined(parts);
+#else
+    return "CPU only (a LibTorch built without CUDA)";
+#endif
 }
 
 std::string computeDeviceSummary()
@@ -70,7 +94,7 @@ std::string hostName()
 std::string versionReport(const std::string& program)
 {
     return program + " " + toolVersion() + "\n" + "git revision: " + gitRevision() + "\n" +
-           "LibTorch: " + libtorchVersion() + "\n" + "compute backends: " + computeBackends() + "\n";
+           "LibTorch " + libtorchVersion() + " \u00b7 " + computeBackends() + "\n";
 }
 
 } // namespace tau::core

@@ -16,8 +16,8 @@ std::string gitRevision();
 std::string libtorchVersion();
 
 /**
- * The compute backends this LibTorch offers here, e.g. "CPU" or "CPU, CUDA 12.1 (1 GPU), cuDNN 8.9.2": whether a
- * GPU can be used depends on both the build and the machine.
+ * What this LibTorch offers beside the CPU, and whether this machine has a GPU for it, e.g.
+ * "CUDA 13.0 · cuDNN 9.19.0 · NCCL 2.28.9 · no GPU visible", or "CPU only (a LibTorch built without CUDA)".
  */
 std::string computeBackends();
 
@@ -27,7 +27,7 @@ std::string computeDeviceSummary();
 /** This machine's host name ("unknown" when it cannot be read). */
 std::string hostName();
 
-/** The text `--version` prints for @p program: version, revision, LibTorch and backends, one per line. */
+/** The text `--version` prints for @p program: version, git revision, then LibTorch and its backends on one line. */
 std::string versionReport(const std::string& program);
 
 } // namespace tau::core

@@ -1,5 +1,6 @@
 #include "core/common/device.h"
 
+#include "core/common/build_info.h"
 #include "core/common/error.h"
 
 #include <torch/cuda.h>
@@ -15,8 +16,8 @@ torch::Device resolveDevice(const std::string& choice)
     const bool cudaUsable = torch::cuda::is_available();
     const bool wantsCuda = choice.rfind("cuda", 0) == 0;
     if (wantsCuda && !cudaUsable) {
-        throw TauError("device: '" + choice + "' was asked for, but this LibTorch build has no CUDA or no GPU is "
-                       "visible (use device: auto or cpu)");
+        throw TauError("device: '" + choice + "' was asked for, but no GPU is visible to this build (LibTorch " +
+                       libtorchVersion() + " \u00b7 " + computeBackends() + "); use device: auto or cpu");
     }
     if (wantsCuda) {
         const int index = choice.size() > 5 ? std::stoi(choice.substr(5)) : 0;

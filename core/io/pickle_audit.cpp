@@ -62,7 +62,7 @@ int64_t elementSize(const Value& type)
         {"torch.ComplexFloatStorage", 8}, {"torch.ComplexDoubleStorage", 16}, {"torch.BoolStorage", 1},
         {"torch.BFloat16Storage", 2},    {"torch.QInt8Storage", 1},        {"torch.QUInt8Storage", 1},
         {"torch.QInt32Storage", 4},      {"torch.QUInt4x2Storage", 1},     {"torch.QUInt2x4Storage", 1},
-        {"torch.UntypedStorage", 1}};
+        {"torch.UntypedStorage", 1},     {"torch.storage.UntypedStorage", 1}}; // the last: PyTorch 2.x, by bytes
     // c10::ScalarType in declaration order: Byte, Char, Short, Int, Long, Half, Float, Double, ComplexHalf,
     // ComplexFloat, ComplexDouble, Bool, QInt8, QUInt8, QInt32, BFloat16, QUInt4x2, QUInt2x4.
     static const int64_t byScalarType[] = {1, 1, 2, 4, 8, 2, 4, 8, 4, 8, 16, 1, 1, 1, 4, 2, 1, 1};
@@ -74,6 +74,27 @@ int64_t elementSize(const Value& type)
         return byScalarType[type.number];
     }
     return 0;
+}
+
+/**
+ * Bytes per element of a dtype as Python pickles it (GLOBAL torch.uint16): the dtype argument of
+ * _rebuild_tensor_v3, which PyTorch 2.x writes for the dtypes without a typed storage class, over an UntypedStorage
+ * counted in bytes. 0 when unknown.
+ */
+int64_t dtypeSize(const Value& dtype)
+{
+    static const std::map<std::string, int64_t> byName = {
+        {"torch.uint8", 1},          {"torch.int8", 1},           {"torch.int16", 2},          {"torch.int32", 4},
+        {"torch.int64", 8},          {"torch.float16", 2},        {"torch.float32", 4},        {"torch.float64", 8},
+        {"torch.complex32", 4},      {"torch.complex64", 8},      {"torch.complex128", 16},    {"torch.bool", 1},
+        {"torch.bfloat16", 2},       {"torch.uint16", 2},         {"torch.uint32", 4},         {"torch.uint64", 8},
+        {"torch.float8_e4m3fn", 1},  {"torch.float8_e5m2", 1},    {"torch.float8_e4m3fnuz", 1}, {"torch.float8_e5m2fnuz", 1},
+        {"torch.float8_e8m0fnu", 1}};
+    if (dtype.kind != Value::Kind::Global) {
+        return 0;
+    }
+    const auto found = byName.find(*dtype.text);
+    return found == byName.end() ? 0 : found->second;
 }
 
 std::string shapeText(const std::vector<Value>& sizes)
@@ -306,8 +327,12 @@ private:
         push(std::move(storage));
     }
 
-    /** _rebuild_tensor_v2(storage, offset, size, stride, ...): the view must lie inside the storage. */
-    void rebuildTensor(const Value& arguments)
+    /**
+     * _rebuild_tensor_v2(storage, offset, size, stride, ...) and _rebuild_tensor_v3(..., dtype, ...): the view must lie
+     * inside the storage. @p viewItemSize is v3's dtype size (its storage is untyped: counted in bytes); 0 for v2,
+     * whose storage has the tensor's own type.
+     */
+    void rebuildTensor(const Value& arguments, int64_t viewItemSize = 0)
     {
         const std::vector<Value>* fields = arguments.kind == Value::Kind::Tuple ? arguments.items.get() : nullptr;
         if (fields == nullptr || fields->size() < 4 || (*fields)[0].kind != Value::Kind::Storage ||
@@ -317,6 +342,8 @@ private:
             return;
         }
         const Value& storage = (*fields)[0];
+        const int64_t itemSize = viewItemSize > 0 ? viewItemSize : storage.itemSize;
+        const int64_t storageElements = storage.number * storage.itemSize / itemSize; // counts were checked: no overflow
         const std::vector<Value>& sizes = *(*fields)[2].items;
         const std::vector<Value>& strides = *(*fields)[3].items;
         if (sizes.size() != strides.size()) {
@@ -336,12 +363,12 @@ private:
             empty = empty || sizes[d].number == 0;
             last += __int128(sizes[d].number > 0 ? sizes[d].number - 1 : 0) * strides[d].number;
         }
-        if ((*fields)[1].number < 0 || (!empty && last >= storage.number)) {
+        if ((*fields)[1].number < 0 || (!empty && last >= storageElements)) {
             fail("a tensor of shape " + shapeText(sizes) + " at offset " + std::to_string((*fields)[1].number) +
-                 " reaches past the " + std::to_string(storage.number) + " elements of storage " + *storage.text);
+                 " reaches past the " + std::to_string(storageElements) + " elements of storage " + *storage.text);
             return;
         }
-        countDenseBytes(sizes, storage.itemSize);
+        countDenseBytes(sizes, itemSize);
         Value tensor;
         tensor.kind = Value::Kind::Tensor;
         push(std::move(tensor));
@@ -374,6 +401,14 @@ private:
         if (name == "torch._utils._rebuild_tensor_v2" || name == "torch._utils._rebuild_tensor" ||
             name == "torch._utils._rebuild_qtensor") {
             rebuildTensor(arguments);
+        } else if (name == "torch._utils._rebuild_tensor_v3") {
+            const std::vector<Value>* fields = arguments.kind == Value::Kind::Tuple ? arguments.items.get() : nullptr;
+            const int64_t itemSize = fields != nullptr && fields->size() >= 7 ? dtypeSize((*fields)[6]) : 0;
+            if (itemSize == 0) {
+                fail("a tensor rebuilt (v3) without a dtype LibTorch knows");
+                return;
+            }
+            rebuildTensor(arguments, itemSize);
         } else {
             push(Value{});
         }

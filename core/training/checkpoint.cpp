@@ -1,6 +1,7 @@
 #include "core/training/checkpoint.h"
 
 #include "core/io/durable_file.h"
+#include "core/training/optimizer_state.h"
 #include "core/io/memory_stream.h"
 #include "core/io/torch_archive.h"
 
@@ -58,7 +59,7 @@ void saveCheckpoint(const std::string& path, torch::nn::Module& model, torch::op
         archive.write("model", modelArchive);
         if (optimizer != nullptr) {
             torch::serialize::OutputArchive optimizerArchive;
-            optimizer->save(optimizerArchive);
+            saveOptimizerState(optimizerArchive, *optimizer);
             archive.write("optimizer", optimizerArchive);
         }
         if (extras) {
@@ -195,7 +196,7 @@ TrainingPosition loadCheckpoint(const std::string& path, torch::nn::Module& mode
         if (optimizer != nullptr) {
             torch::serialize::InputArchive optimizerArchive;
             archive.read("optimizer", optimizerArchive);
-            optimizer->load(optimizerArchive);
+            loadOptimizerState(optimizerArchive, *optimizer);
             if (extras) {
                 torch::serialize::InputArchive extrasArchive;
                 archive.read("objective", extrasArchive);

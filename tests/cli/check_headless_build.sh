@@ -6,6 +6,10 @@
 #     without their packages), configures, builds tau, and that tau trains a one-epoch run and validates a config;
 #  3. a configuration with TAU_BUILD_GUI=OFF where only Qt Test may be found (no QCustomPlot, no Widgets asked
 #     for) builds and runs core tests: the tests need QtCore and QtTest, not the GUI stack.
+#  Both of its trees are on Debian's LibTorch 1.13, the second supported build, whichever LibTorch TAU was built on.
+#  Their compile commands are the same, so ccache compiles the core on 1.13 once for both trees and for the
+#  debian_package test's.
+# Besides, TAU links no CUDA driver (libcuda.so.1, directly or through its libraries): it starts without one.
 # usage: check_headless_build.sh TAU SOURCE_DIR SCRATCH_BUILD_DIR [COMPILER_LAUNCHER]
 set -euo pipefail
 tau="$1" source="$2" build="$3" launcher="${4:-}"
@@ -16,13 +20,20 @@ if links_qt "$tau"; then
     exit 1
 fi
 echo "ok: $tau links no Qt; through its dependencies: $(ldd "$tau" | grep -io 'libqt[^ ]*' | sort -u | tr '\n' ' ')"
+if ldd "$tau" | grep 'libcuda\.so'; then
+    echo "FAIL: $tau links the CUDA driver (above): it would not start on a machine without one" >&2
+    exit 1
+fi
+"$tau" --version >/dev/null || { echo "FAIL: $tau --version" >&2; exit 1; }
+echo "ok: $tau links no CUDA driver and starts: $("$tau" --version | grep '^LibTorch')"
 
 args=(-S "$source" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DTAU_BUILD_GUI=OFF -DTAU_BUILD_TESTS=OFF
       -DCMAKE_DISABLE_FIND_PACKAGE_Qt6=ON -DCMAKE_DISABLE_FIND_PACKAGE_QCustomPlotQt6=ON)
 [ -n "$launcher" ] && args+=(-DCMAKE_CXX_COMPILER_LAUNCHER="$launcher")
-cmake "${args[@]}" >"$build.configure.log" 2>&1 || { cat "$build.configure.log" >&2; echo "FAIL: configuring without Qt" >&2; exit 1; }
+env -u CMAKE_PREFIX_PATH cmake "${args[@]}" >"$build.configure.log" 2>&1 || { cat "$build.configure.log" >&2; echo "FAIL: configuring without Qt" >&2; exit 1; }
 cmake --build "$build" --target tau -j "${TAU_JOBS:-2}" >"$build.build.log" 2>&1 ||
     { tail -40 "$build.build.log" >&2; echo "FAIL: building tau without Qt" >&2; exit 1; }
+grep -q "^-- LibTorch 1\." "$build.configure.log" || { grep "^-- LibTorch" "$build.configure.log" >&2; echo "FAIL: not on Debian's LibTorch" >&2; exit 1; }
 headless="$build/bin/tau"
 if links_qt "$headless"; then
     echo "FAIL: the GUI-less tau links Qt" >&2
@@ -46,7 +57,7 @@ tests_build="$build-tests"
 args=(-S "$source" -B "$tests_build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DTAU_BUILD_GUI=OFF -DTAU_BUILD_TESTS=ON
       -DCMAKE_DISABLE_FIND_PACKAGE_QCustomPlotQt6=ON)
 [ -n "$launcher" ] && args+=(-DCMAKE_CXX_COMPILER_LAUNCHER="$launcher")
-cmake "${args[@]}" >"$tests_build.configure.log" 2>&1 || { cat "$tests_build.configure.log" >&2; echo "FAIL: configuring the GUI-less tests" >&2; exit 1; }
+env -u CMAKE_PREFIX_PATH cmake "${args[@]}" >"$tests_build.configure.log" 2>&1 || { cat "$tests_build.configure.log" >&2; echo "FAIL: configuring the GUI-less tests" >&2; exit 1; }
 core_tests=(tst_config_loader tst_method_catalog tst_evaluation_files)
 cmake --build "$tests_build" --target "${core_tests[@]}" -j "${TAU_JOBS:-2}" >"$tests_build.build.log" 2>&1 ||
     { tail -40 "$tests_build.build.log" >&2; echo "FAIL: building core tests without the GUI" >&2; exit 1; }

@@ -4,6 +4,7 @@
 #include "core/io/evaluation_files.h"
 #include "core/models/contrastive_model.h"
 #include "core/training/checkpoint.h"
+#include "core/common/build_info.h"
 #include "tests/support/test_support.h"
 
 #include <QDir>
@@ -278,9 +279,24 @@ void TestCliTrain::versionAndPresetsByName()
     const auto version = tau::test::runProcess(TAU_CLI_PATH, {"--version"});
     QCOMPARE(version.exitCode, 0);
     const QString text = QString::fromUtf8(version.standardOutput);
-    QVERIFY2(text.startsWith("tau 0.") && text.contains("\ngit revision: ") && text.contains("\nLibTorch: 1.") &&
-                 text.contains("\ncompute backends: CPU"),
-             qPrintable(text));
+    const QString build = "LibTorch " + QString::fromStdString(tau::core::libtorchVersion()) + " \u00b7 ";
+    QVERIFY2(text.startsWith("tau 0.") && text.contains("\ngit revision: ") && text.contains("\n" + build), qPrintable(text));
+    // What the build has beside the CPU, against the torch of its own Python where the LibTorch came with one.
+    if (!tau::test::libtorchPython().isEmpty()) {
+        const auto python = tau::test::runProcess(tau::test::libtorchPython(), {"-c", R"py(import torch
+cudnn = torch.backends.cudnn.version()
+parts = [f"CUDA {torch.version.cuda}", f"cuDNN {cudnn // 10000}.{cudnn % 10000 // 100}.{cudnn % 100}" if cudnn else "no cuDNN"]
+parts.append("NCCL " + ".".join(map(str, torch.cuda.nccl.version())) if torch.distributed.is_nccl_available() else "no NCCL")
+gpus = torch.cuda.device_count()
+parts.append("no GPU visible" if gpus == 0 else f"{gpus} GPU visible" if gpus == 1 else f"{gpus} GPUs visible")
+print(" \u00b7 ".join(parts) if torch.version.cuda else "CPU only (a LibTorch built without CUDA)")
+)py"});
+        QVERIFY2(python.exitCode == 0, python.standardError.constData());
+        const QString expected = build + QString::fromUtf8(python.standardOutput.trimmed());
+        QVERIFY2(text.contains("\n" + expected + "\n"), qPrintable(text + " lacks " + expected));
+    } else {
+        QVERIFY2(text.contains(build + "CPU only") || text.contains(build + "CUDA "), qPrintable(text));
+    }
     const auto presets = tau::test::runProcess(TAU_CLI_PATH, {"config", "presets"});
     QCOMPARE(presets.exitCode, 0);
     QVERIFY2(presets.standardOutput.contains("tau_simclr_fashion_mnist") && presets.standardOutput.contains("default "),

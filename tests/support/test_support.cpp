@@ -20,6 +20,11 @@ QString referencePython()
     return QStringLiteral("/usr/bin/python3");
 }
 
+QString libtorchPython()
+{
+    return QStringLiteral(TAU_LIBTORCH_PYTHON);
+}
+
 ProcessResult runProcess(const QString& program, const QStringList& arguments, int timeoutMs)
 {
     QProcess process;

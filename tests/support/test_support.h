@@ -17,6 +17,12 @@ QString dataPath(const QString& relative);
 /** Debian's Python, which has torch and scikit-learn (another python3 may come first on PATH). */
 QString referencePython();
 
+/**
+ * The Python whose torch is the LibTorch under test (the virtual environment of PyPI's torch that ./tau builds on), or
+ * empty where the LibTorch has none (Debian's, a pytorch.org zip).
+ */
+QString libtorchPython();
+
 /** Result of running a helper program. */
 struct ProcessResult
 {

