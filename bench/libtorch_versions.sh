@@ -40,9 +40,9 @@ scratch, pythons = sys.argv[1], int(sys.argv[2])
 def read(name): return open(f"{scratch}/{name}").read().strip()
 def bench(side):
     data = json.load(open(f"{scratch}/{side}.bench.json"))["benchmarks"]
-    medians = {b["name"][:-len("_median")]: b for b in data if b["name"].endswith("_median")}
-    step = medians["tauSimclrTrainingStep"]["real_time"]
-    scoring = {b.get("label", n): b["items_per_second"] for n, b in medians.items() if n.startswith("scoringThroughput")}
+    medians = [b for b in data if b["name"].endswith("_median")]  # names carry arguments: "name/min_time:5.000_median"
+    step = next(b["real_time"] for b in medians if b["name"].startswith("tauSimclrTrainingStep"))
+    scoring = {b.get("label", b["name"]): b["items_per_second"] for b in medians if b["name"].startswith("scoringThroughput")}
     return step, scoring
 def training(side):
     records = [json.loads(l) for l in open(f"{scratch}/runs-{side}/run/metrics.jsonl")]
@@ -60,16 +60,16 @@ out = ["<!-- libtorch:begin -->", "## LibTorch versions side by side (bench/libt
        f"The same work on both builds and in Python on both PyTorch versions, in one run. Machine: {cpu}, {nproc} cores, "
        f"no GPU. Date: {datetime.date.today().isoformat()}. C++: {new} (this build) and {old}; "
        + "; ".join(f"Python: torch {s['torch']} ({s['blas']}, oneDNN {'on' if s['onednn'] else 'off'}, {s['threads']} threads)" for s, _ in py) + ".", "",
-       f"| what | {new} | {old} | {old} / {new} | " + " | ".join(f"Python torch {s['torch']}" for s, _ in py) + " |",
+       f"| what | {new} | {old} | speed of {new} / {old} | " + " | ".join(f"Python torch {s['torch']}" for s, _ in py) + " |",
        "|---|---|---|---|" + "---|" * len(py),
        f"| one TaU-SimCLR step, small CNN, batch 256 (ms) | {new_step:.1f} | {old_step:.1f} | {old_step / new_step:.2f}x | "
        + " | ".join(f"{s['step'] * 1000:.1f}" for s, _ in py) + " |",
        f"| end-to-end training, default config, 5,120 images, 2nd epoch (images/s) | {new_train['rate']:.0f} | "
-       f"{old_train['rate']:.0f} | {new_train['rate'] / old_train['rate']:.2f}x faster | "
+       f"{old_train['rate']:.0f} | {new_train['rate'] / old_train['rate']:.2f}x | "
        + " | ".join(f"{p['images_per_s']:.0f} (original's pipeline, {p['workers']} workers)" for _, p in py) + " |"]
 for label in new_scoring:
     out.append(f"| scoring {label} (images/s) | {new_scoring[label]:.0f} | {old_scoring.get(label, float('nan')):.0f} | "
-               f"{new_scoring[label] / old_scoring.get(label, float('nan')):.2f}x faster | " + " | ".join("" for _ in py) + " |")
+               f"{new_scoring[label] / old_scoring.get(label, float('nan')):.2f}x | " + " | ".join("" for _ in py) + " |")
 out += [f"| start-up: `tau --version` (s, median of 5) | {new_train['start_s']:.2f} | {old_train['start_s']:.2f} | | " + " | ".join("" for _ in py) + " |",
         f"| `tau train` to its first step (s) | {new_train['first_step_s']:.2f} | {old_train['first_step_s']:.2f} | | " + " | ".join("" for _ in py) + " |",
         f"| peak RSS of that `tau train` (MB) | {new_train['rss_mb']:.0f} | {old_train['rss_mb']:.0f} | | " + " | ".join("" for _ in py) + " |",

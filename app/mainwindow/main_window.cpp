@@ -233,7 +233,7 @@ void MainWindow::showAbout()
 {
     QMessageBox::about(this, tr("About TaU Explorer"),
                        tr("<h3>TaU Explorer %1</h3><p>Temperature as Uncertainty for contrastive learning: train, "
-                          "watch, evaluate.</p><p>Git revision %2<br>Qt %3<br>LibTorch %4 \u00b7 %5<br>"
+                          "watch, evaluate.</p><p>Git revision %2<br>Qt %3<br>LibTorch %4<br>%5<br>"
                           "Training runs on: %6</p><p>Free software under the GNU GPL, version 3 or later.</p>")
                            .arg(QString::fromStdString(core::toolVersion()), QString::fromStdString(core::gitRevision()),
                                 QString::fromLatin1(qVersion()), QString::fromStdString(core::libtorchVersion()),
