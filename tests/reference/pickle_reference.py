@@ -36,7 +36,11 @@ class Reader(pickle.Unpickler):
     def persistent_load(self, pid):
         kind, storage_type, key, _location, count = pid
         assert kind == "storage"
-        dtype = getattr(torch, storage_type.qualified.split(".")[-1])(0).dtype
+        name = storage_type.qualified.split(".")[-1]
+        if name == "UntypedStorage":  # PyTorch 2.x's storage of a dtype without a typed one: counted in bytes
+            self.storages[key] = count
+            return Placeholder()
+        dtype = getattr(torch, name)(0).dtype
         self.storages[key] = count * torch.empty(0, dtype=dtype).element_size()
         return Placeholder()
 
