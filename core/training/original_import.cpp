@@ -46,7 +46,10 @@ std::map<std::string, torch::Tensor> loadTensorDict(const std::string& path)
     std::map<std::string, torch::Tensor> tensors;
     for (const auto& entry : value.toGenericDict()) {
         if (!entry.key().isString() || !entry.value().isTensor()) {
-            throw DataError(path + ": expected a dict of tensors, found an entry that is not name -> tensor");
+            // LibTorch 2.x unpickles a raw Lightning checkpoint this far (1.13 stopped at its first unknown class).
+            throw DataError(path + ": expected a dict of tensors, found an entry that is not name -> tensor" +
+                            (entry.key().isString() ? " ('" + entry.key().toStringRef() + "')" : std::string()) +
+                            "; convert the original checkpoint with packaging/tools/convert_original_checkpoint.py");
         }
         tensors[entry.key().toStringRef()] = entry.value().toTensor();
     }
