@@ -1,8 +1,11 @@
 #include "app/bridge/evaluation_views.h"
 
+#include "core/data/dataset_catalog.h"
 #include "core/io/evaluation_files.h"
+#include "core/methods/score_catalog.h"
 
 #include <QDir>
+#include <QLocale>
 #include <QTextStream>
 
 #include <optional>
@@ -39,6 +42,65 @@ widgets::MetricRow rowOf(const QString& run, const QString& ood, const QString& 
 
 } // namespace
 
+QString scoreTitle(const QString& score)
+{
+    return QString::fromStdString(core::scoreTitle(score.toStdString()));
+}
+
+QString datasetTitle(const QString& dataset)
+{
+    return QString::fromStdString(core::datasetTitle(dataset.toStdString()));
+}
+
+widgets::SeriesStyle scoreStyle(const QString& score)
+{
+    for (const core::ScoreInfo& info : core::scoreCatalog()) {
+        if (info.name == score.toStdString()) {
+            return widgets::seriesStyle(info.figureStyle);
+        }
+    }
+    return widgets::seriesStyle(widgets::seriesStyleCount() - 1); // a score from a newer version: the last row
+}
+
+widgets::SeriesStyle runStyle(int run, const QString& score)
+{
+    widgets::SeriesStyle style = widgets::seriesStyle(run);
+    if (!score.isEmpty()) { // runs by colour and marker, their scores by dash
+        style.dash = scoreStyle(score).dash;
+        style.index = run * widgets::seriesStyleCount() + scoreStyle(score).index;
+    }
+    return style;
+}
+
+QString protocolText(const core::EvaluationProtocol& protocol, const QString& inDataset)
+{
+    if (!protocol.recorded) {
+        return {};
+    }
+    const QLocale locale(QLocale::English);
+    QStringList sets;
+    for (const auto& [set, images] : protocol.images) {
+        const QString name = QString::fromStdString(set);
+        sets << QStringLiteral("%1 %2%3").arg(locale.toString(qlonglong(images)), datasetTitle(name),
+                                             name == inDataset ? QObject::tr(" (ID)") : QString());
+    }
+    QString text = QObject::tr("Images scored: %1").arg(sets.join(QStringLiteral(", ")));
+    text += protocol.limit > 0 ? QObject::tr("; limit %1 per set").arg(locale.toString(qlonglong(protocol.limit)))
+                               : QObject::tr("; no limit");
+    text += QObject::tr("; seed %1").arg(protocol.seed);
+    if (protocol.bootstrap > 0) {
+        text += QObject::tr("; 95% intervals from %1 resamples").arg(protocol.bootstrap);
+    }
+    if (protocol.hasReference) {
+        text += QObject::tr("; kNN: k = %1, %2 distance to %3 ID %4 images")
+                    .arg(protocol.knnK)
+                    .arg(QString::fromStdString(protocol.knnAggregate))
+                    .arg(locale.toString(qlonglong(protocol.referenceImages)))
+                    .arg(protocol.reference == "test" ? QObject::tr("test (each query left out)") : QObject::tr("training"));
+    }
+    return text;
+}
+
 QString latexEscaped(QString text)
 {
     return text.replace(QLatin1Char('_'), QStringLiteral("\\_")).replace(QLatin1Char('&'), QStringLiteral("\\&"));
@@ -56,8 +118,12 @@ QString readEvaluationFolder(const QString& folder, EvaluationFolder& result, bo
         return QString::fromStdString(error.what());
     }
     result.inDataset = QString::fromStdString(data.inDataset);
+    result.protocol = protocolText(data.protocol, result.inDataset);
     for (const std::string& warning : data.warnings) {
         result.warnings << QString::fromStdString(warning);
+    }
+    for (const std::string& score : data.scores) { // in the order they were asked for: legends keep it
+        result.scores << QString::fromStdString(score);
     }
     for (const std::string& oodName : data.oodSets) {
         const QString ood = QString::fromStdString(oodName);
@@ -72,6 +138,8 @@ QString readEvaluationFolder(const QString& folder, EvaluationFolder& result, bo
             const core::RocCurve& curve = data.roc.at(oodName).at(scoreName);
             widgets::RocSeries series;
             series.name = score;
+            series.title = scoreTitle(score);
+            series.style = scoreStyle(score);
             series.auroc = row.auroc.value;
             series.fpr = QVector<double>(curve.fpr.begin(), curve.fpr.end());
             series.tpr = QVector<double>(curve.tpr.begin(), curve.tpr.end());
@@ -98,10 +166,19 @@ QVector<widgets::RocPanel> rocPanelsOf(const QVector<EvaluationFolder>& evaluati
         }
     }
     const bool severalRuns = evaluations.size() > 1;
+    QStringList scores;
+    for (const EvaluationFolder& evaluation : evaluations) {
+        for (const QString& score : evaluation.scores) {
+            if (!scores.contains(score)) {
+                scores << score;
+            }
+        }
+    }
     QVector<widgets::RocPanel> panels;
     for (const QString& ood : oodSets) {
-        widgets::RocPanel panel{ood, {}};
-        for (const EvaluationFolder& evaluation : evaluations) {
+        widgets::RocPanel panel{ood, datasetTitle(ood), {}};
+        for (int run = 0; run < evaluations.size(); ++run) {
+            const EvaluationFolder& evaluation = evaluations[run];
             for (const QString& score : evaluation.scores) {
                 if (!evaluation.roc.value(ood).contains(score)) {
                     continue;
@@ -109,6 +186,9 @@ QVector<widgets::RocPanel> rocPanelsOf(const QVector<EvaluationFolder>& evaluati
                 widgets::RocSeries series = evaluation.roc[ood][score];
                 if (severalRuns) {
                     series.name = evaluation.runName + QStringLiteral(" · ") + score;
+                    series.title = scores.size() > 1 ? evaluation.runName + QStringLiteral(" · ") + scoreTitle(score)
+                                                     : evaluation.runName;
+                    series.style = runStyle(run, scores.size() > 1 ? score : QString());
                 }
                 panel.series.append(series);
             }
@@ -121,9 +201,10 @@ QVector<widgets::RocPanel> rocPanelsOf(const QVector<EvaluationFolder>& evaluati
 QVector<widgets::ScoreSample> scoreSamplesOf(const EvaluationFolder& evaluation, const QString& score)
 {
     QVector<widgets::ScoreSample> samples;
-    samples.append({evaluation.inDataset, true, evaluation.values.value(evaluation.inDataset).value(score)});
+    samples.append({evaluation.inDataset, datasetTitle(evaluation.inDataset), true,
+                    evaluation.values.value(evaluation.inDataset).value(score)});
     for (const QString& ood : evaluation.oodSets) {
-        samples.append({ood, false, evaluation.values.value(ood).value(score)});
+        samples.append({ood, datasetTitle(ood), false, evaluation.values.value(ood).value(score)});
     }
     return samples;
 }

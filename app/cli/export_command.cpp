@@ -26,12 +26,14 @@ QString writeText(const QString& path, const QString& text)
     return {};
 }
 
-QString exportFigureOf(QCustomPlot* plot, const ExportRequest& request)
+QString exportFigureOf(QCustomPlot* plot, const ExportRequest& request, const widgets::PaperLayout& layout = {})
 {
     widgets::FigureOptions options;
     options.size = request.size == QLatin1String("page") ? widgets::FigureSize::DoubleColumn : widgets::FigureSize::Column;
     options.dpi = request.dpi;
-    return widgets::exportFigure(plot, request.output, options);
+    options.titles = request.titles;
+    options.grayscale = request.grayscale;
+    return widgets::exportFigure(plot, request.output, options, layout);
 }
 
 /** The figure (or CSV) of the score histograms: the ID set and every OOD set, for one score. */
@@ -47,7 +49,7 @@ QString exportHistograms(const ExportRequest& request)
     }
     widgets::ScoreHistogramPlot plot;
     plot.resize(800, 500);
-    plot.setSamples(score, scoreSamplesOf(evaluation, score));
+    plot.setSamples(scoreTitle(score), scoreSamplesOf(evaluation, score));
     return request.format == QLatin1String("csv") ? writeText(request.output, plot.toCsv()) : exportFigureOf(plot.plot(), request);
 }
 
@@ -181,7 +183,7 @@ QString runExport(ExportRequest& request)
     plot.resize(900, 500);
     plot.setLogarithmicFpr(request.logFpr);
     plot.setPanels(panels);
-    return exportFigureOf(plot.plot(), request);
+    return exportFigureOf(plot.plot(), request, plot.paperLayout());
 }
 
 } // namespace tau::app

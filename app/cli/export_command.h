@@ -20,6 +20,8 @@ struct ExportRequest
     QString size = QStringLiteral("column"); ///< column (3.5 in) or page (7 in)
     int dpi = 300;
     bool logFpr = false;
+    bool titles = false;    ///< keep a plot's title; papers caption their figures instead
+    bool grayscale = false; ///< PNG in grey, to check a figure prints apart without colour
     QString score;      ///< histograms: which score (default: the first)
     QString projection; ///< embedding: pca or tsne (default: t-SNE when the file has it)
 };

@@ -56,6 +56,8 @@ int main(int argc, char** argv)
         ->capture_default_str();
     exportCommand->add_option("--dpi", request.dpi, "PNG resolution")->capture_default_str();
     exportCommand->add_flag("--log-fpr", request.logFpr, "logarithmic false-positive axis");
+    exportCommand->add_flag("--titles", request.titles, "keep the plot's title (off: papers caption their figures)");
+    exportCommand->add_flag("--grayscale", request.grayscale, "PNG: the figure as a grey print shows it");
 
     CLI11_PARSE(app, argc, argv);
     QString error;

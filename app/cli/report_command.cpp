@@ -43,13 +43,13 @@ QString escaped(const QString& text)
 }
 
 /** The plot as inline SVG (the XML header dropped), drawn at a paper's column or page width. */
-QString inlineSvg(QCustomPlot* plot, widgets::FigureSize size, QString& error)
+QString inlineSvg(QCustomPlot* plot, widgets::FigureSize size, QString& error, const widgets::PaperLayout& layout = {})
 {
     QTemporaryDir scratch;
     const QString path = scratch.filePath(QStringLiteral("figure.svg"));
     widgets::FigureOptions options;
     options.size = size;
-    error = widgets::exportFigure(plot, path, options);
+    error = widgets::exportFigure(plot, path, options, layout);
     if (!error.isEmpty()) {
         return {};
     }
@@ -293,7 +293,7 @@ private:
             QString error;
             out << "<h2>OOD detection: eval/" << escaped(name) << "</h2>\n<p class=\"meta\">In-distribution: "
                 << escaped(evaluation.inDataset) << ".</p>\n"
-                << figure(inlineSvg(roc.plot(), widgets::FigureSize::DoubleColumn, error),
+                << figure(inlineSvg(roc.plot(), widgets::FigureSize::DoubleColumn, error, roc.paperLayout()),
                           QStringLiteral("ROC curves, a panel per OOD set; the circle marks 95% of ID images kept."));
             if (!error.isEmpty()) {
                 return error;

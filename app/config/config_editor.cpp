@@ -77,10 +77,14 @@ void ConfigEditor::validateConfig()
         options.warn = [&warnings](const std::string& line) { warnings << QString::fromStdString(line); };
         m_form->showConfig(core::loadConfigText(m_editor->toPlainText().toStdString(), sourceName().toStdString(), options));
         m_form->setEnabled(!m_editor->isReadOnly());
-        // Unknown and duplicate keys do not stop a run, but a typo should not go unseen.
+        // Duplicate keys and the original layout's unused keys do not stop a run, but should not go unseen.
         m_errorLabel->setText(warnings.join(QLatin1Char('\n')));
         m_errorLabel->setVisible(!warnings.isEmpty());
         m_editor->setExtraSelections({});
+        if (m_statusShowsError) { // the error is fixed: the status bar must not go on reporting it
+            m_statusShowsError = false;
+            Q_EMIT statusMessage(tr("The config is valid"));
+        }
     } catch (const core::ConfigError& error) {
         m_errorLabel->setText(QString::fromStdString(error.what()));
         m_errorLabel->show();
@@ -91,8 +95,26 @@ void ConfigEditor::validateConfig()
     }
 }
 
+bool ConfigEditor::openRunConfig(const QString& runDirectory)
+{
+    const QString path = QDir(runDirectory).filePath(QStringLiteral("config.yaml"));
+    if (!QFileInfo::exists(path)) {
+        return false;
+    }
+    return loadText(path, /*asPreset=*/true, tr("the run %1").arg(QFileInfo(runDirectory).fileName()));
+}
+
+bool ConfigEditor::isEmpty() const
+{
+    return m_editor->toPlainText().trimmed().isEmpty();
+}
+
 bool ConfigEditor::resolvedConfig(core::ExperimentConfig& config)
 {
+    if (isEmpty()) { // every default is a 200-epoch run on every image: never what an empty page promised
+        showError(tr("The config is empty: open one (Ctrl+O) or pick a preset, then Train"), 0);
+        return false;
+    }
     QStringList warnings;
     try {
         core::ConfigLoadOptions options;
@@ -159,7 +181,7 @@ bool ConfigEditor::openPreset(const QString& path)
     return true;
 }
 
-bool ConfigEditor::loadText(const QString& path, bool asPreset)
+bool ConfigEditor::loadText(const QString& path, bool asPreset, const QString& origin)
 {
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly | QIODevice::Text)) {
@@ -170,6 +192,7 @@ bool ConfigEditor::loadText(const QString& path, bool asPreset)
     m_editor->document()->setModified(false);
     m_path = asPreset ? QString() : path; // a preset is a new config: Save asks where
     m_preset = asPreset ? path : QString();
+    m_origin = asPreset ? (origin.isEmpty() ? tr("the preset %1").arg(QFileInfo(path).fileName()) : origin) : QString();
     m_errorLabel->hide();
     updateFileLabel();
     Q_EMIT titleChanged();
@@ -212,6 +235,7 @@ bool ConfigEditor::writeConfig(const QString& path)
     }
     m_path = path;
     m_preset.clear();
+    m_origin.clear();
     m_editor->document()->setModified(false);
     updateFileLabel();
     Q_EMIT titleChanged();
@@ -224,6 +248,7 @@ void ConfigEditor::showError(const QString& message, int line)
 {
     m_errorLabel->setText(message);
     m_errorLabel->show();
+    m_statusShowsError = true;
     Q_EMIT statusMessage(message);
     if (line > 0) {
         const QTextBlock block = m_editor->document()->findBlockByLineNumber(line - 1);
@@ -257,8 +282,8 @@ void ConfigEditor::updateFileLabel()
 {
     if (!m_path.isEmpty()) {
         m_fileLabel->setText(tr("Config: %1").arg(m_path));
-    } else if (!m_preset.isEmpty()) {
-        m_fileLabel->setText(tr("Config: from the preset %1 (not saved)").arg(QFileInfo(m_preset).fileName()));
+    } else if (!m_origin.isEmpty()) {
+        m_fileLabel->setText(tr("Config: from %1 (not saved)").arg(m_origin));
     } else {
         m_fileLabel->setText(tr("Config: (not saved)"));
     }

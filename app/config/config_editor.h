@@ -35,6 +35,13 @@ public:
     bool openConfig(const QString& path);
     /** Loads a shipped config as a new, unsaved one (Save asks where): the preset's own file stays as it is. */
     bool openPreset(const QString& path);
+    /**
+     * Loads the config a run was trained with (RUN/config.yaml) as a new, unsaved one, so Train runs what the
+     * run ran and Save never writes into the run's folder. False when the run has no config.yaml.
+     */
+    bool openRunConfig(const QString& runDirectory);
+    /** Whether the text is empty: Train then refuses rather than run every default. */
+    bool isEmpty() const;
     void openConfigDialog();
     bool saveConfig();
     bool saveConfigAs();
@@ -69,7 +76,7 @@ Q_SIGNALS:
 
 private:
     /** Puts a file's text in the editor, as that file (Save writes it) or as a new config from a preset. */
-    bool loadText(const QString& path, bool asPreset);
+    bool loadText(const QString& path, bool asPreset, const QString& origin = {});
     void applyFormEdit(const QString& keyPath, const QString& value);
     void markErrorLine(int line);
     bool writeConfig(const QString& path);
@@ -78,11 +85,13 @@ private:
 
     QString m_path;
     QString m_preset; ///< the preset the unsaved text came from, for the file label
+    QString m_origin; ///< what the unsaved text came from, for the file label ("the preset default.yaml")
     QLabel* m_fileLabel;
     ConfigForm* m_form;
     QPlainTextEdit* m_editor;
     QLabel* m_errorLabel;
     QTimer* m_validationTimer;
+    bool m_statusShowsError = false; ///< showError put an error in the status bar, which validation clears
 };
 
 } // namespace tau::app

@@ -73,7 +73,7 @@ QString ExportActions::exportCurrentFigure(const QString& path, int size, int dp
     widgets::FigureOptions options;
     options.size = widgets::FigureSize(size);
     options.dpi = dpi;
-    return widgets::exportFigure(all[current].plot, path, options);
+    return widgets::exportFigure(all[current].plot, path, options, all[current].paper);
 }
 
 void ExportActions::exportFigureDialog()
@@ -84,11 +84,16 @@ void ExportActions::exportFigureDialog()
         QMessageBox::information(m_window, tr("Export Figure"), tr("Nothing to export yet: open a run (or train one) first"));
         return;
     }
-    widgets::FigureExportDialog dialog(namesOf(all), QDir::currentPath(), m_window);
+    QStringList stems;
+    for (const FigureEntry& entry : all) {
+        stems << (entry.fileStem.isEmpty() ? entry.name : entry.fileStem);
+    }
+    widgets::FigureExportDialog dialog(namesOf(all), stems, current, QDir::currentPath(), m_window);
     if (dialog.exec() != QDialog::Accepted) {
         return;
     }
-    const QString error = widgets::exportFigure(all[dialog.figureIndex()].plot, dialog.path(), dialog.options());
+    const FigureEntry& chosen = all[dialog.figureIndex()];
+    const QString error = widgets::exportFigure(chosen.plot, dialog.path(), dialog.options(), chosen.paper);
     if (!error.isEmpty()) {
         QMessageBox::warning(m_window, tr("Export Figure"), error);
         return;
@@ -108,7 +113,8 @@ void ExportActions::exportPlotDataDialog()
     if (!chosen) {
         return;
     }
-    QString fileName = name.toLower();
+    const FigureEntry& entry = all[names.indexOf(name)];
+    QString fileName = (entry.fileStem.isEmpty() ? name : entry.fileStem).toLower();
     fileName.replace(QRegularExpression(QStringLiteral("[^a-z0-9]+")), QStringLiteral("_"));
     const QString path = QFileDialog::getSaveFileName(m_window, tr("Export Plot Data"),
                                                       QDir::current().absoluteFilePath(fileName + QStringLiteral(".csv")),

@@ -3,6 +3,8 @@
 // The Export menu of the window, for whichever page is on screen: figures (PDF, SVG, PNG), the data behind a plot
 // (CSV) and the OOD metrics table (LaTeX, CSV).
 
+#include "widgets/export/figure_export.h"
+
 #include <QObject>
 #include <QString>
 #include <QVector>
@@ -15,12 +17,17 @@ class QWidget;
 
 namespace tau::app {
 
-/** One exportable plot of a page: its name in the dialogs, the plot, and the data behind it as CSV. */
+/**
+ * One exportable plot of a page: its name in the dialogs, the plot, the data behind it as CSV, what its file is
+ * called (what it shows and of which run: "roc_curves_run3"; the name when empty) and how it lays out on paper.
+ */
 struct FigureEntry
 {
     QString name;
     QCustomPlot* plot = nullptr;
     std::function<QString()> csv;
+    QString fileStem;
+    widgets::PaperLayout paper;
 };
 
 class ExportActions : public QObject

@@ -92,18 +92,16 @@ int main(int argc, char** argv)
 
     tau::app::MainWindow window;
     const QStringList positional = parser.positionalArguments();
-    if (!positional.isEmpty()) {
-        const QFileInfo given(positional.first());
-        if (given.suffix().toLower() == QLatin1String("pt") || given.isDir()) {
-            window.openCheckpoint(given.absoluteFilePath()); // a checkpoint or a run folder
-        } else {
-            window.openConfig(given.absoluteFilePath());
-        }
-    } else if (!parser.isSet(openOption)) {
-        // Launched from a menu: start from the default preset, so the form shows a config that trains.
-        if (const auto preset = tau::core::findPreset("default", tau::app::ConfigEditor::presetFolders())) {
-            window.openPreset(QString::fromStdString(*preset));
-        }
+    const QFileInfo given(positional.value(0));
+    const bool givenRun = !positional.isEmpty() && (given.suffix().toLower() == QLatin1String("pt") || given.isDir());
+    if (!positional.isEmpty() && !givenRun) {
+        window.openConfig(given.absoluteFilePath());
+    } else if (const auto preset = tau::core::findPreset("default", tau::app::ConfigEditor::presetFolders())) {
+        // The Train page never shows an empty config: the default preset, which an opened run's config replaces.
+        window.openPreset(QString::fromStdString(*preset));
+    }
+    if (givenRun) {
+        window.openCheckpoint(given.absoluteFilePath()); // a checkpoint or a run folder
     }
     window.show();
     if (parser.isSet(openOption)) {

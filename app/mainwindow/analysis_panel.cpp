@@ -235,7 +235,7 @@ void AnalysisPanel::showRun(const core::ScannedImages& scan)
     m_runDirectory = QString::fromStdString(scan.runDirectory);
     m_inDataset = QString::fromStdString(scan.inDataset);
     // Folder, method and set names come from the disk and the run's config: text, never markup.
-    m_runLabel->setText(tr("<b>%1</b> · %2 · trained on %3 · %4 test images · checkpoint %5")
+    m_runLabel->setText(tr("<b>%1</b> · %2 · trained on %3 · browsing %4 test images · checkpoint %5")
                             .arg(QFileInfo(m_runDirectory).fileName().toHtmlEscaped(),
                                  QString::fromStdString(scan.system).toHtmlEscaped(), m_inDataset.toHtmlEscaped())
                             .arg(scan.count)

@@ -310,11 +310,26 @@ void MainWindow::closeEvent(QCloseEvent* event)
 bool MainWindow::openCheckpoint(const QString& location)
 {
     m_pages->setCurrentWidget(m_analysis);
+    showRunConfig(location);
     const bool opened = m_analysis->openCheckpoint(location);
     if (opened) {
         m_recent->add(location);
     }
     return opened;
+}
+
+void MainWindow::showRunConfig(const QString& location)
+{
+    // The Train page shows what Train runs: the opened run's config, unless the user is editing one of theirs.
+    if (m_training->isTraining() || m_editor->hasUnsavedChanges()) {
+        return;
+    }
+    const QFileInfo given(location);
+    QDir run = given.isDir() ? QDir(location) : given.dir(); // RUN/ or RUN/checkpoints/last.pt
+    if (!given.isDir() && run.dirName() == QLatin1String("checkpoints")) {
+        run.cdUp();
+    }
+    m_editor->openRunConfig(run.absolutePath());
 }
 
 QVector<FigureEntry> MainWindow::figures(int* current) const

@@ -89,6 +89,8 @@ protected:
     void dropEvent(QDropEvent* event) override;
 
 private:
+    /** Puts the config of the run at @p location (a run folder or one of its checkpoints) on the Train page. */
+    void showRunConfig(const QString& location);
     void buildActions();
     void buildLayout();
     void buildRunsDock();

@@ -2,6 +2,7 @@
 
 #include "core/common/error.h"
 #include "core/io/run_directory.h"
+#include "core/methods/score_catalog.h"
 #include "core/io/run_notes.h"
 
 #include <QColor>
@@ -194,10 +195,21 @@ QVariant RunsModel::data(const QModelIndex& index, int role) const
         case Seed: return run.seed;
         case TrainSubset: return run.trainSubset > 0 ? QString::number(run.trainSubset) : tr("all");
         case Epochs: return QStringLiteral("%1/%2").arg(run.epochsDone).arg(run.totalEpochs);
-        case LastLoss: return std::isfinite(run.lastLoss) ? QString::number(run.lastLoss, 'f', 4) : QStringLiteral("NaN");
+        case LastLoss:
+            if (!run.hasLoss) {
+                return QString(); // nothing recorded yet: a 0.0000 would read as a loss
+            }
+            return std::isfinite(run.lastLoss) ? QString::number(run.lastLoss, 'f', 4) : QStringLiteral("NaN");
         case KnnTop1: return optionalNumber(run.knnTop1);
         case LinearTop1: return optionalNumber(run.linearTop1);
-        case MeanAuroc: return optionalNumber(run.meanAuroc);
+        case MeanAuroc:
+            // Which score and how many sets: a mean over three far-OOD sets is not one over a near-OOD set.
+            return run.meanAuroc ? QStringLiteral("%1 · %2, %3 %4")
+                                       .arg(optionalNumber(run.meanAuroc),
+                                            QString::fromStdString(core::scoreTitle(run.aurocScore)))
+                                       .arg(run.aurocSets)
+                                       .arg(run.aurocSets == 1 ? tr("set") : tr("sets"))
+                                 : QString();
         case Tags: {
             QStringList tags;
             for (const std::string& tag : run.tags) {
@@ -246,7 +258,7 @@ QVariant RunsModel::headerData(int section, Qt::Orientation orientation, int rol
     }
     static const char* const titles[] = {"Run",    "Method",    "Dataset", "Encoder", "Batch",  "LR",
                                          "t",      "Seed",      "Subset",  "Epochs",  "Last loss", "kNN top-1",
-                                         "Linear top-1", "AUROC", "Tags",  "Note",    "State"};
+                                         "Linear top-1", "Mean AUROC", "Tags",  "Note",    "State"};
     static_assert(sizeof(titles) / sizeof(titles[0]) == ColumnCount, "a title per column");
     return section >= 0 && section < ColumnCount ? tr(titles[section]) : QVariant();
 }

@@ -101,8 +101,10 @@ QWidget* TrainPage::buildDistributions()
     m_certaintyPlot = new widgets::DistributionPlot(tr("c = sigmoid(r)"));
     m_certaintyPlot->setObjectName(QStringLiteral("certaintyPlot"));
     m_rawPlot = new widgets::DistributionPlot(tr("raw r"));
+    m_rawPlot->setFitBinsToData(true); // r has no natural range: its bins span what each epoch holds
     m_rawPlot->setObjectName(QStringLiteral("rawPlot"));
-    // tau = t / c from the c histograms: exact for the percentiles, bins re-labelled edge by edge.
+    // tau = t / c from the c histograms: exact for the percentiles; each c bin spread over its tau interval and
+    // gathered into equal tau bins that span the data (unequal mapped bins would draw a misleading staircase).
     m_temperaturePlot = new widgets::DistributionPlot(tr("temperature τ = t / c"), nullptr, [this](double c) {
         return temperatureOf(m_globalTemperature, c);
     });
@@ -159,9 +161,10 @@ void TrainPage::setXAxis(XAxis axis)
 {
     m_xAxis = axis;
     const QString labels[] = {tr("step"), tr("epoch"), tr("images seen"), tr("wall time (minutes)")};
-    m_curves->setXLabel(labels[int(axis)]);
-    m_scalarPlot->setXLabel(labels[int(axis)]);
-    m_comparisonPlot->setXLabel(labels[int(axis)]);
+    const bool wholeNumbers = axis != XAxis::WallTime; // minutes come in fractions; steps and epochs do not
+    m_curves->setXLabel(labels[int(axis)], wholeNumbers);
+    m_scalarPlot->setXLabel(labels[int(axis)], wholeNumbers);
+    m_comparisonPlot->setXLabel(labels[int(axis)], wholeNumbers);
     replay();
 }
 

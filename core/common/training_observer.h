@@ -55,7 +55,7 @@ struct EpochRecord
     bool hasTemperature = false; ///< false for objectives without a temperature output (plain SimCLR)
     Histogram certaintyHistogram; ///< c = sigmoid(r) over the epoch's training anchors, fixed bins on [0, 1]
     Percentiles certaintyPercentiles;
-    Histogram rawHistogram; ///< raw r, fixed bins (c piles up at 1 when r grows; r still shows differences)
+    Histogram rawHistogram; ///< raw r, bins spanning the epoch's values (c piles up at 1 when r grows; r still shows differences)
     Percentiles rawPercentiles;
     bool hasOutliers = false; ///< trained with synthetic outliers (outlier exposure): their c below
     Histogram outlierCertaintyHistogram; ///< c of the epoch's synthetic outliers, the bins of certaintyHistogram

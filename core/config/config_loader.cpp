@@ -15,6 +15,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <vector>
 
 namespace tau::core {
 
@@ -47,6 +48,37 @@ std::string joinChoices(const std::vector<std::string>& choices)
 }
 
 /** Reads typed values out of a YAML tree, remembering which keys it used, and names key and line on error. */
+/** Levenshtein's distance: the fewest insertions, deletions and substitutions turning @p a into @p b. */
+size_t editDistance(const std::string& a, const std::string& b)
+{
+    std::vector<size_t> previous(b.size() + 1), current(b.size() + 1);
+    for (size_t j = 0; j <= b.size(); ++j) {
+        previous[j] = j;
+    }
+    for (size_t i = 1; i <= a.size(); ++i) {
+        current[0] = i;
+        for (size_t j = 1; j <= b.size(); ++j) {
+            current[j] = std::min({previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+        }
+        std::swap(previous, current);
+    }
+    return previous[b.size()];
+}
+
+/**
+ * How far @p typed is from @p known as a typo: the edit distance to the known key, or to the known key cut after
+ * one of its words in the last part ("optimizer.bach" is one edit from "optimizer.batch", of batch_size), plus one.
+ */
+size_t typoDistance(const std::string& typed, const std::string& known)
+{
+    size_t best = editDistance(typed, known);
+    const size_t lastPart = known.rfind('.') == std::string::npos ? 0 : known.rfind('.') + 1;
+    for (size_t cut = known.find('_', lastPart); cut != std::string::npos; cut = known.find('_', cut + 1)) {
+        best = std::min(best, editDistance(typed, known.substr(0, cut)) + 1);
+    }
+    return best;
+}
+
 class ConfigReader
 {
 public:
@@ -121,12 +153,33 @@ public:
         }
     }
 
-    /** Warns once per key that no read asked for: likely a typo. */
-    void warnUnknownKeys(const std::function<void(const std::string&)>& warn) const
+    /**
+     * A key no read asked for is a typo that would silently leave its value at the default and run another
+     * experiment: an error naming the nearest known key. Duplicate keys only warn (YAML keeps the last).
+     */
+    void rejectUnknownKeys(const std::function<void(const std::string&)>& warn) const
     {
-        if (warn) {
-            collectUnknown(m_root, "", warn);
+        std::vector<std::pair<std::string, int>> unknown;
+        collectUnknown(m_root, "", warn, unknown);
+        if (unknown.empty()) {
+            return;
         }
+        const auto& [key, line] = unknown.front();
+        std::string problem = "unknown key";
+        if (const std::string nearest = nearestKnownKey(key); !nearest.empty()) {
+            problem += " (did you mean " + nearest + "?)";
+        }
+        if (unknown.size() > 1) {
+            problem += "; also unknown:";
+            for (size_t i = 1; i < unknown.size(); ++i) {
+                problem += " " + unknown[i].first + (i + 1 < unknown.size() ? "," : "");
+            }
+        }
+        const auto overridden = m_overrides.find(key);
+        if (overridden != m_overrides.end()) {
+            throw ConfigError("--set " + overridden->second, 0, key, problem);
+        }
+        throw ConfigError(m_source, line, key, problem);
     }
 
     [[noreturn]] void fail(const std::string& path, const YAML::Node& node, const std::string& problem) const
@@ -222,7 +275,8 @@ private:
     }
 
     void collectUnknown(const YAML::Node& node, const std::string& prefix,
-                        const std::function<void(const std::string&)>& warn) const
+                        const std::function<void(const std::string&)>& warn,
+                        std::vector<std::pair<std::string, int>>& unknown) const
     {
         std::map<std::string, int> firstLine; // YAML keeps only one of two equal keys: say which
         for (const auto& entry : node) {
@@ -230,21 +284,43 @@ private:
             const int keyLine = lineOf(entry.first);
             const auto [seen, isNew] = firstLine.emplace(key, keyLine);
             if (!isNew) {
-                warn(m_source + ":" + std::to_string(keyLine) + ": duplicate key '" + key + "'; the value at line " +
-                     std::to_string(seen->second) + " is the one used");
+                if (warn) {
+                    warn(m_source + ":" + std::to_string(keyLine) + ": duplicate key '" + key +
+                         "'; the value at line " + std::to_string(seen->second) + " is the one used");
+                }
                 continue;
             }
             if (m_known.count(key)) {
                 continue;
             }
             if (entry.second.IsMap() && isSectionPrefix(key)) {
-                collectUnknown(entry.second, key + ".", warn);
+                collectUnknown(entry.second, key + ".", warn, unknown);
                 continue;
             }
-            const int line = lineOf(entry.first);
-            warn(m_source + (line > 0 ? ":" + std::to_string(line) : "") + ": unknown key '" + key +
-                 "' (ignored)");
+            unknown.emplace_back(key, keyLine);
         }
+    }
+
+    /** The known key (or section) nearest to @p key in edits, or empty when none is near enough to be meant. */
+    std::string nearestKnownKey(const std::string& key) const
+    {
+        std::set<std::string> candidates;
+        for (const std::string& known : m_known) {
+            for (size_t dot = known.find('.'); dot != std::string::npos; dot = known.find('.', dot + 1)) {
+                candidates.insert(known.substr(0, dot)); // its sections: a misspelt section is a typo too
+            }
+            candidates.insert(known);
+        }
+        std::string best;
+        size_t bestDistance = std::max<size_t>(2, key.size() / 3) + 1; // further than this is not a typo
+        for (const std::string& candidate : candidates) {
+            const size_t distance = typoDistance(key, candidate);
+            if (distance < bestDistance) {
+                best = candidate;
+                bestDistance = distance;
+            }
+        }
+        return best;
     }
 
     bool isSectionPrefix(const std::string& key) const
@@ -445,7 +521,7 @@ ExperimentConfig loadFromNode(YAML::Node root, const std::string& source, const 
         reader.applyOverride(assignment);
     }
     ExperimentConfig config = readExperiment(reader);
-    reader.warnUnknownKeys(options.warn);
+    reader.rejectUnknownKeys(options.warn);
     config.sourcePath = source;
     return config;
 }

@@ -14,13 +14,17 @@ struct ConfigLoadOptions
 {
     /** "key.path=value" strings applied on top of the file, the value parsed as YAML. */
     std::vector<std::string> overrides;
-    /** Receives one line per unknown key. Default: ignored. */
+    /**
+     * Receives one line per duplicate key and one listing the original layout's keys that have no effect here.
+     * (An unknown key is an error, naming the nearest known key.) Default: ignored.
+     */
     std::function<void(const std::string&)> warn;
 };
 
 /**
  * Reads and validates a YAML (or JSON) experiment config.
- * @throws ConfigError naming file, line, key path and what was expected, for any invalid value.
+ * @throws ConfigError naming file, line, key path and what was expected, for any invalid value, and for an
+ * unknown key (in the file or in an override) with the nearest known key ("did you mean num_epochs?").
  */
 ExperimentConfig loadConfigFile(const std::string& path, const ConfigLoadOptions& options = {});
 

@@ -6,6 +6,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <map>
+#include <vector>
 
 namespace tau::core {
 
@@ -49,18 +50,17 @@ void moveKey(YAML::Node map, const std::string& from, const std::string& to)
     }
 }
 
+/** Removes the keys of @p map named by [begin, end), adding "prefix.key (line N)" for each to @p dropped. */
 void dropKeys(YAML::Node map, const std::string& prefix, const char* const* begin, const char* const* end,
-              const std::function<void(const std::string&)>& note, const std::string& source)
+              std::vector<std::string>& dropped)
 {
     if (!map || !map.IsMap()) {
         return;
     }
     for (const char* const* key = begin; key != end; ++key) {
         if (map[*key]) {
-            if (note) {
-                note(source + ":" + std::to_string(lineOf(map[*key])) + ": " + prefix + *key +
-                     " of the original layout has no effect here (ignored)");
-            }
+            const int line = lineOf(map[*key]);
+            dropped.push_back(prefix + *key + (line > 0 ? " (line " + std::to_string(line) + ")" : ""));
             map.remove(*key);
         }
     }
@@ -221,10 +221,18 @@ void translateOriginalLayout(YAML::Node root, const std::string& source,
             optimizer["lars"] = true;
         }
     }
-    dropKeys(root, "", std::begin(kIgnoredTopLevel), std::end(kIgnoredTopLevel), note, source);
-    dropKeys(root["dataset"], "dataset.", std::begin(kIgnoredDataset), std::end(kIgnoredDataset), note, source);
-    dropKeys(root["loss"], "loss.", std::begin(kIgnoredLoss), std::end(kIgnoredLoss), note, source);
-    dropKeys(root["model"], "model.", std::begin(kIgnoredModel), std::end(kIgnoredModel), note, source);
+    std::vector<std::string> dropped;
+    dropKeys(root, "", std::begin(kIgnoredTopLevel), std::end(kIgnoredTopLevel), dropped);
+    dropKeys(root["dataset"], "dataset.", std::begin(kIgnoredDataset), std::end(kIgnoredDataset), dropped);
+    dropKeys(root["loss"], "loss.", std::begin(kIgnoredLoss), std::end(kIgnoredLoss), dropped);
+    dropKeys(root["model"], "model.", std::begin(kIgnoredModel), std::end(kIgnoredModel), dropped);
+    if (note && !dropped.empty()) { // one line for them all: they are expected in such a file, not mistakes
+        std::string list;
+        for (const std::string& key : dropped) {
+            list += (list.empty() ? "" : ", ") + key;
+        }
+        note(source + ": keys of the original repository's layout that have no effect here (not used): " + list);
+    }
 }
 
 std::vector<std::pair<std::string, std::string>> originalLayoutEdits(const std::string& keyPath, const std::string& value)

@@ -23,6 +23,7 @@ struct DatasetInfo
     int64_t imageSize = 32;  ///< images are decoded or resized to this size
     bool synthetic = false;  ///< made from the in-distribution set; needs no files
     std::string images;      ///< how many images its splits hold
+    std::string title;       ///< for people: legends and headers ("CIFAR-10", "Gaussian noise")
 };
 
 /** Every dataset name the program knows, in a stable order. */
@@ -30,6 +31,9 @@ const std::vector<DatasetInfo>& datasetRegistry();
 
 /** @throws ConfigError-like DataError listing the known names. */
 const DatasetInfo& datasetInfo(const std::string& name);
+
+/** The title of the dataset called @p name, or @p name with spaces for underscores when the registry lacks it. */
+std::string datasetTitle(const std::string& name);
 
 /**
  * Where @p name's files are: @p explicitRoot (dataset.root) when given, else data.roots.<name>, else

@@ -128,6 +128,7 @@ public:
             trainConfig.limit = m_options.knnReferenceLimit;
             const ImageDataset train = loadDataset(trainConfig, Split::Train, run.config.data);
             m_progress.addToTotal(train.size());
+            m_referenceImages = train.size();
             ScoreTable ignored;
             if (!scoreSet("reference (ID train)", train, ignored, &trainReference, /*batchScores=*/false)) {
                 result.cancelled = true;
@@ -263,7 +264,31 @@ private:
                 data.roc[sets[s].first][score] = rocCurve(tables[0].at(score), tables[s].at(score));
             }
         }
+        data.protocol = protocolOf(sets);
         writeEvaluationFolder(data);
+    }
+
+    /** What this evaluation did, as metrics.json records it beside the numbers. */
+    EvaluationProtocol protocolOf(const std::vector<std::pair<std::string, ImageDataset>>& sets) const
+    {
+        EvaluationProtocol protocol;
+        protocol.recorded = true;
+        for (const auto& [name, set] : sets) {
+            protocol.images[name] = set.size();
+        }
+        protocol.limit = m_options.limit;
+        protocol.seed = m_options.seed;
+        protocol.bootstrap = m_options.bootstrap;
+        protocol.hasReference = m_needsFeatures;
+        if (m_needsFeatures) {
+            // kNN's neighbours: the ID training set, or (the original's choice) the ID test set less each query.
+            const bool onTest = m_options.knnTestReference;
+            protocol.reference = onTest ? "test" : "train";
+            protocol.referenceImages = onTest ? int64_t(sets.front().second.size()) : m_referenceImages;
+            protocol.knnK = m_options.knnK;
+            protocol.knnAggregate = m_options.knnAggregate;
+        }
+        return protocol;
     }
 
     const OodEvaluationOptions& m_options;
@@ -273,6 +298,7 @@ private:
     torch::Device m_device;
     std::vector<const ScoreInfo*> m_scores;
     std::vector<std::string> m_skipped;
+    int64_t m_referenceImages = 0; ///< the ID training images embedded as the reference; 0: none
     std::vector<std::unique_ptr<TrainingObjective>> m_members;
     std::vector<TrainingObjective*> m_ensemble;
     EvaluatedModel m_model;

@@ -65,6 +65,40 @@ std::string readText(const std::string& path, const std::string& expected)
     return text.str();
 }
 
+json protocolJson(const EvaluationProtocol& protocol)
+{
+    json value = {{"images", protocol.images}, {"limit", protocol.limit}, {"seed", protocol.seed},
+                  {"bootstrap", protocol.bootstrap}};
+    if (protocol.hasReference) {
+        value["reference"] = {{"set", protocol.reference}, {"images", protocol.referenceImages}, {"knn_k", protocol.knnK},
+                              {"knn_aggregate", protocol.knnAggregate}};
+    }
+    return value;
+}
+
+EvaluationProtocol protocolOf(const json& value, const std::string& file)
+{
+    EvaluationProtocol protocol;
+    try {
+        protocol.images = value.at("images").get<std::map<std::string, int64_t>>();
+        protocol.limit = value.at("limit").get<int64_t>();
+        protocol.seed = value.at("seed").get<uint64_t>();
+        protocol.bootstrap = value.at("bootstrap").get<int>();
+        if (value.contains("reference")) {
+            const json& reference = value.at("reference");
+            protocol.hasReference = true;
+            protocol.reference = reference.at("set").get<std::string>();
+            protocol.referenceImages = reference.at("images").get<int64_t>();
+            protocol.knnK = reference.at("knn_k").get<int>();
+            protocol.knnAggregate = reference.at("knn_aggregate").get<std::string>();
+        }
+    } catch (const json::exception& error) {
+        throw DataError(file + ": \"protocol\" is not as tau ood writes it (" + error.what() + ")");
+    }
+    protocol.recorded = true;
+    return protocol;
+}
+
 json metricsJson(const ScoreMetricsRecord& record)
 {
     const OodMetrics& m = record.metrics;
@@ -199,6 +233,9 @@ void writeEvaluationFolder(const EvaluationFolderData& data)
     fs::create_directories(data.folder);
     json metrics = {{"in_dataset", data.inDataset}, {"checkpoint", data.checkpoint}, {"scores", data.scores},
                     {"results", json::object()}, {"warnings", data.warnings}};
+    if (data.protocol.recorded) {
+        metrics["protocol"] = protocolJson(data.protocol);
+    }
     for (const auto& [ood, byScore] : data.results) {
         for (const auto& [score, record] : byScore) {
             metrics["results"][ood][score] = metricsJson(record);
@@ -224,6 +261,9 @@ EvaluationFolderData readEvaluationFolder(const std::string& folder, bool withSc
         throw DataError(path + ": not a metrics.json of tau ood (no \"results\" object)");
     }
     data.inDataset = metrics.value("in_dataset", std::string());
+    if (metrics.contains("protocol")) {
+        data.protocol = protocolOf(metrics["protocol"], path);
+    }
     data.checkpoint = metrics.value("checkpoint", std::string());
     if (metrics.contains("scores") && metrics["scores"].is_array()) {
         data.scores = metrics["scores"].get<std::vector<std::string>>();

@@ -56,6 +56,22 @@ struct SetScores
     std::map<std::string, std::vector<double>> values; ///< [score] one value per image
 };
 
+/** How an evaluation was made: what a reader needs to compare its numbers with another's, or to redo them. */
+struct EvaluationProtocol
+{
+    bool recorded = false;                 ///< false: a metrics.json from before protocols were written
+    std::map<std::string, int64_t> images; ///< images scored per set, the ID set included
+    int64_t limit = 0;                     ///< at most this many images per set; 0: all
+    uint64_t seed = 0;                     ///< chose the limited images, the noise sets and the bootstrap
+    int bootstrap = 0;                     ///< resamplings of the 95% intervals; 0: none
+    /** Reference scores (kNN, Mahalanobis, ...): where kNN's neighbours come from (class means: the training set). */
+    bool hasReference = false;
+    std::string reference;        ///< "train" (the ID training set) or "test" (the ID test set, each query left out)
+    int64_t referenceImages = 0;  ///< how many reference images there were
+    int knnK = 0;
+    std::string knnAggregate;     ///< mean or max distance to the k nearest
+};
+
 /** Everything an evaluation folder holds. */
 struct EvaluationFolderData
 {
@@ -68,6 +84,7 @@ struct EvaluationFolderData
     std::map<std::string, std::map<std::string, RocCurve>> roc;               ///< [ood set][score]
     std::vector<std::string> warnings;
     std::vector<SetScores> sets; ///< the ID set first; empty when read without scores
+    EvaluationProtocol protocol;
 };
 
 /** Writes metrics.json, scores.csv and every roc_<ood>_<score>.csv of @p data into data.folder (made if needed). */

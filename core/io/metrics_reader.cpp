@@ -158,8 +158,16 @@ std::optional<nlohmann::json> evaluationMetrics(const fs::path& folder)
     return json.is_object() ? std::optional<nlohmann::json>(std::move(json)) : std::nullopt;
 }
 
-/** The mean AUROC of an OOD evaluation's first score over its sets, and what it is ("eval/x: tau, mean over 2 OOD sets"). */
-std::optional<std::pair<double, std::string>> meanAurocOf(const nlohmann::json& metrics, const std::string& folderName)
+/** The mean AUROC of an OOD evaluation's first score over its sets, and what it is. */
+struct MeanAuroc
+{
+    double value = 0;
+    std::string score;
+    int sets = 0;
+    std::string source; ///< "eval/x: tau, mean over 2 OOD sets"
+};
+
+std::optional<MeanAuroc> meanAurocOf(const nlohmann::json& metrics, const std::string& folderName)
 {
     const std::string score = metrics["scores"].front().get<std::string>();
     double sum = 0;
@@ -174,8 +182,9 @@ std::optional<std::pair<double, std::string>> meanAurocOf(const nlohmann::json& 
     if (sets == 0) {
         return std::nullopt;
     }
-    return std::pair{sum / sets, "eval/" + folderName + ": " + score + ", mean over " + std::to_string(sets) +
-                                     (sets == 1 ? " OOD set" : " OOD sets")};
+    return MeanAuroc{sum / sets, score, sets,
+                     "eval/" + folderName + ": " + score + ", mean over " + std::to_string(sets) +
+                         (sets == 1 ? " OOD set" : " OOD sets")};
 }
 
 bool isOodEvaluation(const nlohmann::json& metrics)
@@ -196,6 +205,8 @@ void readResults(const std::string& directory, RunSummary& summary)
     summary.linearTop1 = evaluations.linearTop1;
     summary.meanAuroc = evaluations.meanAuroc;
     summary.aurocSource = evaluations.aurocSource;
+    summary.aurocScore = evaluations.aurocScore;
+    summary.aurocSets = evaluations.aurocSets;
     try {
         const RunNotes notes = readRunNotes(directory);
         summary.tags = notes.tags;
@@ -305,8 +316,10 @@ RunEvaluations newestEvaluations(const std::string& runDirectory)
             found.oodFolder = entry.path().string();
             newestOod = written;
             const auto mean = meanAurocOf(*metrics, entry.path().filename().string()); // parsed once, here
-            found.meanAuroc = mean ? std::optional<double>(mean->first) : std::nullopt;
-            found.aurocSource = mean ? mean->second : std::string();
+            found.meanAuroc = mean ? std::optional<double>(mean->value) : std::nullopt;
+            found.aurocSource = mean ? mean->source : std::string();
+            found.aurocScore = mean ? mean->score : std::string();
+            found.aurocSets = mean ? mean->sets : 0;
         }
     }
     return found;
@@ -346,6 +359,7 @@ RunSummary summarizeRun(const std::string& directory)
     } else if (!history.steps.empty()) {
         summary.lastLoss = history.steps.back().loss;
     }
+    summary.hasLoss = !history.epochs.empty() || !history.steps.empty();
     for (const EpochRecord& epoch : history.epochs) {
         if (const auto found = epoch.scalars.find("knn_top1"); found != epoch.scalars.end()) {
             summary.knnTop1 = found->second;

@@ -52,6 +52,7 @@ struct RunSummary
     int epochsDone = 0;
     int totalEpochs = 0;
     double lastLoss = 0; ///< the last epoch's mean loss (or the last step's, before the first epoch ends)
+    bool hasLoss = false; ///< false until a step or an epoch is recorded: then lastLoss means nothing yet
     std::string state;   ///< running, finished, stopped, failed or incomplete
     int worldSize = 1;   ///< processes of the last start or resume (distributed training)
     // From config.yaml, for the experiment table:
@@ -66,6 +67,8 @@ struct RunSummary
     std::optional<double> linearTop1; ///< eval/linear (tau linear-eval)
     std::optional<double> meanAuroc;  ///< over the OOD sets of the newest tau ood folder, for its first score
     std::string aurocSource;          ///< "eval/<name>: <score>" of meanAuroc
+    std::string aurocScore;           ///< the score meanAuroc is of
+    int aurocSets = 0;                ///< how many OOD sets meanAuroc averages
     std::vector<std::string> tags;    ///< notes.json (core/io/run_notes.h)
     std::string note;
 };
@@ -76,6 +79,8 @@ struct RunEvaluations
     std::string oodFolder; ///< RUN/eval/<name> of the newest tau ood (metrics.json with results and scores); empty: none
     std::optional<double> meanAuroc; ///< of oodFolder's first score over its OOD sets
     std::string aurocSource;         ///< "eval/<name>: <score>, mean over N OOD sets"
+    std::string aurocScore;          ///< the score meanAuroc is of
+    int aurocSets = 0;               ///< how many OOD sets meanAuroc averages
     std::optional<double> knnTop1;   ///< the newest tau knn
     std::optional<double> linearTop1; ///< the newest tau linear-eval
 };

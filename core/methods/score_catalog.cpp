@@ -90,34 +90,55 @@ ScoreInfo costing(ScoreInfo info, std::string cost)
     return info;
 }
 
+/** Its title and its figure style: the common scores get plain lines (rows 0-3), the rest lines with markers. */
+ScoreInfo shown(ScoreInfo info, std::string title, int figureStyle)
+{
+    info.title = std::move(title);
+    info.figureStyle = figureStyle;
+    return info;
+}
+
 std::vector<ScoreInfo> buildCatalog()
 {
     const std::string onePass = "1 pass";
     const std::string gaussian = "1 pass + a fitted Gaussian of h";
     return {
-        costing(batchScore("tau", "TaU's certainty c = sigmoid(r)", &needsTemperature, &temperatureCertainty), onePass),
-        costing(batchScore("tau_repo", "r^2, the original repository's score", &needsTemperature,
-                           &squaredTemperatureLogit),
-                onePass),
-        costing(batchScore("mc_dropout", "minus the spread of the embedding over dropout passes", &needsDropout,
-                           &mcDropoutAgreement),
-                "T passes (--mc-passes)"),
-        costing(batchScore("ensemble", "minus the spread of the embedding over ensemble members", &needsMembers,
-                           &ensembleAgreement),
-                "1 pass per member"),
-        costing(referenceScore("knn", "minus the distance to the k nearest ID embeddings", &knnDistanceScore,
-                               &knnNeedsTrainFeatures),
-                "1 pass + k-NN search of stored ID embeddings"),
-        costing(referenceScore("mahalanobis", "minus the Mahalanobis distance of h to the nearest ID class mean",
-                               &mahalanobisScore, &mahalanobisNeedsTrainFeatures),
-                gaussian),
-        costing(fusedScore(), gaussian),
-        costing(batchScore("hib", "minus HIB's variance softplus(r)^2", &needsGaussianEmbedding, &negativeHibVariance),
-                onePass),
-        costing(batchScore("msp", "the maximum softmax probability", &needsLogits, &maxSoftmaxProbability), onePass),
-        costing(batchScore("odin", "MSP after temperature scaling and an input perturbation", &needsLogits, &odinScore),
-                "2 passes + 1 backward"),
-        costing(batchScore("energy", "logsumexp of the logits", &needsLogits, &energyScore), onePass),
+        shown(costing(batchScore("tau", "TaU's certainty c = sigmoid(r)", &needsTemperature, &temperatureCertainty), onePass),
+              "TaU c", 0),
+        shown(costing(batchScore("tau_repo", "r^2, the original repository's score", &needsTemperature,
+                                 &squaredTemperatureLogit),
+                      onePass),
+              "TaU r² (original)", 4),
+        shown(costing(batchScore("mc_dropout", "minus the spread of the embedding over dropout passes", &needsDropout,
+                                 &mcDropoutAgreement),
+                      "T passes (--mc-passes)"),
+              "MC dropout", 5),
+        shown(costing(batchScore("ensemble", "minus the spread of the embedding over ensemble members", &needsMembers,
+                                 &ensembleAgreement),
+                      "1 pass per member"),
+              "Ensemble", 6),
+        shown(costing(referenceScore("knn", "minus the distance to the k nearest ID embeddings", &knnDistanceScore,
+                                     &knnNeedsTrainFeatures),
+                      "1 pass + k-NN search of stored ID embeddings"),
+              "kNN", 1),
+        shown(costing(referenceScore("mahalanobis", "minus the Mahalanobis distance of h to the nearest ID class mean",
+                                     &mahalanobisScore, &mahalanobisNeedsTrainFeatures),
+                      gaussian),
+              "Mahalanobis", 3),
+        shown(costing(fusedScore(), gaussian), "TaU c + Mahalanobis", 2),
+        shown(costing(batchScore("hib", "minus HIB's variance softplus(r)^2", &needsGaussianEmbedding,
+                                 &negativeHibVariance),
+                      onePass),
+              "HIB variance", 7),
+        shown(costing(batchScore("msp", "the maximum softmax probability", &needsLogits, &maxSoftmaxProbability),
+                      onePass),
+              "MSP", 8),
+        shown(costing(batchScore("odin", "MSP after temperature scaling and an input perturbation", &needsLogits,
+                                 &odinScore),
+                      "2 passes + 1 backward"),
+              "ODIN", 9),
+        shown(costing(batchScore("energy", "logsumexp of the logits", &needsLogits, &energyScore), onePass), "Energy",
+              10),
     };
 }
 
@@ -132,6 +153,16 @@ const std::vector<ScoreInfo>& scoreCatalog()
 const ScoreInfo& scoreInfo(const std::string& name)
 {
     return rowNamed(scoreCatalog(), name, "score");
+}
+
+std::string scoreTitle(const std::string& name)
+{
+    for (const ScoreInfo& info : scoreCatalog()) {
+        if (info.name == name) {
+            return info.title;
+        }
+    }
+    return name;
 }
 
 std::vector<std::string> scoreNames()

@@ -22,6 +22,9 @@ struct OodEvaluationOptions;
 struct ScoreInfo
 {
     std::string name;    ///< as `--scores` spells it
+    std::string title;   ///< for people: legends, tables and headers ("TaU c", "kNN")
+    /** Its row of the figures' style table (colour, dash, marker): the same in every figure, apart in grey. */
+    int figureStyle = 0;
     std::string summary; ///< one line for help texts
     /** What scoring one image costs at inference (forward passes, and what must be kept beside the model). */
     std::string cost;
@@ -38,6 +41,9 @@ const std::vector<ScoreInfo>& scoreCatalog();
 
 /** The score called @p name. @throws TauError listing the known names. */
 const ScoreInfo& scoreInfo(const std::string& name);
+
+/** The title of the score called @p name ("TaU c"), or @p name itself for a name the catalogue lacks. */
+std::string scoreTitle(const std::string& name);
 
 /** The names of scoreCatalog(), in order. */
 std::vector<std::string> scoreNames();

@@ -27,6 +27,26 @@ Histogram fixedHistogram(const std::vector<float>& values, double low, double hi
     return histogram;
 }
 
+Histogram fittedHistogram(const std::vector<float>& values, int bins)
+{
+    double low = INFINITY, high = -INFINITY;
+    for (const float value : values) {
+        if (std::isfinite(value)) {
+            low = std::min(low, double(value));
+            high = std::max(high, double(value));
+        }
+    }
+    if (!(high >= low)) {
+        return fixedHistogram(values, 0.0, 1.0, 1);
+    }
+    if (high - low < 1e-6 * std::max(1.0, std::abs(low))) { // one value: a narrow bin around it
+        low -= 0.5e-3 * std::max(1.0, std::abs(low));
+        high += 0.5e-3 * std::max(1.0, std::abs(high));
+        bins = 1;
+    }
+    return fixedHistogram(values, low, high, bins);
+}
+
 Percentiles percentilesOf(std::vector<float> values)
 {
     Percentiles result;

@@ -34,7 +34,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr double kRawRange = 20.0; // r histogram spans [-20, 20]; runs of the original reach 8-16
 constexpr size_t kTimingWindow = 20;
 
 double secondsSince(Clock::time_point start)
@@ -312,7 +311,9 @@ private:
                   << m_config.optimizer.batchSize / m_communicator->worldSize() << " images each per step"
                   << (m_config.syncBatchNorm ? ", synchronised BatchNorm" : "") << ")";
         }
-        start << ", " << m_dataset.size() << " training images, " << m_stepsPerEpoch << " steps per epoch";
+        // The plan, before the first step: what will run, so a wrong config shows before hours are spent on it.
+        start << ": " << m_config.numEpochs << " epochs x " << m_stepsPerEpoch << " steps = " << m_totalSteps
+              << " steps, batch " << m_config.optimizer.batchSize << ", " << m_dataset.size() << " training images";
         writeEvent(m_options.resumeRunDirectory.empty() ? "start" : "resume", start.str(), m_communicator->worldSize());
         if (leader()) {
             recordTrainingSession(m_paths, {m_options.resumeRunDirectory.empty() ? "start" : "resume", m_options.program,
@@ -465,7 +466,8 @@ private:
         if (record.hasTemperature) {
             record.certaintyHistogram = fixedHistogram(certainties, 0.0, 1.0, m_config.logging.histogramBins);
             record.certaintyPercentiles = percentilesOf(certainties);
-            record.rawHistogram = fixedHistogram(rawValues, -kRawRange, kRawRange, 2 * m_config.logging.histogramBins);
+            // r has no natural range (c's is [0, 1]): its bins span this epoch's values, whatever their scale.
+            record.rawHistogram = fittedHistogram(rawValues, 2 * m_config.logging.histogramBins);
             record.rawPercentiles = percentilesOf(rawValues);
         }
         record.hasOutliers = !distributions.outlierCertainties.empty();

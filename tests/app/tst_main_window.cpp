@@ -4,6 +4,7 @@
 #include "app/models/runs_model.h"
 #include "app/mainwindow/recent_files.h"
 #include "app/pages/runs_dock.h"
+#include "core/config/config_loader.h"
 #include "core/config/presets.h"
 #include "core/io/metrics_reader.h"
 #include "tests/support/test_support.h"
@@ -47,6 +48,7 @@ private Q_SLOTS:
     void missingDatasetIsReportedNotFatal();
     void liveValidationMarksTheLine();
     void formAndTextStayInSync();
+    void anOpenedRunIsWhatTrainRuns();
     void pauseHoldsTrainingAndResumeContinues();
     void finishedRunsShowInTheRunsPanelAndOverlay();
     void desktopHabits();
@@ -250,6 +252,39 @@ void TestMainWindow::formAndTextStayInSync()
     QVERIFY(editor->toPlainText().contains("num_epochs: 9"));
     editor->undo();
     QVERIFY(editor->toPlainText().contains("num_epochs: 5"));
+}
+
+// After opening a run, the Train page shows that run's config, and Train runs exactly what is shown.
+void TestMainWindow::anOpenedRunIsWhatTrainRuns()
+{
+    const QString run = m_dir->filePath("runs/earlier");
+    QVERIFY(QDir().mkpath(run));
+    QByteArray text = tau::test::readFile(tau::test::dataPath("configs/tiny.yaml"));
+    text.replace("num_epochs: 2", "num_epochs: 1").replace("exp_name: tiny", "exp_name: again").replace("batch_size: 32", "batch_size: 64");
+    QVERIFY(tau::test::writeFile(run + "/config.yaml", text)); // a run as tau train leaves it, before a checkpoint
+    MainWindow window;
+    window.show();
+    window.openCheckpoint(run);
+    auto* editor = window.findChild<QPlainTextEdit*>("configEditor");
+    QCOMPARE(editor->toPlainText().toUtf8(), text);
+    QTRY_COMPARE_WITH_TIMEOUT(window.findChild<QSpinBox*>("num_epochs")->value(), 1, 5000);
+    QCOMPARE(window.findChild<QSpinBox*>("optimizer.batch_size")->value(), 64);
+    const QString shown = editor->toPlainText();
+
+    QSignalSpy ended(&window, &MainWindow::trainingEnded);
+    action(window, "trainAction")->trigger();
+    QTRY_COMPARE_WITH_TIMEOUT(ended.size(), 1, 300000);
+    QCOMPARE(ended.first().at(1).toString(), QString());
+    const tau::core::ExperimentConfig started = tau::core::loadConfigFile(m_dir->filePath("runs/again/config.yaml").toStdString());
+    const tau::core::ExperimentConfig displayed = tau::core::loadConfigText(shown.toStdString(), "shown");
+    QCOMPARE(QString::fromStdString(tau::core::toYaml(started)), QString::fromStdString(tau::core::toYaml(displayed)));
+    QCOMPARE(QString::fromUtf8(tau::test::readFile(run + "/config.yaml")), QString::fromUtf8(text)); // the run untouched
+
+    // An empty editor never trains every default: Train refuses and says why.
+    editor->clear();
+    action(window, "trainAction")->trigger();
+    QVERIFY(!window.isTraining());
+    QVERIFY2(window.configErrorText().contains("empty"), qPrintable(window.configErrorText()));
 }
 
 void TestMainWindow::pauseHoldsTrainingAndResumeContinues()

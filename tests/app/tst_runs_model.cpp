@@ -93,7 +93,7 @@ void TestRunsModel::experimentTableColumnsNotesAndSubfolders()
     QCOMPARE(model.data(model.index(1, RunsModel::BatchSize)).toInt(), 64);
     QCOMPARE(model.data(model.index(1, RunsModel::LearningRate)).toString(), QStringLiteral("0.002"));
     QCOMPARE(model.data(model.index(1, RunsModel::KnnTop1)).toString(), QStringLiteral("0.500")); // the live kNN
-    QCOMPARE(model.data(model.index(1, RunsModel::MeanAuroc)).toString(), QStringLiteral("0.625")); // tau, two sets
+    QCOMPARE(model.data(model.index(1, RunsModel::MeanAuroc)).toString(), QStringLiteral("0.625 · TaU c, 2 sets")); // tau, two sets
     QVERIFY(model.data(model.index(1, RunsModel::MeanAuroc), Qt::ToolTipRole).toString().contains("eval/ood: tau"));
     QCOMPARE(model.data(model.index(0, RunsModel::KnnTop1)).toString(), QString()); // not evaluated
     QVERIFY(model.data(model.index(0, RunsModel::KnnTop1), Qt::UserRole).toDouble() <

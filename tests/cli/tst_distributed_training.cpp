@@ -12,6 +12,8 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QThread>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QtTest>
 
 #include <torch/torch.h>
@@ -255,6 +257,17 @@ void TestDistributedTraining::shardedEvaluationEqualsOneProcess()
     const QByteArray scores = tau::test::readFile(run + "/eval/alone/scores.csv");
     QVERIFY(scores.count('\n') > 1800); // 600 ID + 2 x 600 OOD rows
     QCOMPARE(tau::test::readFile(run + "/eval/split/scores.csv"), scores);
+    // metrics.json says how its numbers were made: images per set, the limit, the seed, kNN's reference.
+    const QJsonObject protocol =
+        QJsonDocument::fromJson(tau::test::readFile(run + "/eval/alone/metrics.json")).object()["protocol"].toObject();
+    const QJsonObject images = protocol["images"].toObject();
+    QCOMPARE(images["fashion_mnist"].toInt(), 600);
+    QCOMPARE(images["gaussian_noise"].toInt(), 600);
+    QCOMPARE(images["inverted"].toInt(), 600);
+    QCOMPARE(protocol["limit"].toInt(), 600);
+    QCOMPARE(protocol["reference"].toObject()["set"].toString(), QStringLiteral("train"));
+    QCOMPARE(protocol["reference"].toObject()["images"].toInt(), 1000);
+    QCOMPARE(protocol["reference"].toObject()["knn_k"].toInt(), 10);
 
     const QStringList knn{"knn", "--checkpoint", run, "--limit-train", "1000", "--limit-test", "600", "--json"};
     const auto knnAlone = runTau(knn + QStringList{"--name", "knn_alone"});

@@ -272,7 +272,7 @@ void TestBrowserModels::histogramsAreDensities()
     QCOMPARE(area, 1.0);
 
     ScoreHistogramPlot plot;
-    plot.setSamples("tau", {{"fashion_mnist", true, {0.9, 0.95, 0.99}}, {"mnist", false, {0.1, 0.2, 0.95}}}, 4);
+    plot.setSamples("TaU c", {{"fashion_mnist", "Fashion-MNIST", true, {0.9, 0.95, 0.99}}, {"mnist", "MNIST", false, {0.1, 0.2, 0.95}}}, 4);
     const QString csv = plot.toCsv();
     QVERIFY(csv.startsWith("set,bin_low,bin_high,density\n"));
     QCOMPARE(csv.count('\n'), 1 + 2 * 4);

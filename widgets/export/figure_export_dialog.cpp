@@ -1,5 +1,6 @@
 #include "widgets/export/figure_export_dialog.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFileDialog>
@@ -11,19 +12,25 @@
 #include <QRegularExpression>
 #include <QSpinBox>
 
+#include <algorithm>
+
 namespace tau::widgets {
 
-FigureExportDialog::FigureExportDialog(const QStringList& figures, const QString& folder, QWidget* parent)
+FigureExportDialog::FigureExportDialog(const QStringList& figures, const QStringList& fileStems, int current,
+                                       const QString& folder, QWidget* parent)
     : QDialog(parent)
     , m_folder(folder)
+    , m_fileStems(fileStems)
     , m_figure(new QComboBox)
     , m_format(new QComboBox)
     , m_size(new QComboBox)
     , m_dpi(new QSpinBox)
+    , m_titles(new QCheckBox(tr("Keep the plot's title (papers caption figures instead)")))
     , m_path(new QLineEdit)
 {
     setWindowTitle(tr("Export Figure"));
     m_figure->addItems(figures);
+    m_figure->setCurrentIndex(std::clamp(current, 0, int(figures.size()) - 1));
     m_format->addItem(tr("PDF (vector, fonts embedded)"), QStringLiteral("pdf"));
     m_format->addItem(tr("SVG (vector)"), QStringLiteral("svg"));
     m_format->addItem(tr("PNG (raster)"), QStringLiteral("png"));
@@ -42,6 +49,7 @@ FigureExportDialog::FigureExportDialog(const QStringList& figures, const QString
     form->addRow(tr("Format"), m_format);
     form->addRow(tr("Size"), m_size);
     form->addRow(tr("Resolution (PNG)"), m_dpi);
+    form->addRow(QString(), m_titles);
     form->addRow(tr("File"), pathRow);
     form->addRow(buttons);
     connect(browse, &QPushButton::clicked, this, &FigureExportDialog::browse);
@@ -59,8 +67,8 @@ int FigureExportDialog::figureIndex() const
 
 void FigureExportDialog::suggestName()
 {
-    QString name = m_figure->currentText().toLower();
-    name.replace(QRegularExpression(QStringLiteral("[^a-z0-9]+")), QStringLiteral("_"));
+    QString name = m_fileStems.value(m_figure->currentIndex(), m_figure->currentText()).toLower();
+    name.replace(QRegularExpression(QStringLiteral("[^a-z0-9.-]+")), QStringLiteral("_"));
     m_path->setText(m_folder + QLatin1Char('/') + name + QLatin1Char('.') + m_format->currentData().toString());
 }
 
@@ -74,6 +82,7 @@ FigureOptions FigureExportDialog::options() const
     FigureOptions options;
     options.size = FigureSize(m_size->currentData().toInt());
     options.dpi = m_dpi->value();
+    options.titles = m_titles->isChecked();
     return options;
 }
 

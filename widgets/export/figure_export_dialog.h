@@ -4,6 +4,7 @@
 
 #include <QDialog>
 
+class QCheckBox;
 class QComboBox;
 class QLineEdit;
 class QSpinBox;
@@ -16,8 +17,12 @@ class FigureExportDialog : public QDialog
     Q_OBJECT
 
 public:
-    /** @p figures names the plots on the page; the chosen one is figureIndex(). */
-    FigureExportDialog(const QStringList& figures, const QString& folder, QWidget* parent = nullptr);
+    /**
+     * @p figures names the plots on the page, @p fileStems what their files are called ("roc_curves_run3");
+     * @p current (the plot on screen) is chosen at first; the chosen one is figureIndex().
+     */
+    FigureExportDialog(const QStringList& figures, const QStringList& fileStems, int current, const QString& folder,
+                       QWidget* parent = nullptr);
 
     int figureIndex() const;
     QString path() const;
@@ -29,11 +34,13 @@ private:
     void suggestName();
 
     QString m_folder;
+    QStringList m_fileStems;
 
     QComboBox* m_figure;
     QComboBox* m_format;
     QComboBox* m_size;
     QSpinBox* m_dpi;
+    QCheckBox* m_titles;
     QLineEdit* m_path;
 };
 

@@ -57,7 +57,8 @@ DistributionPlot::DistributionPlot(const QString& quantity, QWidget* parent, std
     m_histogramPlot->plotLayout()->insertRow(0);
     m_histogramPlot->plotLayout()->addElement(0, 0, titleElement(m_histogramPlot, tr("%1, latest epoch").arg(quantity)));
     m_histogramPlot->xAxis->setLabel(quantity);
-    m_histogramPlot->yAxis->setLabel(tr("images"));
+    // The trainer records every view of an epoch (two per image): a share reads the same whatever the count.
+    m_histogramPlot->yAxis->setLabel(tr("share of training views"));
     m_bars = new QCPBars(m_histogramPlot->xAxis, m_histogramPlot->yAxis);
     m_bars->setPen(QPen(QColor(44, 160, 44)));
     m_bars->setBrush(QColor(44, 160, 44, 120));
@@ -78,7 +79,7 @@ DistributionPlot::DistributionPlot(const QString& quantity, QWidget* parent, std
     const QCPColorGradient gradient = viridis();
     m_colorMap->setGradient(gradient);
     auto* scale = new QCPColorScale(m_evolutionPlot);
-    scale->setLabel(tr("share of images"));
+    scale->setLabel(tr("share of views"));
     scale->setGradient(gradient);
     m_evolutionPlot->plotLayout()->addElement(1, 1, scale);
     m_colorMap->setColorScale(scale);
@@ -86,13 +87,6 @@ DistributionPlot::DistributionPlot(const QString& quantity, QWidget* parent, std
     // The heat map and its scale appear with the first epoch: an empty map would draw as a block of its lowest colour.
     m_colorMap->setVisible(false);
     scale->setVisible(false);
-    if (m_mapValue) {
-        m_bars->setVisible(false);
-        m_steps = m_histogramPlot->addGraph();
-        m_steps->setLineStyle(QCPGraph::lsStepLeft);
-        m_steps->setPen(QPen(QColor(44, 160, 44)));
-        m_steps->setBrush(QColor(44, 160, 44, 90));
-    }
     // Percentile bands across epochs, drawn over the heat map: 5-95 light, 25-75 darker, the median a line.
     const QColor band(255, 127, 14);
     for (int i = 0; i < 5; ++i) {
@@ -122,7 +116,7 @@ DistributionPlot::DistributionPlot(const QString& quantity, QWidget* parent, std
     const QString waiting = tr("No epoch yet.\nThe distribution over the epoch's training images\n"
                                "appears when an epoch of a run with a temperature ends.");
     m_histogramEmpty = addEmptyNote(m_histogramPlot, waiting);
-    m_evolutionEmpty = addEmptyNote(m_evolutionPlot, tr("No epoch yet.\nOne column per epoch: the share of images\n"
+    m_evolutionEmpty = addEmptyNote(m_evolutionPlot, tr("No epoch yet.\nOne column per epoch: the share of views\n"
                                                         "at each value, and the 5-95 and 25-75 bands."));
     showEmptyState(m_histogramPlot, m_histogramEmpty, true);
     showEmptyState(m_evolutionPlot, m_evolutionEmpty, true);
@@ -151,6 +145,23 @@ EpochHistogram DistributionPlot::mapped(const EpochHistogram& histogram) const
         std::reverse(result.edges.begin(), result.edges.end());
         std::reverse(result.counts.begin(), result.counts.end());
         std::reverse(result.percentiles.begin(), result.percentiles.end());
+    }
+    return result;
+}
+
+void DistributionPlot::setFitBinsToData(bool fit)
+{
+    m_fitBins = fit;
+    m_dirty = true;
+}
+
+EpochHistogram DistributionPlot::shown(const EpochHistogram& histogram) const
+{
+    EpochHistogram result = mapped(histogram);
+    if (fitsBins()) {
+        const QVector<double> edges = fittedEdges(result, int(histogram.counts.size()));
+        result.counts = resampledCounts(result, edges);
+        result.edges = edges;
     }
     return result;
 }
@@ -207,9 +218,6 @@ void DistributionPlot::clear()
     for (QCPGraph* graph : m_bands) {
         graph->data()->clear();
     }
-    if (m_steps != nullptr) {
-        m_steps->data()->clear();
-    }
     for (auto* line : m_percentileLines) {
         line->setVisible(false);
     }
@@ -226,9 +234,7 @@ void DistributionPlot::redraw()
     showEmptyState(m_evolutionPlot, m_evolutionEmpty, m_epochs.isEmpty());
     if (!m_epochs.isEmpty()) {
         drawLatest();
-        if (!m_mapValue) {
-            drawEvolution();
-        }
+        drawEvolution();
         drawBands();
     }
     drawComparison();
@@ -240,70 +246,38 @@ void DistributionPlot::drawBands()
 {
     QVector<double> epochs;
     QVector<QVector<double>> values(5);
-    double low = 1e300, high = -1e300;
     for (const EpochHistogram& epoch : m_epochs) {
-        const EpochHistogram shown = mapped(epoch);
-        if (shown.percentiles.size() != 5) {
+        const EpochHistogram drawn = mapped(epoch);
+        if (drawn.percentiles.size() != 5) {
             continue;
         }
         epochs.append(epoch.epoch);
         // Graph order: p5, p95, p25, p75, p50 (each band's two edges, then the median).
         const int order[5] = {0, 4, 1, 3, 2};
         for (int i = 0; i < 5; ++i) {
-            values[i].append(shown.percentiles[order[i]]);
+            values[i].append(drawn.percentiles[order[i]]);
         }
-        low = std::min(low, shown.percentiles[0]);
-        high = std::max(high, shown.percentiles[4]);
     }
     for (int i = 0; i < 5; ++i) {
         m_bands[i]->setData(epochs, values[i], /*alreadySorted=*/true);
-    }
-    if (m_mapValue && !epochs.isEmpty()) {
-        m_evolutionPlot->xAxis->setRange(epochs.first() - 0.5, epochs.last() + 0.5);
-        const double margin = 0.05 * std::max(1e-9, high - low);
-        m_evolutionPlot->yAxis->setRange(low - margin, high + margin);
     }
 }
 
 void DistributionPlot::drawLatest()
 {
-    const EpochHistogram latest = mapped(m_epochs.last());
-    if (m_steps != nullptr) {
-        // Mapped bins have unequal widths: draw steps from edge to edge, clipped to where the data is.
-        QVector<double> keys, heights;
-        for (int i = 0; i < latest.counts.size(); ++i) {
-            keys.append(latest.edges[i]);
-            heights.append(latest.counts[i]);
-        }
-        keys.append(latest.edges.last());
-        heights.append(0);
-        m_steps->setData(keys, heights, /*alreadySorted=*/true);
-        const double highest = *std::max_element(latest.counts.begin(), latest.counts.end());
-        m_histogramPlot->yAxis->setRange(0, std::max(1.0, highest * 1.1));
-        if (latest.percentiles.size() == 5) {
-            const double span = std::max(1e-9, latest.percentiles[4] - latest.percentiles[0]);
-            m_histogramPlot->xAxis->setRange(latest.percentiles[0] - span, latest.percentiles[4] + span);
-        }
-        for (int i = 0; i < m_percentileLines.size(); ++i) {
-            m_percentileLines[i]->setVisible(i < latest.percentiles.size());
-            if (i < latest.percentiles.size()) {
-                m_percentileLines[i]->point1->setCoords(latest.percentiles[i], 0);
-                m_percentileLines[i]->point2->setCoords(latest.percentiles[i], 1);
-            }
-        }
-        static_cast<QCPTextElement*>(m_histogramPlot->plotLayout()->element(0, 0))
-            ->setText(tr("%1 · epoch %2 · lines: p5 p25 p50 p75 p95").arg(m_quantity).arg(latest.epoch));
-        return;
-    }
-    QVector<double> centres;
+    const EpochHistogram latest = shown(m_epochs.last());
+    // Shares of the epoch's recorded values, on bins of equal width (fitted ones for r and for a mapped tau).
+    const double total = std::max(1.0, std::accumulate(m_epochs.last().counts.begin(), m_epochs.last().counts.end(), 0.0));
+    QVector<double> centres, shares;
     for (int i = 0; i < latest.counts.size(); ++i) {
         centres.append(0.5 * (latest.edges[i] + latest.edges[i + 1]));
+        shares.append(latest.counts[i] / total);
     }
     m_bars->setWidth(latest.edges[1] - latest.edges[0]);
-    m_bars->setData(centres, latest.counts, /*alreadySorted=*/true);
+    m_bars->setData(centres, shares, /*alreadySorted=*/true);
     m_histogramPlot->xAxis->setRange(latest.edges.first(), latest.edges.last());
-    const double highest = *std::max_element(latest.counts.begin(), latest.counts.end());
-    m_histogramPlot->yAxis->setRange(0, std::max(1.0, highest * 1.1));
+    const double highest = *std::max_element(shares.begin(), shares.end());
+    m_histogramPlot->yAxis->setRange(0, std::max(1e-3, highest * 1.1));
     for (int i = 0; i < m_percentileLines.size(); ++i) {
         auto* line = m_percentileLines[i];
         line->setVisible(i < latest.percentiles.size());
@@ -341,14 +315,15 @@ void DistributionPlot::drawComparison()
     m_evolutionPlot->legend->setVisible(true);
     QVector<double> keys, heights;
     const EpochHistogram latest = m_comparison.value(m_epochs.last().epoch);
+    const double total = std::max(1.0, std::accumulate(latest.counts.begin(), latest.counts.end(), 0.0));
     for (int i = 0; i < latest.counts.size(); ++i) {
         keys.append(latest.edges[i]);
-        heights.append(latest.counts[i]);
+        heights.append(latest.counts[i] / total); // a share, as the bars: two populations of any size compare
     }
     if (!latest.counts.isEmpty()) {
         keys.append(latest.edges.last());
         heights.append(0);
-        const double highest = *std::max_element(latest.counts.begin(), latest.counts.end());
+        const double highest = *std::max_element(heights.begin(), heights.end());
         m_histogramPlot->yAxis->setRange(0, std::max(m_histogramPlot->yAxis->range().upper, highest * 1.1));
     }
     m_comparisonSteps->setData(keys, heights, /*alreadySorted=*/true);
@@ -364,17 +339,30 @@ void DistributionPlot::drawComparison()
 
 void DistributionPlot::drawEvolution()
 {
-    const EpochHistogram& first = m_epochs.first();
-    const int bins = first.counts.size();
-    const int epochs = m_epochs.size();
+    // One grid for every epoch: the recorded bins, or (fitted) equal bins over every epoch's range.
+    QVector<double> grid = m_epochs.first().edges;
+    if (fitsBins()) {
+        double low = INFINITY, high = -INFINITY;
+        for (const EpochHistogram& epoch : m_epochs) {
+            const EpochHistogram fitted = shown(epoch);
+            low = std::min(low, fitted.edges.first());
+            high = std::max(high, fitted.edges.last());
+        }
+        const int bins = int(m_epochs.first().counts.size());
+        grid.clear();
+        for (int i = 0; i <= bins; ++i) {
+            grid.append(low + (high - low) * i / bins);
+        }
+    }
+    const int bins = int(grid.size()) - 1;
+    const int epochs = int(m_epochs.size());
     QCPColorMapData* cells = m_colorMap->data();
     cells->setSize(epochs, bins);
     cells->setRange(QCPRange(m_epochs.first().epoch, m_epochs.last().epoch),
-                   QCPRange(0.5 * (first.edges[0] + first.edges[1]),
-                            0.5 * (first.edges[bins - 1] + first.edges[bins])));
+                    QCPRange(0.5 * (grid[0] + grid[1]), 0.5 * (grid[bins - 1] + grid[bins])));
     for (int e = 0; e < epochs; ++e) {
-        const QVector<double>& counts = m_epochs[e].counts;
-        const double total = std::max(1.0, std::accumulate(counts.begin(), counts.end(), 0.0));
+        const QVector<double> counts = fitsBins() ? resampledCounts(mapped(m_epochs[e]), grid) : m_epochs[e].counts;
+        const double total = std::max(1.0, std::accumulate(m_epochs[e].counts.begin(), m_epochs[e].counts.end(), 0.0));
         for (int b = 0; b < bins && b < counts.size(); ++b) {
             cells->setCell(e, b, counts[b] / total);
         }
@@ -383,7 +371,56 @@ void DistributionPlot::drawEvolution()
     m_colorMap->setVisible(true);
     m_colorMap->colorScale()->setVisible(true);
     m_evolutionPlot->xAxis->setRange(m_epochs.first().epoch - 0.5, m_epochs.last().epoch + 0.5);
-    m_evolutionPlot->yAxis->setRange(first.edges.first(), first.edges.last());
+    m_evolutionPlot->yAxis->setRange(grid.first(), grid.last());
+}
+
+QVector<double> resampledCounts(const EpochHistogram& histogram, const QVector<double>& edges)
+{
+    const int bins = int(edges.size()) - 1;
+    QVector<double> counts(std::max(bins, 0), 0.0);
+    for (int i = 0; i + 1 < histogram.edges.size() && i < histogram.counts.size(); ++i) {
+        const double low = histogram.edges[i], high = histogram.edges[i + 1], count = histogram.counts[i];
+        if (count == 0 || !(high > low)) {
+            continue;
+        }
+        // The bins of edges that [low, high] overlaps, each given its share of the overlap.
+        int b = int(std::upper_bound(edges.begin(), edges.end(), low) - edges.begin()) - 1;
+        for (b = std::max(b, 0); b < bins && edges[b] < high; ++b) {
+            const double overlap = std::min(high, edges[b + 1]) - std::max(low, edges[b]);
+            if (overlap > 0) {
+                counts[b] += count * overlap / (high - low);
+            }
+        }
+    }
+    return counts;
+}
+
+QVector<double> fittedEdges(const EpochHistogram& histogram, int bins)
+{
+    double low = INFINITY, high = -INFINITY;
+    for (int i = 0; i < histogram.counts.size(); ++i) {
+        if (histogram.counts[i] > 0) {
+            low = std::min(low, histogram.edges[i]);
+            high = std::max(high, histogram.edges[i + 1]);
+        }
+    }
+    if (!(high > low)) {
+        low = histogram.edges.first();
+        high = histogram.edges.last();
+    }
+    if (histogram.percentiles.size() == 5) {
+        const double spread = histogram.percentiles[4] - histogram.percentiles[0];
+        low = std::max(low, histogram.percentiles[0] - 2 * spread);
+        high = std::min(high, histogram.percentiles[4] + 2 * spread);
+    }
+    if (!(high > low)) {
+        high = low + 1e-9;
+    }
+    QVector<double> edges;
+    for (int i = 0; i <= std::max(bins, 1); ++i) {
+        edges.append(low + (high - low) * i / std::max(bins, 1));
+    }
+    return edges;
 }
 
 void DistributionPlot::changeEvent(QEvent* event)

@@ -43,6 +43,13 @@ public:
     explicit DistributionPlot(const QString& quantity, QWidget* parent = nullptr,
                               std::function<double(double)> mapValue = {});
 
+    /**
+     * Bins fitted to the data instead of the recorded ones: each epoch's counts spread over bins of equal width
+     * that span where it has values (r, whose recorded bins change from epoch to epoch; any mapped quantity,
+     * always). The heat map then spans every epoch's range.
+     */
+    void setFitBinsToData(bool fit);
+
     void addEpoch(const EpochHistogram& histogram);
     /**
      * A second population of the same epoch, such as the synthetic outliers of outlier exposure beside the
@@ -71,6 +78,9 @@ private:
     void drawBands();
     void drawComparison();
     EpochHistogram mapped(const EpochHistogram& histogram) const;
+    /** The histogram as drawn: mapped, and on bins fitted to its data where they are. */
+    EpochHistogram shown(const EpochHistogram& histogram) const;
+    bool fitsBins() const { return m_fitBins || m_mapValue; }
 
     QString m_quantity;
     QCustomPlot* m_histogramPlot;
@@ -80,7 +90,7 @@ private:
     QVector<QCPItemStraightLine*> m_percentileLines;
     QCPItemText* m_histogramEmpty;
     QCPItemText* m_evolutionEmpty;
-    QCPGraph* m_steps = nullptr;   ///< the latest histogram as steps, for mapped values
+    bool m_fitBins = false;
     QVector<QCPGraph*> m_bands;    ///< p5, p95, p25, p75, p50 across epochs
     std::function<double(double)> m_mapValue;
     QVector<EpochHistogram> m_epochs;
@@ -90,5 +100,17 @@ private:
     QTimer m_replotTimer;
     bool m_dirty = false;
 };
+
+/**
+ * The counts of @p histogram spread evenly over each of its bins and gathered into the bins of @p edges
+ * (ascending): the same distribution on other bins. Mass outside @p edges is dropped.
+ */
+QVector<double> resampledCounts(const EpochHistogram& histogram, const QVector<double>& edges);
+
+/**
+ * @p bins bins of equal width over where @p histogram has counts; a long thin tail (the temperature t / c as c
+ * nears 0) is cut at twice the 5-95 percentile range beyond the percentiles, when they are known.
+ */
+QVector<double> fittedEdges(const EpochHistogram& histogram, int bins);
 
 } // namespace tau::widgets

@@ -9,6 +9,7 @@
 #include <QTextStream>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -54,6 +55,8 @@ EmbeddingPlot::EmbeddingPlot(QWidget* parent)
     layout->addWidget(m_plot);
     m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     m_plot->setAutoAddPlottableToLegend(false);
+    placeLegendBelow(m_plot, 1); // under the axes: a legend inside them covers points
+    m_plot->legend->setWrap(6);  // ten classes and the sets in rows, not one row wider than the window
     m_plot->setMouseTracking(true);
     m_hover->setObjectName(QStringLiteral("embeddingHover"));
     m_hoverText->setTextFormat(Qt::PlainText); // set and class names come from files
@@ -77,6 +80,12 @@ void EmbeddingPlot::setData(const QVector<SharedThumbnailSet>& sets, const QVect
     m_method = method;
     redraw();
     m_plot->rescaleAxes();
+    // A margin of 4% on each side: a point at the edge of the cloud is drawn whole, not cut by the frame.
+    for (QCPAxis* axis : {m_plot->xAxis, m_plot->yAxis}) {
+        const QCPRange range = axis->range();
+        const double margin = std::max(0.04 * range.size(), 1e-9);
+        axis->setRange(range.lower - margin, range.upper + margin);
+    }
     m_plot->replot();
 }
 
@@ -154,7 +163,6 @@ void EmbeddingPlot::redraw()
         m_plot->legend->addItem(new QCPPlottableLegendItem(m_plot->legend, key));
     }
     m_plot->legend->setVisible(m_plot->legend->itemCount() > 0);
-    m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
     m_plot->xAxis->setLabel(m_method + QStringLiteral(" 1"));
     m_plot->yAxis->setLabel(m_method + QStringLiteral(" 2"));
 

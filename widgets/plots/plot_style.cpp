@@ -93,6 +93,25 @@ QVector<QCPGraph*> addSpreadBand(QCustomPlot* plot, const QVector<double>& x, co
     return {lower, upper};
 }
 
+void useWholeNumberTicks(QCPAxis* axis)
+{
+    QSharedPointer<QCPAxisTickerFixed> whole(new QCPAxisTickerFixed);
+    whole->setTickStep(1.0);
+    whole->setScaleStrategy(QCPAxisTickerFixed::ssMultiples); // 1, 2, 5, 10, 20, ... times a whole step
+    whole->setTickCount(5);
+    axis->setTicker(whole);
+}
+
+void markAsPanelLabel(QCPTextElement* label)
+{
+    label->setProperty("tauPanelLabel", true);
+}
+
+bool isPanelLabel(const QCPTextElement* label)
+{
+    return label->property("tauPanelLabel").toBool();
+}
+
 QCPItemText* addEmptyNote(QCustomPlot* plot, const QString& text)
 {
     auto* note = new QCPItemText(plot);

@@ -3,10 +3,12 @@
 #include <QVector>
 
 class QColor;
+class QCPAxis;
 class QComboBox;
 class QCPGraph;
 class QCustomPlot;
 class QCPItemText;
+class QCPTextElement;
 class QPalette;
 class QString;
 class QWidget;
@@ -31,6 +33,13 @@ void layOutChoiceAbovePlot(QWidget* owner, const QString& label, QComboBox* choi
  */
 QVector<QCPGraph*> addSpreadBand(QCustomPlot* plot, const QVector<double>& x, const QVector<double>& centre,
                                  const QVector<double>& spread, const QColor& colour);
+
+/** Ticks at whole numbers only (steps, epochs): never 2.5 epochs. */
+void useWholeNumberTicks(QCPAxis* axis);
+
+/** Marks @p label as a panel's label (the OOD set of a ROC panel): a figure for a paper keeps it, titles go. */
+void markAsPanelLabel(QCPTextElement* label);
+bool isPanelLabel(const QCPTextElement* label);
 
 /** A note in the middle of a plot for when it is empty: what will appear there, and how. */
 QCPItemText* addEmptyNote(QCustomPlot* plot, const QString& text);

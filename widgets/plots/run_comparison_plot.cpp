@@ -2,6 +2,7 @@
 
 #include "widgets/plots/plot_style.h"
 #include "widgets/plots/qcp.h"
+#include "widgets/plots/series_style.h"
 
 #include <QComboBox>
 #include <QEvent>
@@ -10,12 +11,6 @@
 #include <algorithm>
 
 namespace tau::widgets {
-
-namespace {
-const QColor kRunColours[] = {QColor(31, 119, 180), QColor(214, 39, 40),  QColor(44, 160, 44),
-                              QColor(148, 103, 189), QColor(140, 86, 75), QColor(227, 119, 194),
-                              QColor(127, 127, 127), QColor(188, 189, 34)};
-} // namespace
 
 RunComparisonPlot::RunComparisonPlot(QWidget* parent)
     : QWidget(parent)
@@ -27,6 +22,7 @@ RunComparisonPlot::RunComparisonPlot(QWidget* parent)
     layOutChoiceAbovePlot(this, tr("Series"), m_choice, m_plot);
 
     m_plot->xAxis->setLabel(tr("step"));
+    useWholeNumberTicks(m_plot->xAxis);
     placeLegendBelow(m_plot, 1);
     m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     m_emptyNote = addEmptyNote(m_plot, tr("No runs to compare.\nSelect recorded runs in the Runs panel (Ctrl+click for several):\n"
@@ -55,9 +51,14 @@ void RunComparisonPlot::setSeries(const QVector<ComparedSeries>& series)
     redraw();
 }
 
-void RunComparisonPlot::setXLabel(const QString& label)
+void RunComparisonPlot::setXLabel(const QString& label, bool wholeNumbers)
 {
     m_plot->xAxis->setLabel(label);
+    if (wholeNumbers) {
+        useWholeNumberTicks(m_plot->xAxis);
+    } else {
+        m_plot->xAxis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
+    }
     m_plot->replot();
 }
 
@@ -102,6 +103,8 @@ void RunComparisonPlot::changeEvent(QEvent* event)
 void RunComparisonPlot::redraw()
 {
     m_plot->clearGraphs();
+    m_plot->legend->clearItems();
+    QVector<QPair<QCPGraph*, SeriesStyle>> styled;
     m_curves = 0;
     m_bands = 0;
     const QString name = m_choice->currentText();
@@ -113,18 +116,21 @@ void RunComparisonPlot::redraw()
             if (curve.x.isEmpty()) {
                 continue;
             }
-            const QColor colour = kRunColours[i % 8];
+            // Each run its row of the style table (colour, dash, marker), so runs stay apart in a grey print.
+            const SeriesStyle style = seriesStyle(i);
             if (curve.spread.size() == curve.values.size()) {
-                addSpreadBand(m_plot, curve.x, curve.values, curve.spread, colour);
+                for (QCPGraph* edge : addSpreadBand(m_plot, curve.x, curve.values, curve.spread, style.colour)) {
+                    markAsDecoration(edge);
+                }
                 ++m_bands;
             }
             QCPGraph* graph = m_plot->addGraph();
             graph->setName(curve.name);
-            graph->setPen(QPen(colour, 1.5));
-            if (curve.x.size() < 40) { // epoch-level series: show the points
-                graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(colour, 1.2), Qt::white, 5));
-            }
+            applySeriesStyle(graph, style);
             graph->setData(curve.x, curve.values, /*alreadySorted=*/true);
+            graph->removeFromLegend();
+            addStyleLegendItem(m_plot->legend, style, curve.name);
+            styled.append({graph, style});
             ++m_curves;
             any = true;
         }
@@ -141,6 +147,9 @@ void RunComparisonPlot::redraw()
         const QCPRange keys = m_plot->xAxis->range();
         const double keyMargin = keys.upper > keys.lower ? 0.03 * (keys.upper - keys.lower) : 0.5;
         m_plot->xAxis->setRange(keys.lower - keyMargin, keys.upper + keyMargin);
+        for (const auto& [graph, style] : styled) {
+            addSeriesMarkers(graph, style); // spread over the axis as it is now
+        }
     }
     m_plot->replot();
 }

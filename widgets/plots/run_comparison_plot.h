@@ -32,7 +32,8 @@ public:
     /** Replaces what is compared; the series last chosen is shown again whenever the runs have it. */
     void setSeries(const QVector<ComparedSeries>& series);
     void clear() { setSeries({}); }
-    void setXLabel(const QString& label);
+    /** The x axis' unit; @p wholeNumbers: ticks at whole values only (steps, epochs, images; not minutes). */
+    void setXLabel(const QString& label, bool wholeNumbers = true);
 
     QStringList names() const;
     QString shownName() const;

@@ -17,6 +17,7 @@ ScalarPlot::ScalarPlot(QWidget* parent)
     layOutChoiceAbovePlot(this, tr("Scalar"), m_choice, m_plot);
 
     m_plot->xAxis->setLabel(tr("step"));
+    useWholeNumberTicks(m_plot->xAxis);
     m_graph = m_plot->addGraph();
     m_graph->setPen(QPen(QColor(44, 160, 44), 1.6));
     m_graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(QColor(44, 160, 44), 1.5), Qt::white, 6));
@@ -46,9 +47,14 @@ void ScalarPlot::clear()
     redraw();
 }
 
-void ScalarPlot::setXLabel(const QString& label)
+void ScalarPlot::setXLabel(const QString& label, bool wholeNumbers)
 {
     m_plot->xAxis->setLabel(label);
+    if (wholeNumbers) {
+        useWholeNumberTicks(m_plot->xAxis);
+    } else {
+        m_plot->xAxis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
+    }
     m_plot->replot();
 }
 

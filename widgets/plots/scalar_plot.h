@@ -26,7 +26,8 @@ public:
     void addPoint(const QString& name, double step, double value);
     void clear();
     /** The x-axis title: callers convert the x values they add (step, epoch, images seen, minutes). */
-    void setXLabel(const QString& label);
+    /** The x axis' unit; @p wholeNumbers: ticks at whole values only (steps, epochs, images; not minutes). */
+    void setXLabel(const QString& label, bool wholeNumbers = true);
 
     QStringList names() const { return m_series.keys(); }
     QString shownName() const;

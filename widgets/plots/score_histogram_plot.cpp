@@ -3,6 +3,7 @@
 #include "widgets/plots/color_map.h"
 #include "widgets/plots/plot_style.h"
 #include "widgets/plots/qcp.h"
+#include "widgets/plots/series_style.h"
 
 #include <QTextStream>
 #include <QVBoxLayout>
@@ -45,7 +46,7 @@ ScoreHistogramPlot::ScoreHistogramPlot(QWidget* parent) : QWidget(parent), m_plo
     m_plot->axisRect()->setRangeDrag(Qt::Horizontal);
 }
 
-void ScoreHistogramPlot::setSamples(const QString& scoreName, const QVector<ScoreSample>& samples, int bins)
+void ScoreHistogramPlot::setSamples(const QString& scoreTitle, const QVector<ScoreSample>& samples, int bins)
 {
     m_plot->clearPlottables();
     m_densities.clear();
@@ -69,31 +70,65 @@ void ScoreHistogramPlot::setSamples(const QString& scoreName, const QVector<Scor
     for (int i = 0; i <= bins; ++i) {
         m_edges.append(low + (high - low) * double(i) / bins);
     }
-    int oodIndex = 0;
+    QVector<QVector<double>> densities;
+    double tallest = 0, lowestPeak = INFINITY, smallest = INFINITY;
     for (const ScoreSample& sample : samples) {
-        const QVector<double> density = densityHistogram(sample.values, m_edges);
-        m_densities.append({sample.setName, density});
+        densities.append(densityHistogram(sample.values, m_edges));
+        m_densities.append({sample.setName, densities.back()});
+        const double peak = *std::max_element(densities.back().cbegin(), densities.back().cend());
+        if (peak > 0) {
+            tallest = std::max(tallest, peak);
+            lowestPeak = std::min(lowestPeak, peak);
+        }
+        for (const double value : densities.back()) {
+            if (value > 0) {
+                smallest = std::min(smallest, value);
+            }
+        }
+    }
+    // A peak ten times another's flattens the lower set into the axis: a log axis keeps both readable.
+    m_logarithmic = tallest > 10 * lowestPeak;
+    const double floor = smallest / 2; // where an empty bin's outline comes down to on a log axis
+    m_plot->yAxis->setScaleType(m_logarithmic ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
+    if (m_logarithmic) {
+        m_plot->yAxis->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
+        m_plot->yAxis->setNumberFormat(QStringLiteral("eb"));
+        m_plot->yAxis->setNumberPrecision(0);
+    } else {
+        m_plot->yAxis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
+        m_plot->yAxis->setNumberFormat(QStringLiteral("gb"));
+        m_plot->yAxis->setNumberPrecision(3);
+    }
+    int oodIndex = 0;
+    for (int s = 0; s < samples.size(); ++s) {
+        const ScoreSample& sample = samples[s];
         // A step outline: each bin's density held across the bin.
         QVector<double> x, y;
-        for (int bin = 0; bin < density.size(); ++bin) {
+        for (int bin = 0; bin < densities[s].size(); ++bin) {
+            const double density = m_logarithmic ? std::max(densities[s][bin], floor) : densities[s][bin];
             x << m_edges[bin] << m_edges[bin + 1];
-            y << density[bin] << density[bin];
+            y << density << density;
         }
         QCPGraph* graph = m_plot->addGraph();
         graph->setData(x, y, true);
-        graph->setName(sample.setName + (sample.inDistribution ? tr(" (ID)") : QString()));
+        const QString title = sample.title.isEmpty() ? sample.setName : sample.title;
+        graph->setName(sample.inDistribution ? tr("%1 (ID)").arg(title) : title);
         if (sample.inDistribution) {
             graph->setPen(QPen(QColor(90, 90, 90), 1.2));
             graph->setBrush(QColor(120, 120, 120, 90));
         } else {
-            graph->setPen(QPen(categoricalColor(oodIndex++), 1.6));
+            applySeriesStyle(graph, seriesStyle(oodIndex++), 1.4);
         }
     }
-    m_plot->xAxis->setLabel(tr("score: %1 (higher: more in-distribution)").arg(scoreName));
+    m_plot->xAxis->setLabel(tr("%1 (higher: more in-distribution)").arg(scoreTitle));
     m_plot->yAxis->setLabel(tr("density"));
     m_plot->legend->setVisible(true);
     m_plot->rescaleAxes();
-    m_plot->yAxis->setRangeLower(0);
+    if (m_logarithmic) {
+        m_plot->yAxis->setRange(floor, tallest * 3);
+    } else {
+        m_plot->yAxis->setRange(0, tallest * 1.08); // headroom: the tallest bin does not touch the frame
+    }
     applyPalette(m_plot, palette());
     m_plot->replot();
 }

@@ -30,6 +30,7 @@ TrainingCurvePlot::TrainingCurvePlot(QWidget* parent)
     m_plot->plotLayout()->addElement(0, 0, new QCPTextElement(m_plot, tr("Training loss and learning rate"),
                                                               QFont(font().family(), 10, QFont::Bold)));
     m_plot->xAxis->setLabel(tr("step"));
+    useWholeNumberTicks(m_plot->xAxis);
     m_plot->yAxis->setLabel(tr("loss"));
     m_plot->yAxis2->setVisible(true);
     m_plot->yAxis2->setLabel(tr("learning rate"));
@@ -133,9 +134,14 @@ void TrainingCurvePlot::setOverlays(const QVector<CurveSeries>& overlays)
     m_dirty = true;
 }
 
-void TrainingCurvePlot::setXLabel(const QString& label)
+void TrainingCurvePlot::setXLabel(const QString& label, bool wholeNumbers)
 {
     m_plot->xAxis->setLabel(label);
+    if (wholeNumbers) {
+        useWholeNumberTicks(m_plot->xAxis);
+    } else {
+        m_plot->xAxis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
+    }
     m_dirty = true;
 }
 
@@ -180,6 +186,9 @@ void TrainingCurvePlot::replotIfChanged()
     }
     m_dirty = false;
     m_smoothedLoss->setData(m_steps, smoothedLosses(), /*alreadySorted=*/true);
+    // One or two recorded steps (a short run with logging.step_every above its length) draw no line: dots then.
+    m_stepLoss->setScatterStyle(m_steps.size() < 3 ? QCPScatterStyle(QCPScatterStyle::ssDisc, kLossColour, 5)
+                                                   : QCPScatterStyle());
     m_smoothedLoss->setVisible(m_smoothing > 0);
     bool found = false;
     QCPRange steps(0, 1);
@@ -199,7 +208,9 @@ void TrainingCurvePlot::replotIfChanged()
     m_plot->yAxis2->setVisible(any);
     m_plot->legend->setVisible(any);
     if (any) {
-        m_plot->xAxis->setRange(steps);
+        // A little room past the ends, so the last epoch's marker is not cut by the frame.
+        const double stepMargin = std::max(0.5, 0.02 * (steps.upper - steps.lower));
+        m_plot->xAxis->setRange(steps.lower - stepMargin, steps.upper + stepMargin);
         const double margin = 0.05 * (losses.upper - losses.lower);
         m_plot->yAxis->setRange(m_plot->yAxis->scaleType() == QCPAxis::stLogarithmic
                                     ? QCPRange(std::max(1e-6, losses.lower * 0.9), losses.upper * 1.1)

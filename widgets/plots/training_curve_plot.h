@@ -42,7 +42,8 @@ public:
     void setLogarithmic(bool logarithmic);
     void setOverlays(const QVector<CurveSeries>& overlays);
     /** The x-axis title ("step", "epoch", "images seen"): callers convert the x values they add. */
-    void setXLabel(const QString& label);
+    /** The x axis' unit; @p wholeNumbers: ticks at whole values only (steps, epochs, images; not minutes). */
+    void setXLabel(const QString& label, bool wholeNumbers = true);
     int bandCount() const { return m_bands; }
     /** Draws what was added since the last replot now (a 10 Hz timer does it otherwise), e.g. before an export. */
     void replotIfChanged();

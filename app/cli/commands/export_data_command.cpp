@@ -21,6 +21,13 @@ public:
         CLI::App* command = app.add_subcommand(
             "export", "Features (.npy), weights (a PyTorch state dict) and TensorBoard events of a run; roc, histograms, "
                       "embedding and table: figures and tables from an eval folder (tau-figures, see tau export roc --help)");
+        command->footer(
+            "Figure and table kinds (drawn by tau-figures; each has its own --help):\n"
+            "  roc EVAL_FOLDER -o FILE         ROC curves, a panel per OOD set (--log-fpr)\n"
+            "  histograms EVAL_FOLDER -o FILE  ID-vs-OOD score histograms (--score)\n"
+            "  embedding EVAL_FOLDER -o FILE   tau embed's projection (--projection pca|tsne)\n"
+            "  table EVAL_FOLDER... -o FILE    the metrics (.tex, .md, .csv); several runs: methods x sets\n"
+            "Figures: .pdf, .svg or .png (its data: .csv), --size column|page, --titles, --grayscale (PNG).");
         command->require_subcommand(1);
         command->fallthrough(); // --json (an option of export) after the kind's own arguments
         addFeatures(*command);

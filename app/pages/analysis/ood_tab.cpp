@@ -57,7 +57,8 @@ QStringList checkedItems(const QListWidget* list)
 void checkOnly(QListWidget* list, const QStringList& names)
 {
     for (int i = 0; i < list->count(); ++i) {
-        list->item(i)->setCheckState(names.contains(list->item(i)->text()) ? Qt::Checked : Qt::Unchecked);
+        list->item(i)->setCheckState(names.contains(list->item(i)->data(Qt::UserRole).toString()) ? Qt::Checked
+                                                                                                   : Qt::Unchecked);
     }
 }
 
@@ -168,7 +169,13 @@ QWidget* OodTab::buildResults()
     m_hint = new QLabel(tr("Check the OOD sets and scores to compare (and other runs, if you like), then "
                            "Evaluate. Each run's results are written to RUN_DIR/eval/%1/.").arg(kEvaluationName));
     m_hint->setWordWrap(true);
+    m_protocol = new QLabel;
+    m_protocol->setObjectName(QStringLiteral("oodProtocol"));
+    m_protocol->setWordWrap(true);
+    m_protocol->setTextFormat(Qt::PlainText); // set names come from the files
+    m_protocol->hide();
     layout->addWidget(m_hint);
+    layout->addWidget(m_protocol);
     layout->addWidget(m_warnings);
     layout->addWidget(m_results, 1);
     return results;
@@ -185,11 +192,13 @@ void OodTab::openRun(const core::ScannedImages& scan, const QStringList& oodSets
         addCheckable(m_oodSets, name, usual.contains(name) || name.contains(QLatin1Char('@')));
     }
     m_scores->clear();
-    // Every score some single run can give (a compared run may fit those this one does not); this run's own
-    // defaults are checked.
-    for (const std::string& score : core::singleModelScores()) {
+    // The scores this run's method can give, by their titles; its defaults checked. (A compared run gives those
+    // of them its own method can give.)
+    for (const std::string& score : scan.applicableScores) {
         const bool checked = std::find(scan.defaultScores.begin(), scan.defaultScores.end(), score) != scan.defaultScores.end();
-        addCheckable(m_scores, QString::fromStdString(score), checked);
+        QListWidgetItem* item = addCheckable(m_scores, scoreTitle(QString::fromStdString(score)), checked,
+                                             QString::fromStdString(score));
+        item->setToolTip(QString::fromStdString(core::scoreInfo(score).summary));
     }
     m_compareRuns->clear();
     // A directory listing only: the Runs panel already reads every run's metrics.
@@ -289,6 +298,14 @@ void OodTab::showEarlierEvaluation()
 void OodTab::showEvaluations()
 {
     m_hint->setVisible(m_evaluations.isEmpty());
+    QStringList protocols; // the numbers each evaluation used, beside its results
+    for (const EvaluationFolder& evaluation : m_evaluations) {
+        if (!evaluation.protocol.isEmpty()) {
+            protocols << (m_evaluations.size() > 1 ? evaluation.runName + QStringLiteral(": ") : QString()) + evaluation.protocol;
+        }
+    }
+    m_protocol->setText(protocols.join(QLatin1Char('\n')));
+    m_protocol->setVisible(!protocols.isEmpty());
     m_roc->setPanels(rocPanelsOf(m_evaluations));
     QVector<widgets::MetricRow> rows;
     for (const EvaluationFolder& evaluation : m_evaluations) {
@@ -311,7 +328,7 @@ void OodTab::showHistogramOf(const QString& score)
     if (m_evaluations.isEmpty() || score.isEmpty()) {
         return;
     }
-    m_histograms->setSamples(score, scoreSamplesOf(m_evaluations.front(), score));
+    m_histograms->setSamples(scoreTitle(score), scoreSamplesOf(m_evaluations.front(), score));
 }
 
 QVector<FigureEntry> OodTab::figures() const
@@ -319,8 +336,15 @@ QVector<FigureEntry> OodTab::figures() const
     if (m_evaluations.isEmpty()) {
         return {};
     }
-    return {{tr("ROC curves"), m_roc->plot(), [this] { return rocCurvesCsv(rocPanelsOf(m_evaluations)); }},
-            {tr("Score histograms"), m_histograms->plot(), [this] { return m_histograms->toCsv(); }}};
+    QStringList runs;
+    for (const EvaluationFolder& evaluation : m_evaluations) {
+        runs << evaluation.runName;
+    }
+    const QString of = QLatin1Char('_') + runs.join(QLatin1Char('_'));
+    return {{tr("ROC curves"), m_roc->plot(), [this] { return rocCurvesCsv(rocPanelsOf(m_evaluations)); },
+             QStringLiteral("roc") + of, m_roc->paperLayout()},
+            {tr("Score histograms"), m_histograms->plot(), [this] { return m_histograms->toCsv(); },
+             QStringLiteral("score_histograms") + of, m_histograms->paperLayout()}};
 }
 
 QCustomPlot* OodTab::shownPlot() const

@@ -95,6 +95,7 @@ private:
     QTableView* m_metricsView;
     QLabel* m_warnings;
     QLabel* m_hint;
+    QLabel* m_protocol; ///< how the shown results were made: images per set, limit, seed, kNN's reference
 };
 
 } // namespace tau::app

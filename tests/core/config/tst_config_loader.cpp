@@ -23,7 +23,7 @@ private Q_SLOTS:
     void invalidValueNamesKeyLineAndExpectation_data();
     void invalidValueNamesKeyLineAndExpectation();
     void syntaxErrorNamesLine();
-    void unknownKeysWarnWithLine();
+    void unknownKeysAreErrorsNamingTheNearestKey();
     void duplicateKeysWarnWhichValueIsUsed();
     void overridesApplyAndNameTheirSource();
     void resolvedYamlRoundTrips();
@@ -165,15 +165,27 @@ void TestConfigLoader::syntaxErrorNamesLine()
     }
 }
 
-void TestConfigLoader::unknownKeysWarnWithLine()
+// A typo must not leave a value at its default and run another experiment than the one written down.
+void TestConfigLoader::unknownKeysAreErrorsNamingTheNearestKey()
 {
-    QStringList warnings;
-    ConfigLoadOptions options;
-    options.warn = [&](const std::string& line) { warnings << QString::fromStdString(line); };
-    loadConfigText("exp_name: a\noptimizer:\n  batch_sise: 64\nflavour: vanilla\n", "typo.yaml", options);
-    QCOMPARE(warnings.size(), 2);
-    QVERIFY2(warnings[0].contains("typo.yaml:3: unknown key 'optimizer.batch_sise'"), qPrintable(warnings[0]));
-    QVERIFY2(warnings[1].contains("typo.yaml:4: unknown key 'flavour'"), qPrintable(warnings[1]));
+    const auto errorOf = [](const std::string& text, const std::vector<std::string>& overrides = {}) -> QString {
+        ConfigLoadOptions options;
+        options.overrides = overrides;
+        try {
+            loadConfigText(text, "typo.yaml", options);
+        } catch (const ConfigError& error) {
+            return QString::fromUtf8(error.what());
+        }
+        return QStringLiteral("accepted");
+    };
+    QCOMPARE(errorOf("exp_name: a\nnum_epoch: 2\n"), QStringLiteral("typo.yaml:2: num_epoch: unknown key (did you mean num_epochs?)"));
+    QCOMPARE(errorOf("exp_name: a\noptimizer:\n  batch_sise: 64\nflavour: vanilla\n"),
+             QStringLiteral("typo.yaml:3: optimizer.batch_sise: unknown key (did you mean optimizer.batch_size?); also unknown: flavour"));
+    QCOMPARE(errorOf("exp_name: a\n", {"optimizer.bach=3"}),
+             QStringLiteral("--set optimizer.bach=3: optimizer.bach: unknown key (did you mean optimizer.batch_size?)"));
+    QCOMPARE(errorOf("optimiser:\n  batch_size: 3\n"), QStringLiteral("typo.yaml:1: optimiser: unknown key (did you mean optimizer?)"));
+    QCOMPARE(errorOf("zzz_unrelated: 1\n"), QStringLiteral("typo.yaml:1: zzz_unrelated: unknown key"));
+    QCOMPARE(errorOf("num_epochs: 2\n", {"num_epochs=3"}), QStringLiteral("accepted"));
 }
 
 void TestConfigLoader::duplicateKeysWarnWhichValueIsUsed()

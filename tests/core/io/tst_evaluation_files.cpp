@@ -42,6 +42,16 @@ EvaluationFolderData sample(const std::string& folder)
     data.sets = {SetScores{"fashion_mnist", {3, 1}, {{"tau", {0.1, 1.0 / 3.0}}, {"knn", {-0.5, -0.25}}}},
                  SetScores{"mnist", {-1, 7}, {{"tau", {0.9, 2e-17}}, {"knn", {-1.5, -1e300}}}},
                  SetScores{"gaussian_noise", {-1}, {{"tau", {0.5}}, {"knn", {-2.0}}}}};
+    data.protocol.recorded = true;
+    data.protocol.images = {{"fashion_mnist", 2}, {"mnist", 2}, {"gaussian_noise", 1}};
+    data.protocol.limit = 2;
+    data.protocol.seed = 18446744073709551557ULL; // the largest 64-bit prime: every digit of a seed survives
+    data.protocol.bootstrap = 50;
+    data.protocol.hasReference = true;
+    data.protocol.reference = "train";
+    data.protocol.referenceImages = 60000;
+    data.protocol.knnK = 10;
+    data.protocol.knnAggregate = "mean";
     return data;
 }
 
@@ -94,6 +104,17 @@ void TestEvaluationFiles::writtenFolderReadsBackExactly()
         QCOMPARE(read.sets[s].values, written.sets[s].values);
     }
     QVERIFY(readEvaluationFolder(written.folder, /*withScores=*/false).sets.empty());
+    // The protocol: what a reader needs to compare these numbers with another evaluation's.
+    QVERIFY(read.protocol.recorded);
+    QCOMPARE(read.protocol.images, written.protocol.images);
+    QCOMPARE(read.protocol.limit, written.protocol.limit);
+    QCOMPARE(read.protocol.seed, written.protocol.seed);
+    QCOMPARE(read.protocol.bootstrap, 50);
+    QVERIFY(read.protocol.hasReference);
+    QCOMPARE(read.protocol.reference, std::string("train"));
+    QCOMPARE(read.protocol.referenceImages, int64_t(60000));
+    QCOMPARE(read.protocol.knnK, 10);
+    QCOMPARE(read.protocol.knnAggregate, std::string("mean"));
 }
 
 void TestEvaluationFiles::damagedFilesAreNamed_data()
@@ -105,6 +126,9 @@ void TestEvaluationFiles::damagedFilesAreNamed_data()
     QTest::newRow("a metric missing") << "metrics.json"
                                       << QByteArray("{\"results\": {\"mnist\": {\"tau\": {\"auroc\": 0.5}}}}")
                                       << "expected a number at \"fpr95\"";
+    QTest::newRow("a protocol without its images") << "metrics.json"
+                                                   << QByteArray("{\"results\": {}, \"protocol\": {\"limit\": 0}}")
+                                                   << "metrics.json: \"protocol\" is not as tau ood writes it";
     QTest::newRow("ROC file missing") << "roc_mnist_knn.csv" << QByteArray() << "roc_mnist_knn.csv: not found";
     QTest::newRow("a score not a number") << "scores.csv" << QByteArray("dataset,index,label,tau,knn\nfashion_mnist,0,3,x,1\n")
                                           << "scores.csv:2: expected a number, got 'x'";

@@ -70,6 +70,16 @@ void TestDistributionSummary::matchesNumpy()
     for (size_t i = 0; i < edges.size(); ++i) {
         QVERIFY(std::abs(h.edges[i] - edges[i]) <= 1e-12);
     }
+
+    // r's histogram: bins spanning the values themselves, as numpy's without a range.
+    const Histogram fitted = fittedHistogram(values, bins);
+    QCOMPARE(fitted.counts, expected["fitted_counts"].get<std::vector<long long>>());
+    QCOMPARE(fitted.below + fitted.above, 0LL);
+    const auto fittedEdges = expected["fitted_edges"].get<std::vector<double>>();
+    QCOMPARE(fitted.edges.size(), fittedEdges.size());
+    for (size_t i = 0; i < fittedEdges.size(); ++i) {
+        QVERIFY(std::abs(fitted.edges[i] - fittedEdges[i]) <= 1e-9 * (1 + std::abs(fittedEdges[i])));
+    }
 }
 
 void TestDistributionSummary::emptyInputGivesZeros()
