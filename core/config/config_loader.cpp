@@ -280,7 +280,11 @@ private:
     {
         std::map<std::string, int> firstLine; // YAML keeps only one of two equal keys: say which
         for (const auto& entry : node) {
-            const std::string key = prefix + entry.first.as<std::string>();
+            if (!entry.first.IsScalar()) { // `? [a, b]: 1` is YAML, but not a config key (found by fuzzing)
+                throw ConfigError(m_source, lineOf(entry.first), prefix.empty() ? "" : prefix.substr(0, prefix.size() - 1),
+                                  "expected a key name, got " + describe(entry.first));
+            }
+            const std::string key = prefix + entry.first.Scalar();
             const int keyLine = lineOf(entry.first);
             const auto [seen, isNew] = firstLine.emplace(key, keyLine);
             if (!isNew) {

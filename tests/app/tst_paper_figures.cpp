@@ -324,6 +324,9 @@ void TestPaperFigures::catalogueGivesEveryScoreItsOwnStyleAndTitle()
         QVERIFY2(!greyPairs.contains(grey), info.name.c_str());
         greyPairs.insert(grey);
     }
+    for (const core::DatasetInfo& info : core::datasetRegistry()) { // sets appear in legends and headers too
+        QVERIFY2(!info.title.empty(), info.name.c_str());
+    }
     for (int i = 0; i < seriesStyleCount(); ++i) { // the table itself: each row apart from the others in grey
         for (int j = i + 1; j < seriesStyleCount(); ++j) {
             QVERIFY(seriesStyle(i).dash != seriesStyle(j).dash || seriesStyle(i).marker != seriesStyle(j).marker);

@@ -30,7 +30,7 @@ constexpr double kTolerance = 1e-5;
 QStringList tenStepSettings(const QString& system, const QString& name)
 {
     return {"--set", "system=" + system, "exp_name=" + name, "num_epochs=1", "dataset.train_subset=320",
-            "sync_bn=true", "threads=1", "precision=float64", "loss.queue_size=64"};
+            "sync_bn=true", "threads=1", "precision=float64", "loss.k=64"}; // MoCo's queue: 2 batches
 }
 
 struct LoadedCheckpoint

@@ -1,7 +1,7 @@
 """scikit-learn references for the representation tests.
 
 usage: representation_reference.py knn IN.json   -> accuracy of KNeighborsClassifier with weights exp(cos/T)
-       representation_reference.py pca IN.json   -> |first two PCA components| per point
+       representation_reference.py pca IN.json   -> |first two PCA components| per point (fitted on fit_rows)
 """
 import json
 import sys
@@ -23,4 +23,6 @@ if kind == "knn":
     print(json.dumps({"accuracy": float((model.predict(test) == np.array(spec["test_labels"])).mean())}))
 else:
     points = np.array(spec["points"]).reshape(-1, dim)
-    print(json.dumps({"abs": np.abs(PCA(n_components=2).fit_transform(points)).reshape(-1).tolist()}))
+    fit_rows = spec.get("fit_rows", len(points))  # fitted on the first rows (the ID set), every row projected
+    pca = PCA(n_components=2).fit(points[:fit_rows])
+    print(json.dumps({"abs": np.abs(pca.transform(points)).reshape(-1).tolist()}))

@@ -1,5 +1,6 @@
 #include "tests/support/test_support.h"
 #include "widgets/export/figure_export.h"
+#include "widgets/export/figure_export_dialog.h"
 #include "widgets/plots/qcp.h"
 #include "widgets/plots/roc_plot.h"
 #include "widgets/plots/series_style.h"
@@ -49,6 +50,7 @@ private Q_SLOTS:
     void pngHasTheRequestedPixelSize();
     void svgParsesAndPdfHoldsVectorPaths();
     void unknownFormatIsNamed();
+    void dialogStartsAtThePlotOnScreen();
 
 private:
     QTemporaryDir m_dir;
@@ -110,6 +112,16 @@ void TestFigureExport::unknownFormatIsNamed()
 {
     RocPlot plot;
     QVERIFY(exportFigure(plot.plot(), m_dir.filePath("roc.bmpx"), FigureOptions{}).contains("unknown figure format 'bmpx'"));
+}
+
+// Export -> Figure writes the plot on screen: the dialog starts at it, with a file name saying what it is.
+void TestFigureExport::dialogStartsAtThePlotOnScreen()
+{
+    FigureExportDialog dialog({"Embedding", "ROC curves", "Score histograms"},
+                              {"embedding_run3", "roc_run3", "score_histograms_run3"}, 1, "/tmp/out");
+    QCOMPARE(dialog.figureIndex(), 1);
+    QCOMPARE(dialog.path(), QStringLiteral("/tmp/out/roc_run3.pdf"));
+    QVERIFY(!dialog.options().titles); // papers caption their figures
 }
 
 QTEST_MAIN(TestFigureExport)

@@ -3,17 +3,21 @@
 #include "widgets/browser/certainty_models.h"
 
 #include <QComboBox>
+#include <QEvent>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QListView>
+#include <QPainter>
 #include <QSignalBlocker>
 #include <QSlider>
 #include <QSplitter>
 #include <QStackedWidget>
+#include <QStyledItemDelegate>
 #include <QTableView>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <cmath>
 
 namespace tau::widgets {
@@ -21,6 +25,42 @@ namespace tau::widgets {
 namespace {
 constexpr int kLargeSide = 280;
 constexpr int kCaptionHeight = 18;
+constexpr int kSmallestSide = 32;
+
+/**
+ * The per-class table's cell: the thumbnail filling it and its c on a dark band across the thumbnail's foot, so
+ * the score shows without a caption row (ten classes then fit the window's height).
+ */
+class ScoredThumbnailDelegate : public QStyledItemDelegate
+{
+public:
+    using QStyledItemDelegate::QStyledItemDelegate;
+
+    void paint(QPainter* painter, const QStyleOptionViewItem& option, const QModelIndex& index) const override
+    {
+        if (option.state & QStyle::State_Selected) {
+            painter->fillRect(option.rect, option.palette.highlight());
+        }
+        const QPixmap thumbnail = index.data(Qt::DecorationRole).value<QPixmap>();
+        if (thumbnail.isNull()) {
+            return;
+        }
+        const QRect image = option.rect.adjusted(2, 2, -2, -2);
+        painter->drawPixmap(image, thumbnail);
+        const QString score = index.data(Qt::DisplayRole).toString();
+        if (score.isEmpty()) {
+            return;
+        }
+        QFont font = option.font;
+        font.setPixelSize(std::max(8, image.height() / 5));
+        const QRect band(image.left(), image.bottom() - QFontMetrics(font).height() + 1, image.width(),
+                         QFontMetrics(font).height());
+        painter->fillRect(band, QColor(0, 0, 0, 150));
+        painter->setFont(font);
+        painter->setPen(Qt::white);
+        painter->drawText(band, Qt::AlignCenter, score);
+    }
+};
 } // namespace
 
 CertaintyBrowser::CertaintyBrowser(QWidget* parent)
@@ -84,6 +124,8 @@ CertaintyBrowser::CertaintyBrowser(QWidget* parent)
     m_extremesView->setShowGrid(false);
     m_extremesView->horizontalHeader()->setSectionResizeMode(QHeaderView::Fixed);
     m_extremesView->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    m_extremesView->setItemDelegate(new ScoredThumbnailDelegate(m_extremesView));
+    m_extremesView->viewport()->installEventFilter(this); // a resize fits the classes to the height again
     m_pages->addWidget(m_gridView);
     m_pages->addWidget(m_extremesView);
 
@@ -128,10 +170,9 @@ CertaintyBrowser::CertaintyBrowser(QWidget* parent)
         m_extremes->setThumbnailSide(pixels);
         m_gridView->setIconSize(QSize(pixels, pixels));
         m_gridView->setGridSize(QSize(pixels + 8, pixels + kCaptionHeight + 6));
-        m_extremesView->setIconSize(QSize(pixels, pixels));
-        m_extremesView->horizontalHeader()->setDefaultSectionSize(pixels + 8);
-        m_extremesView->verticalHeader()->setDefaultSectionSize(pixels + kCaptionHeight + 4);
+        fitClassesToHeight();
     });
+    connect(m_layout, &QComboBox::currentIndexChanged, this, &CertaintyBrowser::fitClassesToHeight);
     Q_EMIT m_size->valueChanged(m_size->value());
     const auto clicked = [this](const QModelIndex& index) {
         const QVariant image = index.data(ImageIndexRole);
@@ -152,12 +193,35 @@ void CertaintyBrowser::setDatasetChoices(const QStringList& names, const QString
     m_datasets->setCurrentText(current);
 }
 
+void CertaintyBrowser::fitClassesToHeight()
+{
+    // Every class in view when the height allows it (the Size slider is the largest side), never below 32 px.
+    const int rows = std::max(1, m_extremes->rowCount());
+    const int available = m_extremesView->viewport()->height();
+    const int side = std::clamp(available / rows - 4, kSmallestSide, std::max(kSmallestSide, m_size->value()));
+    m_extremes->setThumbnailSide(side);
+    m_extremesView->setIconSize(QSize(side, side));
+    // Wide enough for its header ("least 6") at the smallest thumbnails.
+    const int header = m_extremesView->horizontalHeader()->fontMetrics().horizontalAdvance(tr("least %1").arg(6)) + 12;
+    m_extremesView->horizontalHeader()->setDefaultSectionSize(std::max(side + 4, header));
+    m_extremesView->verticalHeader()->setDefaultSectionSize(side + 4);
+}
+
+bool CertaintyBrowser::eventFilter(QObject* watched, QEvent* event)
+{
+    if (watched == m_extremesView->viewport() && event->type() == QEvent::Resize) {
+        fitClassesToHeight();
+    }
+    return QWidget::eventFilter(watched, event);
+}
+
 void CertaintyBrowser::setImageSet(SharedThumbnailSet set)
 {
     m_set = std::move(set);
     m_selected = -1;
     m_grid->setImageSet(m_set);
     m_extremes->setImageSet(m_set);
+    fitClassesToHeight();
     m_grid->setOrder(Qt::SortOrder(m_order->currentData().toInt()));
     refillClassFilter();
     if (m_set) {

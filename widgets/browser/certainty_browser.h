@@ -46,8 +46,13 @@ Q_SIGNALS:
     void datasetRequested(const QString& name);
     void imageSelected(int image);
 
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
+
 private:
     void showDetails(int image);
+    /** The per-class table's thumbnails sized so that every class row fits the view's height. */
+    void fitClassesToHeight();
     void refillClassFilter();
 
     SharedThumbnailSet m_set;

@@ -243,7 +243,7 @@ QVariant ClassExtremesModel::data(const QModelIndex& index, int role) const
         return {};
     }
     if (role == Qt::DisplayRole) {
-        return m_set->hasScores() ? QVariant(QString::number(m_set->scores[image], 'f', 6)) : QVariant();
+        return m_set->hasScores() ? QVariant(QString::number(m_set->scores[image], 'f', 3)) : QVariant(); // on the thumbnail
     }
     return imageData(*m_set, m_thumbnails, image, role);
 }

@@ -73,6 +73,7 @@ DistributionPlot::DistributionPlot(const QString& quantity, QWidget* parent, std
     m_evolutionPlot->plotLayout()->insertRow(0);
     m_evolutionPlot->plotLayout()->addElement(0, 0, titleElement(m_evolutionPlot, tr("%1 by epoch").arg(quantity)));
     m_evolutionPlot->xAxis->setLabel(tr("epoch"));
+    useWholeNumberTicks(m_evolutionPlot->xAxis); // epochs are whole
     m_evolutionPlot->yAxis->setLabel(quantity);
     m_colorMap = new QCPColorMap(m_evolutionPlot->xAxis, m_evolutionPlot->yAxis);
     m_colorMap->setInterpolate(false);

@@ -27,7 +27,7 @@ public:
             "  histograms EVAL_FOLDER -o FILE  ID-vs-OOD score histograms (--score)\n"
             "  embedding EVAL_FOLDER -o FILE   tau embed's projection (--projection pca|tsne)\n"
             "  table EVAL_FOLDER... -o FILE    the metrics (.tex, .md, .csv); several runs: methods x sets\n"
-            "Figures: .pdf, .svg or .png (its data: .csv), --size column|page, --titles, --grayscale (PNG).");
+            "Figures: .pdf, .svg or .png (its data: .csv), --size column|page, --titles, --grayscale (PNG).\n");
         command->require_subcommand(1);
         command->fallthrough(); // --json (an option of export) after the kind's own arguments
         addFeatures(*command);

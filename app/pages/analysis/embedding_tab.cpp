@@ -145,7 +145,9 @@ void EmbeddingTab::showSets(const QVector<EmbeddedSet>& sets)
         m_embedding->setData({}, {}, tr("PCA"));
         return;
     }
-    m_embedding->setData(m_sets, pointsAt(core::pca2(*features, m_dim)), tr("PCA"));
+    // Fitted on the ID points (first in m_members): adding an OOD set leaves the ID layout where it was.
+    const auto idPoints = std::count_if(m_members.begin(), m_members.end(), [](const auto& member) { return member.first == 0; });
+    m_embedding->setData(m_sets, pointsAt(core::pca2(*features, m_dim, int64_t(idPoints))), tr("PCA"));
 }
 
 QVector<widgets::EmbeddingPoint> EmbeddingTab::pointsAt(const std::vector<double>& coordinates) const

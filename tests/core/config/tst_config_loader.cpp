@@ -186,6 +186,9 @@ void TestConfigLoader::unknownKeysAreErrorsNamingTheNearestKey()
     QCOMPARE(errorOf("optimiser:\n  batch_size: 3\n"), QStringLiteral("typo.yaml:1: optimiser: unknown key (did you mean optimizer?)"));
     QCOMPARE(errorOf("zzz_unrelated: 1\n"), QStringLiteral("typo.yaml:1: zzz_unrelated: unknown key"));
     QCOMPARE(errorOf("num_epochs: 2\n", {"num_epochs=3"}), QStringLiteral("accepted"));
+    // A mapping as a key is YAML, not a config key (fuzzing found it ending the process).
+    QVERIFY2(errorOf("optimizer:\n  ? {a: 1}\n  : 2\n").contains("optimizer: expected a key name, got a mapping"),
+             qPrintable(errorOf("optimizer:\n  ? {a: 1}\n  : 2\n")));
 }
 
 void TestConfigLoader::duplicateKeysWarnWhichValueIsUsed()

@@ -146,6 +146,20 @@ void TestRepresentation::pcaMatchesScikitLearn()
     for (size_t i = 0; i < ours.size(); ++i) {
         QVERIFY2(std::abs(std::abs(ours[i]) - absolute[i]) < 1e-4, qPrintable(QString::number(i))); // up to sign
     }
+    // Fitted on the first 30 rows (the ID set), every row projected: what the Embedding page draws.
+    const std::vector<double> idFitted = pca2(points, 6, 30);
+    const auto idAbsolute = runReference("pca", {{"dim", 6}, {"points", points}, {"fit_rows", 30}})["abs"].get<std::vector<double>>();
+    QCOMPARE(idFitted.size(), idAbsolute.size());
+    for (size_t i = 0; i < idFitted.size(); ++i) {
+        QVERIFY2(std::abs(std::abs(idFitted[i]) - idAbsolute[i]) < 1e-4, qPrintable(QString::number(i)));
+    }
+    // Adding points after the fitted ones leaves the fitted rows' coordinates as they were.
+    std::vector<float> more = points;
+    more.insert(more.end(), points.begin(), points.begin() + 6 * 10);
+    const std::vector<double> extended = pca2(more, 6, 30);
+    for (size_t i = 0; i < idFitted.size(); ++i) {
+        QCOMPARE(extended[i], idFitted[i]);
+    }
 }
 
 void TestRepresentation::tsneSeparatesClusters()
