@@ -176,22 +176,40 @@ PaperFigure::PaperFigure(QCustomPlot* plot, const FigureOptions& options, const 
     }
     m_saved->palette = plot->palette();
     applyPalette(plot, QPalette(Qt::black, Qt::white)); // papers are white, whatever the window is
+    useTextSizes(int(paperTextPoints(options.size)), int(paperLabelPoints(options.size)));
+    if (!options.titles) {
+        hideTitles();
+    }
+    moveLegendsOutOfAxes();
+    wrapLegends(width);
+    findHeight(width, int(paperTextPoints(options.size)));
+}
+
+void PaperFigure::useTextSizes(int text, int label)
+{
     // Pixel sizes in a layout whose unit is the point: a font then prints at its size on PDF, SVG and PNG alike,
     // and the layout measures text as it will print.
-    const int text = int(paperTextPoints(options.size)), label = int(paperLabelPoints(options.size));
-    visitFonts(plot, [&](QFont& font, bool isLabel) {
+    visitFonts(m_plot, [&](QFont& font, bool isLabel) {
         m_saved->fonts.append(font);
         font.setPixelSize(isLabel ? label : text);
     });
-    for (QCPTextElement* title : plot->findChildren<QCPTextElement*>()) {
-        if (!options.titles && !isPanelLabel(title)) {
+}
+
+void PaperFigure::hideTitles()
+{
+    for (QCPTextElement* title : m_plot->findChildren<QCPTextElement*>()) {
+        if (!isPanelLabel(title)) {
             m_saved->titles.append({title, title->text(), title->margins()});
             title->setText(QString());
             title->setMargins(QMargins());
         }
     }
-    // Every legend out of the axes, under them, so it covers no data.
-    for (QCPLegend* legend : plot->findChildren<QCPLegend*>()) {
+}
+
+void PaperFigure::moveLegendsOutOfAxes()
+{
+    // Under the axes, so a legend covers no data.
+    for (QCPLegend* legend : m_plot->findChildren<QCPLegend*>()) {
         auto* inset = qobject_cast<QCPLayoutInset*>(legend->layout());
         if (!legend->visible() || !inset) {
             continue;
@@ -203,25 +221,33 @@ PaperFigure::PaperFigure(QCustomPlot* plot, const FigureOptions& options, const 
         m_saved->moved.append({legend, inset, inset->insetPlacement(index), inset->insetAlignment(index),
                                inset->insetRect(index)});
         inset->take(legend);
-        const int row = plot->plotLayout()->rowCount();
-        plot->plotLayout()->addElement(row, 0, legend);
-        plot->plotLayout()->setRowStretchFactor(row, 0.001);
+        const int row = m_plot->plotLayout()->rowCount();
+        m_plot->plotLayout()->addElement(row, 0, legend);
+        m_plot->plotLayout()->setRowStretchFactor(row, 0.001);
     }
-    // Each legend wrapped into as many columns as its cell holds: measured with the legend one column wide, so
-    // that the legend does not widen the cell it is measured in.
-    const QList<QCPLegend*> legends = plot->findChildren<QCPLegend*>();
+}
+
+void PaperFigure::wrapLegends(int width)
+{
+    // As many columns as each legend's cell holds: measured with the legend one column wide, so that the legend
+    // does not widen the cell it is measured in.
+    const QList<QCPLegend*> legends = m_plot->findChildren<QCPLegend*>();
     for (QCPLegend* legend : legends) {
         m_saved->wraps.append({legend, legend->wrap(), legend->fillOrder()});
         legend->setFillOrder(QCPLayoutGrid::foColumnsFirst, false);
         legend->setWrap(1);
         legend->setFillOrder(QCPLayoutGrid::foColumnsFirst, true);
     }
-    layOut(plot, QSize(width, int(width * 0.75)));
+    layOut(m_plot, QSize(width, int(width * 0.75)));
     for (QCPLegend* legend : legends) {
         legend->setWrap(legendColumnsFitting(legend, legend->outerRect().width()));
         legend->setFillOrder(QCPLayoutGrid::foColumnsFirst, true);
     }
-    for (QCPAxisRect* rect : plot->axisRects()) {
+}
+
+void PaperFigure::findHeight(int width, int textPixels)
+{
+    for (QCPAxisRect* rect : m_plot->axisRects()) {
         for (QCPAxis* axis : rect->axes()) {
             m_saved->tickCounts.append({axis->ticker(), axis->ticker()->tickCount()});
         }
@@ -231,28 +257,32 @@ PaperFigure::PaperFigure(QCustomPlot* plot, const FigureOptions& options, const 
     // and an adjustment lands mostly outside the axes; from above, what is taken away comes out of the axes.
     m_size = QSize(width, int(kTallestFigure));
     for (int pass = 0; pass < 4; ++pass) {
-        layOut(plot, m_size);
-        spaceTicks(plot, text);
-        QMap<int, double> missingByRow; // keyed by the axes' top edge
-        for (QCPAxisRect* rect : plot->axisRects()) {
-            if (!rect->visible()) {
-                continue;
-            }
-            const QRect inner = rect->rect();
-            const double wanted = m_layout.squareAxes ? inner.width() : inner.width() * m_layout.axesAspect;
-            missingByRow[inner.top()] = std::max(missingByRow.value(inner.top(), -1e9), wanted - inner.height());
-        }
-        double missing = 0;
-        for (double value : missingByRow) {
-            missing += value;
-        }
-        const int height = int(std::clamp(m_size.height() + missing, width * 0.25, kTallestFigure));
+        layOut(m_plot, m_size);
+        spaceTicks(m_plot, textPixels);
+        const int height = int(std::clamp(m_size.height() + missingAxesHeight(), width * 0.25, kTallestFigure));
         if (std::abs(height - m_size.height()) <= 1) {
             break;
         }
         m_size.setHeight(height);
     }
-    layOut(plot, m_size);
+    layOut(m_plot, m_size);
+}
+
+double PaperFigure::missingAxesHeight() const
+{
+    QMap<int, double> missingByRow; // keyed by the axes' top edge
+    for (QCPAxisRect* rect : m_plot->axisRects()) {
+        if (rect->visible()) {
+            const QRect inner = rect->rect();
+            const double wanted = m_layout.squareAxes ? inner.width() : inner.width() * m_layout.axesAspect;
+            missingByRow[inner.top()] = std::max(missingByRow.value(inner.top(), -1e9), wanted - inner.height());
+        }
+    }
+    double missing = 0;
+    for (double value : missingByRow) {
+        missing += value;
+    }
+    return missing;
 }
 
 PaperFigure::~PaperFigure()

@@ -64,6 +64,15 @@ public:
     void draw(QCPPainter* painter) const;
 
 private:
+    void useTextSizes(int text, int label);
+    void hideTitles();
+    void moveLegendsOutOfAxes();
+    void wrapLegends(int width);
+    /** The height at which every row of axes has the layout's aspect (or the tallest a page allows). */
+    void findHeight(int width, int textPixels);
+    /** How much taller the axes rows want to be at the current size (negative: shorter). */
+    double missingAxesHeight() const;
+
     struct Saved;
     QCustomPlot* m_plot;
     PaperLayout m_layout;

@@ -90,15 +90,10 @@ public:
 private:
     QFont currentFont() const { return mSelected ? mSelectedFont : mFont; }
     QColor currentTextColour() const { return mSelected ? mSelectedTextColor : mTextColor; }
-    bool hasIcon() const { return m_line.style() != Qt::NoPen || m_marker != QCPScatterStyle::ssNone; }
-    /** A text-only entry (a heading) keeps no room for an icon. */
-    QSize iconSize() const
-    {
-        // As tall as a line of text (QCustomPlot's default 18 px would double a legend's rows), wide enough to show
-        // a dash pattern and a marker.
-        return QSize(hasIcon() ? kIconWidth : 0, QFontMetrics(currentFont()).height());
-    }
-    int padding() const { return hasIcon() ? mParentLegend->iconTextPadding() : 0; }
+    /** As tall as a line of text (QCustomPlot's default 18 px would double a legend's rows), wide enough to show a
+     *  dash pattern and a marker. */
+    QSize iconSize() const { return QSize(kIconWidth, QFontMetrics(currentFont()).height()); }
+    int padding() const { return mParentLegend->iconTextPadding(); }
 
     QPen m_line;
     int m_marker;
@@ -194,13 +189,6 @@ QString legendText(const QCPAbstractLegendItem* item)
         return const_cast<QCPPlottableLegendItem*>(plottable)->plottable()->name(); // QCustomPlot lacks the const getter
     }
     return {};
-}
-
-QCPAbstractLegendItem* addTextLegendItem(QCPLegend* legend, const QString& text)
-{
-    auto* item = new StyleLegendItem(legend, QPen(Qt::NoPen), QCPScatterStyle::ssNone, QColor(), text);
-    legend->addItem(item);
-    return item;
 }
 
 QCPAbstractLegendItem* addLineLegendItem(QCPLegend* legend, const QColor& colour, Qt::PenStyle dash, const QString& text)

@@ -56,9 +56,6 @@ QCPAbstractLegendItem* addStyleLegendItem(QCPLegend* legend, const SeriesStyle& 
 /** A legend entry for a single marker (an operating point, a reference), explained by @p text. */
 QCPAbstractLegendItem* addMarkerLegendItem(QCPLegend* legend, int marker, const QColor& colour, const QString& text);
 
-/** A legend entry of text alone (a heading for the entries after it). */
-QCPAbstractLegendItem* addTextLegendItem(QCPLegend* legend, const QString& text);
-
 /** The text of a legend entry: a style entry's text, or a plottable entry's plottable name. */
 QString legendText(const QCPAbstractLegendItem* item);
 
