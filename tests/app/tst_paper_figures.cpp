@@ -535,6 +535,22 @@ void TestPaperFigures::embeddingFits()
         plot.setColouring(colouring);
         VERIFY_LAID_OUT(plot.plot(), PaperLayout{}, QStringLiteral("embedding"));
     }
+    // One set coloured by c has no legend: the axes must still take the width (an empty legend in the layout
+    // once squeezed them to a sliver beside the colour bar).
+    QVector<EmbeddingPoint> idPoints;
+    for (const EmbeddingPoint& point : points) {
+        if (point.set == 0) {
+            idPoints.append(point);
+        }
+    }
+    plot.setData({sets.front()}, idPoints, QStringLiteral("PCA"));
+    plot.setColouring(EmbeddingPlot::Colouring::Certainty);
+    {
+        const PaperFigure figure(plot.plot(), FigureOptions{FigureSize::Column});
+        QVERIFY2(plot.plot()->axisRect()->rect().width() > figure.size().width() / 2,
+                 qPrintable(QString::number(plot.plot()->axisRect()->rect().width())));
+    }
+    VERIFY_LAID_OUT(plot.plot(), PaperLayout{}, QStringLiteral("embedding, one set by c"));
 }
 
 void TestPaperFigures::runComparisonsAndScalarsFit()

@@ -55,8 +55,9 @@ EmbeddingPlot::EmbeddingPlot(QWidget* parent)
     layout->addWidget(m_plot);
     m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     m_plot->setAutoAddPlottableToLegend(false);
-    placeLegendBelow(m_plot, 1); // under the axes: a legend inside them covers points
-    m_plot->legend->setWrap(6);  // ten classes and the sets in rows, not one row wider than the window
+    m_plot->legend->setBorderPen(Qt::NoPen);
+    m_plot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    m_plot->legend->setWrap(6); // ten classes and the sets in rows, not one row wider than the window
     m_plot->setMouseTracking(true);
     m_hover->setObjectName(QStringLiteral("embeddingHover"));
     m_hoverText->setTextFormat(Qt::PlainText); // set and class names come from files
@@ -162,7 +163,7 @@ void EmbeddingPlot::redraw()
         key->setName(m_sets[set]->name + (set == 0 ? tr(" (ID)") : tr(" (OOD)")));
         m_plot->legend->addItem(new QCPPlottableLegendItem(m_plot->legend, key));
     }
-    m_plot->legend->setVisible(m_plot->legend->itemCount() > 0);
+    keepLegendBelowWhileFilled(m_plot, 1); // under the axes: a legend inside them covers points
     m_plot->xAxis->setLabel(m_method + QStringLiteral(" 1"));
     m_plot->yAxis->setLabel(m_method + QStringLiteral(" 2"));
 

@@ -57,6 +57,23 @@ void placeLegendBelow(QCustomPlot* plot, int row)
     plot->plotLayout()->simplify();
 }
 
+void keepLegendBelowWhileFilled(QCustomPlot* plot, int row)
+{
+    QCPLegend* legend = plot->legend;
+    const bool placed = legend->layout() == plot->plotLayout();
+    if (legend->itemCount() > 0 && !placed) {
+        if (auto* inset = qobject_cast<QCPLayoutInset*>(legend->layout())) {
+            inset->take(legend);
+        }
+        plot->plotLayout()->addElement(row, 0, legend);
+        plot->plotLayout()->setRowStretchFactor(row, 0.001);
+    } else if (legend->itemCount() == 0 && placed) {
+        plot->plotLayout()->take(legend);
+        plot->plotLayout()->simplify();
+    }
+    legend->setVisible(legend->itemCount() > 0);
+}
+
 void layOutChoiceAbovePlot(QWidget* owner, const QString& label, QComboBox* choice, QCustomPlot* plot)
 {
     choice->setSizeAdjustPolicy(QComboBox::AdjustToContents);

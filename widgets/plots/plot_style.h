@@ -24,6 +24,12 @@ void applyPalette(QCustomPlot* plot, const QPalette& palette);
 /** Moves the legend out of the axes into its own layout row @p row (under them), so it never hides a curve. */
 void placeLegendBelow(QCustomPlot* plot, int row);
 
+/**
+ * The legend under the axes (row @p row) while it has entries, out of the layout while it has none: an empty
+ * legend in a grid caps its column's width at its margins, and the axes beside it collapse.
+ */
+void keepLegendBelowWhileFilled(QCustomPlot* plot, int row);
+
 /** Lays @p owner out as a labelled combo box (left-aligned) above @p plot, which takes the rest. */
 void layOutChoiceAbovePlot(QWidget* owner, const QString& label, QComboBox* choice, QCustomPlot* plot);
 

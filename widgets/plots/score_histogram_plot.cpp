@@ -44,6 +44,9 @@ ScoreHistogramPlot::ScoreHistogramPlot(QWidget* parent) : QWidget(parent), m_plo
     m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     m_plot->axisRect()->setRangeZoom(Qt::Horizontal);
     m_plot->axisRect()->setRangeDrag(Qt::Horizontal);
+    m_plot->legend->setBorderPen(Qt::NoPen);
+    m_plot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    m_plot->legend->setWrap(4);
 }
 
 void ScoreHistogramPlot::setSamples(const QString& scoreTitle, const QVector<ScoreSample>& samples, int bins)
@@ -122,7 +125,7 @@ void ScoreHistogramPlot::setSamples(const QString& scoreTitle, const QVector<Sco
     }
     m_plot->xAxis->setLabel(tr("%1 (higher: more in-distribution)").arg(scoreTitle));
     m_plot->yAxis->setLabel(tr("density"));
-    m_plot->legend->setVisible(true);
+    keepLegendBelowWhileFilled(m_plot, 1); // inside the axes it sits on a peak, wherever it goes
     m_plot->rescaleAxes();
     if (m_logarithmic) {
         m_plot->yAxis->setRange(floor, tallest * 3);

@@ -130,7 +130,8 @@ QWidget* OodTab::buildResults()
     m_histograms->setObjectName(QStringLiteral("scoreHistograms"));
     m_histogramScore = new QComboBox;
     m_histogramScore->setObjectName(QStringLiteral("histogramScore"));
-    connect(m_histogramScore, &QComboBox::currentTextChanged, this, &OodTab::showHistogramOf);
+    connect(m_histogramScore, &QComboBox::currentIndexChanged, this,
+            [this] { showHistogramOf(m_histogramScore->currentData().toString()); }); // titles shown, names kept
     auto* histogramPage = new QWidget;
     auto* histogramLayout = new QVBoxLayout(histogramPage);
     auto* histogramControls = new QHBoxLayout;
@@ -312,15 +313,17 @@ void OodTab::showEvaluations()
         rows += evaluation.rows;
     }
     m_metrics->setRows(rows);
-    const QString current = m_histogramScore->currentText();
+    const QString current = m_histogramScore->currentData().toString();
     m_histogramScore->blockSignals(true);
     m_histogramScore->clear();
     if (!m_evaluations.isEmpty()) {
-        m_histogramScore->addItems(m_evaluations.front().scores);
+        for (const QString& score : m_evaluations.front().scores) {
+            m_histogramScore->addItem(scoreTitle(score), score);
+        }
     }
-    m_histogramScore->setCurrentText(current);
+    m_histogramScore->setCurrentIndex(std::max(0, m_histogramScore->findData(current)));
     m_histogramScore->blockSignals(false);
-    showHistogramOf(m_histogramScore->currentText());
+    showHistogramOf(m_histogramScore->currentData().toString());
 }
 
 void OodTab::showHistogramOf(const QString& score)
