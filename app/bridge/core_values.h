@@ -1,6 +1,6 @@
 #pragma once
 
-// The one place where the core's plain values become Qt and widget types (ARCHITECTURE.md: app/bridge). Torch-free.
+// The one place where the core's plain values become Qt and widget types (docs/architecture.md: app/bridge). Torch-free.
 
 #include "core/common/training_observer.h"
 #include "core/evaluation/image_scan.h"
@@ -25,7 +25,7 @@ QStringList refusalReasons(const core::UntrustedScriptError& refusal);
 /** Remaining time as m:ss or h:mm:ss; "--:--" while it is unknown. */
 QString formatEta(double seconds);
 
-/** An image's temperature tau = t / c (METHOD.md §2), with c kept away from 0 for plotting. */
+/** An image's temperature tau = t / c (the README's "What it trains"), with c kept away from 0 for plotting. */
 double temperatureOf(double t, double c);
 
 } // namespace tau::app

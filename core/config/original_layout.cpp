@@ -149,7 +149,7 @@ void checkPosterior(YAML::Node root, const std::string& source)
 
 /**
  * The original's TaU-SimCLR loss (post-hoc TaU trains with it too) puts the first view's c in the numerator of
- * both rows of a pair; our default is the anchor's own c (METHOD.md §3). A config in its layout trains its loss.
+ * both rows of a pair; our default is the anchor's own c (the README's "What it trains"). A config in its layout trains its loss.
  */
 void useOriginalNumerator(YAML::Node root)
 {

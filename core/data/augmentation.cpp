@@ -177,7 +177,7 @@ torch::Tensor applyColorJitter(const torch::Tensor& images, const std::vector<Vi
     for (size_t position = 0; position < 4; ++position) {
         for (int adjustment = kBrightness; adjustment <= kHue; ++adjustment) {
             if (!rgb && (adjustment == kSaturation || adjustment == kHue)) {
-                continue; // grayscale images: brightness and contrast only (METHOD.md §5)
+                continue; // grayscale images: brightness and contrast only (the README's "Configs")
             }
             std::vector<int64_t> chosen;
             std::vector<double> factors;

@@ -11,7 +11,7 @@
 
 namespace tau::core {
 
-/** The SimCLR view recipe (METHOD.md §5); every probability and range is a field. */
+/** The SimCLR view recipe (the README's "Configs"); every probability and range is a field. */
 struct AugmentationOptions
 {
     int64_t cropSize = 28;
@@ -85,7 +85,7 @@ struct ViewParameters
  */
 CropBox sampleCropBox(int64_t height, int64_t width, const AugmentationOptions& options, ImageRandom& random);
 
-/** One view's parameters with torchvision's distributions (METHOD.md §5), ColorJitter's order permuted per view. */
+/** One view's parameters with torchvision's distributions (the README's "Configs"), ColorJitter's order permuted per view. */
 ViewParameters sampleView(int64_t height, int64_t width, const AugmentationOptions& options, ImageRandom& random);
 
 /**
@@ -105,7 +105,7 @@ torch::Tensor adjustHue(const torch::Tensor& rgb, const torch::Tensor& shift);
  * views are reproducible, independent of thread timing and of how the batch is split over processes, and can be
  * made ahead of time on a loader thread.
  *
- * Grayscale inputs skip saturation, hue and grayscale, as in METHOD.md.
+ * Grayscale inputs skip saturation, hue and grayscale, as in the README's "What it trains".
  */
 class ViewAugmenter
 {

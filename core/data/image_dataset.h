@@ -22,7 +22,7 @@ class LazyImageFiles;
 /** What a set's images are decoded for (folders of large images keep more of the image for training views). */
 enum class ImageUse
 {
-    Evaluation, ///< the evaluation transform, done once: Resize + CenterCrop (METHOD.md §5)
+    Evaluation, ///< the evaluation transform, done once: Resize + CenterCrop (the README's "Configs")
     Views       ///< random training views: the whole image, the crop drawn on it per view
 };
 

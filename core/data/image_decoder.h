@@ -8,7 +8,7 @@ namespace tau::core {
 struct DecodeShape
 {
     int size = 0; ///< the stored square's side; 0: the image as it is
-    /** The evaluation transform (METHOD.md §5), as torchvision's Resize(resize) + CenterCrop(size): the shorter
+    /** The evaluation transform (the README's "Configs"), as torchvision's Resize(resize) + CenterCrop(size): the shorter
      *  side scaled to resize (0: to size), then the centre size x size square. */
     int resize = 0;
     /** Instead, the whole image stretched to size x size: training views are cut from it as from the original,
@@ -17,7 +17,7 @@ struct DecodeShape
 };
 
 /**
- * The evaluation Resize before a CenterCrop of @p cropSize (METHOD.md §5): ImageNet's 256 for 224, the same central
+ * The evaluation Resize before a CenterCrop of @p cropSize (the README's "Configs"): ImageNet's 256 for 224, the same central
  * 87.5% for larger crops, and the whole image (cropSize itself) for the small sets of 28, 32 and 64 pixels.
  */
 int evaluationResize(int cropSize);

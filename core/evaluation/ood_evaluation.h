@@ -14,7 +14,7 @@
 
 namespace tau::core {
 
-/** What `tau ood` evaluates and how (METHOD.md §6). */
+/** What `tau ood` evaluates and how (the README's "OOD detection"). */
 struct OodEvaluationOptions
 {
     std::string checkpoint;               ///< a checkpoint (.pt) of a run, or the run directory (its last.pt)

@@ -26,7 +26,7 @@ enum class LinearProtocol
     AugmentedViews
 };
 
-/** Weighted kNN and linear evaluation of a checkpoint's frozen features h (METHOD.md §7). */
+/** Weighted kNN and linear evaluation of a checkpoint's frozen features h (the README's "Representations, embeddings and rankings"). */
 struct RepresentationOptions
 {
     std::string checkpoint;   ///< a checkpoint (.pt) or run directory

@@ -19,7 +19,7 @@ struct RocCurve
     std::vector<double> thresholds; ///< the first is +infinity (nothing accepted), as scikit-learn's
 };
 
-/** The detection metrics of METHOD.md §7 for one score on one ID/OOD pair (higher score = more ID). */
+/** The detection metrics of the README's "OOD detection" for one score on one ID/OOD pair (higher score = more ID). */
 struct OodMetrics
 {
     double auroc = 0;

@@ -10,7 +10,7 @@
 
 namespace tau::core {
 
-/** The files of one run (ARCHITECTURE.md, "Files a run writes"). */
+/** The files of one run (docs/architecture.md, "Files a run writes"). */
 struct RunPaths
 {
     std::string root;

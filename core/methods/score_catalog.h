@@ -15,7 +15,7 @@ struct ReferenceQuery; // likewise
 struct OodEvaluationOptions;
 
 /**
- * One OOD score (METHOD.md §6), described once; higher always means more in-distribution. A score is computed
+ * One OOD score (the README's "OOD detection"), described once; higher always means more in-distribution. A score is computed
  * either batch by batch from the model's outputs (perBatch), or for a whole set from its features against a
  * reference set (againstReference: kNN, Mahalanobis).
  */

@@ -30,7 +30,7 @@ struct SystemInfo
 {
     std::string name;    ///< the config value, e.g. tau_simclr
     std::string title;   ///< for people, e.g. TaU-SimCLR
-    std::string summary; ///< one line: the objective (METHOD.md §3)
+    std::string summary; ///< one line: the objective (the README's "What it trains")
     bool learnsTemperature = false;  ///< the model outputs r and c = sigmoid(r) is its uncertainty
     bool gaussianEmbedding = false;  ///< r is the log-scale of a Gaussian embedding (HIB): sigma = softplus(r)
     bool needsPosteriorHead = false; ///< model.posterior_head must be true

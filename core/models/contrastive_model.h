@@ -67,7 +67,7 @@ struct ModelInput
 std::shared_ptr<EncoderImpl> makeEncoder(const ModelConfig& config, const ModelInput& input);
 
 /**
- * Encoder plus head. The head is the projection (with posterior_head the last output is r, METHOD.md §2), or
+ * Encoder plus head. The head is the projection (with posterior_head the last output is r, the README's "What it trains"), or
  * for a classifier a single Linear layer whose logits are returned as loc.
  */
 class ContrastiveModelImpl : public torch::nn::Module

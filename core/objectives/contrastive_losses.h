@@ -6,7 +6,7 @@
 
 namespace tau::core {
 
-/** Settings shared by the SimCLR-family losses (METHOD.md §3). */
+/** Settings shared by the SimCLR-family losses (the README's "What it trains"). */
 struct ContrastiveLossOptions
 {
     double t = 0.1;     ///< global temperature

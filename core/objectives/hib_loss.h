@@ -5,7 +5,7 @@
 namespace tau::core {
 
 /**
- * Hedged Instance Embeddings (Oh et al. 2019) as the TaU baseline (METHOD.md §3). Each view of image i is
+ * Hedged Instance Embeddings (Oh et al. 2019) as the TaU baseline (the README's "What it trains"). Each view of image i is
  * N(loc_i, sigma_i^2 I) with sigma = softplus(r); K reparameterised samples per view give K^2 Euclidean
  * distances d, and the match probability is p = mean sigmoid(-a d + b). The loss is
  *   mean_i BCE(p(view1_i, view2_i), 1) + mean_i BCE(p(view1_i, view2_{i-1}), 0)

@@ -5,7 +5,7 @@
 namespace tau::core {
 
 /**
- * MoCo-v2's InfoNCE (METHOD.md §3): logits [q.k, q.Q_j] / t with q, k L2-normalised, cross-entropy against
+ * MoCo-v2's InfoNCE (the README's "What it trains"): logits [q.k, q.Q_j] / t with q, k L2-normalised, cross-entropy against
  * the positive (index 0). With @p queryR defined (TaU-MoCo-v2) every logit of row i is first multiplied by
  * c_i = sigmoid(r_i), the query's own certainty; the keys' temperatures are never used.
  * @param query [N, d] query projections (not normalised); @param key [N, d] key projections (gradient stopped

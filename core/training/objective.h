@@ -21,7 +21,7 @@ struct StepLoss
 };
 
 /**
- * One training objective of METHOD.md §3 with everything it owns: the model, and what some objectives keep
+ * One training objective of the README's "What it trains" with everything it owns: the model, and what some objectives keep
  * beside it (MoCo's key encoder and queue, HIB's a and b, post-hoc TaU's frozen encoder).
  * The trainer only sees this interface, so a new objective needs no change to the training loop.
  */

@@ -1,4 +1,4 @@
-"""Reference values for the SimCLR and TaU-SimCLR losses, written straight from METHOD.md section 3.
+"""Reference values for the SimCLR and TaU-SimCLR losses, written straight from the README's "What it trains".
 
 Reads a JSON file with the inputs and the cases, writes the loss and its gradients for each case. It uses
 Debian's python3-torch in float64, plain exp/sum/log (no log-sum-exp tricks), so it shares no code or

@@ -1,4 +1,4 @@
-"""A PyTorch loop of linear evaluation on given features, written from its description (README, METHOD.md §7):
+"""A PyTorch loop of linear evaluation on given features, written from its description (the README's "Representations, embeddings and rankings"):
 nn.Linear initialised after torch.manual_seed(seed); SGD with momentum and weight decay; per step, a cosine from
 the learning rate to 0 over all steps (LambdaLR); each epoch a permutation from a generator seeded with seed,
 cut into batches with the last partial one dropped; test top-1 after every epoch.

@@ -1,4 +1,4 @@
-"""Reference values for the MoCo-v2, TaU-MoCo-v2, HIB and supervised losses, from METHOD.md section 3.
+"""Reference values for the MoCo-v2, TaU-MoCo-v2, HIB and supervised losses, from the README's "What it trains".
 
 Input: JSON {"cases": [{"kind", "params", "inputs": {name: {"shape", "data"}}, "grad": [names]}]}.
 Output: JSON [{"loss", "grads": {name: flat list}}]. Float64 throughout, plain formulas (explicit softmax,

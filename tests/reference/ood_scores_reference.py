@@ -1,4 +1,4 @@
-"""Every OOD score recomputed per image from a model's exported outputs, from the scores' definitions (METHOD.md §6).
+"""Every OOD score recomputed per image from a model's exported outputs, from the scores' definitions (the README's "OOD detection").
 
 usage: ood_scores_reference.py IN.json
 IN.json (written by tst_ood_evaluation):

@@ -1,4 +1,4 @@
-// tau ood [CONFIG] --checkpoint RUN --out SETS: scores ID and OOD sets and measures detection (METHOD.md §6-7).
+// tau ood [CONFIG] --checkpoint RUN --out SETS: scores ID and OOD sets and measures detection (the README's "OOD detection").
 
 #include "app/cli/cli_support.h"
 #include "app/cli/commands/commands.h"

@@ -1,4 +1,4 @@
-// tau knn and tau linear-eval: weighted kNN and linear evaluation of a checkpoint's features h (METHOD.md §7).
+// tau knn and tau linear-eval: weighted kNN and linear evaluation of a checkpoint's features h (the README's "Representations, embeddings and rankings").
 
 #include "app/cli/cli_support.h"
 #include "app/cli/commands/commands.h"

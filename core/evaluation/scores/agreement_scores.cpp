@@ -1,4 +1,4 @@
-// Scores from several embeddings of the same images (METHOD.md §6): dropout passes or ensemble members.
+// Scores from several embeddings of the same images (the README's "OOD detection"): dropout passes or ensemble members.
 
 #include "core/common/tensor_vector.h"
 #include "core/evaluation/scores/score_context.h"

@@ -1,4 +1,4 @@
-// The kNN score (Sun et al. 2022; METHOD.md §6): minus the mean (or max) Euclidean distance of a unit embedding
+// The kNN score (Sun et al. 2022; the README's "OOD detection"): minus the mean (or max) Euclidean distance of a unit embedding
 // to its k nearest ID reference embeddings.
 
 #include "core/common/tensor_vector.h"

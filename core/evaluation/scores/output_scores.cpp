@@ -1,4 +1,4 @@
-// Scores read off one forward pass (METHOD.md §6): the temperature, HIB's variance, and a classifier's logits.
+// Scores read off one forward pass (the README's "OOD detection"): the temperature, HIB's variance, and a classifier's logits.
 
 #include "core/common/tensor_vector.h"
 #include "core/evaluation/scores/score_context.h"

@@ -1,4 +1,4 @@
-// Hedged Instance Embeddings (METHOD.md §3): a Gaussian per view, sigma = softplus(r), K samples each.
+// Hedged Instance Embeddings (the README's "What it trains"): a Gaussian per view, sigma = softplus(r), K samples each.
 
 #include "core/objectives/hib_loss.h"
 #include "core/training/objective.h"

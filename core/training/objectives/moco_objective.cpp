@@ -1,4 +1,4 @@
-// MoCo-v2 and TaU-MoCo-v2 (METHOD.md §3): a query model, its momentum copy for the keys, and a queue of keys.
+// MoCo-v2 and TaU-MoCo-v2 (the README's "What it trains"): a query model, its momentum copy for the keys, and a queue of keys.
 
 #include "core/objectives/moco_loss.h"
 #include "core/training/objective.h"

@@ -1,4 +1,4 @@
-// Post-hoc TaU (METHOD.md §5): only a Linear(dim h, 1) temperature head learns, on a frozen encoder's features.
+// Post-hoc TaU (the README's "Configs"): only a Linear(dim h, 1) temperature head learns, on a frozen encoder's features.
 
 #include "core/common/error.h"
 #include "core/config/config_loader.h"

@@ -1,4 +1,4 @@
-// SimCLR and TaU-SimCLR (METHOD.md §3): one model, two views.
+// SimCLR and TaU-SimCLR (the README's "What it trains"): one model, two views.
 
 #include "core/objectives/contrastive_losses.h"
 #include "core/training/objective.h"

@@ -79,7 +79,7 @@ bool ratesAgree(double a, double b)
 
 AugmentationOptions simclrOptions()
 {
-    AugmentationOptions options; // METHOD.md §5's defaults, as torchvision's transforms in the reference
+    AugmentationOptions options; // the defaults in the README's "Configs", as torchvision's transforms in the reference
     options.cropSize = 32;
     return options;
 }

@@ -192,7 +192,7 @@ void TestContrastiveLosses::certainTauWithSimclrMaskEqualsNtXent()
 void TestContrastiveLosses::gradientPushesEasyAnchorsToCertainty()
 {
     // An anchor whose positive is far closer than its negatives should be pushed towards c -> 1 (dL/dr < 0);
-    // one whose positive is no closer than the negatives towards c -> 0 (dL/dr > 0). METHOD.md section 1.
+    // one whose positive is no closer than the negatives towards c -> 0 (dL/dr > 0). the README's "What it trains".
     torch::manual_seed(3);
     const int64_t n = 6, d = 8;
     torch::Tensor loc1 = torch::randn({n, d}, torch::kDouble);
