@@ -11,6 +11,13 @@ namespace tau::app {
 namespace {
 constexpr int kBarWidth = 24;
 constexpr double kRedrawSeconds = 0.1;
+
+/** "  GPU 1.2/3.4 GB" on a GPU, nothing on the CPU. */
+std::string gpuMemoryField(const core::StepRecord& record)
+{
+    const std::string memory = core::formatGpuMemory(record.gpuMemoryMb, record.gpuPeakMb);
+    return memory.empty() ? memory : "  " + memory;
+}
 } // namespace
 
 ProgressPrinter::ProgressPrinter(bool interactive) : m_interactive(interactive) {}
@@ -36,9 +43,10 @@ void ProgressPrinter::onStep(const core::StepRecord& record)
     const double fraction = double(record.step) / double(std::max(1LL, record.totalSteps));
     const int filled = int(fraction * kBarWidth);
     const std::string bar = std::string(size_t(filled), '#') + std::string(size_t(kBarWidth - filled), '.');
-    std::fprintf(stderr, "\r\033[Kepoch %d [%s] %3.0f%% step %lld/%lld  loss %.4f  lr %.2e  %.0f img/s  ETA %s",
+    std::fprintf(stderr, "\r\033[Kepoch %d [%s] %3.0f%% step %lld/%lld  loss %.4f  lr %.2e  %.0f img/s%s  ETA %s",
                  record.epoch, bar.c_str(), fraction * 100.0, record.step, record.totalSteps, record.loss,
-                 record.learningRate, record.imagesPerSecond, core::formatDuration(record.etaSeconds).c_str());
+                 record.learningRate, record.imagesPerSecond, gpuMemoryField(record).c_str(),
+                 core::formatDuration(record.etaSeconds).c_str());
     std::fflush(stderr);
     m_lineOpen = true;
 }

@@ -188,16 +188,27 @@ bool ConfigEditor::loadText(const QString& path, bool asPreset, const QString& o
         showError(tr("%1: cannot open the %2 (%3)").arg(path, asPreset ? tr("preset") : tr("config file"), file.errorString()), 0);
         return false;
     }
-    m_editor->setPlainText(QString::fromUtf8(file.readAll()));
+    showText(QString::fromUtf8(file.readAll()), asPreset ? QString() : path, asPreset ? path : QString(),
+             asPreset ? (origin.isEmpty() ? tr("the preset %1").arg(QFileInfo(path).fileName()) : origin) : QString());
+    return true;
+}
+
+void ConfigEditor::openBuiltInDefaults()
+{
+    showText(QString::fromStdString(core::toYaml(core::ExperimentConfig{})), {}, {}, tr("the built-in defaults"));
+}
+
+void ConfigEditor::showText(const QString& text, const QString& path, const QString& preset, const QString& origin)
+{
+    m_editor->setPlainText(text);
     m_editor->document()->setModified(false);
-    m_path = asPreset ? QString() : path; // a preset is a new config: Save asks where
-    m_preset = asPreset ? path : QString();
-    m_origin = asPreset ? (origin.isEmpty() ? tr("the preset %1").arg(QFileInfo(path).fileName()) : origin) : QString();
+    m_path = path; // empty for a preset, a run's config or the defaults: a new config, Save asks where
+    m_preset = preset;
+    m_origin = origin;
     m_errorLabel->hide();
     updateFileLabel();
     Q_EMIT titleChanged();
     validateConfig();
-    return true;
 }
 
 QString ConfigEditor::errorText() const

@@ -40,6 +40,8 @@ public:
      * run ran and Save never writes into the run's folder. False when the run has no config.yaml.
      */
     bool openRunConfig(const QString& runDirectory);
+    /** Shows every built-in default written out, as a new config: the Train page where no preset is installed. */
+    void openBuiltInDefaults();
     /** Whether the text is empty: Train then refuses rather than run every default. */
     bool isEmpty() const;
     void openConfigDialog();
@@ -77,6 +79,8 @@ Q_SIGNALS:
 private:
     /** Puts a file's text in the editor, as that file (Save writes it) or as a new config from a preset. */
     bool loadText(const QString& path, bool asPreset, const QString& origin = {});
+    /** Puts @p text in the editor as the document of @p path (empty: a new config, from @p preset or @p origin). */
+    void showText(const QString& text, const QString& path, const QString& preset, const QString& origin);
     void applyFormEdit(const QString& keyPath, const QString& value);
     void markErrorLine(int line);
     bool writeConfig(const QString& path);

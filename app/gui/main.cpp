@@ -99,6 +99,8 @@ int main(int argc, char** argv)
     } else if (const auto preset = tau::core::findPreset("default", tau::app::ConfigEditor::presetFolders())) {
         // The Train page never shows an empty config: the default preset, which an opened run's config replaces.
         window.openPreset(QString::fromStdString(*preset));
+    } else {
+        window.openBuiltInDefaults(); // no presets installed: what an empty config means, written out
     }
     if (givenRun) {
         window.openCheckpoint(given.absoluteFilePath()); // a checkpoint or a run folder

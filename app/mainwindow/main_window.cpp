@@ -38,6 +38,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), m_editor(new Conf
     connect(m_editor, &ConfigEditor::statusMessage, this, [this](const QString& text) { m_statusLabel->setText(text); });
     connect(m_editor, &ConfigEditor::titleChanged, this, &MainWindow::updateWindowTitle);
     m_trainPage = new TrainPage(m_editor);
+    m_trainPage->setObjectName(QStringLiteral("trainPage"));
     m_runs = new RunsDock(this);
     m_training = new TrainingController(m_editor, m_trainPage, m_runs, this);
     buildActions();
@@ -277,6 +278,11 @@ bool MainWindow::openPreset(const QString& path)
     return m_editor->openPreset(path);
 }
 
+void MainWindow::openBuiltInDefaults()
+{
+    m_editor->openBuiltInDefaults();
+}
+
 QString MainWindow::configErrorText() const
 {
     return m_editor->errorText();
@@ -342,7 +348,7 @@ QVector<FigureEntry> MainWindow::figures(int* current) const
     }
     const QVector<FigureEntry> figures = m_trainPage->figures();
     if (current != nullptr) {
-        *current = 0; // the training curves; the dialog offers the others
+        *current = m_trainPage->currentFigureIndex();
     }
     return figures;
 }

@@ -46,6 +46,8 @@ public:
     bool openConfig(const QString& path);
     /** Starts a new, unsaved config from a shipped one. */
     bool openPreset(const QString& path);
+    /** The Train page shows every built-in default (where no preset is installed). */
+    void openBuiltInDefaults();
     /** Shows the runs of @p folder in the Runs panel, and remembers it for the next start. */
     void openRunsFolder(const QString& folder);
     bool isTraining() const;

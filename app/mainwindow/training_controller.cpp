@@ -5,6 +5,7 @@
 #include "app/pages/runs_dock.h"
 #include "app/pages/train_page.h"
 #include "app/workers/training_worker.h"
+#include "core/common/duration_text.h"
 
 #include <QAction>
 #include <QApplication>
@@ -164,12 +165,17 @@ void TrainingController::onStep(const tau::core::StepRecord& record)
     m_lastStep = record.step;
     m_page->addStep(record);
     m_progress->setValue(int(kProgressResolution * record.step / std::max<long long>(1, record.totalSteps)));
-    Q_EMIT statusMessage(tr("Epoch %1 · step %2/%3 · loss %4 · %5 img/s")
-                             .arg(record.epoch)
-                             .arg(record.step)
-                             .arg(record.totalSteps)
-                             .arg(record.loss, 0, 'f', 4)
-                             .arg(record.imagesPerSecond, 0, 'f', 0));
+    QString status = tr("Epoch %1 · step %2/%3 · loss %4 · %5 img/s")
+                         .arg(record.epoch)
+                         .arg(record.step)
+                         .arg(record.totalSteps)
+                         .arg(record.loss, 0, 'f', 4)
+                         .arg(record.imagesPerSecond, 0, 'f', 0);
+    const std::string memory = tau::core::formatGpuMemory(record.gpuMemoryMb, record.gpuPeakMb);
+    if (!memory.empty()) {
+        status += QStringLiteral(" · ") + QString::fromStdString(memory);
+    }
+    Q_EMIT statusMessage(status);
     m_eta->setText(tr("ETA %1").arg(formatEta(record.etaSeconds)));
 }
 

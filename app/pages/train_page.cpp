@@ -9,6 +9,7 @@
 #include "core/io/run_directory.h"
 #include "widgets/export/figure_export.h"
 #include "widgets/plots/distribution_plot.h"
+#include "widgets/plots/qcp.h"
 #include "widgets/plots/run_comparison_plot.h"
 #include "widgets/plots/scalar_plot.h"
 #include "widgets/plots/training_curve_plot.h"
@@ -16,6 +17,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QEvent>
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -53,6 +55,9 @@ TrainPage::TrainPage(ConfigEditor* editor, QWidget* parent) : QWidget(parent), m
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(main);
+    for (const FigureEntry& figure : figures()) {
+        figure.plot->installEventFilter(this); // a click marks the plot Export starts at
+    }
 }
 
 QWidget* TrainPage::buildCurvePanel()
@@ -119,6 +124,14 @@ QWidget* TrainPage::buildDistributions()
     m_comparisonPlot = new widgets::RunComparisonPlot;
     m_comparisonPlot->setObjectName(QStringLiteral("comparisonPlot"));
     distributions->addTab(m_comparisonPlot, tr("Compare runs"));
+    connect(distributions, &QTabWidget::currentChanged, this, [this, distributions](int index) {
+        QWidget* shown = distributions->widget(index);
+        if (auto* distribution = qobject_cast<widgets::DistributionPlot*>(shown)) {
+            m_chosenPlot = distribution->histogramPlot();
+        } else {
+            m_chosenPlot = shown == m_scalarPlot ? m_scalarPlot->plot() : m_comparisonPlot->plot();
+        }
+    });
     distributions->setToolTip(tr("c near 1: certain (temperature near t); c near 0: uncertain. When c piles up "
                                  "at 1, the raw r still shows differences."));
     return distributions;
@@ -406,11 +419,13 @@ QString TrainPage::drawRecordedRuns()
     };
     QVector<widgets::CurveSeries> overlays;
     int bands = 0;
-    for (const auto& group : groups) {
+    for (size_t g = 0; g < groups.size(); ++g) {
+        const auto& group = groups[g];
         if (group.size() == 1 && group.front() == &runs.front()) {
             continue; // the first run is drawn in full already
         }
         overlays.append(curveOfGroup(group, QStringLiteral("loss (step)")));
+        overlays.back().style = int(g); // its row in Compare runs, which lists every group
         bands += group.size() > 1 ? 1 : 0;
     }
     if (bands > 0) {
@@ -444,6 +459,25 @@ QVector<FigureEntry> TrainPage::figures() const
         figure.csv = [plot = figure.plot] { return widgets::plotDataCsv(plot); };
     }
     return figures;
+}
+
+int TrainPage::currentFigureIndex() const
+{
+    const QVector<FigureEntry> all = figures();
+    for (int i = 0; i < all.size(); ++i) {
+        if (all[i].plot == m_chosenPlot) {
+            return i;
+        }
+    }
+    return 0;
+}
+
+bool TrainPage::eventFilter(QObject* watched, QEvent* event)
+{
+    if (event->type() == QEvent::MouseButtonPress) {
+        m_chosenPlot = watched;
+    }
+    return QWidget::eventFilter(watched, event);
 }
 
 } // namespace tau::app

@@ -62,6 +62,11 @@ public:
 
     /** The page's plots for the Export menu (the training curves first). */
     QVector<FigureEntry> figures() const;
+    /**
+     * Which of figures() Export starts at: the plot last clicked, or the lower tab last switched to, whichever
+     * came last; the training curves until either happened.
+     */
+    int currentFigureIndex() const;
 
     ConfigEditor* editor() const { return m_editor; }
     widgets::TrainingCurvePlot* trainingCurves() const { return m_curves; }
@@ -72,6 +77,9 @@ public:
     widgets::RunComparisonPlot* comparisonPlot() const { return m_comparisonPlot; }
 
     struct RecordedRun;
+
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
 
 private:
     QWidget* buildCurvePanel();
@@ -110,6 +118,7 @@ private:
     std::vector<core::StepRecord> m_liveSteps; ///< the live run's records, to draw again on another axis
     std::vector<core::EpochRecord> m_liveEpochs;
     std::vector<RecordedRun> m_recorded; ///< the recorded runs shown, as read (kept for redrawing)
+    const QObject* m_chosenPlot = nullptr; ///< the plot the user last turned to (null: the training curves)
 };
 
 } // namespace tau::app

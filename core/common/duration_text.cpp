@@ -20,4 +20,14 @@ std::string formatDuration(double seconds)
     return text;
 }
 
+std::string formatGpuMemory(const std::optional<double>& inUseMb, const std::optional<double>& peakMb)
+{
+    if (!inUseMb || !peakMb) {
+        return {};
+    }
+    char text[64];
+    std::snprintf(text, sizeof text, "GPU %.1f/%.1f GB", *inUseMb / 1024.0, *peakMb / 1024.0);
+    return text;
+}
+
 } // namespace tau::core

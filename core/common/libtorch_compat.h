@@ -61,3 +61,50 @@ using CollectiveBackend = c10d::ProcessGroup;
 
 } // namespace tau::compat
 #endif
+
+#if defined(TAU_LIBTORCH_WITH_AUTOCAST) && !defined(TAU_LIBTORCH_COMPAT_AUTOCAST)
+#define TAU_LIBTORCH_COMPAT_AUTOCAST
+// Autocast's switches take a device type since 2.4; 1.13 has one pair of functions per device (kept in 2.x only as
+// deprecated wrappers). Only core/common/autocast.cpp asks: define TAU_LIBTORCH_WITH_AUTOCAST first.
+#include <ATen/autocast_mode.h>
+
+namespace tau::compat {
+
+inline bool autocastEnabled(c10::DeviceType device)
+{
+#if TAU_LIBTORCH_AT_LEAST(2, 4)
+    return at::autocast::is_autocast_enabled(device);
+#else
+    return device == c10::DeviceType::CUDA ? at::autocast::is_enabled() : at::autocast::is_cpu_enabled();
+#endif
+}
+
+inline c10::ScalarType autocastType(c10::DeviceType device)
+{
+#if TAU_LIBTORCH_AT_LEAST(2, 4)
+    return at::autocast::get_autocast_dtype(device);
+#else
+    return device == c10::DeviceType::CUDA ? at::autocast::get_autocast_gpu_dtype()
+                                           : at::autocast::get_autocast_cpu_dtype();
+#endif
+}
+
+/** Autocast on @p device on or off, to @p type. */
+inline void setAutocast(c10::DeviceType device, bool enabled, c10::ScalarType type)
+{
+#if TAU_LIBTORCH_AT_LEAST(2, 4)
+    at::autocast::set_autocast_dtype(device, type);
+    at::autocast::set_autocast_enabled(device, enabled);
+#else
+    if (device == c10::DeviceType::CUDA) {
+        at::autocast::set_autocast_gpu_dtype(type);
+        at::autocast::set_enabled(enabled);
+    } else {
+        at::autocast::set_autocast_cpu_dtype(type);
+        at::autocast::set_cpu_enabled(enabled);
+    }
+#endif
+}
+
+} // namespace tau::compat
+#endif

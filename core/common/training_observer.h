@@ -39,6 +39,8 @@ struct StepRecord
     std::optional<double> meanOutlierCertainty; ///< outlier exposure: mean c of the step's synthetic outliers
     double wallTime = 0; ///< seconds since the Unix epoch when the step ended ("wall_time"; 0: an older file has none)
     std::map<std::string, double> scalars; ///< free-form values by name ("scalars" in metrics.jsonl)
+    std::optional<double> gpuMemoryMb; ///< on a GPU: MiB allocated to tensors after the step ("gpu_mem_mb")
+    std::optional<double> gpuPeakMb;   ///< on a GPU: the most allocated since the run started ("gpu_peak_mb")
 };
 
 /** What the trainer reports at the end of each epoch. */

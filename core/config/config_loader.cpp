@@ -439,7 +439,7 @@ ExperimentConfig readExperiment(ConfigReader& reader)
     reader.read("continue_from_checkpoint", config.continueFromCheckpoint);
     reader.readAtLeast("threads", config.threads, 0, "0 (one per core) or a positive integer");
     reader.read("sync_bn", config.syncBatchNorm);
-    reader.readChoice("precision", config.precision, {"float32", "float64"});
+    reader.readChoice("precision", config.precision, {"float32", "float64", "bf16"});
     reader.read("seed", config.seed);
     reader.readAtLeast("num_epochs", config.numEpochs, 1, "a positive integer");
 

@@ -95,7 +95,11 @@ struct ExperimentConfig
     /** A run directory (or its checkpoints/last.pt) to continue, as the original's key of that name. */
     std::string continueFromCheckpoint;
     int threads = 0;              ///< 0: one per core
-    std::string precision = "float32"; ///< "float32" or "float64" (training only: exactness checks, slower)
+    /**
+     * Training's arithmetic: "float32"; "float64" (exactness checks, slower); "bf16" (the encoder's forward in
+     * bfloat16 autocast, weights, heads and loss in float32: faster on GPUs with bf16 units).
+     */
+    std::string precision = "float32";
     bool syncBatchNorm = false;   ///< distributed training: BatchNorm statistics over the global batch, not per rank
     long long seed = 1337;
     int numEpochs = 200;

@@ -79,6 +79,10 @@ StepRecord stepOf(const nlohmann::json& record)
     if (record.contains("outlier_c_mean")) {
         step.meanOutlierCertainty = numberOr(record, "outlier_c_mean");
     }
+    if (record.contains("gpu_mem_mb")) {
+        step.gpuMemoryMb = numberOr(record, "gpu_mem_mb");
+        step.gpuPeakMb = numberOr(record, "gpu_peak_mb");
+    }
     return step;
 }
 

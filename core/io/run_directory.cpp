@@ -211,6 +211,12 @@ void MetricsWriter::write(const StepRecord& r)
     if (!r.scalars.empty()) {
         line["scalars"] = scalarsJson(r.scalars);
     }
+    if (r.gpuMemoryMb) {
+        line["gpu_mem_mb"] = number(*r.gpuMemoryMb);
+    }
+    if (r.gpuPeakMb) {
+        line["gpu_peak_mb"] = number(*r.gpuPeakMb);
+    }
     writeLine(line.dump());
 }
 

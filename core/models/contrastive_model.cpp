@@ -1,5 +1,6 @@
 #include "core/models/contrastive_model.h"
 
+#include "core/common/autocast.h"
 #include "core/common/error.h"
 #include "core/models/batch_norm.h"
 #include "core/models/resnet.h"
@@ -97,6 +98,10 @@ ModelOutput ContrastiveModelImpl::forward(const torch::Tensor& images)
 {
     ModelOutput output;
     output.features = m_encoder->forward(images);
+    // Under precision: bf16 only the encoder runs in bfloat16: the heads (c = sigmoid(r) among them) and the losses
+    // after them need float32's precision, and cost little.
+    const FullPrecisionScope fullPrecisionHeads;
+    output.features = fullPrecision(output.features);
     if (m_classifier) {
         output.loc = m_classifier->forward(output.features);
         return output;

@@ -1,5 +1,6 @@
 #include "core/objectives/contrastive_losses.h"
 
+#include "core/common/autocast.h"
 #include "core/common/error.h"
 
 #include <torch/torch.h>
@@ -28,23 +29,40 @@ void checkPair(const torch::Tensor& loc1, const torch::Tensor& loc2)
     TORCH_CHECK(loc1.size(0) >= 2, "a contrastive loss needs at least 2 pairs, got ", loc1.size(0));
 }
 
-/**
- * The loss of every anchor in log space: -s_pos + log(sum_kept exp(s_ik) + eps), with s_ik the scaled
- * similarity logits. logsumexp and logaddexp keep it finite for small t, and eps enters exactly as in
- * the original's -log(num / (den + eps)).
- */
-torch::Tensor meanAnchorLoss(const torch::Tensor& logits, const torch::Tensor& positiveLogits, bool keepPositive,
-                             double eps)
+/** The global rows of @p shard's anchors among the 2N rows [view 1; view 2]: its images in view 1, then in view 2. */
+torch::Tensor anchorRows(int64_t pairs, AnchorShard shard, const torch::Device& device)
 {
-    const int64_t rows = logits.size(0);
-    const int64_t pairs = rows / 2;
-    const auto indexOptions = torch::TensorOptions().dtype(torch::kLong).device(logits.device());
-    const torch::Tensor rowIndex = torch::arange(rows, indexOptions);
-    const torch::Tensor positiveIndex = (rowIndex + pairs).remainder(rows);
+    TORCH_CHECK(shard.count >= 1 && shard.rank >= 0 && shard.rank < shard.count, "anchor shard ", shard.rank,
+                " of ", shard.count, " does not exist");
+    TORCH_CHECK(pairs % shard.count == 0, "a batch of ", pairs, " pairs does not split into ", shard.count,
+                " equal shards");
+    const int64_t share = pairs / shard.count;
+    const torch::Tensor own =
+        torch::arange(shard.rank * share, (shard.rank + 1) * share, torch::TensorOptions(torch::kLong).device(device));
+    return torch::cat({own, own + pairs});
+}
 
-    torch::Tensor excluded = torch::eye(rows, torch::TensorOptions().dtype(torch::kBool).device(logits.device()));
+/** Each anchor's positive: the same image in the other view. */
+torch::Tensor positiveRows(const torch::Tensor& rows, int64_t pairs)
+{
+    return (rows + pairs).remainder(2 * pairs);
+}
+
+/**
+ * The mean loss of the anchors @p rows in log space: -s_pos + log(sum_kept exp(s_ik) + eps), with s_ik the
+ * scaled similarity logits of anchor i (one row of @p logits per anchor, a column for each of the 2N rows).
+ * logsumexp and logaddexp keep it finite for small t, and eps enters exactly as in the original's
+ * -log(num / (den + eps)).
+ */
+torch::Tensor meanAnchorLoss(const torch::Tensor& logits, const torch::Tensor& positiveLogits, const torch::Tensor& rows,
+                             bool keepPositive, double eps)
+{
+    const int64_t pairs = logits.size(1) / 2;
+    const torch::Tensor anchor = torch::arange(rows.size(0), rows.options());
+    torch::Tensor excluded = torch::zeros(logits.sizes(), torch::TensorOptions(torch::kBool).device(logits.device()));
+    excluded.index_put_({anchor, rows}, true);
     if (!keepPositive) {
-        excluded.index_put_({rowIndex, positiveIndex}, true);
+        excluded.index_put_({anchor, positiveRows(rows, pairs)}, true);
     }
     const torch::Tensor kept = logits.masked_fill(excluded, -std::numeric_limits<double>::infinity());
     torch::Tensor logDenominator = torch::logsumexp(kept, /*dim=*/1);
@@ -54,48 +72,55 @@ torch::Tensor meanAnchorLoss(const torch::Tensor& logits, const torch::Tensor& p
     return (logDenominator - positiveLogits).mean();
 }
 
-torch::Tensor cosineMatrix(const torch::Tensor& loc1, const torch::Tensor& loc2)
+/** The anchors' cosine similarities: one row per anchor in @p rows, one column per row of [loc1; loc2]. */
+struct AnchorCosines
+{
+    torch::Tensor all;       ///< [anchors, 2N]
+    torch::Tensor positive;  ///< [anchors]: each anchor's entry for the same image's other view
+};
+
+AnchorCosines anchorCosines(const torch::Tensor& loc1, const torch::Tensor& loc2, const torch::Tensor& rows)
 {
     const torch::Tensor z = torch::nn::functional::normalize(
         torch::cat({loc1, loc2}, 0), torch::nn::functional::NormalizeFuncOptions().dim(1));
-    return torch::matmul(z, z.t());
-}
-
-torch::Tensor positiveEntries(const torch::Tensor& matrix)
-{
-    const int64_t rows = matrix.size(0);
-    const auto indexOptions = torch::TensorOptions().dtype(torch::kLong).device(matrix.device());
-    const torch::Tensor rowIndex = torch::arange(rows, indexOptions);
-    return matrix.index({rowIndex, (rowIndex + rows / 2).remainder(rows)});
+    const torch::Tensor all = torch::matmul(z.index_select(0, rows), z.t());
+    return {all, all.gather(1, positiveRows(rows, loc1.size(0)).unsqueeze(1)).squeeze(1)};
 }
 
 } // namespace
 
-torch::Tensor ntXentLoss(const torch::Tensor& loc1, const torch::Tensor& loc2, const ContrastiveLossOptions& options)
+torch::Tensor ntXentLoss(const torch::Tensor& loc1, const torch::Tensor& loc2, const ContrastiveLossOptions& options,
+                         AnchorShard shard)
 {
     checkPair(loc1, loc2);
-    const torch::Tensor logits = cosineMatrix(loc1, loc2) / options.t;
-    return meanAnchorLoss(logits, positiveEntries(logits), /*keepPositive=*/true, options.eps);
+    const FullPrecisionScope fullPrecisionLoss;
+    const torch::Tensor rows = anchorRows(loc1.size(0), shard, loc1.device());
+    const AnchorCosines cosines = anchorCosines(fullPrecision(loc1), fullPrecision(loc2), rows);
+    return meanAnchorLoss(cosines.all / options.t, cosines.positive / options.t, rows, /*keepPositive=*/true,
+                          options.eps);
 }
 
 torch::Tensor tauSimclrLoss(const torch::Tensor& loc1, const torch::Tensor& r1, const torch::Tensor& loc2,
-                            const torch::Tensor& r2, const ContrastiveLossOptions& options)
+                            const torch::Tensor& r2, const ContrastiveLossOptions& options, AnchorShard shard)
 {
     checkPair(loc1, loc2);
     TORCH_CHECK(r1.numel() == loc1.size(0) && r2.numel() == loc2.size(0),
                 "one temperature logit per image is needed, got ", r1.numel(), " and ", r2.numel());
-    const torch::Tensor cosines = cosineMatrix(loc1, loc2);
-    const torch::Tensor certainty = torch::sigmoid(torch::cat({r1.reshape(-1), r2.reshape(-1)}, 0));
+    const FullPrecisionScope fullPrecisionLoss;
+    const int64_t pairs = loc1.size(0);
+    const torch::Tensor rows = anchorRows(pairs, shard, loc1.device());
+    const AnchorCosines cosines = anchorCosines(fullPrecision(loc1), fullPrecision(loc2), rows);
+    const torch::Tensor certainty =
+        torch::sigmoid(fullPrecision(torch::cat({r1.reshape(-1), r2.reshape(-1)}, 0))).index_select(0, rows);
     // Only the anchor's own c scales its row: similarities to negatives never use c_k.
-    const torch::Tensor logits = certainty.unsqueeze(1) * cosines / options.t;
+    const torch::Tensor logits = certainty.unsqueeze(1) * cosines.all / options.t;
 
     torch::Tensor numeratorCertainty = certainty;
-    if (options.firstViewNumerator) {
-        const torch::Tensor firstView = torch::sigmoid(r1.reshape(-1));
-        numeratorCertainty = torch::cat({firstView, firstView}, 0);
+    if (options.firstViewNumerator) { // view 2's anchors take their image's view-1 c
+        numeratorCertainty = torch::sigmoid(fullPrecision(r1.reshape(-1))).index_select(0, rows.remainder(pairs));
     }
-    const torch::Tensor positiveLogits = numeratorCertainty * positiveEntries(cosines) / options.t;
-    return meanAnchorLoss(logits, positiveLogits, /*keepPositive=*/options.simclrMask, options.eps);
+    const torch::Tensor positiveLogits = numeratorCertainty * cosines.positive / options.t;
+    return meanAnchorLoss(logits, positiveLogits, rows, /*keepPositive=*/options.simclrMask, options.eps);
 }
 
 } // namespace tau::core

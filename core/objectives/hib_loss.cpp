@@ -1,5 +1,7 @@
 #include "core/objectives/hib_loss.h"
 
+#include "core/common/autocast.h"
+
 #include <torch/torch.h>
 
 namespace tau::core {
@@ -35,6 +37,7 @@ torch::Tensor hibLoss(const torch::Tensor& loc1, const torch::Tensor& r1, const 
     TORCH_CHECK(noise1.dim() == 3 && noise1.size(0) == loc1.size(0) && noise1.size(2) == loc1.size(1) &&
                     noise1.sizes() == noise2.sizes(),
                 "noise must be [N, K, d] for both views");
+    const FullPrecisionScope fullPrecisionLoss; // its inputs come from the float32 heads
     const torch::Tensor sigma1 = F::softplus(r1.reshape(-1));
     const torch::Tensor sigma2 = F::softplus(r2.reshape(-1));
     const torch::Tensor samples1 = loc1.unsqueeze(1) + sigma1.view({-1, 1, 1}) * noise1;

@@ -1,5 +1,7 @@
 #include "core/objectives/moco_loss.h"
 
+#include "core/common/autocast.h"
+
 #include <torch/torch.h>
 
 namespace tau::core {
@@ -20,6 +22,7 @@ torch::Tensor mocoLoss(const torch::Tensor& query, const torch::Tensor& key, con
                 query.sizes(), " and ", key.sizes());
     TORCH_CHECK(queue.dim() == 2 && queue.size(1) == query.size(1), "the queue needs [K, ", query.size(1),
                 "] keys, got ", queue.sizes());
+    const FullPrecisionScope fullPrecisionLoss; // its inputs come from the float32 heads
     const torch::Tensor q = normalizeRows(query);
     const torch::Tensor k = normalizeRows(key.detach());
     const torch::Tensor positive = (q * k).sum(1, /*keepdim=*/true);

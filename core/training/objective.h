@@ -5,6 +5,7 @@
 #include "core/distributed/communicator.h"
 #include "core/models/batch_norm.h"
 #include "core/models/contrastive_model.h"
+#include "core/objectives/contrastive_losses.h"
 
 #include <torch/serialize/archive.h>
 
@@ -72,6 +73,17 @@ protected:
     torch::Tensor gatherBatch(const torch::Tensor& local) const
     {
         return m_communicator != nullptr ? allGatherWithGradient(*m_communicator, local) : local;
+    }
+
+    /**
+     * The anchors whose rows of a global-batch contrastive loss this rank computes: its own images (b x 2B of the
+     * (2B)^2 similarities). The mean over ranks of their losses, which training takes with the gradients, is the
+     * loss of the whole batch.
+     */
+    AnchorShard ownAnchors() const
+    {
+        return m_communicator != nullptr ? AnchorShard{m_communicator->rank(), m_communicator->worldSize()}
+                                         : AnchorShard{};
     }
 
     Communicator* m_communicator = nullptr;

@@ -1,7 +1,9 @@
 #include "core/training/trainer.h"
 
+#include "core/common/autocast.h"
 #include "core/common/device.h"
 #include "core/common/error.h"
+#include "core/common/gpu_memory.h"
 #include "core/common/torch_errors.h"
 #include "core/config/config_loader.h"
 #include "core/data/augmentation.h"
@@ -120,6 +122,8 @@ public:
     {
         try {
             return trainAllEpochs();
+        } catch (const c10::OutOfMemoryError& error) {
+            throw TauError(stoppedByMemory(error.what_without_backtrace()));
         } catch (const DistributedError& error) {
             try {
                 writeEvent("error", error.what()); // the run shows as failed, with the rank that went away
@@ -135,6 +139,23 @@ public:
     }
 
 private:
+    /** The run's one-line account of running out of GPU memory, also written to its events; nothing is saved. */
+    std::string stoppedByMemory(const std::string& torchMessage)
+    {
+        const std::string message =
+            outOfMemoryMessage(torchMessage, "training step " + std::to_string(m_position.step + 1), "optimizer.batch_size",
+                               m_config.optimizer.batchSize) +
+            ". Training stopped without saving; checkpoints/last.pt holds the last saved state.";
+        try {
+            writeEvent("error", message);
+        } catch (const std::exception&) {
+        }
+        if (distributed()) {
+            m_communicator->reportFailure(message);
+        }
+        return message;
+    }
+
     TrainingResult trainAllEpochs()
     {
         prepare();
@@ -220,6 +241,12 @@ private:
     {
         configureThreads(m_config.threads);
         torch::manual_seed(uint64_t(m_config.seed));
+        resetGpuPeak(m_device); // the step records' peak is this run's
+        if (m_device.is_cuda()) {
+            // Training's shapes are fixed (one batch size, one crop size): cuDNN's autotuner measures the algorithms
+            // for each convolution once, on the first step, and keeps the fastest.
+            at::globalContext().setBenchmarkCuDNN(true);
+        }
 
         const ImageDataset full = loadDataset(m_config.dataset, Split::Train, m_config.data, ImageUse::Views);
         if (full.skippedFiles > 0) {
@@ -358,6 +385,10 @@ private:
             record.imagesPerSecond = m_config.optimizer.batchSize / std::max(1e-9, secondsSince(stepStart));
             record.etaSeconds = estimateRemaining(secondsSince(stepStart));
             record.wallTime = unixSeconds();
+            if (const auto memory = gpuMemory(m_device)) {
+                record.gpuMemoryMb = memory->inUseMb;
+                record.gpuPeakMb = memory->peakMb;
+            }
             if (step.rawR.defined()) {
                 const torch::Tensor r = m_communicator->allGather(step.rawR); // histograms of the global batch
                 const torch::Tensor certainty = torch::sigmoid(r.to(torch::kDouble));
@@ -395,10 +426,17 @@ private:
         return true;
     }
 
+    /** The step's forward and loss, in bfloat16 autocast under precision: bf16 (backward runs outside it, as torch's). */
+    StepLoss lossOf(const TrainingBatch& batch)
+    {
+        const ReducedPrecisionScope reducedPrecision(m_device, m_config.precision == "bf16");
+        return m_objective->loss(batch);
+    }
+
     std::pair<double, StepLoss> optimisationStep(const TrainingBatch& batch, double lr, int epoch, int stepInEpoch)
     {
         m_optimizer->setLearningRate(lr);
-        const StepLoss step = m_objective->loss(batch);
+        const StepLoss step = lossOf(batch);
         double value = step.loss.item<double>();
         if (distributed()) {
             // One all-reduce carries the loss to report (the mean over ranks) and whether any rank was asked to stop.

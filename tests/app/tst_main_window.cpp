@@ -4,6 +4,7 @@
 #include "app/models/runs_model.h"
 #include "app/mainwindow/recent_files.h"
 #include "app/pages/runs_dock.h"
+#include "app/pages/train_page.h"
 #include "core/config/config_loader.h"
 #include "core/config/presets.h"
 #include "core/io/metrics_reader.h"
@@ -11,6 +12,7 @@
 #include "widgets/plots/distribution_plot.h"
 #include "widgets/plots/qcp.h"
 #include "widgets/plots/run_comparison_plot.h"
+#include "widgets/plots/scalar_plot.h"
 #include "widgets/plots/training_curve_plot.h"
 
 #include <QAction>
@@ -28,6 +30,7 @@
 #include <QComboBox>
 #include <QMenu>
 #include <QSettings>
+#include <QTabWidget>
 #include <QTextBrowser>
 #include <QtTest>
 
@@ -52,6 +55,7 @@ private Q_SLOTS:
     void pauseHoldsTrainingAndResumeContinues();
     void finishedRunsShowInTheRunsPanelAndOverlay();
     void desktopHabits();
+    void exportStartsAtThePlotTurnedTo();
     void aTorchScriptEncoderRunsOnlyOnceTrusted();
 
 private:
@@ -392,6 +396,35 @@ void TestMainWindow::finishedRunsShowInTheRunsPanelAndOverlay()
     QCOMPARE(compared->plot()->graph(2)->data()->at(0)->value, mean); // after the band's two edges
     const double spread = std::abs(medians[0] - medians[1]) / std::sqrt(2.0); // sample std of two values
     QVERIFY(std::abs(compared->plot()->graph(1)->data()->at(0)->value - (mean + spread)) < 1e-12);
+}
+
+/**
+ * Export -> Figure on the Train page starts at the plot the user turned to: the lower tab last switched to or the
+ * plot last clicked, the training curves before either.
+ */
+void TestMainWindow::exportStartsAtThePlotTurnedTo()
+{
+    tau::app::MainWindow window;
+    auto* page = window.findChild<tau::app::TrainPage*>("trainPage");
+    QVERIFY(page != nullptr);
+    const auto startsAt = [page] { return page->figures()[page->currentFigureIndex()].name; };
+    QCOMPARE(startsAt(), QStringLiteral("Training curves"));
+
+    auto* scalars = window.findChild<tau::widgets::ScalarPlot*>("scalarPlot");
+    QTabWidget* lowerTabs = nullptr;
+    for (auto* tabs : window.findChildren<QTabWidget*>()) {
+        lowerTabs = tabs->indexOf(scalars) >= 0 ? tabs : lowerTabs;
+    }
+    QVERIFY(lowerTabs != nullptr);
+    lowerTabs->setCurrentWidget(scalars);
+    QCOMPARE(startsAt(), QStringLiteral("Scalars"));
+    lowerTabs->setCurrentIndex(2);
+    QCOMPARE(startsAt(), QStringLiteral("Raw r histogram"));
+
+    QTest::mouseClick(window.findChild<tau::widgets::TrainingCurvePlot*>("trainingCurves")->plot(), Qt::LeftButton);
+    QCOMPARE(startsAt(), QStringLiteral("Training curves"));
+    QTest::mouseClick(window.findChild<tau::widgets::DistributionPlot*>("rawPlot")->evolutionPlot(), Qt::LeftButton);
+    QCOMPARE(startsAt(), QStringLiteral("Raw r by epoch"));
 }
 
 /**

@@ -17,6 +17,7 @@ private Q_SLOTS:
     void zeroSmoothingShowsTheRawLoss();
     void overlaysAndLogScale();
     void followsADarkPalette();
+    void legendWrapsToThePlotsWidth();
 };
 
 void TestTrainingCurvePlot::smoothingIsADebiasedMovingAverage()
@@ -80,6 +81,30 @@ void TestTrainingCurvePlot::followsADarkPalette()
     plot.setPalette(dark);
     QCOMPARE(plot.plot()->xAxis->labelColor(), QColor(230, 230, 230));
     QCOMPARE(plot.plot()->yAxis->tickLabelColor(), QColor(230, 230, 230));
+}
+
+// The legend under the axes takes as many columns as the plot is wide: one row when wide, more rows when narrow,
+// and never an entry cut at the plot's edge.
+void TestTrainingCurvePlot::legendWrapsToThePlotsWidth()
+{
+    TrainingCurvePlot curves;
+    curves.resize(900, 300);
+    curves.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&curves));
+    QCPLegend* legend = curves.plot()->legend;
+    const auto rowsOf = [legend] { return legend->rowCount(); };
+    QTRY_COMPARE(rowsOf(), 1); // four entries side by side
+    curves.resize(260, 300);
+    QTRY_VERIFY(rowsOf() > 1);
+    curves.plot()->replot();
+    for (int i = 0; i < legend->elementCount(); ++i) {
+        if (auto* item = legend->elementAt(i)) {
+            QVERIFY2(item->outerRect().right() <= curves.plot()->width() + 1,
+                     qPrintable(QStringLiteral("entry %1 ends at %2 of %3").arg(i).arg(item->outerRect().right()).arg(curves.plot()->width())));
+        }
+    }
+    curves.resize(900, 300);
+    QTRY_COMPARE(rowsOf(), 1);
 }
 
 QTEST_MAIN(TestTrainingCurvePlot)

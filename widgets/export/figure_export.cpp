@@ -77,31 +77,6 @@ void layOut(QCustomPlot* plot, QSize size)
     plot->toPainter(&painter, size.width(), size.height());
 }
 
-/** The number of columns (row by row filling) whose widest items fit in @p width. */
-int legendColumnsFitting(QCPLegend* legend, double width)
-{
-    const int count = legend->itemCount();
-    QVector<int> widths;
-    for (int i = 0; i < count; ++i) {
-        widths.append(legend->item(i) != nullptr ? legend->item(i)->minimumOuterSizeHint().width() : 0);
-    }
-    const double available = width - legend->margins().left() - legend->margins().right();
-    for (int columns = count; columns > 1; --columns) {
-        double total = (columns - 1) * legend->columnSpacing();
-        for (int column = 0; column < columns; ++column) {
-            int widest = 0;
-            for (int i = column; i < count; i += columns) {
-                widest = std::max(widest, widths[i]);
-            }
-            total += widest;
-        }
-        if (total <= available) {
-            return columns;
-        }
-    }
-    return 1;
-}
-
 /**
  * As many ticks as the axis has room for at @p textPixels: a label's height twice over on a vertical axis,
  * four text heights (a label like 0.25 and a gap) on a horizontal one; two at least, six at most. Screen-sized

@@ -3,6 +3,7 @@
 #include "widgets/plots/qcp.h"
 
 #include <QComboBox>
+#include <QEvent>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QVBoxLayout>
@@ -27,6 +28,7 @@ void applyPalette(QCustomPlot* plot, const QPalette& palette)
         axis->setTickLabelColor(text);
         axis->setLabelColor(text);
         axis->grid()->setPen(QPen(grid, 1, Qt::DotLine));
+        axis->grid()->setZeroLinePen(QPen(grid, 1, Qt::DotLine)); // QCP's darker solid zero line read as a curve
     }
     for (QCPLegend* legend : plot->findChildren<QCPLegend*>()) {
         legend->setBrush(background);
@@ -45,6 +47,79 @@ void applyPalette(QCustomPlot* plot, const QPalette& palette)
     plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
+/** The number of columns (row by row filling) whose widest items fit in @p width. */
+int legendColumnsFitting(QCPLegend* legend, double width)
+{
+    const int count = legend->itemCount();
+    QVector<int> widths;
+    for (int i = 0; i < count; ++i) {
+        widths.append(legend->item(i) != nullptr ? legend->item(i)->minimumOuterSizeHint().width() : 0);
+    }
+    const double available = width - legend->margins().left() - legend->margins().right();
+    for (int columns = count; columns > 1; --columns) {
+        double total = (columns - 1) * legend->columnSpacing();
+        for (int column = 0; column < columns; ++column) {
+            int widest = 0;
+            for (int i = column; i < count; i += columns) {
+                widest = std::max(widest, widths[i]);
+            }
+            total += widest;
+        }
+        if (total <= available) {
+            return columns;
+        }
+    }
+    return 1;
+}
+
+namespace {
+
+/** Re-fits the legends under a plot's axes to its width whenever the plot is resized. */
+class LegendFitter : public QObject
+{
+public:
+    explicit LegendFitter(QCustomPlot* plot) : QObject(plot), m_plot(plot) { plot->installEventFilter(this); }
+
+    bool eventFilter(QObject* watched, QEvent* event) override
+    {
+        if (watched == m_plot && event->type() == QEvent::Resize) {
+            fitLegendColumns(m_plot);
+        }
+        return QObject::eventFilter(watched, event);
+    }
+
+private:
+    QCustomPlot* m_plot;
+};
+
+void fitLegendToWidth(QCustomPlot* plot)
+{
+    // A property marks the plot (findChild cannot tell a class without Q_OBJECT from any other QObject).
+    static const char* const kFitted = "tauLegendFitted";
+    if (!plot->property(kFitted).toBool()) {
+        new LegendFitter(plot);
+        plot->setProperty(kFitted, true);
+    }
+    fitLegendColumns(plot);
+}
+
+} // namespace
+
+void fitLegendColumns(QCustomPlot* plot)
+{
+    QCPLegend* legend = plot->legend;
+    if (legend->layout() != plot->plotLayout()) {
+        return; // an inset legend keeps its own shape
+    }
+    // Measured one column wide, so that the legend does not widen what it is measured against.
+    legend->setFillOrder(QCPLayoutGrid::foColumnsFirst, false);
+    legend->setWrap(1);
+    legend->setFillOrder(QCPLayoutGrid::foColumnsFirst, true);
+    legend->setWrap(legend->itemCount() > 0 ? legendColumnsFitting(legend, plot->width()) : 0);
+    legend->setFillOrder(QCPLayoutGrid::foColumnsFirst, true);
+    plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
 void placeLegendBelow(QCustomPlot* plot, int row)
 {
     plot->legend->setVisible(true);
@@ -55,6 +130,7 @@ void placeLegendBelow(QCustomPlot* plot, int row)
     plot->plotLayout()->addElement(row, 0, plot->legend);
     plot->plotLayout()->setRowStretchFactor(row, 0.001);
     plot->plotLayout()->simplify();
+    fitLegendToWidth(plot);
 }
 
 void keepLegendBelowWhileFilled(QCustomPlot* plot, int row)
@@ -72,6 +148,9 @@ void keepLegendBelowWhileFilled(QCustomPlot* plot, int row)
         plot->plotLayout()->simplify();
     }
     legend->setVisible(legend->itemCount() > 0);
+    if (legend->itemCount() > 0) {
+        fitLegendToWidth(plot);
+    }
 }
 
 void layOutChoiceAbovePlot(QWidget* owner, const QString& label, QComboBox* choice, QCustomPlot* plot)

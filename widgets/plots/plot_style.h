@@ -6,6 +6,7 @@ class QColor;
 class QCPAxis;
 class QComboBox;
 class QCPGraph;
+class QCPLegend;
 class QCustomPlot;
 class QCPItemText;
 class QCPTextElement;
@@ -23,6 +24,15 @@ void applyPalette(QCustomPlot* plot, const QPalette& palette);
 
 /** Moves the legend out of the axes into its own layout row @p row (under them), so it never hides a curve. */
 void placeLegendBelow(QCustomPlot* plot, int row);
+
+/** The number of columns (row by row filling) whose widest items fit in @p width. */
+int legendColumnsFitting(QCPLegend* legend, double width);
+
+/**
+ * A legend under the axes in as many columns as the plot is wide (placeLegendBelow and keepLegendBelowWhileFilled
+ * keep it so as the plot is resized): long entries wrap into rows instead of being cut at the plot's edge.
+ */
+void fitLegendColumns(QCustomPlot* plot);
 
 /**
  * The legend under the axes (row @p row) while it has entries, out of the layout while it has none: an empty

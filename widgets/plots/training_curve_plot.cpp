@@ -2,6 +2,7 @@
 
 #include "widgets/plots/plot_style.h"
 #include "widgets/plots/qcp.h"
+#include "widgets/plots/series_style.h"
 
 #include <QEvent>
 
@@ -14,8 +15,6 @@ namespace tau::widgets {
 namespace {
 constexpr int kReplotIntervalMs = 100;
 const QColor kLossColour(31, 119, 180);
-const QColor kOverlayColours[] = {QColor(214, 39, 40), QColor(44, 160, 44), QColor(148, 103, 189),
-                                  QColor(140, 86, 75), QColor(227, 119, 194), QColor(127, 127, 127)};
 } // namespace
 
 TrainingCurvePlot::TrainingCurvePlot(QWidget* parent)
@@ -50,7 +49,8 @@ TrainingCurvePlot::TrainingCurvePlot(QWidget* parent)
 
     m_learningRate = m_plot->addGraph(m_plot->xAxis, m_plot->yAxis2);
     m_learningRate->setName(tr("learning rate"));
-    m_learningRate->setPen(QPen(QColor(255, 127, 14), 1.5, Qt::DashLine));
+    // Grey dash-dot-dot: no run's style (Compare runs' colours and dashes, the overlays') is mistaken for it.
+    m_learningRate->setPen(QPen(QColor(105, 105, 105), 1.4, Qt::DashDotDotLine));
 
     placeLegendBelow(m_plot, 2);
     m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
@@ -118,7 +118,9 @@ void TrainingCurvePlot::setOverlays(const QVector<CurveSeries>& overlays)
     m_bands = 0;
     for (int i = 0; i < overlays.size(); ++i) {
         const CurveSeries& series = overlays[i];
-        const QColor colour = kOverlayColours[i % 6];
+        // The run's style from the table, as Compare runs draws it: the same run looks the same on both plots.
+        const SeriesStyle style = seriesStyle(series.style >= 0 ? series.style : i);
+        const QColor colour = style.colour;
         const QVector<double> centre = debiasedEma(series.values, m_smoothing);
         if (series.spread.size() == series.values.size() && !series.spread.isEmpty()) {
             // The band: mean ± 1 std, both edges smoothed alike, filled between.
@@ -127,7 +129,7 @@ void TrainingCurvePlot::setOverlays(const QVector<CurveSeries>& overlays)
         }
         QCPGraph* graph = m_plot->addGraph(m_plot->xAxis, m_plot->yAxis);
         graph->setName(series.name);
-        graph->setPen(QPen(colour, 1.4));
+        applySeriesStyle(graph, style, 1.4);
         graph->setData(series.x, centre, /*alreadySorted=*/true);
         m_overlays.append(graph);
     }

@@ -17,6 +17,7 @@ struct CurveSeries
     QVector<double> x;      ///< in the axis's unit (step, epoch, images seen or minutes), ascending
     QVector<double> values; ///< the mean for a group of seeds
     QVector<double> spread; ///< a group of seeds: ±1 std around values, drawn as a band; empty: none
+    int style = -1;         ///< its row of the style table, as in Compare runs (-1: its position among the overlays)
 };
 
 /**

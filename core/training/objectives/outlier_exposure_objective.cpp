@@ -43,7 +43,7 @@ public:
         const torch::Tensor r1 = out1.rawR.reshape(-1).narrow(0, 0, n), r2 = out2.rawR.reshape(-1).narrow(0, 0, n);
         const torch::Tensor contrastive =
             tauSimclrLoss(gatherBatch(out1.loc.narrow(0, 0, n)), gatherBatch(r1), gatherBatch(out2.loc.narrow(0, 0, n)),
-                          gatherBatch(r2), m_options);
+                          gatherBatch(r2), m_options, ownAnchors());
         const torch::Tensor outlierR = torch::cat({out1.rawR.reshape(-1).narrow(0, n, firstHalf),
                                                    out2.rawR.reshape(-1).narrow(0, n, count - firstHalf)});
         // -log(1 - sigmoid(r)) = softplus(r): finite for any r, and its gradient fades once c is near 0.

@@ -98,7 +98,8 @@ public:
         const torch::Tensor h2 = m_encoder.forward(batch.view2);
         const torch::Tensor r1 = m_head->forward(h1).squeeze(1);
         const torch::Tensor r2 = m_head->forward(h2).squeeze(1);
-        return {tauSimclrLoss(gatherBatch(h1), gatherBatch(r1), gatherBatch(h2), gatherBatch(r2), m_options),
+        return {tauSimclrLoss(gatherBatch(h1), gatherBatch(r1), gatherBatch(h2), gatherBatch(r2), m_options,
+                              ownAnchors()),
                 torch::cat({r1, r2}).detach()};
     }
 

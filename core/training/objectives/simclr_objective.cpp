@@ -23,12 +23,12 @@ public:
     {
         const ModelOutput out1 = m_model->forward(batch.view1);
         const ModelOutput out2 = m_model->forward(batch.view2);
-        // Negatives come from the global batch: every rank computes the loss of the whole batch.
+        // Negatives come from the global batch; each rank computes its own anchors' rows of the loss.
         const torch::Tensor z1 = gatherBatch(out1.loc), z2 = gatherBatch(out2.loc);
         if (!m_learnsTemperature) {
-            return {ntXentLoss(z1, z2, m_options), torch::Tensor()};
+            return {ntXentLoss(z1, z2, m_options, ownAnchors()), torch::Tensor()};
         }
-        return {tauSimclrLoss(z1, gatherBatch(out1.rawR), z2, gatherBatch(out2.rawR), m_options),
+        return {tauSimclrLoss(z1, gatherBatch(out1.rawR), z2, gatherBatch(out2.rawR), m_options, ownAnchors()),
                 torch::cat({out1.rawR, out2.rawR}).detach()};
     }
 

@@ -84,6 +84,19 @@ double relativeError(const std::vector<double>& a, const std::vector<double>& b)
     return worst / scale;
 }
 
+/** The inputs' gradients against the reference's, each within @p tolerance (relative to its vector's scale). */
+void checkGradients(const Inputs& in, const json& expected, double tolerance)
+{
+    const std::vector<std::pair<const char*, const torch::Tensor*>> gradients = {
+        {"grad_loc1", &in.loc1}, {"grad_loc2", &in.loc2}, {"grad_r1", &in.r1}, {"grad_r2", &in.r2}};
+    for (const auto& [name, tensor] : gradients) {
+        const std::vector<double> want = expected[name].get<std::vector<double>>();
+        const std::vector<double> got = tensor->grad().defined() ? flat(tensor->grad()) : std::vector<double>(want.size());
+        const double error = relativeError(got, want);
+        QVERIFY2(error <= tolerance, qPrintable(QStringLiteral("%1: relative error %2").arg(name).arg(error)));
+    }
+}
+
 } // namespace
 
 class TestContrastiveLosses : public QObject
@@ -94,6 +107,9 @@ private Q_SLOTS:
     void initTestCase();
     void matchesPythonReference_data();
     void matchesPythonReference();
+    void shardsAverageToTheReference_data();
+    void shardsAverageToTheReference();
+    void shardOfAnotherSizeIsRefused();
     void float32MatchesReferenceLoss();
     void certainTauWithSimclrMaskEqualsNtXent();
     void gradientPushesEasyAnchorsToCertainty();
@@ -156,14 +172,47 @@ void TestContrastiveLosses::matchesPythonReference()
     const double reference = expected["loss"].get<double>();
     QVERIFY2(std::abs(loss.item<double>() - reference) <= 1e-5 * std::abs(reference),
              qPrintable(QStringLiteral("loss %1 vs reference %2").arg(loss.item<double>(), 0, 'g', 12).arg(reference, 0, 'g', 12)));
-    const std::vector<std::pair<const char*, const torch::Tensor*>> gradients = {
-        {"grad_loc1", &in.loc1}, {"grad_loc2", &in.loc2}, {"grad_r1", &in.r1}, {"grad_r2", &in.r2}};
-    for (const auto& [name, tensor] : gradients) {
-        const std::vector<double> want = expected[name].get<std::vector<double>>();
-        const std::vector<double> got = tensor->grad().defined() ? flat(tensor->grad()) : std::vector<double>(want.size());
-        const double error = relativeError(got, want);
-        QVERIFY2(error <= 1e-5, qPrintable(QStringLiteral("%1: relative error %2").arg(name).arg(error)));
+    checkGradients(in, expected, 1e-5);
+}
+
+void TestContrastiveLosses::shardsAverageToTheReference_data()
+{
+    QTest::addColumn<int>("index");
+    QTest::addColumn<int>("shards");
+    for (const int shards : {2, 4, 8})
+    for (size_t i = 0; i < kCases.size(); ++i) {
+        QTest::newRow(qPrintable(QStringLiteral("case %1, %2 shards").arg(i).arg(shards))) << int(i) << shards;
     }
+}
+
+// A data-parallel rank computes only its own anchors' rows: the mean of the shards' losses, and its gradients, are
+// the whole batch's as the independent Python reference computes them (N = 16 pairs).
+void TestContrastiveLosses::shardsAverageToTheReference()
+{
+    QFETCH(int, index);
+    QFETCH(int, shards);
+    const LossCase& c = kCases[size_t(index)];
+    const Inputs in = randomInputs(torch::kDouble, 16);
+    torch::Tensor mean = torch::zeros({}, torch::kDouble);
+    for (int64_t rank = 0; rank < shards; ++rank) {
+        const AnchorShard shard{rank, shards};
+        mean = mean + (c.kind == "ntxent" ? ntXentLoss(in.loc1, in.loc2, optionsOf(c), shard)
+                                          : tauSimclrLoss(in.loc1, in.r1, in.loc2, in.r2, optionsOf(c), shard)) /
+                          double(shards);
+    }
+    mean.backward();
+    const json& expected = m_reference[16][size_t(index)];
+    const double reference = expected["loss"].get<double>();
+    QVERIFY2(std::abs(mean.item<double>() - reference) <= 1e-10 * std::abs(reference),
+             qPrintable(QStringLiteral("loss %1 vs %2").arg(mean.item<double>(), 0, 'g', 15).arg(reference, 0, 'g', 15)));
+    checkGradients(in, expected, 1e-10);
+}
+
+void TestContrastiveLosses::shardOfAnotherSizeIsRefused()
+{
+    const Inputs in = randomInputs(torch::kDouble, 8);
+    QVERIFY_THROWS_EXCEPTION(c10::Error, ntXentLoss(in.loc1, in.loc2, ContrastiveLossOptions{}, AnchorShard{0, 3}));
+    QVERIFY_THROWS_EXCEPTION(c10::Error, ntXentLoss(in.loc1, in.loc2, ContrastiveLossOptions{}, AnchorShard{2, 2}));
 }
 
 void TestContrastiveLosses::float32MatchesReferenceLoss()
