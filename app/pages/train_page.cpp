@@ -45,6 +45,7 @@ TrainPage::TrainPage(ConfigEditor* editor, QWidget* parent) : QWidget(parent), m
     plots->addWidget(buildDistributions());
     plots->setStretchFactor(0, 1);
     plots->setStretchFactor(1, 1);
+    plots->setSizes({400, 400}); // halves: not by the plots' first size hints, taken before legends fit their width
 
     auto* main = new QSplitter(Qt::Horizontal);
     main->addWidget(m_editor);

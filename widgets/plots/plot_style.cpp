@@ -100,6 +100,8 @@ void fitLegendToWidth(QCustomPlot* plot)
         new LegendFitter(plot);
         plot->setProperty(kFitted, true);
     }
+    // Also before the plot is shown (at 100 px, so one column): a legend in one row would set the plot's minimum
+    // width to the row's, and the plot could then never be narrowed to where its legend wraps.
     fitLegendColumns(plot);
 }
 
