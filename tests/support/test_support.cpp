@@ -17,7 +17,8 @@ QString dataPath(const QString& relative)
 
 QString referencePython()
 {
-    return QStringLiteral("/usr/bin/python3");
+    // Debian's Python with torch 1.13 and scikit-learn; TAU_REFERENCE_PYTHON names another (the GPU machine's).
+    return qEnvironmentVariable("TAU_REFERENCE_PYTHON", QStringLiteral("/usr/bin/python3"));
 }
 
 QString libtorchPython()
