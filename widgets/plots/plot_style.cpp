@@ -113,12 +113,9 @@ void fitLegendColumns(QCustomPlot* plot)
     if (legend->layout() != plot->plotLayout()) {
         return; // an inset legend keeps its own shape
     }
-    // Measured one column wide, so that the legend does not widen what it is measured against.
-    legend->setFillOrder(QCPLayoutGrid::foColumnsFirst, false);
-    legend->setWrap(1);
-    legend->setFillOrder(QCPLayoutGrid::foColumnsFirst, true);
+    // The items' own sizes against the plot's width: the legend's current shape does not enter the measure.
     legend->setWrap(legend->itemCount() > 0 ? legendColumnsFitting(legend, plot->width()) : 0);
-    legend->setFillOrder(QCPLayoutGrid::foColumnsFirst, true);
+    legend->setFillOrder(QCPLayoutGrid::foColumnsFirst, true); // re-placed in the new number of columns
     plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
