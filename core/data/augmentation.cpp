@@ -15,18 +15,6 @@ namespace F = torch::nn::functional;
 
 namespace {
 
-/** One value per view, as a float tensor [B] on @p device. */
-template <typename Field>
-torch::Tensor perView(const std::vector<ViewParameters>& views, const torch::Device& device, Field field)
-{
-    std::vector<double> values;
-    values.reserve(views.size());
-    for (const ViewParameters& view : views) {
-        values.push_back(double(field(view)));
-    }
-    return torch::tensor(values, torch::kDouble).to(device, torch::kFloat);
-}
-
 uint64_t splitmix(uint64_t& state)
 {
     uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
@@ -47,6 +35,18 @@ torch::Tensor luma(const torch::Tensor& images)
 torch::Tensor perImage(const torch::Tensor& values)
 {
     return values.view({-1, 1, 1, 1});
+}
+
+/** One column of a view table: a value per view [B]. */
+torch::Tensor column(const torch::Tensor& table, ViewColumn which)
+{
+    return table.select(1, which);
+}
+
+/** Where a 0/1 column of a view table is set, as a mask [B]. */
+torch::Tensor flagged(const torch::Tensor& table, ViewColumn which)
+{
+    return column(table, which) > 0.5;
 }
 
 /** RGB in [0, 1] to hue, saturation, value (each [B, H, W]); the hexcone formulas torchvision uses. */
@@ -168,6 +168,64 @@ ViewParameters sampleView(int64_t height, int64_t width, const AugmentationOptio
     return view;
 }
 
+torch::Tensor viewTable(const std::vector<ViewParameters>& views, ImageExtent stored)
+{
+    torch::Tensor table = torch::zeros({int64_t(views.size()), kViewColumns}, torch::kDouble);
+    auto rows = table.accessor<double, 2>();
+    for (size_t i = 0; i < views.size(); ++i) {
+        const ViewParameters& v = views[i];
+        auto row = rows[int64_t(i)];
+        // The box as a fraction of its own image, the file's extent: fractions hold on the stored square too,
+        // however that was stretched.
+        const double height = double(v.source.height > 0 ? v.source.height : stored.height);
+        const double width = double(v.source.width > 0 ? v.source.width : stored.width);
+        row[kScaleX] = (v.flip ? -1.0 : 1.0) * double(v.crop.width) / width;
+        row[kScaleY] = double(v.crop.height) / height;
+        row[kCentreX] = double(2 * v.crop.left + v.crop.width) / width - 1.0;
+        row[kCentreY] = double(2 * v.crop.top + v.crop.height) / height - 1.0;
+        row[kJitterApplies] = v.jitter ? 1.0 : 0.0;
+        for (size_t k = 0; k < 4; ++k) {
+            row[kJitterFactor + int64_t(k)] = v.jitterFactors[k];
+            row[kJitterOrder + int64_t(k)] = double(v.jitterOrder[k]);
+        }
+        row[kGrayscaleApplies] = v.grayscale ? 1.0 : 0.0;
+        row[kBlurApplies] = v.blur ? 1.0 : 0.0;
+        row[kBlurSigma] = v.blurSigma;
+    }
+    return table.to(torch::kFloat);
+}
+
+torch::Tensor applyColorJitter(const torch::Tensor& images, const torch::Tensor& table, bool withHue)
+{
+    TORCH_CHECK(table.size(0) == images.size(0), "one view per image");
+    const bool rgb = images.size(1) == 3;
+    const torch::Tensor applies = flagged(table, kJitterApplies);
+    const torch::Tensor factors = table.narrow(1, kJitterFactor, 4).to(images.scalar_type());
+    const torch::Tensor orders = table.narrow(1, kJitterOrder, 4).to(torch::kLong);
+    torch::Tensor out = images;
+    for (int64_t position = 0; position < 4; ++position) {
+        const torch::Tensor kind = orders.select(1, position);
+        const torch::Tensor factor = perImage(factors.gather(1, kind.unsqueeze(1)).squeeze(1));
+        // Brightness, contrast and saturation are one blend, towards black, the mean luma and the luma: the
+        // very expressions of adjust(), so each image gets the numbers the CPU path gives it.
+        const torch::Tensor grey = luma(out);
+        const torch::Tensor target =
+            torch::where(perImage(kind == kContrast), grey.mean({1, 2, 3}, /*keepdim=*/true),
+                         torch::where(perImage(kind == kSaturation), grey, torch::zeros_like(grey)));
+        const torch::Tensor blended = (factor * out + (1.0 - factor) * target).clamp(0.0, 1.0);
+        torch::Tensor blend = applies.logical_and(kind != kHue);
+        if (!rgb) {
+            blend = blend.logical_and(kind != kSaturation); // grayscale images: brightness and contrast only
+        }
+        out = torch::where(perImage(blend), blended, out);
+        if (rgb && withHue) {
+            const torch::Tensor rotated = adjustHue(out, factors.select(1, kHue));
+            out = torch::where(perImage(applies.logical_and(kind == kHue)), rotated, out);
+        }
+    }
+    return out;
+}
+
 torch::Tensor applyColorJitter(const torch::Tensor& images, const std::vector<ViewParameters>& views)
 {
     TORCH_CHECK(int64_t(views.size()) == images.size(0), "one view per image");
@@ -203,8 +261,8 @@ torch::Tensor applyColorJitter(const torch::Tensor& images, const std::vector<Vi
 
 ViewAugmenter::ViewAugmenter(AugmentationOptions options) : m_options(std::move(options)) {}
 
-torch::Tensor ViewAugmenter::randomView(const torch::Tensor& images, std::vector<ImageRandom>& random,
-                                        const std::vector<ImageExtent>* sources) const
+std::vector<ViewParameters> ViewAugmenter::sampleViews(const torch::Tensor& images, std::vector<ImageRandom>& random,
+                                                     const std::vector<ImageExtent>* sources) const
 {
     TORCH_CHECK(int64_t(random.size()) == images.size(0), "one random stream per image");
     TORCH_CHECK(sources == nullptr || sources->size() == random.size(), "one source extent per image");
@@ -214,16 +272,42 @@ torch::Tensor ViewAugmenter::randomView(const torch::Tensor& images, std::vector
         const ImageExtent source = sources != nullptr ? (*sources)[i] : ImageExtent{images.size(2), images.size(3)};
         views.push_back(sampleView(source.height, source.width, m_options, random[i]));
     }
-    return applyView(images, views);
+    return views;
+}
+
+torch::Tensor ViewAugmenter::randomView(const torch::Tensor& images, std::vector<ImageRandom>& random,
+                                        const std::vector<ImageExtent>* sources) const
+{
+    const std::vector<ViewParameters> views = sampleViews(images, random, sources);
+    if (!images.is_cuda()) {
+        return applyView(images, views);
+    }
+    // The parameters cross once, from pinned memory, queued on the stream like the kernels that read them.
+    const torch::Tensor table =
+        viewTable(views, {images.size(2), images.size(3)}).pin_memory().to(images.device(), /*non_blocking=*/true);
+    return applyViewTable(images, table);
 }
 
 torch::Tensor ViewAugmenter::applyView(const torch::Tensor& images, const std::vector<ViewParameters>& views) const
 {
+    const torch::Tensor table = viewTable(views, {images.size(2), images.size(3)}).to(images.device());
     torch::Tensor view = images.to(torch::kFloat).div_(255.0);
-    view = cropAndFlip(view, views);
+    view = cropAndFlip(view, table);
     view = applyColorJitter(view, views);
-    view = randomGrayscale(view, views);
-    view = blur(view, views);
+    view = randomGrayscale(view, table);
+    view = blur(view, table);
+    return normalize(view);
+}
+
+torch::Tensor ViewAugmenter::applyViewTable(const torch::Tensor& images, const torch::Tensor& table) const
+{
+    TORCH_CHECK(table.dim() == 2 && table.size(0) == images.size(0) && table.size(1) == kViewColumns,
+                "a view table has one row of ", int(kViewColumns), " columns per image");
+    torch::Tensor view = images.to(torch::kFloat).div_(255.0);
+    view = cropAndFlip(view, table);
+    view = applyColorJitter(view, table, m_options.hue != 0.0);
+    view = randomGrayscale(view, table);
+    view = blur(view, table);
     return normalize(view);
 }
 
@@ -256,30 +340,15 @@ torch::Tensor ViewAugmenter::evaluationView(const torch::Tensor& images) const
     return normalize(view);
 }
 
-torch::Tensor ViewAugmenter::cropAndFlip(const torch::Tensor& images, const std::vector<ViewParameters>& views) const
+torch::Tensor ViewAugmenter::cropAndFlip(const torch::Tensor& images, const torch::Tensor& table) const
 {
     const int64_t n = images.size(0);
-    const auto device = images.device();
-    // Each pixel box as an affine map of the output onto the image (align_corners=false coordinates): its size
-    // as a fraction of the image, its centre from -1 to 1; a flip mirrors the box. Fractions of the box's own
-    // image, its file's extent, hold on the stored square too, however that was stretched.
-    const auto height = [&](const ViewParameters& v) { return double(v.source.height > 0 ? v.source.height : images.size(2)); };
-    const auto width = [&](const ViewParameters& v) { return double(v.source.width > 0 ? v.source.width : images.size(3)); };
-    const torch::Tensor scaleX = perView(views, device, [&](const ViewParameters& v) {
-        return (v.flip ? -1.0 : 1.0) * double(v.crop.width) / width(v);
-    });
-    const torch::Tensor scaleY = perView(views, device, [&](const ViewParameters& v) { return double(v.crop.height) / height(v); });
-    const torch::Tensor centreX = perView(views, device, [&](const ViewParameters& v) {
-        return double(2 * v.crop.left + v.crop.width) / width(v) - 1.0;
-    });
-    const torch::Tensor centreY = perView(views, device, [&](const ViewParameters& v) {
-        return double(2 * v.crop.top + v.crop.height) / height(v) - 1.0;
-    });
+    // Each pixel box as an affine map of the output onto the image: the view table's scale and centre columns.
     torch::Tensor theta = torch::zeros({n, 2, 3}, images.options());
-    theta.select(1, 0).select(1, 0).copy_(scaleX);
-    theta.select(1, 0).select(1, 2).copy_(centreX);
-    theta.select(1, 1).select(1, 1).copy_(scaleY);
-    theta.select(1, 1).select(1, 2).copy_(centreY);
+    theta.select(1, 0).select(1, 0).copy_(column(table, kScaleX));
+    theta.select(1, 0).select(1, 2).copy_(column(table, kCentreX));
+    theta.select(1, 1).select(1, 1).copy_(column(table, kScaleY));
+    theta.select(1, 1).select(1, 2).copy_(column(table, kCentreY));
     const torch::Tensor grid = F::affine_grid(theta, {n, images.size(1), m_options.cropSize, m_options.cropSize},
                                               /*align_corners=*/false);
     return F::grid_sample(images, grid,
@@ -287,16 +356,16 @@ torch::Tensor ViewAugmenter::cropAndFlip(const torch::Tensor& images, const std:
                               false));
 }
 
-torch::Tensor ViewAugmenter::randomGrayscale(const torch::Tensor& images, const std::vector<ViewParameters>& views) const
+torch::Tensor ViewAugmenter::randomGrayscale(const torch::Tensor& images, const torch::Tensor& table) const
 {
     if (images.size(1) != 3) {
         return images;
     }
-    const torch::Tensor apply = perImage(perView(views, images.device(), [](const ViewParameters& v) { return v.grayscale; }) > 0.5);
+    const torch::Tensor apply = perImage(flagged(table, kGrayscaleApplies));
     return torch::where(apply, luma(images).expand_as(images), images);
 }
 
-torch::Tensor ViewAugmenter::blur(const torch::Tensor& images, const std::vector<ViewParameters>& views) const
+torch::Tensor ViewAugmenter::blur(const torch::Tensor& images, const torch::Tensor& table) const
 {
     const int64_t n = images.size(0);
     const int64_t channels = images.size(1);
@@ -306,9 +375,8 @@ torch::Tensor ViewAugmenter::blur(const torch::Tensor& images, const std::vector
     if (radius < 1 || m_options.blurProbability <= 0.0) {
         return images;
     }
-    const auto device = images.device();
-    const torch::Tensor apply = perView(views, device, [](const ViewParameters& v) { return v.blur; }) > 0.5;
-    const torch::Tensor sigma = perView(views, device, [](const ViewParameters& v) { return v.blurSigma; });
+    const torch::Tensor apply = flagged(table, kBlurApplies);
+    const torch::Tensor sigma = column(table, kBlurSigma).to(images.scalar_type());
     const torch::Tensor offsets = torch::arange(-radius, radius + 1, images.options());
     torch::Tensor kernel = (-offsets.pow(2).unsqueeze(0) / (2.0 * sigma.pow(2).unsqueeze(1))).exp();
     kernel = kernel / kernel.sum(1, /*keepdim=*/true);

@@ -94,13 +94,44 @@ ViewParameters sampleView(int64_t height, int64_t width, const AugmentationOptio
  */
 torch::Tensor applyColorJitter(const torch::Tensor& images, const std::vector<ViewParameters>& views);
 
+/**
+ * The columns of a view table: one row per view, everything the device-side path reads about it as numbers, so
+ * a batch's parameters reach the GPU as one small copy and no step of the view waits on the host.
+ */
+enum ViewColumn
+{
+    kScaleX,            ///< crop and flip as an affine map (align_corners=false): the box's width fraction, negative when flipped
+    kScaleY,            ///< the box's height fraction
+    kCentreX,           ///< the box's centre, -1..1
+    kCentreY,
+    kJitterApplies,     ///< 1 where ColorJitter applies
+    kJitterFactor,      ///< four columns: brightness, contrast, saturation, hue shift (JitterAdjustment order)
+    kJitterOrder = kJitterFactor + 4, ///< four columns: the adjustment at each position of the view's order
+    kGrayscaleApplies = kJitterOrder + 4,
+    kBlurApplies,
+    kBlurSigma,
+    kViewColumns
+};
+
+/** The views as a float table [views, kViewColumns]; @p stored is the image size where a view has no source extent. */
+torch::Tensor viewTable(const std::vector<ViewParameters>& views, ImageExtent stored);
+
+/**
+ * The device-side ColorJitter: the same adjustments as applyColorJitter, read from a view table, with no host
+ * decisions: at each of the four positions every image is blended towards its adjustment's target and kept where
+ * its order puts that adjustment there. It computes what it discards (the hue four times over), which costs
+ * little on a GPU and keeps every kernel's shape fixed. @p withHue: false skips the hue (option hue: 0).
+ */
+torch::Tensor applyColorJitter(const torch::Tensor& images, const torch::Tensor& table, bool withHue);
+
 /** Rotates the hue of RGB images in [0, 1] by @p shift [B] (in turns, -0.5..0.5), as torchvision's adjust_hue. */
 torch::Tensor adjustHue(const torch::Tensor& rgb, const torch::Tensor& shift);
 
 /**
  * Makes random views of a batch on tensors, all images at once on the batch's device: each image's parameters
- * drawn as torchvision draws them (sampleView), then crop and flip as one affine resampling, jitter as per-image
- * factors in per-image order, blur as a grouped separable convolution.
+ * drawn on the host as torchvision draws them (sampleView), then crop and flip as one affine resampling, jitter as
+ * per-image factors in per-image order, blur as a grouped separable convolution. On a GPU the parameters travel
+ * as one view table and the pixels never leave the device (applyViewTable).
  * Randomness comes from one ImageRandom per image: the trainer seeds each from (seed, step, image index), so
  * views are reproducible, independent of thread timing and of how the batch is split over processes, and can be
  * made ahead of time on a loader thread.
@@ -125,17 +156,31 @@ public:
 
     const AugmentationOptions& options() const { return m_options; }
 
+    /** Each image's view parameters, drawn from its stream (what randomView draws before it cuts the views). */
+    std::vector<ViewParameters> sampleViews(const torch::Tensor& images, std::vector<ImageRandom>& random,
+                                            const std::vector<ImageExtent>* sources = nullptr) const;
+
     /** The evaluation transform: scaling to [0, 1] and Normalize, after Resize(evaluationResize(crop)) and
      *  CenterCrop(crop) for images stored at another size (a CIFAR image for a 224-pixel model, say). */
     torch::Tensor evaluationView(const torch::Tensor& images) const;
 
-    /** The view that @p views describe (one per image): crop and flip, jitter, grayscale, blur, Normalize. */
+    /**
+     * The view that @p views describe (one per image): crop and flip, jitter, grayscale, blur, Normalize. The
+     * jitter adjusts only the images that have each adjustment at each position: the least work on a CPU.
+     */
     torch::Tensor applyView(const torch::Tensor& images, const std::vector<ViewParameters>& views) const;
 
+    /**
+     * The device-side augmenter: the same view from a view table already on the images' device, every step a
+     * fixed-shape kernel over the whole batch and nothing read back to the host (applyColorJitter's table form).
+     * randomView takes this path for images on a GPU; on the CPU it equals applyView within float rounding.
+     */
+    torch::Tensor applyViewTable(const torch::Tensor& images, const torch::Tensor& table) const;
+
 private:
-    torch::Tensor cropAndFlip(const torch::Tensor& images, const std::vector<ViewParameters>& views) const;
-    torch::Tensor randomGrayscale(const torch::Tensor& images, const std::vector<ViewParameters>& views) const;
-    torch::Tensor blur(const torch::Tensor& images, const std::vector<ViewParameters>& views) const;
+    torch::Tensor cropAndFlip(const torch::Tensor& images, const torch::Tensor& table) const;
+    torch::Tensor randomGrayscale(const torch::Tensor& images, const torch::Tensor& table) const;
+    torch::Tensor blur(const torch::Tensor& images, const torch::Tensor& table) const;
     torch::Tensor normalize(const torch::Tensor& images) const;
 
     AugmentationOptions m_options;

@@ -13,6 +13,7 @@
 #include <cmath>
 #include <fstream>
 #include <map>
+#include <set>
 
 using namespace tau::core;
 
@@ -132,6 +133,8 @@ private Q_SLOTS:
     void applyRatesAndBlurFollowTorchvision();
     void jitterMatchesTorchvisionInEachOrder();
     void normalisationMatchesTorchvision();
+    void deviceSidePathEqualsTheCpuPath_data();
+    void deviceSidePathEqualsTheCpuPath();
     void fullCropWithoutFlipIsIdentity();
     void flipMirrorsEveryImage();
     void evaluationViewNormalises();
@@ -286,6 +289,10 @@ void TestViewAugmenter::jitterMatchesTorchvisionInEachOrder()
     // rounding of the factors (torchvision blends with a Python float): 1e-4, far below the order's effect.
     const double worst = (ours - theirs).abs().max().item<double>();
     QVERIFY2(worst < 1e-4, qPrintable(QString::number(worst)));
+    // The device-side form, from a view table, meets the same reference.
+    const torch::Tensor table = viewTable(m_jitterViews, {5, 5});
+    const double worstOfTable = (applyColorJitter(images, table, /*withHue=*/true) - theirs).abs().max().item<double>();
+    QVERIFY2(worstOfTable < 1e-4, qPrintable(QString::number(worstOfTable)));
     // The order matters for these factors: the same adjustments in a fixed order give other images.
     std::vector<ViewParameters> fixedOrder = m_jitterViews;
     for (ViewParameters& view : fixedOrder) {
@@ -304,6 +311,51 @@ void TestViewAugmenter::normalisationMatchesTorchvision()
         torch::tensor(m_torchvision["normalized"].get<std::vector<float>>()).view_as(ours);
     const double worst = (ours - theirs).abs().max().item<double>();
     QVERIFY2(worst < 1e-5, qPrintable(QString::number(worst)));
+}
+
+void TestViewAugmenter::deviceSidePathEqualsTheCpuPath_data()
+{
+    QTest::addColumn<int>("channels");
+    QTest::addColumn<double>("hue");
+    QTest::newRow("rgb") << 3 << 0.1;
+    QTest::newRow("rgb without hue") << 3 << 0.0;
+    QTest::newRow("grayscale") << 1 << 0.1;
+}
+
+void TestViewAugmenter::deviceSidePathEqualsTheCpuPath()
+{
+    QFETCH(int, channels);
+    QFETCH(double, hue);
+    AugmentationOptions options = simclrOptions();
+    options.hue = hue;
+    options.jitterProbability = 0.9; // nearly every view jittered, so every order and adjustment occurs
+    options.mean.assign(size_t(channels), 0.45);
+    options.std.assign(size_t(channels), 0.25);
+    const ViewAugmenter augmenter(options);
+    const torch::Tensor images = randomImages(96, channels, 40); // stored larger than the crop: resampling
+    std::vector<ImageRandom> random;
+    for (uint64_t i = 0; i < uint64_t(images.size(0)); ++i) {
+        random.emplace_back(imageViewSeed(3, 8, i));
+    }
+    const std::vector<ViewParameters> views = augmenter.sampleViews(images, random);
+    std::set<std::array<int, 4>> orders;
+    for (const ViewParameters& view : views) {
+        orders.insert(view.jitterOrder);
+    }
+    QVERIFY2(orders.size() >= 20, "the sample should hold most of ColorJitter's 24 orders");
+
+    const torch::Tensor cpuPath = augmenter.applyView(images, views);
+    const torch::Tensor devicePath = augmenter.applyViewTable(images, viewTable(views, {40, 40}));
+    QCOMPARE(devicePath.sizes().vec(), (std::vector<int64_t>{96, channels, 32, 32}));
+    const double worst = (devicePath - cpuPath).abs().max().item<double>();
+    QVERIFY2(worst < 1e-5, qPrintable(QStringLiteral("the paths differ by %1").arg(worst)));
+    // Not equal by accident: other parameters give other views.
+    std::vector<ImageRandom> other;
+    for (uint64_t i = 0; i < uint64_t(images.size(0)); ++i) {
+        other.emplace_back(imageViewSeed(3, 9, i));
+    }
+    const torch::Tensor otherViews = augmenter.applyViewTable(images, viewTable(augmenter.sampleViews(images, other), {40, 40}));
+    QVERIFY((otherViews - cpuPath).abs().max().item<double>() > 0.1);
 }
 
 void TestViewAugmenter::fullCropWithoutFlipIsIdentity()
