@@ -63,6 +63,19 @@ lines += ["", "Fashion-MNIST's training split is held as uint8: 60,000 x 28 x 28
 for b in cpp["benchmarks"]:
     if b["name"].startswith("scoringThroughput/") and b["name"].endswith("_median"):
         lines.append(f"| {b.get('label', b['name'])} | {b['items_per_second']:.0f} |")
+def variant_ms(name, args):
+    prefix = f"{name}/{args}"
+    return next(b["real_time"] for b in cpp["benchmarks"]
+                if (b["name"].startswith(prefix + "/") or b["name"] == prefix + "_median") and b["name"].endswith("_median"))
+lines += ["", "## What the CPU keeps of the GPU's choices", "",
+          "memory_format: auto and the view path are chosen per device; on the CPU, measured here:", "",
+          "| what | contiguous / per-subset (ms) | channels_last / device-side (ms) | ratio |", "|---|---|---|---|"]
+for title, name, first, second in (
+        ("TaU-SimCLR step, small CNN, 256 grey 28x28 views", "trainingStepByMemoryFormat", "0/0", "0/1"),
+        ("TaU-SimCLR step, ResNet-18, 64 RGB 32x32 views", "trainingStepByMemoryFormat", "1/0", "1/1"),
+        ("one view of 256 RGB 32x32 images", "viewPathOnTheCpu", "0", "1")):
+    a, b = variant_ms(name, first), variant_ms(name, second)
+    lines.append(f"| {title} | {a:.1f} | {b:.1f} | {b / a:.2f}x |")
 cli_rate, gui_rate = throughput("cli"), throughput("gui")
 lines += ["", "## The window's cost to training (default config, 5,120 images, 3 epochs; epochs 2-3)", "",
           "| | images/s |", "|---|---|",

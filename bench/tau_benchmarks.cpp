@@ -5,6 +5,7 @@
 #include "core/data/dataset_registry.h"
 #include "core/objectives/contrastive_losses.h"
 #include "core/models/contrastive_model.h"
+#include "core/models/memory_format.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <benchmark/benchmark.h>
@@ -53,6 +54,18 @@ void twoViewsOfABatch(benchmark::State& state)
     state.SetItemsProcessed(state.iterations() * 256);
 }
 
+/** One TaU-SimCLR step on two views: both forwards, the loss, backward and Adam. */
+void tauSimclrStep(ContrastiveModel& model, torch::optim::Adam& optimizer, const torch::Tensor& view1,
+                   const torch::Tensor& view2)
+{
+    const ModelOutput a = model->forward(view1);
+    const ModelOutput b = model->forward(view2);
+    const torch::Tensor loss = tauSimclrLoss(a.loc, a.rawR, b.loc, b.rawR, ContrastiveLossOptions{});
+    optimizer.zero_grad();
+    loss.backward();
+    optimizer.step();
+}
+
 void tauSimclrTrainingStep(benchmark::State& state)
 {
     configureTorchThreads();
@@ -63,14 +76,67 @@ void tauSimclrTrainingStep(benchmark::State& state)
     const torch::Tensor view1 = torch::randn({256, 1, 28, 28});
     const torch::Tensor view2 = torch::randn({256, 1, 28, 28});
     for (auto _ : state) {
-        const ModelOutput a = model->forward(view1);
-        const ModelOutput b = model->forward(view2);
-        const torch::Tensor loss = tauSimclrLoss(a.loc, a.rawR, b.loc, b.rawR, ContrastiveLossOptions{});
-        optimizer.zero_grad();
-        loss.backward();
-        optimizer.step();
+        tauSimclrStep(model, optimizer, view1, view2);
     }
     state.SetItemsProcessed(state.iterations() * 256);
+}
+
+/**
+ * The view path on CIFAR-shaped images (256 x 3 x 32 x 32): 0 the CPU path (each jitter on the images that have it
+ * at each position), 1 the device-side path (fixed-shape kernels over the whole batch, what a GPU runs), on the
+ * CPU: what the CPU would pay for running the GPU's path.
+ */
+void viewPathOnTheCpu(benchmark::State& state)
+{
+    configureTorchThreads();
+    AugmentationOptions options;
+    options.cropSize = 32;
+    options.mean = {0.49, 0.48, 0.45};
+    options.std = {0.25, 0.24, 0.26};
+    const ViewAugmenter augmenter(options);
+    torch::manual_seed(0);
+    const torch::Tensor batch = torch::randint(0, 256, {256, 3, 32, 32}, torch::kUInt8);
+    torch::NoGradGuard noGrad;
+    uint64_t step = 0;
+    for (auto _ : state) {
+        std::vector<ImageRandom> random;
+        for (uint64_t i = 0; i < 256; ++i) {
+            random.emplace_back(imageViewSeed(1, step, i));
+        }
+        ++step;
+        const std::vector<ViewParameters> views = augmenter.sampleViews(batch, random);
+        benchmark::DoNotOptimize(state.range(0) == 0 ? augmenter.applyView(batch, views)
+                                                     : augmenter.applyViewTable(batch, viewTable(views, {32, 32})));
+    }
+    state.SetItemsProcessed(state.iterations() * 256);
+}
+
+/**
+ * A TaU-SimCLR step in each memory format: range(0) the model, 0 the small CNN on 256 grey 28x28 views (the default
+ * config), 1 ResNet-18 (3x3 stem) on 64 RGB 32x32 views; range(1) the layout, 0 contiguous (NCHW), 1 channels_last.
+ */
+void trainingStepByMemoryFormat(benchmark::State& state)
+{
+    configureTorchThreads();
+    torch::manual_seed(0);
+    const bool resnet = state.range(0) == 1;
+    ModelConfig config;
+    config.encoder = resnet ? "resnet18" : "small_cnn";
+    const ModelInput input = resnet ? ModelInput{3, 32} : ModelInput{1, 28};
+    const int64_t batch = resnet ? 64 : 256;
+    ContrastiveModel model(config, input);
+    const bool channelsLast = state.range(1) == 1;
+    const auto layout = channelsLast ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
+    if (channelsLast) {
+        convertToChannelsLast(*model);
+    }
+    torch::optim::Adam optimizer(model->parameters(), torch::optim::AdamOptions(1e-3));
+    const torch::Tensor view1 = torch::randn({batch, input.channels, input.imageSize, input.imageSize}).contiguous(layout);
+    const torch::Tensor view2 = torch::randn({batch, input.channels, input.imageSize, input.imageSize}).contiguous(layout);
+    for (auto _ : state) {
+        tauSimclrStep(model, optimizer, view1, view2);
+    }
+    state.SetItemsProcessed(state.iterations() * batch);
 }
 
 /** AUROC and ROC points on 10^6 scores (half ID, half OOD), as bench/python_reference.py does with sklearn. */
@@ -141,4 +207,6 @@ BENCHMARK(aurocAndRocOnAMillionScores)->Unit(benchmark::kMillisecond)->MinTime(3
 BENCHMARK(loadFashionMnistTrain)->Unit(benchmark::kMillisecond)->MinTime(3.0);
 BENCHMARK(twoViewsOfABatch)->Unit(benchmark::kMillisecond)->MinTime(3.0);
 BENCHMARK(tauSimclrTrainingStep)->Unit(benchmark::kMillisecond)->MinTime(5.0);
+BENCHMARK(viewPathOnTheCpu)->DenseRange(0, 1)->Unit(benchmark::kMillisecond)->MinTime(3.0);
+BENCHMARK(trainingStepByMemoryFormat)->ArgsProduct({{0, 1}, {0, 1}})->Unit(benchmark::kMillisecond)->MinTime(5.0);
 BENCHMARK_MAIN();

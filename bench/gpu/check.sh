@@ -5,9 +5,11 @@
 #      into a prefix of its own, matio left out);
 #   2. runs the tests that touch the GPU (tst_gpu: CPU = CUDA in float64, bf16, out of memory, NCCL) and the losses'
 #      (against the reference in PyTorch: the machine's Python, TAU_REFERENCE_PYTHON);
-#   3. trains TaU-SimCLR ResNet-18 on CIFAR-shaped synthetic images (32x32 RGB, batch 512) in fp32 and bf16, and the
-#      same training written in PyTorch (bench/gpu/pytorch_tau_simclr.py) on the same GPU: images/s, the ratio, GPU
-#      memory, the utilisation nvidia-smi samples, and the time of the bare model step;
+#   3. trains TaU-SimCLR ResNet-18 on CIFAR-shaped synthetic images (32x32 RGB, batch 512) in fp32 and bf16 (both
+#      channels_last, the default on a GPU) and bf16 contiguous, and the same training written in PyTorch
+#      (bench/gpu/pytorch_tau_simclr.py) on the same GPU: images/s, the ratio, GPU memory, the utilisation nvidia-smi
+#      samples, and the time of the bare model step; the loss is read every 10 steps (logging.step_every), and the
+#      check confirms one record per logged step;
 #   4. scores 50,000 images with tau ood.
 # Everything goes into $OUT/gpu-check.md, a section for docs/performance.md with the GPU's name, beside the logs.
 #
@@ -95,17 +97,19 @@ for name, count in [(f"data_batch_{i}.bin", 10_000) for i in range(1, 6)] + [("t
     records.tofile(os.path.join(folder, name))
 PY
 tau=$build/bin/tau
-steps=60
+steps=100
 sample_utilisation() { # $1: file; samples every 200 ms until killed
   nvidia-smi --query-gpu=utilization.gpu,memory.used --format=csv,noheader,nounits -lms 200 >"$1" 2>/dev/null
 }
-for precision in float32 bf16; do
-  log "tau train, $precision"
-  sample_utilisation "$out/util_tau_$precision.csv" & sampler=$!
-  "$tau" train "$root/configs/cifar10/tau_simclr.yaml" --runs-dir "$work/runs" --set exp_name="gpu_$precision" \
+for variant in float32:auto bf16:auto bf16:contiguous; do
+  precision=${variant%%:*} layout=${variant##*:} name=${variant/:/_}
+  log "tau train, $precision, memory_format $layout"
+  sample_utilisation "$out/util_tau_$name.csv" & sampler=$!
+  "$tau" train "$root/configs/cifar10/tau_simclr.yaml" --runs-dir "$work/runs" --set exp_name="gpu_$name" \
     --set dataset.root="$cifar" --set dataset.train_subset=$((512 * steps)) --set optimizer.batch_size=512 \
-    --set num_epochs=1 --set device=cuda --set precision=$precision --set logging.step_every=1 \
-    --set logging.checkpoint_every=1 >"$out/train_$precision.log" 2>&1 || { kill $sampler; tail -20 "$out/train_$precision.log"; exit 1; }
+    --set num_epochs=1 --set device=cuda --set precision=$precision --set memory_format=$layout \
+    --set logging.step_every=10 --set logging.checkpoint_every=1 >"$out/train_$name.log" 2>&1 || {
+    kill $sampler; tail -20 "$out/train_$name.log"; exit 1; }
   kill $sampler || true
 done
 for precision in fp32 bf16; do
@@ -119,7 +123,7 @@ done
 # --- 4. scoring ----------------------------------------------------------------------------------------------------
 log "tau ood: 50,000 ID images and 50,000 of Gaussian noise"
 ood_start=$(date +%s.%N)
-"$tau" ood --checkpoint "$work/runs/gpu_float32" --out gaussian_noise --scores tau --limit 50000 --device cuda \
+"$tau" ood --checkpoint "$work/runs/gpu_float32_auto" --out gaussian_noise --scores tau --limit 50000 --device cuda \
   --batch-size 1024 >"$out/ood.log" 2>&1 || { tail -20 "$out/ood.log"; exit 1; }
 ood_seconds=$(echo "$(date +%s.%N) - $ood_start" | bc)
 
@@ -128,9 +132,11 @@ ood_seconds=$(echo "$(date +%s.%N) - $ood_start" | bc)
 import datetime, json, statistics, sys
 out, runs, gpu, ood_seconds, total = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4]), int(sys.argv[5])
 
-def tau_run(precision):
-    steps = [json.loads(l) for l in open(f"{runs}/gpu_{precision}/metrics.jsonl") if '"type": "step"' in l or '"type":"step"' in l]
-    rates = [s["images_per_s"] for s in steps[10:]]  # past cuDNN's autotuning and the first allocations
+def tau_run(name):
+    steps = [json.loads(l) for l in open(f"{runs}/gpu_{name}/metrics.jsonl") if '"type": "step"' in l or '"type":"step"' in l]
+    # The loss is read every 10 steps: one record per logged step, each rate the mean over its 10 steps.
+    assert [s["step"] for s in steps] == list(range(10, 101, 10)), [s["step"] for s in steps]
+    rates = [s["images_per_s"] for s in steps if s["step"] > 10]  # past cuDNN's autotuning, the first allocations
     peak = max((s.get("gpu_peak_mb", 0) for s in steps), default=0) / 1024
     return statistics.median(rates), peak
 
@@ -140,10 +146,11 @@ def utilisation(name):
     return statistics.median(busy) if busy else 0.0
 
 rows, pytorch = [], {p: json.load(open(f"{out}/pytorch_{p}.json")) for p in ("fp32", "bf16")}
-for ours, theirs in (("float32", "fp32"), ("bf16", "bf16")):
+for ours, theirs, layout in (("float32_auto", "fp32", "channels_last"), ("bf16_auto", "bf16", "channels_last"),
+                              ("bf16_contiguous", "bf16", "contiguous")):
     rate, peak = tau_run(ours)
     ref = pytorch[theirs]
-    rows.append(f"| {theirs} | {rate:.0f} | {ref['images_per_s']:.0f} | {rate / ref['images_per_s']:.2f}x | "
+    rows.append(f"| {theirs} | {layout} | {rate:.0f} | {ref['images_per_s']:.0f} | {rate / ref['images_per_s']:.2f}x | "
                 f"{ref['bare_images_per_s']:.0f} | {ref['bare_images_per_s'] / rate:.2f}x | {peak:.1f} | "
                 f"{ref['peak_memory_gb']:.1f} | {utilisation('tau_' + ours):.0f}% | {utilisation('pytorch_' + theirs):.0f}% |")
 text = "\n".join([
@@ -151,13 +158,13 @@ text = "\n".join([
     f"## On a GPU (bench/gpu/check.sh): {gpu}", "",
     f"TaU-SimCLR, ResNet-18 (3x3 stem) on CIFAR-shaped synthetic images (32x32 RGB), batch 512, Adam; `tau train` "
     f"against the same training written in PyTorch {pytorch['fp32']['torch']} (bench/gpu/pytorch_tau_simclr.py, "
-    f"views cut on the GPU). images/s: the median over steps 11-60 (ours) and over 40 timed steps after 10 "
-    f"(PyTorch's). The bare step is PyTorch's model step on views made beforehand: the time the data path must "
+    f"views cut on the GPU, channels_last). images/s: the median over the 10-step windows after step 10 (ours, "
+    f"the loss read every 10 steps) and over 40 timed steps after 10 (PyTorch's). The bare step is PyTorch's model step on views made beforehand: the time the data path must "
     f"not add to. Utilisation: the median of nvidia-smi's samples every 200 ms while busy. Date: "
     f"{datetime.date.today().isoformat()}; the whole check took {total} s.", "",
-    "| precision | tau (img/s) | PyTorch (img/s) | tau / PyTorch | bare step (img/s) | bare / tau | tau peak GPU memory (GB) "
+    "| precision | tau memory format | tau (img/s) | PyTorch (img/s) | tau / PyTorch | bare step (img/s) | bare / tau | tau peak GPU memory (GB) "
     "| PyTorch peak (GB) | tau utilisation | PyTorch utilisation |",
-    "|---|---|---|---|---|---|---|---|---|---|", *rows, "",
+    "|---|---|---|---|---|---|---|---|---|---|---|", *rows, "",
     f"`tau ood` scored 50,000 ID and 50,000 Gaussian-noise images with TaU's c in {ood_seconds:.1f} s "
     f"({100_000 / ood_seconds:.0f} images/s, model load and data included).", "",
     "<!-- gpu-check:end -->"])

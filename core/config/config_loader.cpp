@@ -25,6 +25,8 @@ const std::vector<std::string> kSchedules = {"warmup_cosine", "moco_step"};
 const std::vector<std::string> kEncoders = {"small_cnn", "resnet18", "resnet50"};
 const std::vector<std::string> kStems = {"auto", "true", "false"};
 const std::vector<std::string> kOptimizers = {"adam", "sgd"};
+const std::vector<std::string> kPrecisions = {"float32", "float64", "bf16"};
+const std::vector<std::string> kMemoryFormats = {"auto", "contiguous", "channels_last"};
 const std::vector<std::string> kNumerators = {"anchor", "first_view"};
 
 std::vector<std::string> splitPath(const std::string& path)
@@ -439,7 +441,8 @@ ExperimentConfig readExperiment(ConfigReader& reader)
     reader.read("continue_from_checkpoint", config.continueFromCheckpoint);
     reader.readAtLeast("threads", config.threads, 0, "0 (one per core) or a positive integer");
     reader.read("sync_bn", config.syncBatchNorm);
-    reader.readChoice("precision", config.precision, {"float32", "float64", "bf16"});
+    reader.readChoice("precision", config.precision, kPrecisions);
+    reader.readChoice("memory_format", config.memoryFormat, kMemoryFormats);
     reader.read("seed", config.seed);
     reader.readAtLeast("num_epochs", config.numEpochs, 1, "a positive integer");
 
@@ -548,6 +551,12 @@ std::vector<std::string> configChoices(const std::string& keyPath)
     }
     if (keyPath == "device") {
         return {"auto", "cpu", "cuda"};
+    }
+    if (keyPath == "precision") {
+        return kPrecisions;
+    }
+    if (keyPath == "memory_format") {
+        return kMemoryFormats;
     }
     return {};
 }

@@ -44,6 +44,7 @@ std::string toYaml(const ExperimentConfig& config)
     out << YAML::Key << "continue_from_checkpoint" << YAML::Value << Text{config.continueFromCheckpoint};
     out << YAML::Key << "threads" << YAML::Value << config.threads;
     out << YAML::Key << "precision" << YAML::Value << Text{config.precision};
+    out << YAML::Key << "memory_format" << YAML::Value << Text{config.memoryFormat};
     out << YAML::Key << "sync_bn" << YAML::Value << config.syncBatchNorm;
     out << YAML::Key << "seed" << YAML::Value << config.seed;
     out << YAML::Key << "num_epochs" << YAML::Value << config.numEpochs;

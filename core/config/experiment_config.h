@@ -100,6 +100,11 @@ struct ExperimentConfig
      * bfloat16 autocast, weights, heads and loss in float32: faster on GPUs with bf16 units).
      */
     std::string precision = "float32";
+    /**
+     * The layout of images and convolution weights: "channels_last" (NHWC, what cuDNN's fastest kernels read),
+     * "contiguous" (NCHW) or "auto": channels_last on a GPU, contiguous on the CPU (docs/performance.md measures both).
+     */
+    std::string memoryFormat = "auto";
     bool syncBatchNorm = false;   ///< distributed training: BatchNorm statistics over the global batch, not per rank
     long long seed = 1337;
     int numEpochs = 200;

@@ -28,6 +28,7 @@ struct BatchLoaderOptions
     int prefetch = 2;  ///< batches prepared ahead of the one being trained on
     torch::Device device = torch::kCPU;
     torch::ScalarType viewType = torch::kFloat; ///< the views' floating type (float64 runs)
+    bool channelsLast = false; ///< views laid out NHWC (memory_format: channels_last)
     int rank = 0;      ///< distributed training: this process's share is part `rank` of `worldSize` of each batch
     int worldSize = 1; ///< batchSize stays the global batch; it must be a multiple of worldSize
 };
@@ -38,6 +39,10 @@ struct BatchLoaderOptions
  * come from a stream seeded by (seed, step, image index), so they depend neither on thread timing nor on the
  * number of processes: a resumed run sees exactly the batches an unbroken one would, and rank r of N trains on
  * the r-th N-th of the very batch one process would.
+ *
+ * On a GPU a batch crosses once, as uint8 (a quarter of the floats' bytes), from pinned memory, on a stream of
+ * the loader's own; its views are cut there by the device-side augmenter. The copy and the views thus overlap
+ * the step training on the trainer's stream, and only the loader's thread waits for them.
  */
 class BatchLoader
 {
@@ -64,6 +69,9 @@ private:
     /** This rank's part of the batch at @p step of the epoch's @p order, its views seeded per image. */
     TrainingBatch makeBatch(const torch::Tensor& order, int epoch, int step) const;
 
+    /** The views of @p batch, cut from its images on their device, the second continuing each image's stream. */
+    void cutViews(TrainingBatch& batch, const torch::Tensor& indices, uint64_t globalStep,
+                  const std::vector<ImageExtent>& sources) const;
     void stopProducer();
     void produce(int epoch, int firstStep);
 

@@ -94,7 +94,7 @@ std::optional<double> KnnMonitor::top1(TrainingObjective& objective, const Cance
     const int64_t dim = reference->size(1);
     return weightedKnnTop1(toVector<float>(*reference), toVector<int64_t>(m_sets->reference.labels.to(torch::kLong)),
                            toVector<float>(*queries), toVector<int64_t>(m_sets->queries.labels.to(torch::kLong)), dim,
-                           kNeighbours, kTemperature);
+                           kNeighbours, kTemperature, m_device.str());
 }
 
 } // namespace tau::core

@@ -18,6 +18,9 @@ struct NeighbourOptions
     /** The queries are the reference rows themselves: no row is its own neighbour. */
     bool excludeSelf = false;
     int64_t chunk = 1024; ///< query rows per block (memory: chunk x reference rows)
+    /** Where the search runs (a GPU: the references cross once, the queries block by block); the results come
+     *  back to the queries' device. */
+    torch::Device device = torch::kCPU;
 };
 
 /** The k nearest reference rows of every query: [Q, k] values (inner products or squared distances) and indices. */

@@ -92,13 +92,14 @@ Features computeFeatures(const RepresentationOptions& options, EvaluationObserve
 }
 
 torch::Tensor knnPredictions(const torch::Tensor& train, const torch::Tensor& trainLabels, const torch::Tensor& test,
-                             int k, double temperature, int64_t classes)
+                             int k, double temperature, int64_t classes, const torch::Device& device)
 {
     const torch::Tensor trainNormal = F::normalize(train, F::NormalizeFuncOptions().dim(1));
     const torch::Tensor testNormal = F::normalize(test, F::NormalizeFuncOptions().dim(1));
     NeighbourOptions search;
     search.k = k;
     search.chunk = 512;
+    search.device = device;
     const Neighbours nearest = nearestNeighbours(testNormal, trainNormal, search);
     const torch::Tensor weights = (nearest.values / temperature).exp();
     torch::Tensor votes = torch::zeros({nearest.values.size(0), classes}, torch::kFloat);
@@ -238,14 +239,14 @@ LinearClassifier trainLinearClassifier(const std::vector<float>& trainFeatures, 
 
 double weightedKnnTop1(const std::vector<float>& trainFeatures, const std::vector<int64_t>& trainLabels,
                        const std::vector<float>& testFeatures, const std::vector<int64_t>& testLabels, int64_t dim,
-                       int k, double temperature)
+                       int k, double temperature, const std::string& device)
 {
     const auto train = torch::tensor(trainFeatures).view({-1, dim});
     const auto test = torch::tensor(testFeatures).view({-1, dim});
     const auto trainLabelTensor = torch::tensor(trainLabels, torch::kLong);
     const auto testLabelTensor = torch::tensor(testLabels, torch::kLong);
     const int64_t classes = trainLabelTensor.max().item<int64_t>() + 1;
-    return top1(knnPredictions(train, trainLabelTensor, test, k, temperature, classes), testLabelTensor);
+    return top1(knnPredictions(train, trainLabelTensor, test, k, temperature, classes, resolveDevice(device)), testLabelTensor);
 }
 
 RepresentationResult evaluateKnnAccuracy(const RepresentationOptions& options, EvaluationObserver& observer,
@@ -259,7 +260,7 @@ RepresentationResult evaluateKnnAccuracy(const RepresentationOptions& options, E
     }
     const Features& features = *prepared;
     result.top1 = top1(knnPredictions(features.train, features.trainLabels, features.test, options.knnK,
-                                      options.knnTemperature, features.classes),
+                                      options.knnTemperature, features.classes, resolveDevice(options.device)),
                        features.testLabels);
     result.directory = RunPaths{features.runDirectory}.evaluation(options.name.empty() ? kKnnEvaluationName : options.name);
     AccuracyRecord record = accuracyRecord(features, result);

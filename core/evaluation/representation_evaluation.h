@@ -87,9 +87,10 @@ LinearClassifier trainLinearClassifier(const std::vector<float>& trainFeatures, 
                                        const std::vector<float>& testFeatures, const std::vector<int64_t>& testLabels,
                                        int64_t dim, int64_t classes, const RepresentationOptions& options);
 
-/** The weighted kNN rule on features already computed: fraction of test labels predicted right. */
+/** The weighted kNN rule on features already computed: fraction of test labels predicted right. The neighbour
+ *  search runs on @p device (a config's device name: "cpu", "cuda:0", ...). */
 double weightedKnnTop1(const std::vector<float>& trainFeatures, const std::vector<int64_t>& trainLabels,
                        const std::vector<float>& testFeatures, const std::vector<int64_t>& testLabels, int64_t dim,
-                       int k, double temperature);
+                       int k, double temperature, const std::string& device = "cpu");
 
 } // namespace tau::core

@@ -63,9 +63,10 @@ torch::Tensor SyncableBatchNormImpl::globalForward(const torch::Tensor& input)
     {
         torch::NoGradGuard noGrad;
         num_batches_tracked.add_(1);
-        const double n = count.item<double>();
+        // Bessel's correction n / (n - 1) as a tensor: reading n back would make every layer wait on the GPU.
+        const torch::Tensor unbiased = variance.detach() * (count / (count - 1.0).clamp_min(1.0));
         running_mean.mul_(1.0 - m_momentum).add_(mean.detach(), m_momentum);
-        running_var.mul_(1.0 - m_momentum).add_(variance.detach() * (n / std::max(1.0, n - 1.0)), m_momentum);
+        running_var.mul_(1.0 - m_momentum).add_(unbiased, m_momentum);
     }
     return output;
 }

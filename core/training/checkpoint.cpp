@@ -186,6 +186,14 @@ TrainingPosition loadCheckpoint(const std::string& path, torch::nn::Module& mode
         if (stored != precision) {
             model.to(precision);
         }
+        // Loading takes each tensor's layout from the file: a run trained channels_last on a GPU would hand its
+        // NHWC weights to a CPU evaluation. A loaded model is contiguous; training lays it out again as it runs.
+        torch::NoGradGuard noGrad;
+        for (torch::Tensor& parameter : model.parameters()) {
+            if (!parameter.is_contiguous()) {
+                parameter.set_data(parameter.contiguous());
+            }
+        }
         torch::Tensor value;
         archive.read("step", value);
         position.step = value.item<int64_t>();

@@ -5,6 +5,7 @@
 #include "core/distributed/communicator.h"
 #include "core/models/batch_norm.h"
 #include "core/models/contrastive_model.h"
+#include "core/models/memory_format.h"
 #include "core/objectives/contrastive_losses.h"
 
 #include <torch/serialize/archive.h>
@@ -47,6 +48,9 @@ public:
      * for a classifier) and r where the model has one. The caller picks train/eval mode and grad mode.
      */
     virtual ModelOutput infer(const torch::Tensor& images) = 0;
+
+    /** Lays the convolution weights out as channels_last (memory_format); MoCo's key encoder too. */
+    virtual void useChannelsLast() { convertToChannelsLast(model()); }
 
     /** Called after the optimizer step (MoCo: enqueue the keys). */
     virtual void afterStep() {}

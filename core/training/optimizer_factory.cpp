@@ -102,13 +102,13 @@ void ConfiguredOptimizer::applyLars()
             if (!gradient.defined()) {
                 continue;
             }
-            const double parameterNorm = parameter.norm().item<double>();
-            const double gradientNorm = gradient.norm().item<double>();
-            if (parameterNorm == 0.0 || gradientNorm == 0.0) {
-                continue;
-            }
-            const double trust = m_eta * parameterNorm / (gradientNorm + parameterNorm * weightDecay + kLarsEpsilon);
-            gradient.add_(parameter, weightDecay).mul_(trust);
+            // The trust ratio stays on the device (norms in float, the ratio in double, as LARS's reference): reading
+            // two norms back per parameter would make every step wait on the GPU dozens of times.
+            const torch::Tensor parameterNorm = parameter.norm().to(torch::kDouble);
+            const torch::Tensor gradientNorm = gradient.norm().to(torch::kDouble);
+            const torch::Tensor trust = m_eta * parameterNorm / (gradientNorm + parameterNorm * weightDecay + kLarsEpsilon);
+            const torch::Tensor applies = (parameterNorm > 0.0).logical_and(gradientNorm > 0.0); // else left as it is
+            gradient.copy_(torch::where(applies, gradient.add(parameter, weightDecay).mul_(trust), gradient));
         }
     }
 }

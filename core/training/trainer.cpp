@@ -55,18 +55,25 @@ std::vector<float> toVector(const torch::Tensor& values)
     return {contiguous.data_ptr<float>(), contiguous.data_ptr<float>() + contiguous.numel()};
 }
 
-void append(std::vector<float>& values, const torch::Tensor& batch)
+/** c = sigmoid(r), computed in double whatever r's type, as a float vector. */
+std::vector<float> certaintiesOf(const torch::Tensor& r)
 {
-    const std::vector<float> more = toVector(batch);
-    values.insert(values.end(), more.begin(), more.end());
+    return toVector(torch::sigmoid(r.to(torch::kDouble)));
 }
 
-/** What an epoch's records summarise, gathered step by step. */
+/**
+ * What an epoch's records summarise, gathered step by step on the training device: nothing of it is read back
+ * before the epoch ends, so a GPU never waits for it.
+ */
 struct EpochDistributions
 {
-    std::vector<float> certainties;        ///< c of the training anchors
-    std::vector<float> rawValues;          ///< their r
-    std::vector<float> outlierCertainties; ///< c of the synthetic outliers (outlier exposure)
+    std::vector<torch::Tensor> rawR;        ///< r of each step's training anchors (the global batch)
+    std::vector<torch::Tensor> outlierRawR; ///< r of each step's synthetic outliers (outlier exposure)
+
+    static torch::Tensor joined(const std::vector<torch::Tensor>& steps)
+    {
+        return steps.empty() ? torch::Tensor() : torch::cat(steps).reshape(-1);
+    }
 };
 
 /** Per-step learning rate of either schedule. */
@@ -269,6 +276,10 @@ private:
         const ModelInput input{m_dataset.channels(), m_dataset.inputSize(),
                                systemOf(m_config).classifier ? int64_t(m_dataset.classNames.size()) : 0};
         m_objective = makeObjective(m_config, input, m_device);
+        m_channelsLast = usesChannelsLast(m_config.memoryFormat, m_device);
+        if (m_channelsLast) {
+            m_objective->useChannelsLast();
+        }
         if (distributed()) {
             m_objective->distributeOver(*m_communicator, m_config.syncBatchNorm);
         }
@@ -286,6 +297,7 @@ private:
         loaderOptions.views = m_objective->views();
         loaderOptions.device = m_device;
         loaderOptions.viewType = m_config.precision == "float64" ? torch::kDouble : torch::kFloat;
+        loaderOptions.channelsLast = m_channelsLast;
         loaderOptions.rank = m_communicator->rank();
         loaderOptions.worldSize = m_communicator->worldSize();
         m_loader = std::make_unique<BatchLoader>(m_dataset, *m_augmenter, loaderOptions);
@@ -309,6 +321,9 @@ private:
             if (std::filesystem::exists(m_paths.lastCheckpoint())) {
                 m_position = loadCheckpoint(m_paths.lastCheckpoint(), m_objective->model(), &m_optimizer->inner(),
                                             [this](torch::serialize::InputArchive& a) { m_objective->loadExtras(a); });
+                if (m_channelsLast) {
+                    m_objective->useChannelsLast(); // loading took the file's (contiguous) layout
+                }
             } else {
                 // Stopped before its first checkpoint: the run starts again from step 0, as it first did.
                 m_observer.onMessage(m_paths.lastCheckpoint() + " is not there yet: the run starts again from step 0");
@@ -354,6 +369,61 @@ private:
         m_waitAtStart = m_communicator->waitSeconds();
     }
 
+    /**
+     * Whether the step's loss is read back to the host: on the CPU every step (reading costs nothing); on a GPU
+     * only where it is logged (logging.step_every), at an epoch's last step and at a stop, so that the GPU runs
+     * ahead of the host between them. NaN checks and the GUI's live curves follow the reads.
+     */
+    bool readsLoss(long long step, bool lastOfEpoch) const
+    {
+        return !m_device.is_cuda() || step % m_config.logging.stepEvery == 0 || lastOfEpoch ||
+               (!distributed() && m_cancel.stopRequested());
+    }
+
+    /** The mean loss of the epoch's steps from their sum on the device (over every rank in a job). */
+    double meanLoss(const torch::Tensor& lossSum, int steps)
+    {
+        if (steps == 0) {
+            return 0.0;
+        }
+        torch::Tensor total = lossSum.clone(); // on the device: NCCL reduces only GPU tensors
+        if (distributed()) {
+            m_communicator->allReduceSum(total);
+            total /= m_communicator->worldSize();
+        }
+        return total.item<double>() / steps;
+    }
+
+    /** The record of a step whose loss was read; its rates average the steps since the last read. */
+    StepRecord stepRecord(int epoch, int stepInEpoch, double lr, double loss, double secondsPerStep,
+                          const torch::Tensor& r, const torch::Tensor& outlierR)
+    {
+        StepRecord record;
+        record.epoch = epoch + 1;
+        record.step = m_position.step;
+        record.totalSteps = m_totalSteps;
+        record.stepInEpoch = stepInEpoch + 1;
+        record.stepsPerEpoch = m_stepsPerEpoch;
+        record.loss = loss;
+        record.learningRate = lr;
+        record.imagesPerSecond = m_config.optimizer.batchSize / std::max(1e-9, secondsPerStep);
+        record.etaSeconds = estimateRemaining(secondsPerStep);
+        record.wallTime = unixSeconds();
+        if (const auto memory = gpuMemory(m_device)) {
+            record.gpuMemoryMb = memory->inUseMb;
+            record.gpuPeakMb = memory->peakMb;
+        }
+        if (r.defined()) {
+            const torch::Tensor r64 = r.to(torch::kDouble);
+            record.meanRawR = r64.mean().item<double>();
+            record.meanCertainty = torch::sigmoid(r64).mean().item<double>();
+        }
+        if (outlierR.defined()) {
+            record.meanOutlierCertainty = torch::sigmoid(outlierR.to(torch::kDouble)).mean().item<double>();
+        }
+        return record;
+    }
+
     /** @return false when stopped by the cancellation token. */
     bool runEpoch(int epoch, TrainingResult& result)
     {
@@ -363,49 +433,38 @@ private:
         m_loader->startEpoch(epoch, firstStep);
 
         EpochDistributions distributions;
-        double lossSum = 0;
+        torch::Tensor lossSum = torch::zeros({}, torch::TensorOptions(m_device).dtype(torch::kDouble));
         int lossCount = 0;
+        auto lastRead = Clock::now();
+        int stepsSinceRead = 0;
         for (int stepInEpoch = firstStep; stepInEpoch < m_stepsPerEpoch; ++stepInEpoch) {
-            const auto stepStart = Clock::now();
             const double lr = m_schedule(m_position.step);
             const TrainingBatch batch = m_loader->next();
-            auto [loss, step] = optimisationStep(batch, lr, epoch, stepInEpoch);
+            const bool read = readsLoss(m_position.step + 1, stepInEpoch + 1 == m_stepsPerEpoch);
+            const auto [loss, step] = optimisationStep(batch, lr, epoch, stepInEpoch, read);
             ++m_position.step;
-            lossSum += loss;
+            ++stepsSinceRead;
+            lossSum += step.loss.detach().to(torch::kDouble);
             ++lossCount;
 
-            StepRecord record;
-            record.epoch = epoch + 1;
-            record.step = m_position.step;
-            record.totalSteps = m_totalSteps;
-            record.stepInEpoch = stepInEpoch + 1;
-            record.stepsPerEpoch = m_stepsPerEpoch;
-            record.loss = loss;
-            record.learningRate = lr;
-            record.imagesPerSecond = m_config.optimizer.batchSize / std::max(1e-9, secondsSince(stepStart));
-            record.etaSeconds = estimateRemaining(secondsSince(stepStart));
-            record.wallTime = unixSeconds();
-            if (const auto memory = gpuMemory(m_device)) {
-                record.gpuMemoryMb = memory->inUseMb;
-                record.gpuPeakMb = memory->peakMb;
-            }
+            torch::Tensor r, outlierR; // of the global batch: the histograms cover every rank's anchors
             if (step.rawR.defined()) {
-                const torch::Tensor r = m_communicator->allGather(step.rawR); // histograms of the global batch
-                const torch::Tensor certainty = torch::sigmoid(r.to(torch::kDouble));
-                append(distributions.rawValues, r);
-                append(distributions.certainties, certainty);
-                record.meanRawR = r.to(torch::kDouble).mean().item<double>();
-                record.meanCertainty = certainty.mean().item<double>();
+                r = m_communicator->allGather(step.rawR.detach());
+                distributions.rawR.push_back(r);
             }
             if (step.outlierRawR.defined()) {
-                const torch::Tensor certainty =
-                    torch::sigmoid(m_communicator->allGather(step.outlierRawR).to(torch::kDouble));
-                append(distributions.outlierCertainties, certainty);
-                record.meanOutlierCertainty = certainty.mean().item<double>();
+                outlierR = m_communicator->allGather(step.outlierRawR.detach());
+                distributions.outlierRawR.push_back(outlierR);
             }
-            m_observer.onStep(record);
-            if (m_metrics && m_position.step % m_config.logging.stepEvery == 0) {
-                m_metrics->write(record);
+            if (loss) {
+                const StepRecord record =
+                    stepRecord(epoch, stepInEpoch, lr, *loss, secondsSince(lastRead) / stepsSinceRead, r, outlierR);
+                lastRead = Clock::now();
+                stepsSinceRead = 0;
+                m_observer.onStep(record);
+                if (m_metrics && m_position.step % m_config.logging.stepEvery == 0) {
+                    m_metrics->write(record);
+                }
             }
             if (!distributed()) {
                 m_cancel.waitWhilePaused(); // between steps: a pause never splits one
@@ -417,12 +476,12 @@ private:
                 saveState(m_paths.lastCheckpoint());
                 writeEvent("stopped", "stopped by request after step " + std::to_string(m_position.step) +
                                           "; checkpoints/last.pt holds that state");
-                result.lastEpochLoss = lossSum / lossCount;
+                result.lastEpochLoss = meanLoss(lossSum, lossCount);
                 return false;
             }
         }
-        finishEpoch(epoch, lossCount > 0 ? lossSum / lossCount : 0.0, secondsSince(epochStart), distributions);
-        result.lastEpochLoss = lossCount > 0 ? lossSum / lossCount : 0.0;
+        result.lastEpochLoss = meanLoss(lossSum, lossCount);
+        finishEpoch(epoch, result.lastEpochLoss, secondsSince(epochStart), distributions);
         return true;
     }
 
@@ -433,15 +492,23 @@ private:
         return m_objective->loss(batch);
     }
 
-    std::pair<double, StepLoss> optimisationStep(const TrainingBatch& batch, double lr, int epoch, int stepInEpoch)
+    /** @return the loss as read back where @p read (the mean over ranks in a job), and the step's outputs. */
+    std::pair<std::optional<double>, StepLoss> optimisationStep(const TrainingBatch& batch, double lr, int epoch,
+                                                                int stepInEpoch, bool read)
     {
         m_optimizer->setLearningRate(lr);
         const StepLoss step = lossOf(batch);
+        if (!read) {
+            update(step);
+            return {std::nullopt, step};
+        }
         double value = step.loss.item<double>();
         if (distributed()) {
             // One all-reduce carries the loss to report (the mean over ranks) and whether any rank was asked to stop.
-            torch::Tensor agreed = torch::tensor({value, m_cancel.stopRequested() ? 1.0 : 0.0}, torch::kDouble);
+            // On the training device: NCCL reduces only GPU tensors.
+            torch::Tensor agreed = torch::tensor({value, m_cancel.stopRequested() ? 1.0 : 0.0}, torch::kDouble).to(m_device);
             m_communicator->allReduceSum(agreed);
+            agreed = agreed.to(torch::kCPU);
             value = agreed[0].item<double>() / m_communicator->worldSize();
             m_stopAgreed = agreed[1].item<double>() > 0;
         }
@@ -450,19 +517,28 @@ private:
             message << "the loss became " << value << " at step " << m_position.step + 1 << " (epoch " << epoch + 1
                     << ", step " << stepInEpoch + 1 << " of the epoch, learning rate " << lr << "; the last finite loss was "
                     << (m_lastFiniteLoss ? std::to_string(*m_lastFiniteLoss) : std::string("none yet"))
+                    << (m_device.is_cuda() ? ", read every " + std::to_string(m_config.logging.stepEvery) +
+                                                 " steps on a GPU (logging.step_every)"
+                                           : std::string())
                     << "); training stopped without saving this state. checkpoints/last.pt holds the last finished "
                        "epoch. Try a smaller optimizer.learning_rate.";
             writeEvent("error", message.str());
             throw TauError(message.str());
         }
         m_lastFiniteLoss = value;
+        update(step);
+        return {value, step};
+    }
+
+    /** Backward and the optimiser's update: nothing in it waits on the GPU. */
+    void update(const StepLoss& step)
+    {
         m_optimizer->zeroGrad();
         m_averager->prepare();
         step.loss.backward(); // gradient buckets are all-reduced while backward still runs
         m_averager->finish();
         m_optimizer->step();
         m_objective->afterStep();
-        return {value, step};
     }
 
     void saveState(const std::string& path)
@@ -489,8 +565,12 @@ private:
 
     void finishEpoch(int epoch, double meanLoss, double seconds, const EpochDistributions& distributions)
     {
-        const std::vector<float>& certainties = distributions.certainties;
-        const std::vector<float>& rawValues = distributions.rawValues;
+        const torch::Tensor rawR = EpochDistributions::joined(distributions.rawR);
+        const torch::Tensor outlierRawR = EpochDistributions::joined(distributions.outlierRawR);
+        const std::vector<float> rawValues = rawR.defined() ? toVector(rawR) : std::vector<float>();
+        const std::vector<float> certainties = rawR.defined() ? certaintiesOf(rawR) : std::vector<float>();
+        const std::vector<float> outlierCertainties =
+            outlierRawR.defined() ? certaintiesOf(outlierRawR) : std::vector<float>();
         EpochRecord record;
         record.epoch = epoch + 1;
         record.totalEpochs = m_config.numEpochs;
@@ -508,11 +588,10 @@ private:
             record.rawHistogram = fittedHistogram(rawValues, 2 * m_config.logging.histogramBins);
             record.rawPercentiles = percentilesOf(rawValues);
         }
-        record.hasOutliers = !distributions.outlierCertainties.empty();
+        record.hasOutliers = !outlierCertainties.empty();
         if (record.hasOutliers) {
-            record.outlierCertaintyHistogram =
-                fixedHistogram(distributions.outlierCertainties, 0.0, 1.0, m_config.logging.histogramBins);
-            record.outlierCertaintyPercentiles = percentilesOf(distributions.outlierCertainties);
+            record.outlierCertaintyHistogram = fixedHistogram(outlierCertainties, 0.0, 1.0, m_config.logging.histogramBins);
+            record.outlierCertaintyPercentiles = percentilesOf(outlierCertainties);
         }
         if (m_knnMonitor && m_knnMonitor->due(epoch + 1, m_config.numEpochs)) {
             if (const std::optional<double> top1 = m_knnMonitor->top1(*m_objective, m_cancel)) {
@@ -539,6 +618,7 @@ private:
     std::shared_ptr<Communicator> m_communicator;
     torch::Device m_device;
     std::unique_ptr<GradientAverager> m_averager;
+    bool m_channelsLast = false; ///< memory_format: images and convolution weights NHWC
     bool m_stopAgreed = false;
     std::optional<double> m_lastFiniteLoss;
     long long m_firstStep = 0;

@@ -27,6 +27,11 @@ public:
 
     std::vector<torch::Tensor> parameters() override { return m_query->parameters(); }
     torch::nn::Module& model() override { return *m_query; }
+    void useChannelsLast() override
+    {
+        convertToChannelsLast(*m_query);
+        convertToChannelsLast(*m_key);
+    }
     ModelOutput infer(const torch::Tensor& images) override { return m_query->forward(images); }
     void setTraining(bool training) override
     {

@@ -232,7 +232,8 @@ void TestConfigLoader::resolvedYamlRoundTrips()
 {
     ConfigLoadOptions options;
     options.overrides = {"optimizer.learning_rate=0.00025", "loss.tau_numerator=first_view", "num_epochs=7",
-                         "loss.outlier_families=[smooth_field]", "loss.outlier_weight=0.5"};
+                         "loss.outlier_families=[smooth_field]", "loss.outlier_weight=0.5",
+                         "memory_format=channels_last"};
     const ExperimentConfig original =
         loadConfigFile((tau::test::sourceDir() + "/configs/default.yaml").toStdString(), options);
     const ExperimentConfig again = loadConfigText(toYaml(original), "resolved.yaml");
@@ -242,6 +243,7 @@ void TestConfigLoader::resolvedYamlRoundTrips()
     QCOMPARE(again.numEpochs, 7);
     QCOMPARE(again.loss.outlierFamilies, std::vector<std::string>{"smooth_field"});
     QCOMPARE(again.loss.outlierWeight, 0.5);
+    QCOMPARE(again.memoryFormat, std::string("channels_last"));
 
     // Found by fuzz_config_loader: a carriage return at the end of a string was written raw and read back as a
     // line break, so the value lost it.
@@ -382,6 +384,7 @@ void TestConfigLoader::deviceNamesAreChecked()
     QCOMPARE(loadConfigText("device: cuda:3\n", "d.yaml").device, std::string("cuda:3"));
     QVERIFY_THROWS_EXCEPTION(ConfigError, loadConfigText("device: gpu\n", "d.yaml"));
     QVERIFY_THROWS_EXCEPTION(ConfigError, loadConfigText("device: cuda:x\n", "d.yaml"));
+    QVERIFY_THROWS_EXCEPTION(ConfigError, loadConfigText("memory_format: nhwc\n", "d.yaml"));
 }
 
 // Found by fuzz_config_loader: a scalar where the original's layout has a mapping escaped as a yaml-cpp exception.

@@ -7,11 +7,14 @@
 #include "core/common/gpu_memory.h"
 #include "core/common/torch_errors.h"
 #include "core/config/config_loader.h"
+#include "core/data/batch_loader.h"
 #include "core/distributed/communicator.h"
 #include "core/distributed/distributed_environment.h"
 #include "core/io/metrics_reader.h"
+#include "core/evaluation/neighbours.h"
 #include "core/io/run_directory.h"
 #include "core/models/contrastive_model.h"
+#include "core/models/memory_format.h"
 #include "core/objectives/contrastive_losses.h"
 
 #include <QTemporaryDir>
@@ -65,6 +68,35 @@ double gradientDifference(ContrastiveModel& a, ContrastiveModel& b)
     return worst;
 }
 
+/** 64 random 40x40 RGB images: views are resampled to 32x32 crops. */
+ImageDataset randomRgbImages()
+{
+    torch::manual_seed(3);
+    ImageDataset dataset;
+    dataset.images = torch::randint(0, 256, {64, 3, 40, 40}, torch::kUInt8);
+    dataset.labels = torch::randint(0, 10, {64}, torch::kLong);
+    dataset.mean = {0.49, 0.48, 0.45};
+    dataset.std = {0.25, 0.24, 0.26};
+    return dataset;
+}
+
+/** The first batch of epoch 0 that a loader with @p options cuts from @p dataset. */
+TrainingBatch firstBatch(const ImageDataset& dataset, const torch::Device& device, bool channelsLast)
+{
+    AugmentationOptions augmentation;
+    augmentation.cropSize = 32;
+    augmentation.mean = dataset.mean;
+    augmentation.std = dataset.std;
+    const ViewAugmenter augmenter(augmentation);
+    BatchLoaderOptions options;
+    options.batchSize = 32;
+    options.device = device;
+    options.channelsLast = channelsLast;
+    BatchLoader loader(dataset, augmenter, options);
+    loader.startEpoch(0, 0);
+    return loader.next();
+}
+
 /** bf16 against fp32 on @p device: the loss within 2% (bfloat16 keeps 8 significant bits; measured: well under). */
 void checkBf16Step(const torch::Device& device)
 {
@@ -111,12 +143,15 @@ private Q_SLOTS:
     void gpuMemoryTravelsInTheStepRecords();
     void bf16IsAPrecisionChoice();
     void bf16StepOnTheCpuIsCloseToFp32();
+    void channelsLastLeavesTheStepUnchanged();
 
     void cpuAndCudaAgreeOnAStepInFloat64();
     void bf16StepOnCudaIsCloseToFp32();
     void cudaOutOfMemoryIsOneLine();
     void gpuMemoryIsMeasured();
     void ncclWithOneProcess();
+    void cudaLoaderCutsTheCpuLoadersViews();
+    void neighbourSearchOnCudaMatchesTheCpu();
 };
 
 void TestGpu::outOfMemoryLineNamesTheNumbers()
@@ -199,6 +234,49 @@ void TestGpu::bf16StepOnTheCpuIsCloseToFp32()
     checkBf16Step(torch::Device(torch::kCPU));
 }
 
+void TestGpu::channelsLastLeavesTheStepUnchanged()
+{
+    // A ResNet-18 (BatchNorm, strided and 1x1 convolutions) on RGB images, contiguous and channels_last.
+    ExperimentConfig config;
+    config.model.encoder = "resnet18";
+    const ModelInput input{3, 32, 0};
+    torch::manual_seed(7);
+    ContrastiveModel contiguous(config.model, input);
+    torch::manual_seed(7);
+    ContrastiveModel channelsLast(config.model, input);
+    // In float64, so that what is left is the layout's effect and not float32's rounding through BatchNorm.
+    contiguous->to(torch::kDouble);
+    channelsLast->to(torch::kDouble);
+    convertToChannelsLast(*channelsLast);
+    int converted = 0;
+    for (const torch::Tensor& parameter : channelsLast->parameters()) {
+        converted += parameter.dim() == 4 && parameter.is_contiguous(at::MemoryFormat::ChannelsLast) &&
+                     !parameter.is_contiguous();
+    }
+    QCOMPARE(converted, 17); // the stem's and the blocks' 3x3 convolutions; a 1x1 kernel is both layouts at once
+    torch::manual_seed(5);
+    const torch::Tensor images = torch::rand({16, 3, 32, 32}, torch::kDouble);
+    const torch::Tensor a = tauLossOf(contiguous, images);
+    const torch::Tensor b = tauLossOf(channelsLast, images.contiguous(at::MemoryFormat::ChannelsLast));
+    a.backward();
+    b.backward();
+    QVERIFY2(std::abs(a.item<double>() - b.item<double>()) <= 1e-12 * std::abs(a.item<double>()),
+             qPrintable(QStringLiteral("%1 vs %2").arg(a.item<double>()).arg(b.item<double>())));
+    // Against the largest gradient of the model: some gradients are zero but for rounding (a bias before BatchNorm),
+    // where a parameter-by-parameter ratio would compare noise with noise.
+    double worst = 0, largest = 0;
+    const auto first = channelsLast->parameters(), second = contiguous->parameters();
+    for (size_t i = 0; i < first.size(); ++i) {
+        worst = std::max(worst, (first[i].grad() - second[i].grad()).abs().max().item<double>());
+        largest = std::max(largest, second[i].grad().abs().max().item<double>());
+    }
+    QVERIFY2(worst <= 1e-9 * largest, qPrintable(QStringLiteral("gradients differ by %1 of %2").arg(worst).arg(largest)));
+    QCOMPARE(usesChannelsLast("auto", torch::kCPU), false);
+    QCOMPARE(usesChannelsLast("auto", torch::Device(torch::kCUDA, 0)), true);
+    QCOMPARE(usesChannelsLast("contiguous", torch::Device(torch::kCUDA, 0)), false);
+    QCOMPARE(usesChannelsLast("channels_last", torch::kCPU), true);
+}
+
 void TestGpu::cpuAndCudaAgreeOnAStepInFloat64()
 {
     if (!cudaVisible()) {
@@ -277,6 +355,52 @@ void TestGpu::ncclWithOneProcess()
     const torch::Tensor gathered = communicator.allGather(sum);
     QVERIFY(torch::equal(gathered.cpu(), torch::arange(4, torch::kFloat)));
     communicator.barrier();
+}
+
+void TestGpu::cudaLoaderCutsTheCpuLoadersViews()
+{
+    if (!cudaVisible()) {
+        QSKIP("no CUDA device visible: the GPU data path (pinned uint8, the loader's stream, views cut there) needs a GPU");
+    }
+    const ImageDataset dataset = randomRgbImages();
+    const TrainingBatch onCpu = firstBatch(dataset, torch::kCPU, false);
+    const TrainingBatch onCuda = firstBatch(dataset, torch::Device(torch::kCUDA, 0), true);
+    QVERIFY(onCuda.images.is_cuda() && onCuda.view1.is_cuda() && onCuda.view2.is_cuda());
+    QCOMPARE(onCuda.images.scalar_type(), torch::kUInt8); // uint8 crossed, not floats
+    QVERIFY(onCuda.view1.is_contiguous(at::MemoryFormat::ChannelsLast));
+    QVERIFY(torch::equal(onCuda.images.cpu(), onCpu.images));
+    QVERIFY(torch::equal(onCuda.labels.cpu(), onCpu.labels));
+    // The same parameters from the same per-image streams; the GPU's arithmetic differs only in rounding.
+    for (const auto& [gpu, cpu] : {std::pair{onCuda.view1, onCpu.view1}, std::pair{onCuda.view2, onCpu.view2}}) {
+        const double worst = (gpu.cpu() - cpu).abs().max().item<double>();
+        qInfo("CUDA views against the CPU's: largest difference %.3g", worst);
+        QVERIFY2(worst < 1e-3, qPrintable(QStringLiteral("views differ by %1").arg(worst)));
+    }
+}
+
+void TestGpu::neighbourSearchOnCudaMatchesTheCpu()
+{
+    if (!cudaVisible()) {
+        QSKIP("no CUDA device visible: the neighbour search on a GPU needs one");
+    }
+    torch::manual_seed(9);
+    const torch::Tensor reference = torch::nn::functional::normalize(torch::randn({6000, 64}),
+                                                                      torch::nn::functional::NormalizeFuncOptions().dim(1));
+    const torch::Tensor queries = reference.slice(0, 0, 700) + 0.05 * torch::randn({700, 64});
+    for (const bool excludeSelf : {false, true}) {
+        NeighbourOptions options;
+        options.k = 10;
+        options.excludeSelf = excludeSelf;
+        options.chunk = 256;
+        const torch::Tensor asked = excludeSelf ? reference.slice(0, 0, 700) : queries;
+        const Neighbours cpu = nearestNeighbours(asked, reference, options);
+        options.device = torch::Device(torch::kCUDA, 0);
+        const Neighbours gpu = nearestNeighbours(asked, reference, options);
+        QVERIFY(!gpu.values.is_cuda()); // back on the queries' device
+        QVERIFY((gpu.values - cpu.values).abs().max().item<double>() < 1e-5);
+        const double agreeing = gpu.indices.eq(cpu.indices).to(torch::kDouble).mean().item<double>();
+        QVERIFY2(agreeing > 0.999, qPrintable(QStringLiteral("%1 of the neighbours agree").arg(agreeing)));
+    }
 }
 
 QTEST_APPLESS_MAIN(TestGpu)
