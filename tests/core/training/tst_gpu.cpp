@@ -364,7 +364,12 @@ void TestGpu::cudaLoaderCutsTheCpuLoadersViews()
     }
     const ImageDataset dataset = randomRgbImages();
     const TrainingBatch onCpu = firstBatch(dataset, torch::kCPU, false);
+    // cuDNN may run the blur's convolution in TF32 (torch's default), 10 bits of mantissa: off, so that what is
+    // compared is the data path, not TF32's rounding.
+    const bool tf32 = at::globalContext().allowTF32CuDNN();
+    at::globalContext().setAllowTF32CuDNN(false);
     const TrainingBatch onCuda = firstBatch(dataset, torch::Device(torch::kCUDA, 0), true);
+    at::globalContext().setAllowTF32CuDNN(tf32);
     QVERIFY(onCuda.images.is_cuda() && onCuda.view1.is_cuda() && onCuda.view2.is_cuda());
     QCOMPARE(onCuda.images.scalar_type(), torch::kUInt8); // uint8 crossed, not floats
     QVERIFY(onCuda.view1.is_contiguous(at::MemoryFormat::ChannelsLast));
