@@ -243,6 +243,10 @@ QVariant RunsModel::data(const QModelIndex& index, int role) const
         if (index.column() == MeanAuroc && run.meanAuroc) {
             return QString::fromStdString(run.aurocSource);
         }
+        if (index.column() == State && !run.writer.empty()) {
+            return tr("Being trained by %1: one writer at a time, so Train on it waits until that ends")
+                .arg(QString::fromStdString(run.writer));
+        }
         return QString::fromStdString(run.directory);
     }
     if (role == Qt::TextAlignmentRole && sortKey(run, index.column()).isValid()) {

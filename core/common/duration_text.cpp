@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 
 namespace tau::core {
 
@@ -27,6 +28,16 @@ std::string formatGpuMemory(const std::optional<double>& inUseMb, const std::opt
     }
     char text[64];
     std::snprintf(text, sizeof text, "GPU %.1f/%.1f GB", *inUseMb / 1024.0, *peakMb / 1024.0);
+    return text;
+}
+
+std::string utcTimeNow()
+{
+    const std::time_t now = std::time(nullptr);
+    std::tm utc{};
+    gmtime_r(&now, &utc);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
     return text;
 }
 

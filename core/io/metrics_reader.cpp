@@ -3,6 +3,7 @@
 #include "core/common/error.h"
 #include "core/config/config_loader.h"
 #include "core/io/run_directory.h"
+#include "core/io/run_lock.h"
 #include "core/io/run_notes.h"
 
 #include <nlohmann/json.hpp>
@@ -372,13 +373,18 @@ RunSummary summarizeRun(const std::string& directory)
     readResults(directory, summary);
     const std::string lastEvent = history.events.empty() ? "" : history.events.back().first;
     const auto age = fs::file_time_type::clock::now() - fs::last_write_time(metrics);
-    if (lastEvent == "error") {
+    if (const std::optional<RunWriter> writer = currentRunWriter(directory)) {
+        summary.state = "running"; // its writer holds the lock, however long since it last wrote
+        summary.writer = describeRunWriter(*writer);
+    } else if (lastEvent == "error") {
         summary.state = "failed";
     } else if (summary.epochsDone >= summary.totalEpochs && summary.totalEpochs > 0) {
         summary.state = "finished";
     } else if (lastEvent == "stopped") {
         summary.state = "stopped";
-    } else if (age < kRunningWindow) {
+    } else if (age < kRunningWindow && !fs::exists(runLockPath(directory))) {
+        // A writer that does not lock (older, or other code): a recent write is the only sign of life. A writer
+        // that locks and holds no lock has ended, even a second ago.
         summary.state = "running";
     } else {
         summary.state = "incomplete";

@@ -54,6 +54,7 @@ struct RunSummary
     double lastLoss = 0; ///< the last epoch's mean loss (or the last step's, before the first epoch ends)
     bool hasLoss = false; ///< false until a step or an epoch is recorded: then lastLoss means nothing yet
     std::string state;   ///< running, finished, stopped, failed or incomplete
+    std::string writer;  ///< who trains it now (describeRunWriter), for a running run whose writer locks; else empty
     int worldSize = 1;   ///< processes of the last start or resume (distributed training)
     // From config.yaml, for the experiment table:
     std::string encoder;

@@ -1,8 +1,10 @@
 #include "core/io/run_directory.h"
 
 #include "core/common/build_info.h"
+#include "core/common/duration_text.h"
 #include "core/common/error.h"
 #include "core/io/path_names.h"
+#include "core/io/run_lock.h"
 
 #include <chrono>
 #include <nlohmann/json.hpp>
@@ -96,7 +98,11 @@ RunPaths createRunDirectory(const std::string& runsDir, const std::string& expNa
         throw TauError(runsDir + ": cannot create the runs directory (" + error.message() + ")");
     }
     fs::path candidate = fs::path(runsDir) / expName;
-    for (int suffix = 2; fs::exists(candidate / "metrics.jsonl") || fs::exists(candidate / "config.yaml"); ++suffix) {
+    const auto taken = [](const fs::path& folder) {
+        return fs::exists(folder / "metrics.jsonl") || fs::exists(folder / "config.yaml") ||
+               currentRunWriter(folder.string()).has_value();
+    };
+    for (int suffix = 2; taken(candidate); ++suffix) {
         candidate = fs::path(runsDir) / (expName + "_" + std::to_string(suffix));
     }
     RunPaths paths{candidate.string()};
@@ -144,17 +150,6 @@ double unixSeconds()
     return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-/** The current UTC time as ISO 8601, e.g. 2026-12-01T21:30:05Z. */
-std::string isoTimeNow()
-{
-    const std::time_t now = std::time(nullptr);
-    std::tm utc{};
-    gmtime_r(&now, &utc);
-    char text[32];
-    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-    return text;
-}
-
 } // namespace
 
 void recordTrainingSession(const RunPaths& paths, const TrainingSession& session)
@@ -172,7 +167,7 @@ void recordTrainingSession(const RunPaths& paths, const TrainingSession& session
         }
     }
     file["sessions"].push_back({{"event", session.event},
-                                {"time", isoTimeNow()},
+                                {"time", utcTimeNow()},
                                 {"wall_time", unixSeconds()},
                                 {"host", hostName()},
                                 {"program", session.program},

@@ -47,8 +47,8 @@ struct RunLocation
 RunLocation locateRun(const std::string& location);
 
 /**
- * Creates <runsDir>/<expName>, or <expName>_2, _3, ... when that run already has results: a new run never
- * overwrites an old one.
+ * Creates <runsDir>/<expName>, or <expName>_2, _3, ... when that run already has results or a writer
+ * (run_lock.h): a new run never overwrites an old one.
  */
 RunPaths createRunDirectory(const std::string& runsDir, const std::string& expName);
 

@@ -13,6 +13,7 @@
 #include "core/distributed/gradient_averager.h"
 #include "core/evaluation/knn_monitor.h"
 #include "core/io/run_directory.h"
+#include "core/io/run_lock.h"
 #include "core/methods/system_catalog.h"
 #include "core/training/checkpoint.h"
 #include "core/training/objective.h"
@@ -244,8 +245,55 @@ private:
         }
     }
 
+    bool resuming() const { return !m_options.resumeRunDirectory.empty(); }
+
+    /** A new run: its folder, locked, and its config. A resume: the checkpoint loaded, the history cut to it. */
+    void openRunDirectory()
+    {
+        if (!resuming()) {
+            if (leader()) {
+                // createRunDirectory passes over folders with a writer; one that appears in between is passed too.
+                for (;;) {
+                    m_paths = createRunDirectory(m_config.runsDir, m_config.expName);
+                    try {
+                        m_writerLock = std::make_unique<RunWriterLock>(m_paths.root, m_options.program);
+                        break;
+                    } catch (const RunBusyError&) {
+                    }
+                }
+                writeFileAtomically(m_paths.config(), toYaml(m_config));
+            }
+            return;
+        }
+        // Every rank reads the checkpoint (a shared file system); it holds no trace of the world size.
+        m_paths = RunPaths{m_options.resumeRunDirectory};
+        if (std::filesystem::exists(m_paths.lastCheckpoint())) {
+            m_position = loadCheckpoint(m_paths.lastCheckpoint(), m_objective->model(), &m_optimizer->inner(),
+                                        [this](torch::serialize::InputArchive& a) { m_objective->loadExtras(a); });
+            if (m_channelsLast) {
+                m_objective->useChannelsLast(); // loading took the file's (contiguous) layout
+            }
+        } else {
+            // Stopped before its first checkpoint: the run starts again from step 0, as it first did.
+            m_observer.onMessage(m_paths.lastCheckpoint() + " is not there yet: the run starts again from step 0");
+        }
+        if (leader()) {
+            // The steps after the checkpoint will be trained again: their records go, one record per step.
+            const int dropped = truncateMetricsHistory(m_paths.metrics(), m_position.step, m_position.epoch);
+            if (dropped > 0) {
+                m_observer.onMessage("metrics.jsonl: dropped " + std::to_string(dropped) +
+                                     " records after step " + std::to_string(m_position.step) +
+                                     " (the checkpoint), which this resume trains again");
+            }
+        }
+    }
+
     void prepare()
     {
+        if (resuming() && leader()) {
+            // Before anything is loaded: a second writer is refused at once, with the first one named.
+            m_writerLock = std::make_unique<RunWriterLock>(m_options.resumeRunDirectory, m_options.program);
+        }
         configureThreads(m_config.threads);
         torch::manual_seed(uint64_t(m_config.seed));
         resetGpuPeak(m_device); // the step records' peak is this run's
@@ -310,34 +358,7 @@ private:
         const auto warmupSteps = (long long)std::llround(m_config.optimizer.warmupEpochs * m_stepsPerEpoch);
         m_schedule = makeSchedule(m_config.optimizer, warmupSteps, m_totalSteps);
 
-        if (m_options.resumeRunDirectory.empty()) {
-            if (leader()) {
-                m_paths = createRunDirectory(m_config.runsDir, m_config.expName);
-                writeFileAtomically(m_paths.config(), toYaml(m_config));
-            }
-        } else {
-            // Every rank reads the checkpoint (a shared file system); it holds no trace of the world size.
-            m_paths = RunPaths{m_options.resumeRunDirectory};
-            if (std::filesystem::exists(m_paths.lastCheckpoint())) {
-                m_position = loadCheckpoint(m_paths.lastCheckpoint(), m_objective->model(), &m_optimizer->inner(),
-                                            [this](torch::serialize::InputArchive& a) { m_objective->loadExtras(a); });
-                if (m_channelsLast) {
-                    m_objective->useChannelsLast(); // loading took the file's (contiguous) layout
-                }
-            } else {
-                // Stopped before its first checkpoint: the run starts again from step 0, as it first did.
-                m_observer.onMessage(m_paths.lastCheckpoint() + " is not there yet: the run starts again from step 0");
-            }
-            if (leader()) {
-                // The steps after the checkpoint will be trained again: their records go, one record per step.
-                const int dropped = truncateMetricsHistory(m_paths.metrics(), m_position.step, m_position.epoch);
-                if (dropped > 0) {
-                    m_observer.onMessage("metrics.jsonl: dropped " + std::to_string(dropped) +
-                                         " records after step " + std::to_string(m_position.step) +
-                                         " (the checkpoint), which this resume trains again");
-                }
-            }
-        }
+        openRunDirectory();
         if (distributed()) {
             broadcastModelState();
         }
@@ -345,8 +366,7 @@ private:
             m_metrics = std::make_unique<MetricsWriter>(m_paths.metrics());
         }
         std::ostringstream start;
-        start << (m_options.resumeRunDirectory.empty() ? "started " + m_config.system
-                                                       : "resumed at step " + std::to_string(m_position.step))
+        start << (resuming() ? "resumed at step " + std::to_string(m_position.step) : "started " + m_config.system)
               << " on " << describeDevice(m_device);
         if (distributed()) {
             start << " x " << m_communicator->worldSize() << " processes (" << m_communicator->backend() << ", "
@@ -356,9 +376,9 @@ private:
         // The plan, before the first step: what will run, so a wrong config shows before hours are spent on it.
         start << ": " << m_config.numEpochs << " epochs x " << m_stepsPerEpoch << " steps = " << m_totalSteps
               << " steps, batch " << m_config.optimizer.batchSize << ", " << m_dataset.size() << " training images";
-        writeEvent(m_options.resumeRunDirectory.empty() ? "start" : "resume", start.str(), m_communicator->worldSize());
+        writeEvent(resuming() ? "resume" : "start", start.str(), m_communicator->worldSize());
         if (leader()) {
-            recordTrainingSession(m_paths, {m_options.resumeRunDirectory.empty() ? "start" : "resume", m_options.program,
+            recordTrainingSession(m_paths, {resuming() ? "resume" : "start", m_options.program,
                                             m_options.commandLine, describeDevice(m_device), m_communicator->worldSize()});
         }
         m_observer.onMessage(start.str());
@@ -634,6 +654,7 @@ private:
     std::unique_ptr<ConfiguredOptimizer> m_optimizer;
     std::function<double(long long)> m_schedule;
     RunPaths m_paths;
+    std::unique_ptr<RunWriterLock> m_writerLock; ///< rank 0 holds RUN/writer.lock until the run ends
     std::unique_ptr<MetricsWriter> m_metrics;
     TrainingPosition m_position;
     int m_stepsPerEpoch = 0;
@@ -646,7 +667,12 @@ private:
 TrainingResult train(const ExperimentConfig& config, TrainingObserver& observer, const CancellationToken& cancel,
                      const TrainingOptions& options)
 {
-    return translateTorchErrors("training", [&] { return TrainingRun(config, observer, cancel, options).execute(); });
+    TrainingOptions resolved = options;
+    if (resolved.resumeRunDirectory.empty() && !config.continueFromCheckpoint.empty()) {
+        // continue_from_checkpoint names the run or one of its checkpoints: training goes on in that run.
+        resolved.resumeRunDirectory = locateRun(config.continueFromCheckpoint).paths.root;
+    }
+    return translateTorchErrors("training", [&] { return TrainingRun(config, observer, cancel, resolved).execute(); });
 }
 
 } // namespace tau::core

@@ -7,6 +7,7 @@
 #include "core/config/config_loader.h"
 #include "core/distributed/distributed_environment.h"
 #include "core/io/run_directory.h"
+#include "core/io/run_lock.h"
 #include "core/training/trainer.h"
 
 #include <cstdio>
@@ -67,6 +68,9 @@ int train(const TrainArguments& args)
                                     " (the global batch is split evenly), got " +
                                     std::to_string(config.optimizer.batchSize));
     }
+    if (!args.resume.empty()) {
+        core::refuseIfBeingWritten(args.resume); // before processes are launched for it
+    }
     JobRole role;
     if (const std::optional<int> launched = launchOrJoin(args.processes, config.device, role)) {
         return *launched;
@@ -78,10 +82,7 @@ int train(const TrainArguments& args)
     ProgressPrinter printer(leader && isatty(STDERR_FILENO) != 0);
     QuietObserver quiet;
     stopOnInterrupt();
-    options.resumeRunDirectory = args.resume;
-    if (options.resumeRunDirectory.empty() && !config.continueFromCheckpoint.empty()) {
-        options.resumeRunDirectory = core::locateRun(config.continueFromCheckpoint).paths.root;
-    }
+    options.resumeRunDirectory = args.resume; // or the config's continue_from_checkpoint, which core::train reads
     core::TrainingResult result;
     try {
         result = core::train(config, leader ? static_cast<core::TrainingObserver&>(printer) : quiet, interruption(),
