@@ -3,9 +3,9 @@
 #include "core/common/error.h"
 #include "core/config/config_loader.h"
 #include "core/io/csv.h"
-#include "core/io/metrics_reader.h"
 #include "core/methods/score_catalog.h"
 #include "core/methods/system_catalog.h"
+#include "core/runs/run_index.h"
 
 #include <QFileInfo>
 #include <QTextStream>

@@ -12,6 +12,7 @@
 #include "widgets/export/figure_export.h"
 #include "widgets/plots/distribution_plot.h"
 #include "widgets/plots/roc_plot.h"
+#include "widgets/plots/scalar_plot.h"
 #include "widgets/plots/training_curve_plot.h"
 
 #include <QApplication>
@@ -144,6 +145,8 @@ public:
                    "imported run, or one whose record was removed.</p>\n";
         } else if (QString error = writeTraining(out, config, history); !error.isEmpty()) {
             return error;
+        } else if (QString scalarError = writeScalars(out, history); !scalarError.isEmpty()) {
+            return scalarError;
         }
         if (core::systemOf(config).learnsTemperature) {
             writeCertaintyGrids(out);
@@ -177,6 +180,50 @@ private:
             out << " · last epoch loss " << QString::number(history.epochs.back().loss, 'f', 4);
         }
         out << " · <code>" << escaped(m_run) << "</code></p>\n";
+    }
+
+    /**
+     * The free-form scalars of the step and epoch records (knn_top1, an objective's diagnostics, another program's
+     * values): a table of each one's first and last value, and its curve against the step.
+     */
+    QString writeScalars(QTextStream& out, const core::MetricsHistory& history)
+    {
+        widgets::ScalarPlot plot;
+        plot.resize(800, 450);
+        QMap<QString, QVector<QPair<long long, double>>> byName; // [name (step) or name (epoch)] (step, value)
+        for (const core::StepRecord& step : history.steps) {
+            for (const auto& [name, value] : step.scalars) {
+                byName[QString::fromStdString(name)].append({step.step, value});
+            }
+        }
+        for (const core::EpochRecord& epoch : history.epochs) {
+            for (const auto& [name, value] : epoch.scalars) {
+                byName[QString::fromStdString(name) + QStringLiteral(" (epoch)")].append({epoch.step, value});
+            }
+        }
+        if (byName.isEmpty()) {
+            return {};
+        }
+        out << "<h2>Scalars</h2>\n<table><tr><th>scalar</th><th>records</th><th>first</th><th>last</th></tr>\n";
+        for (auto it = byName.cbegin(); it != byName.cend(); ++it) {
+            out << "<tr><td>" << escaped(it.key()) << "</td><td>" << it.value().size() << "</td><td>"
+                << QString::number(it.value().front().second, 'g', 6) << "</td><td>"
+                << QString::number(it.value().back().second, 'g', 6) << "</td></tr>\n";
+            for (const auto& [step, value] : it.value()) {
+                plot.addPoint(it.key(), double(step), value);
+            }
+        }
+        out << "</table>\n";
+        for (const QString& name : byName.keys()) {
+            plot.showSeries(name);
+            QString error;
+            out << figure(inlineSvg(plot.plot(), widgets::FigureSize::DoubleColumn, error),
+                          escaped(name) + QStringLiteral(" against the step."));
+            if (!error.isEmpty()) {
+                return error;
+            }
+        }
+        return {};
     }
 
     QString writeTraining(QTextStream& out, const core::ExperimentConfig& config, const core::MetricsHistory& history)

@@ -10,8 +10,8 @@
 #include "app/pages/runs_dock.h"
 #include "app/pages/train_page.h"
 #include "core/common/build_info.h"
-#include "core/config/experiment_config.h"
 #include "core/io/run_directory.h"
+#include "core/schema/experiment_config.h"
 
 #include <QAction>
 #include <QApplication>

@@ -2,7 +2,7 @@
 
 #include "app/mainwindow/script_trust_question.h"
 #include "core/common/training_observer.h"
-#include "core/config/experiment_config.h"
+#include "core/schema/experiment_config.h"
 
 #include <QObject>
 #include <QStringList>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/io/metrics_reader.h"
+#include "core/runs/run_index.h"
 
 #include <QAbstractTableModel>
 #include <QDateTime>

@@ -6,8 +6,8 @@
 
 #include "core/common/error.h"
 #include "core/config/config_loader.h"
-#include "core/io/metrics_reader.h"
 #include "core/io/run_directory.h"
+#include "core/runs/run_index.h"
 
 #include <QDialog>
 #include <QDialogButtonBox>

@@ -1,6 +1,7 @@
 #include "app/workers/training_worker.h"
 
 #include "app/bridge/core_values.h"
+#include "core/evaluation/training_callbacks.h"
 #include "core/models/script_trust.h"
 #include "core/training/trainer.h"
 
@@ -22,6 +23,7 @@ void TrainingWorker::train(const tau::core::ExperimentConfig& config)
     try {
         core::TrainingOptions options;
         options.program = "tau-explorer";
+        options.callbacks = core::trainingCallbacks(config);
         for (const QString& argument : QCoreApplication::arguments()) {
             options.commandLine.push_back(argument.toStdString());
         }

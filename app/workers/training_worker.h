@@ -2,7 +2,7 @@
 
 #include "core/common/cancellation.h"
 #include "core/common/training_observer.h"
-#include "core/config/experiment_config.h"
+#include "core/schema/experiment_config.h"
 
 #include <QObject>
 #include <QString>

@@ -3,7 +3,7 @@
 // Torch-free on purpose: config validation, the CLI's help and the GUI know the dataset names through this header;
 // the loaders that decode them are in dataset_registry.h.
 
-#include "core/config/experiment_config.h"
+#include "core/schema/experiment_config.h"
 
 #include <cstdint>
 #include <string>

@@ -1,8 +1,8 @@
 #pragma once
 
-#include "core/config/experiment_config.h"
 #include "core/data/dataset_catalog.h"
 #include "core/data/image_dataset.h"
+#include "core/schema/experiment_config.h"
 
 #include <string>
 #include <vector>

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "core/config/experiment_config.h"
 #include "core/data/raw_images.h"
+#include "core/schema/experiment_config.h"
 
 #include <torch/types.h>
 

@@ -50,17 +50,22 @@ std::optional<torch::Tensor> featuresOf(const EvaluatedModel& model, const Image
 
 } // namespace
 
-KnnMonitor::KnnMonitor(const ExperimentConfig& config, const torch::Device& device)
+KnnMonitor::KnnMonitor(const ExperimentConfig& config)
     : m_sets(std::make_unique<Sets>())
+    , m_config(config)
     , m_every(config.logging.knnEvery)
-    , m_device(device)
 {
-    m_sets->reference = heldOutImages(config, Split::Train);
-    m_sets->queries = heldOutImages(config, Split::Test);
+}
+
+void KnnMonitor::setUp(const TrainingSetUp& setUp)
+{
+    m_device = setUp.device;
+    m_sets->reference = heldOutImages(m_config, Split::Train);
+    m_sets->queries = heldOutImages(m_config, Split::Test);
     if (m_sets->reference.labels.numel() == 0 || m_sets->reference.labels.min().item<int64_t>() < 0 ||
         m_sets->queries.labels.numel() == 0 || m_sets->queries.labels.min().item<int64_t>() < 0) {
-        throw ConfigError(config.sourcePath, 0, "logging.knn_every",
-                          "expected 0 for a dataset without labels (" + config.dataset.name +
+        throw ConfigError(m_config.sourcePath, 0, "logging.knn_every",
+                          "expected 0 for a dataset without labels (" + m_config.dataset.name +
                               " has unlabelled images: kNN top-1 needs classes), got " + std::to_string(m_every));
     }
     AugmentationOptions evaluation;
@@ -68,6 +73,16 @@ KnnMonitor::KnnMonitor(const ExperimentConfig& config, const torch::Device& devi
     evaluation.mean = m_sets->reference.mean;
     evaluation.std = m_sets->reference.std;
     m_sets->transform = std::make_unique<ViewAugmenter>(evaluation);
+}
+
+void KnnMonitor::onEpochEnd(EpochEnd& end)
+{
+    if (!due(end.epochsDone, end.totalEpochs)) {
+        return;
+    }
+    if (const std::optional<double> measured = top1(end.objective, end.cancel)) {
+        end.record.scalars["knn_top1"] = *measured;
+    }
 }
 
 KnnMonitor::~KnnMonitor() = default;

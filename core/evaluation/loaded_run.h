@@ -1,10 +1,10 @@
 #pragma once
 
-#include "core/config/experiment_config.h"
 #include "core/data/augmentation.h"
 #include "core/data/dataset_registry.h"
 #include "core/evaluation/model_pass.h"
 #include "core/io/run_directory.h"
+#include "core/schema/experiment_config.h"
 #include "core/training/objective.h"
 
 #include <functional>

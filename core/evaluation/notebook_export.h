@@ -5,7 +5,7 @@
 
 #include "core/common/cancellation.h"
 #include "core/common/evaluation_observer.h"
-#include "core/config/experiment_config.h"
+#include "core/schema/experiment_config.h"
 
 #include <string>
 #include <vector>

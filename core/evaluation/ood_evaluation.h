@@ -4,9 +4,9 @@
 
 #include "core/common/cancellation.h"
 #include "core/common/evaluation_observer.h"
-#include "core/config/experiment_config.h"
 #include "core/distributed/distributed_environment.h"
 #include "core/evaluation/ood_metrics.h"
+#include "core/schema/experiment_config.h"
 
 #include <map>
 #include <string>

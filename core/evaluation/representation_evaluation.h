@@ -3,9 +3,9 @@
 // Torch-free: the CLI starts these through this header.
 
 #include "core/common/cancellation.h"
-#include "core/config/experiment_config.h"
 #include "core/distributed/distributed_environment.h"
 #include "core/evaluation/ood_evaluation.h"
+#include "core/schema/experiment_config.h"
 
 #include <string>
 #include <vector>

@@ -371,7 +371,44 @@ EvaluationSummary summarizeEvaluationFolder(const std::string& folder)
         return summary;
     }
     summary.present = true;
-    summary.oodDetection = metrics.contains("results");
+    // The same rule as readEvaluationFolder: a "results" object makes it tau ood's; its scores are the "scores"
+    // list, then any other score its results name, in order.
+    const auto results = metrics.find("results");
+    summary.oodDetection = results != metrics.end() && results->is_object();
+    if (summary.oodDetection) {
+        const auto add = [&summary](const std::string& score) {
+            if (std::find(summary.scores.begin(), summary.scores.end(), score) == summary.scores.end()) {
+                summary.scores.push_back(score);
+            }
+        };
+        if (const auto scores = metrics.find("scores"); scores != metrics.end() && scores->is_array()) {
+            for (const json& name : *scores) {
+                if (name.is_string()) {
+                    add(name.get<std::string>());
+                }
+            }
+        }
+        for (const auto& [set, byScore] : results->items()) {
+            if (byScore.is_object()) {
+                for (const auto& [score, values] : byScore.items()) {
+                    add(score);
+                }
+            }
+        }
+        double sum = 0;
+        for (const auto& [set, byScore] : results->items()) {
+            const auto record = summary.scores.empty() || !byScore.is_object() ? byScore.end()
+                                                                                : byScore.find(summary.scores.front());
+            if (record != byScore.end() && record->is_object() && record->contains("auroc") &&
+                (*record)["auroc"].is_number()) {
+                sum += (*record)["auroc"].get<double>();
+                ++summary.aurocSets;
+            }
+        }
+        if (summary.aurocSets > 0) {
+            summary.meanAuroc = sum / summary.aurocSets;
+        }
+    }
     const auto accuracy = [&metrics](const char* key) -> std::optional<double> {
         return metrics.contains(key) && metrics[key].is_number() ? std::optional<double>(metrics[key].get<double>())
                                                                  : std::nullopt;

@@ -128,13 +128,19 @@ struct AccuracyRecord
 /** Writes @p folder/metrics.json of an accuracy evaluation (made if needed). */
 void writeAccuracyMetrics(const std::string& folder, const AccuracyRecord& record);
 
-/** What kind of results an eval folder holds (by its metrics.json), and the accuracies of tau knn / linear-eval. */
+/**
+ * What kind of results an eval folder holds (by its metrics.json), the accuracies of tau knn / linear-eval, and the
+ * headline of a tau ood folder: without reading its ROC and score files.
+ */
 struct EvaluationSummary
 {
     bool present = false;       ///< metrics.json exists and is a JSON object
-    bool oodDetection = false;  ///< written by tau ood (it has "results"): readEvaluationFolder reads it
+    bool oodDetection = false;  ///< written by tau ood (a "results" object): readEvaluationFolder reads it
     std::optional<double> linearTop1; ///< tau linear-eval
     std::optional<double> knnTop1;    ///< tau knn
+    std::vector<std::string> scores;  ///< tau ood: its scores, in readEvaluationFolder's order
+    std::optional<double> meanAuroc;  ///< tau ood: the AUROC of the first score, averaged over the sets that have it
+    int aurocSets = 0;                ///< how many OOD sets meanAuroc averages
 };
 
 /** A look at @p folder's metrics.json; a missing or unreadable one is not present. */

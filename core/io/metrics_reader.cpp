@@ -1,10 +1,7 @@
 #include "core/io/metrics_reader.h"
 
 #include "core/common/error.h"
-#include "core/config/config_loader.h"
 #include "core/io/run_directory.h"
-#include "core/io/run_lock.h"
-#include "core/io/run_notes.h"
 
 #include <nlohmann/json.hpp>
 
@@ -18,8 +15,6 @@ namespace tau::core {
 namespace fs = std::filesystem;
 
 namespace {
-
-constexpr auto kRunningWindow = std::chrono::seconds(120); // a run whose metrics changed this recently is live
 
 double numberOr(const nlohmann::json& line, const char* key, double fallback = 0.0)
 {
@@ -152,75 +147,6 @@ private:
     long long m_stride = 1;
 };
 
-/** metrics.json of one eval folder, or nothing when it is missing or not JSON. */
-std::optional<nlohmann::json> evaluationMetrics(const fs::path& folder)
-{
-    std::ifstream stream(folder / "metrics.json", std::ios::binary);
-    if (!stream) {
-        return std::nullopt;
-    }
-    nlohmann::json json = nlohmann::json::parse(stream, nullptr, /*allow_exceptions=*/false);
-    return json.is_object() ? std::optional<nlohmann::json>(std::move(json)) : std::nullopt;
-}
-
-/** The mean AUROC of an OOD evaluation's first score over its sets, and what it is. */
-struct MeanAuroc
-{
-    double value = 0;
-    std::string score;
-    int sets = 0;
-    std::string source; ///< "eval/x: tau, mean over 2 OOD sets"
-};
-
-std::optional<MeanAuroc> meanAurocOf(const nlohmann::json& metrics, const std::string& folderName)
-{
-    const std::string score = metrics["scores"].front().get<std::string>();
-    double sum = 0;
-    int sets = 0;
-    for (const auto& [set, byScore] : metrics["results"].items()) {
-        if (byScore.is_object() && byScore.contains(score) && byScore[score].is_object() &&
-            byScore[score].contains("auroc") && byScore[score]["auroc"].is_number()) {
-            sum += byScore[score]["auroc"].get<double>();
-            ++sets;
-        }
-    }
-    if (sets == 0) {
-        return std::nullopt;
-    }
-    return MeanAuroc{sum / sets, score, sets,
-                     "eval/" + folderName + ": " + score + ", mean over " + std::to_string(sets) +
-                         (sets == 1 ? " OOD set" : " OOD sets")};
-}
-
-bool isOodEvaluation(const nlohmann::json& metrics)
-{
-    const auto results = metrics.find("results");
-    const auto scores = metrics.find("scores");
-    return results != metrics.end() && results->is_object() && scores != metrics.end() && scores->is_array() &&
-           !scores->empty() && scores->front().is_string();
-}
-
-/** kNN and linear accuracy, the newest tau ood folder's mean AUROC (RUN/eval/), and the run's notes. */
-void readResults(const std::string& directory, RunSummary& summary)
-{
-    const RunEvaluations evaluations = newestEvaluations(directory);
-    if (evaluations.knnTop1) {
-        summary.knnTop1 = evaluations.knnTop1;
-    }
-    summary.linearTop1 = evaluations.linearTop1;
-    summary.meanAuroc = evaluations.meanAuroc;
-    summary.aurocSource = evaluations.aurocSource;
-    summary.aurocScore = evaluations.aurocScore;
-    summary.aurocSets = evaluations.aurocSets;
-    try {
-        const RunNotes notes = readRunNotes(directory);
-        summary.tags = notes.tags;
-        summary.note = notes.note;
-    } catch (const TauError&) {
-        summary.note = "(notes.json is unreadable)";
-    }
-}
-
 } // namespace
 
 MetricsHistory readMetricsFile(const std::string& path, const MetricsReadOptions& options)
@@ -294,135 +220,6 @@ MetricsHistory readMetricsFile(const std::string& path, const MetricsReadOptions
     history.stepRecordsInFile = decimation.seen();
     history.stepStride = decimation.stride();
     return history;
-}
-
-RunEvaluations newestEvaluations(const std::string& runDirectory)
-{
-    RunEvaluations found;
-    fs::file_time_type newestOod = fs::file_time_type::min(), newestKnn = newestOod, newestLinear = newestOod;
-    std::error_code error;
-    for (const auto& entry : fs::directory_iterator(RunPaths{runDirectory}.evaluations(), error)) {
-        const std::optional<nlohmann::json> metrics = evaluationMetrics(entry.path());
-        std::error_code timeError;
-        const fs::file_time_type written = fs::last_write_time(entry.path() / "metrics.json", timeError);
-        if (!metrics || timeError) {
-            continue;
-        }
-        if (const auto knn = metrics->find("knn_top1"); knn != metrics->end() && knn->is_number() && written >= newestKnn) {
-            found.knnTop1 = knn->get<double>();
-            newestKnn = written;
-        }
-        if (const auto linear = metrics->find("linear_top1");
-            linear != metrics->end() && linear->is_number() && written >= newestLinear) {
-            found.linearTop1 = linear->get<double>();
-            newestLinear = written;
-        }
-        if (isOodEvaluation(*metrics) && written >= newestOod) {
-            found.oodFolder = entry.path().string();
-            newestOod = written;
-            const auto mean = meanAurocOf(*metrics, entry.path().filename().string()); // parsed once, here
-            found.meanAuroc = mean ? std::optional<double>(mean->value) : std::nullopt;
-            found.aurocSource = mean ? mean->source : std::string();
-            found.aurocScore = mean ? mean->score : std::string();
-            found.aurocSets = mean ? mean->sets : 0;
-        }
-    }
-    return found;
-}
-
-RunSummary summarizeRun(const std::string& directory)
-{
-    RunSummary summary;
-    summary.directory = directory;
-    summary.name = fs::path(directory).filename().string();
-    try {
-        const ExperimentConfig config = loadConfigFile(RunPaths{directory}.config());
-        summary.system = config.system;
-        summary.dataset = config.dataset.name;
-        summary.totalEpochs = config.numEpochs;
-        summary.encoder = config.model.encoder;
-        summary.batchSize = config.optimizer.batchSize;
-        summary.learningRate = config.optimizer.learningRate;
-        summary.temperature = config.loss.t;
-        summary.seed = config.seed;
-        summary.trainSubset = config.dataset.trainSubset;
-    } catch (const TauError&) {
-        summary.state = "incomplete";
-        return summary;
-    }
-    const std::string metrics = RunPaths{directory}.metrics();
-    if (!fs::exists(metrics)) {
-        summary.state = "incomplete";
-        return summary;
-    }
-    // The panel needs the last step only: a long history is scanned, not parsed.
-    const MetricsHistory history = readMetricsFile(metrics, MetricsReadOptions{2});
-    summary.epochsDone = history.epochs.empty() ? 0 : history.epochs.back().epoch;
-    summary.worldSize = history.worldSize;
-    if (!history.epochs.empty()) {
-        summary.lastLoss = history.epochs.back().loss;
-    } else if (!history.steps.empty()) {
-        summary.lastLoss = history.steps.back().loss;
-    }
-    summary.hasLoss = !history.epochs.empty() || !history.steps.empty();
-    for (const EpochRecord& epoch : history.epochs) {
-        if (const auto found = epoch.scalars.find("knn_top1"); found != epoch.scalars.end()) {
-            summary.knnTop1 = found->second;
-        }
-    }
-    readResults(directory, summary);
-    const std::string lastEvent = history.events.empty() ? "" : history.events.back().first;
-    const auto age = fs::file_time_type::clock::now() - fs::last_write_time(metrics);
-    if (const std::optional<RunWriter> writer = currentRunWriter(directory)) {
-        summary.state = "running"; // its writer holds the lock, however long since it last wrote
-        summary.writer = describeRunWriter(*writer);
-    } else if (lastEvent == "error") {
-        summary.state = "failed";
-    } else if (summary.epochsDone >= summary.totalEpochs && summary.totalEpochs > 0) {
-        summary.state = "finished";
-    } else if (lastEvent == "stopped") {
-        summary.state = "stopped";
-    } else if (age < kRunningWindow && !fs::exists(runLockPath(directory))) {
-        // A writer that does not lock (older, or other code): a recent write is the only sign of life. A writer
-        // that locks and holds no lock has ended, even a second ago.
-        summary.state = "running";
-    } else {
-        summary.state = "incomplete";
-    }
-    return summary;
-}
-
-std::vector<std::string> listRunDirectories(const std::string& runsRoot)
-{
-    std::vector<std::string> directories;
-    std::error_code error;
-    fs::recursive_directory_iterator entry(runsRoot, fs::directory_options::skip_permission_denied, error);
-    for (; !error && entry != fs::recursive_directory_iterator(); entry.increment(error)) {
-        if (!entry->is_directory(error) || entry->path().filename().string().rfind('.', 0) == 0) {
-            if (entry->is_directory(error)) {
-                entry.disable_recursion_pending();
-            }
-            continue;
-        }
-        if (fs::exists(entry->path() / "config.yaml")) {
-            directories.push_back(entry->path().string());
-            entry.disable_recursion_pending(); // a run's checkpoints/ and eval/ hold no runs
-        } else if (entry.depth() >= 3) {
-            entry.disable_recursion_pending(); // runs/a/b/c/run at most: a deep tree is not a runs folder
-        }
-    }
-    // Sorting full paths under one root sorts by run name.
-    std::sort(directories.begin(), directories.end());
-    return directories;
-}
-
-std::vector<RunSummary> listRuns(const std::string& runsRoot)
-{
-    std::vector<RunSummary> runs;
-    for (const std::string& directory : listRunDirectories(runsRoot)) {
-        runs.push_back(summarizeRun(directory));
-    }
-    return runs;
 }
 
 } // namespace tau::core

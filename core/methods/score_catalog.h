@@ -2,8 +2,8 @@
 
 // Torch-free on purpose: `tau ood`, the GUI's OOD page and the CLI's help read the catalogue through this header.
 
-#include "core/config/experiment_config.h"
 #include "core/methods/system_catalog.h"
+#include "core/schema/experiment_config.h"
 
 #include <string>
 #include <vector>

@@ -2,24 +2,12 @@
 
 // Torch-free on purpose: config validation, the CLI's help and the GUI read the catalogue through this header.
 
-#include "core/config/experiment_config.h"
+#include "core/schema/experiment_config.h"
 
-#include <memory>
 #include <string>
 #include <vector>
 
-namespace c10 {
-struct Device;
-}
-
 namespace tau::core {
-
-class TrainingObjective;
-struct ModelInput;
-
-/** Builds a system's objective for images of the given input on a device (defined in its own objective file). */
-using ObjectiveFactory = std::unique_ptr<TrainingObjective> (*)(const ExperimentConfig& config, const ModelInput& input,
-                                                                const c10::Device& device);
 
 /**
  * One training system (`system:` in a config), described once. Everything that depends on which method a run
@@ -40,8 +28,10 @@ struct SystemInfo
     bool trainsWithOutliers = false; ///< synthetic outliers in every step (loss.outlier_*): their c is recorded
     /** The OOD scores pre-checked for its runs, where they fit the run (see scoreCatalog()). */
     std::vector<std::string> defaultScores;
-    /** Builds its objective; null for a system that loads but does not train here (then notTrainable says why). */
-    ObjectiveFactory make = nullptr;
+    /**
+     * Empty for a system trained here (its objective is built from its own floor: objectiveFactories() in
+     * training/objective.cpp); else why it loads but does not train.
+     */
     std::string notTrainable;
 };
 

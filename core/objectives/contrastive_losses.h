@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/config/experiment_config.h"
+#include "core/schema/experiment_config.h"
 
 #include <torch/types.h>
 

@@ -1,15 +1,16 @@
 #pragma once
 
-#include "core/config/experiment_config.h"
 #include "core/data/batch_loader.h"
 #include "core/distributed/communicator.h"
 #include "core/models/batch_norm.h"
 #include "core/models/contrastive_model.h"
 #include "core/models/memory_format.h"
 #include "core/objectives/contrastive_losses.h"
+#include "core/schema/experiment_config.h"
 
 #include <torch/serialize/archive.h>
 
+#include <map>
 #include <memory>
 
 namespace tau::core {
@@ -20,6 +21,12 @@ struct StepLoss
     torch::Tensor loss;
     torch::Tensor rawR;
     torch::Tensor outlierRawR = {}; ///< outlier exposure: r of this rank's synthetic outliers (detached); else undefined
+    /**
+     * Any diagnostic of the step, by name, as a 0-dim tensor (left on the device: read only at the steps whose loss
+     * is read). Each reaches the step records' "scalars" in metrics.jsonl, averaged over a job's ranks, so the
+     * dashboard's Scalars tab, Compare runs, tau report and TensorBoard export show it with no edit elsewhere.
+     */
+    std::map<std::string, torch::Tensor> scalars = {};
 };
 
 /**
@@ -115,8 +122,19 @@ protected:
     ContrastiveModel m_model;
 };
 
+/** Builds a system's objective for images of the given input on a device (defined in its own objective file). */
+using ObjectiveFactory = std::unique_ptr<TrainingObjective> (*)(const ExperimentConfig& config, const ModelInput& input,
+                                                                const c10::Device& device);
+
 /**
- * Builds the objective of @p config.system (through its row in systemCatalog()) for images of @p input.
+ * The objective of every system trained here, by its catalogue name. The catalogue (methods/) describes a system;
+ * this table, on the training floor, builds it: a new objective is its file and a row here.
+ */
+const std::map<std::string, ObjectiveFactory>& objectiveFactories();
+
+/**
+ * Builds the objective of @p config.system (its row in systemCatalog(), its factory in objectiveFactories()) for
+ * images of @p input.
  * @throws ConfigError / DataError / TauError for an unknown or untrainable system, an inconsistent config or an
  * unreadable frozen encoder.
  */

@@ -11,12 +11,12 @@
 #include "core/data/dataset_registry.h"
 #include "core/distributed/communicator.h"
 #include "core/distributed/gradient_averager.h"
-#include "core/evaluation/knn_monitor.h"
 #include "core/io/run_directory.h"
 #include "core/io/run_lock.h"
 #include "core/methods/system_catalog.h"
 #include "core/training/checkpoint.h"
 #include "core/training/objective.h"
+#include "core/training/training_callback.h"
 #include "core/training/optimizer_factory.h"
 #include "core/training/distribution_summary.h"
 #include "core/training/lr_schedule.h"
@@ -26,6 +26,7 @@
 #include <chrono>
 #include <cmath>
 #include <deque>
+#include <map>
 #include <filesystem>
 #include <optional>
 #include <functional>
@@ -123,6 +124,7 @@ public:
         , m_precision(config.precision)
         , m_communicator(options.communicator ? options.communicator : singleProcessCommunicator())
         , m_device(trainingDevice(config.device, *m_communicator))
+        , m_callbacks(options.callbacks)
     {
     }
 
@@ -186,7 +188,7 @@ private:
         }
         result.steps = m_position.step;
         result.worldSize = m_communicator->worldSize();
-        reportCommunication();
+        endCallbacks();
         return result;
     }
 
@@ -202,25 +204,21 @@ private:
 
     bool leader() const { return m_communicator->isLeader(); }
 
-    /** What the job cost in communication, per step, as rank 0 saw it (benchmarks read this event). */
-    void reportCommunication()
+    /** Every callback's account of the training, to the run's events and the observer. */
+    void endCallbacks()
     {
-        const long long steps = m_position.step - m_firstStep;
-        if (!distributed() || steps <= 0) {
-            return;
+        TrainingEnd end;
+        end.stepsTrained = m_position.step - m_firstStep;
+        end.seconds = std::chrono::duration<double>(Clock::now() - m_trainingStart).count();
+        end.report = [this](const std::string& event, const std::string& detail) {
+            writeEvent(event, detail);
+            m_observer.onMessage(event + " " + detail);
+        };
+        for (const auto& callback : m_callbacks) {
+            callback->onTrainingEnd(end);
         }
-        const double trainSeconds = std::chrono::duration<double>(Clock::now() - m_trainingStart).count();
-        const double waitShare = 100.0 * (m_communicator->waitSeconds() - m_waitAtStart) / std::max(1e-9, trainSeconds);
-        std::ostringstream detail;
-        detail.precision(3);
-        detail << "per step: " << (m_communicator->payloadBytes() - m_bytesAtStart) / double(steps) / 1e6
-               << " MB through collectives (" << double(m_averager->bytesPerStep()) / 1e6 << " MB of gradients in "
-               << m_averager->bucketCount() << " buckets, " << m_averager->bucketsStartedDuringBackward() << " of "
-               << m_averager->bucketsStarted() << " started during backward), " << 1000.0 * trainSeconds / double(steps)
-               << " ms a step, " << waitShare << "% of it waiting for collectives";
-        writeEvent("communication", detail.str());
-        m_observer.onMessage("communication " + detail.str());
     }
+
     bool distributed() const { return m_communicator->worldSize() > 1; }
 
     /** In a job, the stop decision the ranks agreed on at the last step; alone, the token itself. */
@@ -323,7 +321,8 @@ private:
 
         const ModelInput input{m_dataset.channels(), m_dataset.inputSize(),
                                systemOf(m_config).classifier ? int64_t(m_dataset.classNames.size()) : 0};
-        m_objective = makeObjective(m_config, input, m_device);
+        m_objective = m_options.makeObjective ? m_options.makeObjective(m_config, input, m_device)
+                                              : makeObjective(m_config, input, m_device);
         m_channelsLast = usesChannelsLast(m_config.memoryFormat, m_device);
         if (m_channelsLast) {
             m_objective->useChannelsLast();
@@ -349,14 +348,15 @@ private:
         loaderOptions.rank = m_communicator->rank();
         loaderOptions.worldSize = m_communicator->worldSize();
         m_loader = std::make_unique<BatchLoader>(m_dataset, *m_augmenter, loaderOptions);
-        if (m_config.logging.knnEvery > 0) {
-            m_knnMonitor = std::make_unique<KnnMonitor>(m_config, m_device); // every rank: no rank waits on another
-        }
 
         m_stepsPerEpoch = m_loader->stepsPerEpoch();
         m_totalSteps = (long long)m_stepsPerEpoch * m_config.numEpochs;
         const auto warmupSteps = (long long)std::llround(m_config.optimizer.warmupEpochs * m_stepsPerEpoch);
         m_schedule = makeSchedule(m_config.optimizer, warmupSteps, m_totalSteps);
+        const TrainingSetUp setUp{m_device, *m_communicator, *m_averager, m_config.numEpochs, m_stepsPerEpoch};
+        for (const auto& callback : m_callbacks) {
+            callback->setUp(setUp); // before the run folder: what a callback cannot work with writes nothing
+        }
 
         openRunDirectory();
         if (distributed()) {
@@ -385,8 +385,9 @@ private:
         m_observer.onTrainingStarted(m_paths.root, m_totalSteps);
         m_firstStep = m_position.step;
         m_trainingStart = Clock::now();
-        m_bytesAtStart = m_communicator->payloadBytes();
-        m_waitAtStart = m_communicator->waitSeconds();
+        for (const auto& callback : m_callbacks) {
+            callback->onTrainingStart();
+        }
     }
 
     /**
@@ -412,6 +413,30 @@ private:
             total /= m_communicator->worldSize();
         }
         return total.item<double>() / steps;
+    }
+
+    /** The objective's diagnostics of a step whose loss is read, as the mean over a job's ranks (one all-reduce). */
+    std::map<std::string, double> readScalars(const std::map<std::string, torch::Tensor>& scalars)
+    {
+        std::map<std::string, double> values;
+        if (scalars.empty()) {
+            return values;
+        }
+        std::vector<torch::Tensor> rows;
+        for (const auto& entry : scalars) {
+            rows.push_back(entry.second.detach().to(m_device, torch::kDouble).reshape({1}));
+        }
+        torch::Tensor all = torch::cat(rows);
+        if (distributed()) {
+            m_communicator->allReduceSum(all);
+            all = all / double(m_communicator->worldSize());
+        }
+        all = all.to(torch::kCPU);
+        int64_t index = 0;
+        for (const auto& entry : scalars) {
+            values[entry.first] = all[index++].item<double>();
+        }
+        return values;
     }
 
     /** The record of a step whose loss was read; its rates average the steps since the last read. */
@@ -477,8 +502,9 @@ private:
                 distributions.outlierRawR.push_back(outlierR);
             }
             if (loss) {
-                const StepRecord record =
+                StepRecord record =
                     stepRecord(epoch, stepInEpoch, lr, *loss, secondsSince(lastRead) / stepsSinceRead, r, outlierR);
+                record.scalars = readScalars(step.scalars);
                 lastRead = Clock::now();
                 stepsSinceRead = 0;
                 m_observer.onStep(record);
@@ -613,10 +639,9 @@ private:
             record.outlierCertaintyHistogram = fixedHistogram(outlierCertainties, 0.0, 1.0, m_config.logging.histogramBins);
             record.outlierCertaintyPercentiles = percentilesOf(outlierCertainties);
         }
-        if (m_knnMonitor && m_knnMonitor->due(epoch + 1, m_config.numEpochs)) {
-            if (const std::optional<double> top1 = m_knnMonitor->top1(*m_objective, m_cancel)) {
-                record.scalars["knn_top1"] = *top1;
-            }
+        EpochEnd end{epoch + 1, m_config.numEpochs, *m_objective, m_cancel, record};
+        for (const auto& callback : m_callbacks) {
+            callback->onEpochEnd(end);
         }
         if (m_metrics) {
             m_metrics->write(record);
@@ -643,13 +668,11 @@ private:
     std::optional<double> m_lastFiniteLoss;
     long long m_firstStep = 0;
     Clock::time_point m_trainingStart;
-    double m_bytesAtStart = 0;
-    double m_waitAtStart = 0;
 
     ImageDataset m_dataset;
     std::unique_ptr<ViewAugmenter> m_augmenter;
     std::unique_ptr<BatchLoader> m_loader;
-    std::unique_ptr<KnnMonitor> m_knnMonitor; ///< logging.knn_every > 0
+    std::vector<std::shared_ptr<TrainingCallback>> m_callbacks;
     std::unique_ptr<TrainingObjective> m_objective;
     std::unique_ptr<ConfiguredOptimizer> m_optimizer;
     std::function<double(long long)> m_schedule;

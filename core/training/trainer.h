@@ -4,12 +4,23 @@
 
 #include "core/common/cancellation.h"
 #include "core/common/training_observer.h"
-#include "core/config/experiment_config.h"
 #include "core/distributed/distributed_environment.h"
+#include "core/schema/experiment_config.h"
 
+#include <functional>
+#include <memory>
 #include <string>
+#include <vector>
+
+namespace c10 {
+struct Device;
+}
 
 namespace tau::core {
+
+class TrainingCallback;
+class TrainingObjective;
+struct ModelInput;
 
 struct TrainingOptions
 {
@@ -23,6 +34,14 @@ struct TrainingOptions
     /** Recorded in RUN/provenance.json with each start and resume: which program, and how it was called. */
     std::string program = "tau";
     std::vector<std::string> commandLine;
+    /**
+     * Called at set-up, the start, each epoch's end and the end of training (training_callback.h), in this order.
+     * trainingCallbacks(config) (evaluation/training_callbacks.h) gives those a config asks for.
+     */
+    std::vector<std::shared_ptr<TrainingCallback>> callbacks;
+    /** Builds the objective instead of config.system's catalogue row (an objective of one's own, tests). */
+    std::function<std::unique_ptr<TrainingObjective>(const ExperimentConfig&, const ModelInput&, const c10::Device&)>
+        makeObjective;
 };
 
 struct TrainingResult

@@ -7,6 +7,7 @@
 #include "core/config/config_loader.h"
 #include "core/io/metrics_reader.h"
 #include "core/io/run_lock.h"
+#include "core/runs/run_index.h"
 #include "tests/support/test_support.h"
 
 #include <QElapsedTimer>

@@ -4,6 +4,7 @@
 #include "core/config/config_loader.h"
 #include "core/io/metrics_reader.h"
 #include "core/models/contrastive_model.h"
+#include "core/runs/run_index.h"
 #include "core/training/checkpoint.h"
 #include "tests/support/test_support.h"
 

@@ -3,7 +3,7 @@
 #include "app/cli/cli_support.h"
 #include "app/cli/commands/commands.h"
 #include "core/common/error.h"
-#include "core/config/ood_config.h"
+#include "core/evaluation/ood_config.h"
 #include "core/evaluation/ood_evaluation.h"
 #include "core/methods/score_catalog.h"
 

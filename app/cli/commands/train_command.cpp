@@ -6,6 +6,7 @@
 #include "core/common/error.h"
 #include "core/config/config_loader.h"
 #include "core/distributed/distributed_environment.h"
+#include "core/evaluation/training_callbacks.h"
 #include "core/io/run_directory.h"
 #include "core/io/run_lock.h"
 #include "core/training/trainer.h"
@@ -83,6 +84,7 @@ int train(const TrainArguments& args)
     QuietObserver quiet;
     stopOnInterrupt();
     options.resumeRunDirectory = args.resume; // or the config's continue_from_checkpoint, which core::train reads
+    options.callbacks = core::trainingCallbacks(config);
     core::TrainingResult result;
     try {
         result = core::train(config, leader ? static_cast<core::TrainingObserver&>(printer) : quiet, interruption(),

@@ -1,9 +1,9 @@
 #include "app/pages/analysis/ood_tab.h"
 
 #include "core/evaluation/image_scan.h"
-#include "core/io/metrics_reader.h"
 #include "core/io/run_directory.h"
 #include "core/methods/score_catalog.h"
+#include "core/runs/run_index.h"
 #include "widgets/plots/qcp.h"
 #include "widgets/plots/roc_plot.h"
 #include "widgets/plots/score_histogram_plot.h"

@@ -1,7 +1,7 @@
 #include "core/common/error.h"
 #include "core/config/config_loader.h"
-#include "core/config/ood_config.h"
 #include "core/config/presets.h"
+#include "core/evaluation/ood_config.h"
 #include "tests/support/test_support.h"
 
 #include <QDir>

@@ -12,6 +12,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <nlohmann/json.hpp>
+
 #include <sstream>
 
 #include <cmath>
@@ -63,6 +65,7 @@ class TestEvaluationFiles : public QObject
 
 private Q_SLOTS:
     void writtenFolderReadsBackExactly();
+    void theSummaryReadsMetricsAsTheReaderDoes();
     void damagedFilesAreNamed_data();
     void damagedFilesAreNamed();
     void embeddingAndAccuracyFilesReadBack();
@@ -115,6 +118,37 @@ void TestEvaluationFiles::writtenFolderReadsBackExactly()
     QCOMPARE(read.protocol.referenceImages, int64_t(60000));
     QCOMPARE(read.protocol.knnK, 10);
     QCOMPARE(read.protocol.knnAggregate, std::string("mean"));
+}
+
+/**
+ * One reader of metrics.json: the summary the run index shows (kind, scores, the first score's mean AUROC) is what
+ * readEvaluationFolder reads, also for a folder that names its scores only in its results.
+ */
+void TestEvaluationFiles::theSummaryReadsMetricsAsTheReaderDoes()
+{
+    QTemporaryDir dir;
+    const EvaluationFolderData written = sample(dir.filePath("eval/ood").toStdString());
+    writeEvaluationFolder(written);
+    QByteArray metrics = tau::test::readFile(QString::fromStdString(written.folder + "/metrics.json"));
+    for (const bool withScoresList : {true, false}) {
+        if (!withScoresList) { // as a hand-written or older metrics.json: no "scores" list
+            const nlohmann::json json = nlohmann::json::parse(metrics.toStdString());
+            nlohmann::json without = json;
+            without.erase("scores");
+            QVERIFY(tau::test::writeFile(QString::fromStdString(written.folder + "/metrics.json"),
+                                         QByteArray::fromStdString(without.dump(2))));
+        }
+        const EvaluationFolderData read = readEvaluationFolder(written.folder, /*withScores=*/false);
+        const EvaluationSummary summary = summarizeEvaluationFolder(written.folder);
+        QVERIFY(summary.present && summary.oodDetection);
+        QCOMPARE(summary.scores, read.scores);
+        double sum = 0;
+        for (const std::string& set : read.oodSets) {
+            sum += read.results.at(set).at(read.scores.front()).metrics.auroc;
+        }
+        QCOMPARE(summary.aurocSets, int(read.oodSets.size()));
+        QCOMPARE(summary.meanAuroc.value(), sum / double(read.oodSets.size()));
+    }
 }
 
 void TestEvaluationFiles::damagedFilesAreNamed_data()

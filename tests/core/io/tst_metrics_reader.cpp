@@ -1,4 +1,5 @@
 #include "core/io/metrics_reader.h"
+#include "core/runs/run_index.h"
 #include "core/io/run_directory.h"
 #include "tests/support/test_support.h"
 

@@ -1,9 +1,9 @@
 // One writer per run folder: RUN/writer.lock, what a refused writer is told, and what the run index makes of it.
 // (A writer killed with SIGKILL, through the tau executable: tests/app/tst_run_writer.cpp.)
 
-#include "core/io/metrics_reader.h"
 #include "core/io/run_directory.h"
 #include "core/io/run_lock.h"
+#include "core/runs/run_index.h"
 #include "tests/support/test_support.h"
 
 #include <QDir>

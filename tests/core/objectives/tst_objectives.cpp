@@ -1,10 +1,10 @@
 // MoCo-v2, TaU-MoCo-v2, HIB and supervised cross-entropy against tests/reference/objectives_reference.py.
 
-#include "core/config/experiment_config.h"
 #include "core/data/batch_loader.h"
 #include "core/models/contrastive_model.h"
 #include "core/objectives/hib_loss.h"
 #include "core/objectives/moco_loss.h"
+#include "core/schema/experiment_config.h"
 #include "core/training/objective.h"
 #include "tests/support/test_support.h"
 

@@ -1,10 +1,15 @@
 #include "core/common/build_info.h"
 #include "core/common/error.h"
 #include "core/config/config_loader.h"
-#include "core/models/contrastive_model.h"
-#include "core/training/checkpoint.h"
 #include "core/evaluation/representation_evaluation.h"
+#include "core/evaluation/training_callbacks.h"
 #include "core/io/metrics_reader.h"
+#include "core/io/tensorboard_export.h"
+#include "core/models/contrastive_model.h"
+#include "core/objectives/contrastive_losses.h"
+#include "core/runs/run_index.h"
+#include "core/training/checkpoint.h"
+#include "core/training/objective.h"
 #include "core/training/trainer.h"
 #include "tests/support/test_support.h"
 
@@ -46,6 +51,29 @@ public:
     void onEpochEnd(const EpochRecord& record) override { epochs.push_back(record); }
 };
 
+/** An objective of one's own, built by TrainingOptions::makeObjective: SimCLR's loss, and a diagnostic of its own. */
+class ToyObjective : public SingleModelObjective
+{
+public:
+    ToyObjective(const ExperimentConfig& config, const ModelInput& input, const torch::Device& device)
+        : SingleModelObjective(config.model, input, device)
+        , m_options(contrastiveLossOptions(config.loss))
+    {
+    }
+
+    StepLoss loss(const TrainingBatch& batch) override
+    {
+        const ModelOutput first = m_model->forward(batch.view1);
+        const ModelOutput second = m_model->forward(batch.view2);
+        StepLoss step{ntXentLoss(first.loc, second.loc, m_options), {}};
+        step.scalars["toy_loc_norm"] = first.loc.detach().norm(2, 1).mean();
+        return step;
+    }
+
+private:
+    ContrastiveLossOptions m_options;
+};
+
 std::vector<nlohmann::json> readJsonLines(const QString& path)
 {
     std::vector<nlohmann::json> lines;
@@ -84,6 +112,7 @@ private Q_SLOTS:
     void cudaWithoutCudaIsAClearError();
     void knnEveryRecordsWhatTauKnnMeasures();
     void outlierExposureLowersTheOutliersCertainty();
+    void anObjectivesScalarsReachEveryReader();
 
 private:
     ExperimentConfig tinyConfig(const std::vector<std::string>& overrides = {}) const;
@@ -316,11 +345,13 @@ void TestTrainer::knnEveryRecordsWhatTauKnnMeasures()
     const ExperimentConfig config = tinyConfig({"num_epochs=3", "logging.knn_every=2", "logging.knn_images=300"});
     RecordingObserver observer;
     CancellationToken cancel;
+    TrainingOptions options;
+    options.callbacks = trainingCallbacks(config); // as tau train and the explorer compose them
     const auto unixNow = [] {
         return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
     };
     const double started = unixNow();
-    const TrainingResult result = train(config, observer, cancel);
+    const TrainingResult result = train(config, observer, cancel, options);
     const double ended = unixNow();
     QCOMPARE(observer.epochs.size(), size_t(3));
     QCOMPARE(observer.epochs[0].scalars.count("knn_top1"), size_t(0));
@@ -392,6 +423,37 @@ void TestTrainer::outlierExposureLowersTheOutliersCertainty()
     const TrainingResult plain = train(tinyConfig({"exp_name=plain", "num_epochs=1"}), observer, cancel);
     const MetricsHistory plainHistory = readMetricsFile(plain.runDirectory + "/metrics.jsonl");
     QVERIFY(!plainHistory.epochs.front().hasOutliers && !plainHistory.steps.front().meanOutlierCertainty);
+}
+
+/**
+ * An objective reports a diagnostic through StepLoss::scalars, and nothing else changes: it is in every step
+ * record (the observer's, metrics.jsonl's read back, TensorBoard's export), as the loop reads it.
+ */
+void TestTrainer::anObjectivesScalarsReachEveryReader()
+{
+    const ExperimentConfig config = tinyConfig({"system=simclr", "num_epochs=1", "exp_name=toy"});
+    TrainingOptions options;
+    options.makeObjective = [](const ExperimentConfig& c, const ModelInput& input, const c10::Device& device) {
+        return std::make_unique<ToyObjective>(c, input, device);
+    };
+    RecordingObserver observer;
+    CancellationToken cancel;
+    const TrainingResult result = train(config, observer, cancel, options);
+    QCOMPARE(observer.steps.size(), size_t(8)); // 256 images in batches of 32, every step logged
+    const MetricsHistory history = readMetricsFile(result.runDirectory + "/metrics.jsonl");
+    QCOMPARE(history.steps.size(), observer.steps.size());
+    for (size_t i = 0; i < history.steps.size(); ++i) {
+        const double shown = observer.steps[i].scalars.at("toy_loc_norm");
+        QVERIFY2(std::isfinite(shown) && shown > 0, qPrintable(QString::number(shown)));
+        QCOMPARE(history.steps[i].scalars.at("toy_loc_norm"), shown);
+    }
+    // Steps differ: the value is the step's own, not a constant.
+    QVERIFY(observer.steps.front().scalars.at("toy_loc_norm") != observer.steps.back().scalars.at("toy_loc_norm"));
+
+    const TensorBoardExportResult exported = exportTensorBoard(result.runDirectory);
+    std::ifstream events(exported.file, std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(events)), std::istreambuf_iterator<char>());
+    QVERIFY(bytes.find("scalars/toy_loc_norm") != std::string::npos);
 }
 
 QTEST_APPLESS_MAIN(TestTrainer)

@@ -1,4 +1,4 @@
-#include "core/config/ood_config.h"
+#include "core/evaluation/ood_config.h"
 
 #include "core/common/error.h"
 #include "core/io/path_names.h"
