@@ -250,6 +250,38 @@ void writeEvaluationFolder(const EvaluationFolderData& data)
     }
 }
 
+namespace {
+
+/** A tau ood metrics.json's scores: its "scores" list, then any other score its results name, in order. */
+std::vector<std::string> scoreNamesOf(const json& metrics)
+{
+    std::vector<std::string> names;
+    const auto add = [&names](const std::string& score) {
+        if (std::find(names.begin(), names.end(), score) == names.end()) {
+            names.push_back(score);
+        }
+    };
+    if (const auto scores = metrics.find("scores"); scores != metrics.end() && scores->is_array()) {
+        for (const json& name : *scores) {
+            if (name.is_string()) {
+                add(name.get<std::string>());
+            }
+        }
+    }
+    if (const auto results = metrics.find("results"); results != metrics.end() && results->is_object()) {
+        for (const auto& [set, byScore] : results->items()) {
+            if (byScore.is_object()) {
+                for (const auto& [score, values] : byScore.items()) {
+                    add(score);
+                }
+            }
+        }
+    }
+    return names;
+}
+
+} // namespace
+
 EvaluationFolderData readEvaluationFolder(const std::string& folder, bool withScores)
 {
     EvaluationFolderData data;
@@ -265,9 +297,7 @@ EvaluationFolderData readEvaluationFolder(const std::string& folder, bool withSc
         data.protocol = protocolOf(metrics["protocol"], path);
     }
     data.checkpoint = metrics.value("checkpoint", std::string());
-    if (metrics.contains("scores") && metrics["scores"].is_array()) {
-        data.scores = metrics["scores"].get<std::vector<std::string>>();
-    }
+    data.scores = scoreNamesOf(metrics);
     if (metrics.contains("warnings") && metrics["warnings"].is_array()) {
         data.warnings = metrics["warnings"].get<std::vector<std::string>>();
     }
@@ -276,9 +306,6 @@ EvaluationFolderData readEvaluationFolder(const std::string& folder, bool withSc
         for (const auto& [score, values] : byScore.items()) {
             data.results[ood][score] = metricsRecord(values, path);
             data.roc[ood][score] = readRoc(folder + "/" + rocFileName(ood, score));
-            if (std::find(data.scores.begin(), data.scores.end(), score) == data.scores.end()) {
-                data.scores.push_back(score);
-            }
         }
     }
     if (withScores) {
@@ -371,30 +398,11 @@ EvaluationSummary summarizeEvaluationFolder(const std::string& folder)
         return summary;
     }
     summary.present = true;
-    // The same rule as readEvaluationFolder: a "results" object makes it tau ood's; its scores are the "scores"
-    // list, then any other score its results name, in order.
+    // The same rule as readEvaluationFolder: a "results" object makes it tau ood's.
     const auto results = metrics.find("results");
     summary.oodDetection = results != metrics.end() && results->is_object();
     if (summary.oodDetection) {
-        const auto add = [&summary](const std::string& score) {
-            if (std::find(summary.scores.begin(), summary.scores.end(), score) == summary.scores.end()) {
-                summary.scores.push_back(score);
-            }
-        };
-        if (const auto scores = metrics.find("scores"); scores != metrics.end() && scores->is_array()) {
-            for (const json& name : *scores) {
-                if (name.is_string()) {
-                    add(name.get<std::string>());
-                }
-            }
-        }
-        for (const auto& [set, byScore] : results->items()) {
-            if (byScore.is_object()) {
-                for (const auto& [score, values] : byScore.items()) {
-                    add(score);
-                }
-            }
-        }
+        summary.scores = scoreNamesOf(metrics);
         double sum = 0;
         for (const auto& [set, byScore] : results->items()) {
             const auto record = summary.scores.empty() || !byScore.is_object() ? byScore.end()
