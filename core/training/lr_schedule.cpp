@@ -1,5 +1,7 @@
 #include "core/training/lr_schedule.h"
 
+#include "core/schema/experiment_config.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -55,6 +57,17 @@ double MocoStepSchedule::at(long long step) const
     }
     const int drops = (step >= m_firstDrop ? 1 : 0) + (step >= m_secondDrop ? 1 : 0);
     return m_peakLr * std::pow(0.1, drops);
+}
+
+std::function<double(long long)> learningRateSchedule(const OptimizerConfig& config, long long warmupSteps,
+                                                      long long totalSteps)
+{
+    if (config.schedule == "moco_step") {
+        MocoStepSchedule schedule(config.startLr, config.learningRate, warmupSteps, totalSteps);
+        return [schedule](long long step) { return schedule.at(step); };
+    }
+    WarmupCosineSchedule schedule(config.startLr, config.learningRate, config.finalLr, warmupSteps, totalSteps);
+    return [schedule](long long step) { return schedule.at(step); };
 }
 
 } // namespace tau::core

@@ -1,6 +1,10 @@
 #pragma once
 
+#include <functional>
+
 namespace tau::core {
+
+struct OptimizerConfig;
 
 /** Per-step learning rate: linear warm-up from startLr to peakLr, then cosine down to finalLr. */
 class WarmupCosineSchedule
@@ -30,5 +34,9 @@ private:
     double m_startLr, m_peakLr;
     long long m_warmupSteps, m_firstDrop, m_secondDrop;
 };
+
+/** The per-step learning rate of the config's optimizer.schedule (warmup_cosine or moco_step), for 0-based steps. */
+std::function<double(long long)> learningRateSchedule(const OptimizerConfig& config, long long warmupSteps,
+                                                      long long totalSteps);
 
 } // namespace tau::core

@@ -6,30 +6,31 @@
 #include "core/common/gpu_memory.h"
 #include "core/common/torch_errors.h"
 #include "core/config/config_loader.h"
-#include "core/data/augmentation.h"
-#include "core/data/batch_loader.h"
-#include "core/data/dataset_registry.h"
 #include "core/distributed/communicator.h"
 #include "core/distributed/gradient_averager.h"
 #include "core/io/run_directory.h"
 #include "core/io/run_lock.h"
 #include "core/methods/system_catalog.h"
+#include "core/training/certainty_statistics.h"
 #include "core/training/checkpoint.h"
-#include "core/training/objective.h"
-#include "core/training/training_callback.h"
-#include "core/training/optimizer_factory.h"
-#include "core/training/distribution_summary.h"
+#include "core/training/objective_state.h"
 #include "core/training/lr_schedule.h"
+#include "core/training/objective.h"
+#include "core/training/optimizer_factory.h"
+#include "core/training/precision_scope.h"
+#include "core/training/run_folder_claim.h"
+#include "core/training/run_recorder.h"
+#include "core/training/training_callback.h"
+#include "core/training/training_data.h"
 
 #include <torch/torch.h>
 
 #include <chrono>
 #include <cmath>
-#include <deque>
-#include <map>
 #include <filesystem>
-#include <optional>
 #include <functional>
+#include <map>
+#include <optional>
 #include <sstream>
 
 namespace tau::core {
@@ -38,78 +39,86 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr size_t kTimingWindow = 20;
-
-double secondsSince(Clock::time_point start)
+/** @p values (on the training device) averaged over a job's ranks in one all-reduce, read back as doubles. */
+torch::Tensor meanOverRanks(torch::Tensor values, Communicator& communicator)
 {
-    return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-/** The clock time a record carries (wall_time in metrics.jsonl): seconds since the Unix epoch, as TensorBoard's. */
-double unixSeconds()
-{
-    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-std::vector<float> toVector(const torch::Tensor& values)
-{
-    const torch::Tensor contiguous = values.detach().to(torch::kCPU, torch::kFloat).contiguous();
-    return {contiguous.data_ptr<float>(), contiguous.data_ptr<float>() + contiguous.numel()};
-}
-
-/** c = sigmoid(r), computed in double whatever r's type, as a float vector. */
-std::vector<float> certaintiesOf(const torch::Tensor& r)
-{
-    return toVector(torch::sigmoid(r.to(torch::kDouble)));
-}
-
-/**
- * What an epoch's records summarise, gathered step by step on the training device: nothing of it is read back
- * before the epoch ends, so a GPU never waits for it.
- */
-struct EpochDistributions
-{
-    std::vector<torch::Tensor> rawR;        ///< r of each step's training anchors (the global batch)
-    std::vector<torch::Tensor> outlierRawR; ///< r of each step's synthetic outliers (outlier exposure)
-
-    static torch::Tensor joined(const std::vector<torch::Tensor>& steps)
-    {
-        return steps.empty() ? torch::Tensor() : torch::cat(steps).reshape(-1);
+    if (communicator.worldSize() > 1) {
+        communicator.allReduceSum(values);
+        values = values / double(communicator.worldSize());
     }
-};
-
-/** Per-step learning rate of either schedule. */
-std::function<double(long long)> makeSchedule(const OptimizerConfig& config, long long warmupSteps, long long totalSteps)
-{
-    if (config.schedule == "moco_step") {
-        MocoStepSchedule schedule(config.startLr, config.learningRate, warmupSteps, totalSteps);
-        return [schedule](long long step) { return schedule.at(step); };
-    }
-    WarmupCosineSchedule schedule(config.startLr, config.learningRate, config.finalLr, warmupSteps, totalSteps);
-    return [schedule](long long step) { return schedule.at(step); };
+    return values.to(torch::kCPU, torch::kDouble);
 }
 
-/**
- * float64 training: tensors created without a type (weights, MoCo's queue, HIB's scalars) are double while the
- * run is built and trained. The default type is process-wide, so it is put back when the run ends.
- */
-class PrecisionScope
+/** The objective's diagnostics of a step whose loss is read, as the mean over a job's ranks. */
+std::map<std::string, double> readScalars(const std::map<std::string, torch::Tensor>& scalars, torch::Device device,
+                                          Communicator& communicator)
 {
-public:
-    explicit PrecisionScope(const std::string& precision)
-        : m_previous(torch::get_default_dtype())
-    {
-        if (precision == "float64") {
-            torch::set_default_dtype(caffe2::TypeMeta::Make<double>());
-        }
+    std::map<std::string, double> values;
+    if (scalars.empty()) {
+        return values;
     }
-    ~PrecisionScope() { torch::set_default_dtype(m_previous); }
-    PrecisionScope(const PrecisionScope&) = delete;
-    PrecisionScope& operator=(const PrecisionScope&) = delete;
+    std::vector<torch::Tensor> rows;
+    for (const auto& entry : scalars) {
+        rows.push_back(entry.second.detach().to(device, torch::kDouble).reshape({1}));
+    }
+    const torch::Tensor all = meanOverRanks(torch::cat(rows), communicator);
+    int64_t index = 0;
+    for (const auto& entry : scalars) {
+        values[entry.first] = all[index++].item<double>();
+    }
+    return values;
+}
 
-private:
-    caffe2::TypeMeta m_previous;
-};
+/** The one line a NaN or infinite loss stops the run with: where, at what learning rate, and what to try. */
+std::string nonFiniteLossMessage(double value, long long step, int epoch, int stepInEpoch, double lr,
+                                 std::optional<double> lastFinite, std::optional<int> readEvery)
+{
+    std::ostringstream message;
+    message << "the loss became " << value << " at step " << step << " (epoch " << epoch << ", step " << stepInEpoch
+            << " of the epoch, learning rate " << lr << "; the last finite loss was "
+            << (lastFinite ? std::to_string(*lastFinite) : std::string("none yet"))
+            << (readEvery ? ", read every " + std::to_string(*readEvery) + " steps on a GPU (logging.step_every)"
+                          : std::string())
+            << "); training stopped without saving this state. checkpoints/last.pt holds the last finished "
+               "epoch. Try a smaller optimizer.learning_rate.";
+    return message.str();
+}
+
+/** One GPU per rank: a distributed job on "cuda" puts rank r of a node on cuda:LOCAL_RANK. */
+torch::Device trainingDevice(const std::string& choice, const Communicator& communicator)
+{
+    const torch::Device device = resolveDevice(choice);
+    if (device.is_cuda() && !device.has_index() && communicator.worldSize() > 1) {
+        return torch::Device(torch::kCUDA, torch::DeviceIndex(communicator.localRank()));
+    }
+    return device;
+}
+
+/** What the record of every run holds besides the caller's callbacks: the temperature statistics first. */
+CallbackSequence runCallbacks(const ExperimentConfig& config, const std::vector<std::shared_ptr<TrainingCallback>>& extra)
+{
+    std::vector<std::shared_ptr<TrainingCallback>> callbacks{
+        std::make_shared<CertaintyStatistics>(config.logging.histogramBins)};
+    callbacks.insert(callbacks.end(), extra.begin(), extra.end());
+    return CallbackSequence(std::move(callbacks));
+}
+
+/** " on DEVICE [x N processes (...)]: E epochs x S steps = T steps, batch B, I training images". */
+std::string trainingPlan(const ExperimentConfig& config, const std::string& device, const Communicator& communicator,
+                         int stepsPerEpoch, int64_t trainingImages)
+{
+    std::ostringstream plan;
+    plan << " on " << device;
+    if (communicator.worldSize() > 1) {
+        plan << " x " << communicator.worldSize() << " processes (" << communicator.backend() << ", "
+             << config.optimizer.batchSize / communicator.worldSize() << " images each per step"
+             << (config.syncBatchNorm ? ", synchronised BatchNorm" : "") << ")";
+    }
+    plan << ": " << config.numEpochs << " epochs x " << stepsPerEpoch << " steps = "
+         << (long long)stepsPerEpoch * config.numEpochs << " steps, batch " << config.optimizer.batchSize << ", "
+         << trainingImages << " training images";
+    return plan.str();
+}
 
 /** One training run from start (or resume point) to the last epoch or a stop request. */
 class TrainingRun
@@ -124,7 +133,8 @@ public:
         , m_precision(config.precision)
         , m_communicator(options.communicator ? options.communicator : singleProcessCommunicator())
         , m_device(trainingDevice(config.device, *m_communicator))
-        , m_callbacks(options.callbacks)
+        , m_callbacks(runCallbacks(config, options.callbacks))
+        , m_recorder(observer, config.logging.stepEvery)
     {
     }
 
@@ -192,16 +202,6 @@ private:
         return result;
     }
 
-    /** One GPU per rank: a distributed job on "cuda" puts rank r of a node on cuda:LOCAL_RANK. */
-    static torch::Device trainingDevice(const std::string& choice, const Communicator& communicator)
-    {
-        const torch::Device device = resolveDevice(choice);
-        if (device.is_cuda() && !device.has_index() && communicator.worldSize() > 1) {
-            return torch::Device(torch::kCUDA, torch::DeviceIndex(communicator.localRank()));
-        }
-        return device;
-    }
-
     bool leader() const { return m_communicator->isLeader(); }
 
     /** Every callback's account of the training, to the run's events and the observer. */
@@ -212,11 +212,9 @@ private:
         end.seconds = std::chrono::duration<double>(Clock::now() - m_trainingStart).count();
         end.report = [this](const std::string& event, const std::string& detail) {
             writeEvent(event, detail);
-            m_observer.onMessage(event + " " + detail);
+            m_recorder.say(event + " " + detail);
         };
-        for (const auto& callback : m_callbacks) {
-            callback->onTrainingEnd(end);
-        }
+        m_callbacks.onTrainingEnd(end);
     }
 
     bool distributed() const { return m_communicator->worldSize() > 1; }
@@ -226,21 +224,7 @@ private:
 
     void writeEvent(const std::string& event, const std::string& detail, int worldSize = 0)
     {
-        if (m_metrics) {
-            m_metrics->writeEvent(event, detail, worldSize);
-        }
-    }
-
-    /** Every rank starts from rank 0's weights and BatchNorm statistics (as DistributedDataParallel does). */
-    void broadcastModelState()
-    {
-        torch::NoGradGuard noGrad;
-        for (torch::Tensor tensor : m_objective->model().parameters()) {
-            m_communicator->broadcast(tensor);
-        }
-        for (torch::Tensor tensor : m_objective->model().buffers()) {
-            m_communicator->broadcast(tensor);
-        }
+        m_recorder.event(event, detail, worldSize);
     }
 
     bool resuming() const { return !m_options.resumeRunDirectory.empty(); }
@@ -250,42 +234,29 @@ private:
     {
         if (!resuming()) {
             if (leader()) {
-                // createRunDirectory passes over folders with a writer; one that appears in between is passed too.
-                for (;;) {
-                    m_paths = createRunDirectory(m_config.runsDir, m_config.expName);
-                    try {
-                        m_writerLock = std::make_unique<RunWriterLock>(m_paths.root, m_options.program);
-                        break;
-                    } catch (const RunBusyError&) {
-                    }
-                }
-                writeFileAtomically(m_paths.config(), toYaml(m_config));
+                ClaimedRunFolder claimed = claimNewRunFolder(m_config, m_options.program);
+                m_paths = claimed.paths;
+                m_writerLock = std::move(claimed.lock);
             }
             return;
         }
         // Every rank reads the checkpoint (a shared file system); it holds no trace of the world size.
         m_paths = RunPaths{m_options.resumeRunDirectory};
         if (std::filesystem::exists(m_paths.lastCheckpoint())) {
-            m_position = loadCheckpoint(m_paths.lastCheckpoint(), m_objective->model(), &m_optimizer->inner(),
-                                        [this](torch::serialize::InputArchive& a) { m_objective->loadExtras(a); });
+            m_position = loadObjectiveState(m_paths.lastCheckpoint(), *m_objective, *m_optimizer);
             if (m_channelsLast) {
                 m_objective->useChannelsLast(); // loading took the file's (contiguous) layout
             }
         } else {
             // Stopped before its first checkpoint: the run starts again from step 0, as it first did.
-            m_observer.onMessage(m_paths.lastCheckpoint() + " is not there yet: the run starts again from step 0");
+            m_recorder.say(m_paths.lastCheckpoint() + " is not there yet: the run starts again from step 0");
         }
         if (leader()) {
-            // The steps after the checkpoint will be trained again: their records go, one record per step.
-            const int dropped = truncateMetricsHistory(m_paths.metrics(), m_position.step, m_position.epoch);
-            if (dropped > 0) {
-                m_observer.onMessage("metrics.jsonl: dropped " + std::to_string(dropped) +
-                                     " records after step " + std::to_string(m_position.step) +
-                                     " (the checkpoint), which this resume trains again");
-            }
+            m_recorder.cutHistoryTo(m_paths, m_position.step, m_position.epoch);
         }
     }
 
+    /** Everything before the first step; a run folder is created or claimed only once the rest has succeeded. */
     void prepare()
     {
         if (resuming() && leader()) {
@@ -300,25 +271,33 @@ private:
             // for each convolution once, on the first step, and keeps the fastest.
             at::globalContext().setBenchmarkCuDNN(true);
         }
+        m_dataset = loadTrainingSet(m_config, m_communicator->worldSize(),
+                                    [this](const std::string& message) { m_recorder.say(message); });
+        buildObjective();
+        m_batches = makeTrainingBatches(m_dataset, m_config, m_objective->views(), m_device, m_channelsLast,
+                                        *m_communicator);
+        m_stepsPerEpoch = m_batches.loader->stepsPerEpoch();
+        m_totalSteps = (long long)m_stepsPerEpoch * m_config.numEpochs;
+        const auto warmupSteps = (long long)std::llround(m_config.optimizer.warmupEpochs * m_stepsPerEpoch);
+        m_schedule = learningRateSchedule(m_config.optimizer, warmupSteps, m_totalSteps);
+        const TrainingSetUp setUp{m_device, *m_communicator, *m_averager, m_config.numEpochs, m_stepsPerEpoch};
+        m_callbacks.setUp(setUp); // before the run folder: what a callback cannot work with writes nothing
 
-        const ImageDataset full = loadDataset(m_config.dataset, Split::Train, m_config.data, ImageUse::Views);
-        if (full.skippedFiles > 0) {
-            m_observer.onMessage(std::to_string(full.skippedFiles) + " undecodable image files were skipped (set "
-                                 "data.strict: true to stop on them instead)");
+        openRunDirectory();
+        if (distributed()) {
+            broadcastModelState(*m_objective, *m_communicator);
         }
-        m_dataset = seededSubset(full, m_config.dataset.trainSubset, uint64_t(m_config.seed));
-        if (m_config.optimizer.batchSize % m_communicator->worldSize() != 0) {
-            throw ConfigError(m_config.sourcePath, 0, "optimizer.batch_size",
-                              "expected a multiple of the number of processes (" +
-                                  std::to_string(m_communicator->worldSize()) + "): the global batch is split evenly, got " +
-                                  std::to_string(m_config.optimizer.batchSize));
+        if (leader()) {
+            m_recorder.open(m_paths);
+            recordTrainingSession(m_paths, {resuming() ? "resume" : "start", m_options.program,
+                                            m_options.commandLine, describeDevice(m_device), m_communicator->worldSize()});
         }
-        if (m_dataset.size() < m_config.optimizer.batchSize) {
-            throw ConfigError(m_config.sourcePath, 0, "optimizer.batch_size",
-                              "expected at most the training set size (" + std::to_string(m_dataset.size()) +
-                                  " images), got " + std::to_string(m_config.optimizer.batchSize));
-        }
+        announceStart();
+    }
 
+    /** The objective and its model on the device, in the run's memory format, with its optimiser. */
+    void buildObjective()
+    {
         const ModelInput input{m_dataset.channels(), m_dataset.inputSize(),
                                systemOf(m_config).classifier ? int64_t(m_dataset.classNames.size()) : 0};
         m_objective = m_options.makeObjective ? m_options.makeObjective(m_config, input, m_device)
@@ -332,62 +311,20 @@ private:
         }
         m_optimizer = std::make_unique<ConfiguredOptimizer>(m_config.optimizer, m_objective->parameters());
         m_averager = std::make_unique<GradientAverager>(*m_communicator, m_objective->parameters());
+    }
 
-        AugmentationOptions augmentation;
-        augmentation.cropSize = m_dataset.inputSize();
-        augmentation.mean = m_dataset.mean;
-        augmentation.std = m_dataset.std;
-        m_augmenter = std::make_unique<ViewAugmenter>(augmentation);
-        BatchLoaderOptions loaderOptions;
-        loaderOptions.batchSize = m_config.optimizer.batchSize;
-        loaderOptions.seed = uint64_t(m_config.seed);
-        loaderOptions.views = m_objective->views();
-        loaderOptions.device = m_device;
-        loaderOptions.viewType = m_config.precision == "float64" ? torch::kDouble : torch::kFloat;
-        loaderOptions.channelsLast = m_channelsLast;
-        loaderOptions.rank = m_communicator->rank();
-        loaderOptions.worldSize = m_communicator->worldSize();
-        m_loader = std::make_unique<BatchLoader>(m_dataset, *m_augmenter, loaderOptions);
-
-        m_stepsPerEpoch = m_loader->stepsPerEpoch();
-        m_totalSteps = (long long)m_stepsPerEpoch * m_config.numEpochs;
-        const auto warmupSteps = (long long)std::llround(m_config.optimizer.warmupEpochs * m_stepsPerEpoch);
-        m_schedule = makeSchedule(m_config.optimizer, warmupSteps, m_totalSteps);
-        const TrainingSetUp setUp{m_device, *m_communicator, *m_averager, m_config.numEpochs, m_stepsPerEpoch};
-        for (const auto& callback : m_callbacks) {
-            callback->setUp(setUp); // before the run folder: what a callback cannot work with writes nothing
-        }
-
-        openRunDirectory();
-        if (distributed()) {
-            broadcastModelState();
-        }
-        if (leader()) {
-            m_metrics = std::make_unique<MetricsWriter>(m_paths.metrics());
-        }
-        std::ostringstream start;
-        start << (resuming() ? "resumed at step " + std::to_string(m_position.step) : "started " + m_config.system)
-              << " on " << describeDevice(m_device);
-        if (distributed()) {
-            start << " x " << m_communicator->worldSize() << " processes (" << m_communicator->backend() << ", "
-                  << m_config.optimizer.batchSize / m_communicator->worldSize() << " images each per step"
-                  << (m_config.syncBatchNorm ? ", synchronised BatchNorm" : "") << ")";
-        }
-        // The plan, before the first step: what will run, so a wrong config shows before hours are spent on it.
-        start << ": " << m_config.numEpochs << " epochs x " << m_stepsPerEpoch << " steps = " << m_totalSteps
-              << " steps, batch " << m_config.optimizer.batchSize << ", " << m_dataset.size() << " training images";
-        writeEvent(resuming() ? "resume" : "start", start.str(), m_communicator->worldSize());
-        if (leader()) {
-            recordTrainingSession(m_paths, {resuming() ? "resume" : "start", m_options.program,
-                                            m_options.commandLine, describeDevice(m_device), m_communicator->worldSize()});
-        }
-        m_observer.onMessage(start.str());
+    /** The plan, before the first step: what will run, so a wrong config shows before hours are spent on it. */
+    void announceStart()
+    {
+        const std::string opening =
+            (resuming() ? "resumed at step " + std::to_string(m_position.step) : "started " + m_config.system) +
+            trainingPlan(m_config, describeDevice(m_device), *m_communicator, m_stepsPerEpoch, m_dataset.size());
+        writeEvent(resuming() ? "resume" : "start", opening, m_communicator->worldSize());
+        m_recorder.say(opening);
         m_observer.onTrainingStarted(m_paths.root, m_totalSteps);
         m_firstStep = m_position.step;
         m_trainingStart = Clock::now();
-        for (const auto& callback : m_callbacks) {
-            callback->onTrainingStart();
-        }
+        m_callbacks.onTrainingStart();
     }
 
     /**
@@ -404,69 +341,42 @@ private:
     /** The mean loss of the epoch's steps from their sum on the device (over every rank in a job). */
     double meanLoss(const torch::Tensor& lossSum, int steps)
     {
-        if (steps == 0) {
-            return 0.0;
-        }
-        torch::Tensor total = lossSum.clone(); // on the device: NCCL reduces only GPU tensors
-        if (distributed()) {
-            m_communicator->allReduceSum(total);
-            total /= m_communicator->worldSize();
-        }
-        return total.item<double>() / steps;
+        // A copy on the device: NCCL reduces only GPU tensors, and the all-reduce writes in place.
+        return steps == 0 ? 0.0 : meanOverRanks(lossSum.clone(), *m_communicator).item<double>() / steps;
     }
 
-    /** The objective's diagnostics of a step whose loss is read, as the mean over a job's ranks (one all-reduce). */
-    std::map<std::string, double> readScalars(const std::map<std::string, torch::Tensor>& scalars)
+    /** After an optimisation step: its record where the loss was read, the callbacks, then the observer and the file. */
+    void finishStep(int epoch, int stepInEpoch, double lr, const std::optional<double>& loss, const StepLoss& step)
     {
-        std::map<std::string, double> values;
-        if (scalars.empty()) {
-            return values;
+        std::optional<StepRecord> record;
+        if (loss) {
+            record = m_recorder.stepRecord(m_position.step, m_totalSteps, m_config.optimizer.batchSize);
+            record->epoch = epoch + 1;
+            record->stepInEpoch = stepInEpoch + 1;
+            record->stepsPerEpoch = m_stepsPerEpoch;
+            record->loss = *loss;
+            record->learningRate = lr;
+            record->scalars = readScalars(step.scalars, m_device, *m_communicator);
+            if (const auto memory = gpuMemory(m_device)) {
+                record->gpuMemoryMb = memory->inUseMb;
+                record->gpuPeakMb = memory->peakMb;
+            }
         }
-        std::vector<torch::Tensor> rows;
-        for (const auto& entry : scalars) {
-            rows.push_back(entry.second.detach().to(m_device, torch::kDouble).reshape({1}));
+        StepEnd end{m_position.step, step, record ? &*record : nullptr};
+        m_callbacks.onStepEnd(end);
+        if (record) {
+            m_recorder.publish(*record);
         }
-        torch::Tensor all = torch::cat(rows);
-        if (distributed()) {
-            m_communicator->allReduceSum(all);
-            all = all / double(m_communicator->worldSize());
-        }
-        all = all.to(torch::kCPU);
-        int64_t index = 0;
-        for (const auto& entry : scalars) {
-            values[entry.first] = all[index++].item<double>();
-        }
-        return values;
     }
 
-    /** The record of a step whose loss was read; its rates average the steps since the last read. */
-    StepRecord stepRecord(int epoch, int stepInEpoch, double lr, double loss, double secondsPerStep,
-                          const torch::Tensor& r, const torch::Tensor& outlierR)
+    /** A stop within the epoch: its position saved, so a resume goes on from the next step. */
+    void stopWithinEpoch(int epoch, int stepsDone)
     {
-        StepRecord record;
-        record.epoch = epoch + 1;
-        record.step = m_position.step;
-        record.totalSteps = m_totalSteps;
-        record.stepInEpoch = stepInEpoch + 1;
-        record.stepsPerEpoch = m_stepsPerEpoch;
-        record.loss = loss;
-        record.learningRate = lr;
-        record.imagesPerSecond = m_config.optimizer.batchSize / std::max(1e-9, secondsPerStep);
-        record.etaSeconds = estimateRemaining(secondsPerStep);
-        record.wallTime = unixSeconds();
-        if (const auto memory = gpuMemory(m_device)) {
-            record.gpuMemoryMb = memory->inUseMb;
-            record.gpuPeakMb = memory->peakMb;
-        }
-        if (r.defined()) {
-            const torch::Tensor r64 = r.to(torch::kDouble);
-            record.meanRawR = r64.mean().item<double>();
-            record.meanCertainty = torch::sigmoid(r64).mean().item<double>();
-        }
-        if (outlierR.defined()) {
-            record.meanOutlierCertainty = torch::sigmoid(outlierR.to(torch::kDouble)).mean().item<double>();
-        }
-        return record;
+        m_position.epoch = epoch;
+        m_position.stepInEpoch = stepsDone;
+        saveState(m_paths.lastCheckpoint());
+        writeEvent("stopped", "stopped by request after step " + std::to_string(m_position.step) +
+                                  "; checkpoints/last.pt holds that state");
     }
 
     /** @return false when stopped by the cancellation token. */
@@ -475,59 +385,34 @@ private:
         m_objective->setTraining(true);
         const auto epochStart = Clock::now();
         const int firstStep = m_position.epoch == epoch ? m_position.stepInEpoch : 0;
-        m_loader->startEpoch(epoch, firstStep);
+        m_batches.loader->startEpoch(epoch, firstStep);
+        m_recorder.startEpoch();
 
-        EpochDistributions distributions;
         torch::Tensor lossSum = torch::zeros({}, torch::TensorOptions(m_device).dtype(torch::kDouble));
         int lossCount = 0;
-        auto lastRead = Clock::now();
-        int stepsSinceRead = 0;
         for (int stepInEpoch = firstStep; stepInEpoch < m_stepsPerEpoch; ++stepInEpoch) {
             const double lr = m_schedule(m_position.step);
-            const TrainingBatch batch = m_loader->next();
+            const TrainingBatch batch = m_batches.loader->next();
             const bool read = readsLoss(m_position.step + 1, stepInEpoch + 1 == m_stepsPerEpoch);
             const auto [loss, step] = optimisationStep(batch, lr, epoch, stepInEpoch, read);
             ++m_position.step;
-            ++stepsSinceRead;
+            m_recorder.stepTaken();
             lossSum += step.loss.detach().to(torch::kDouble);
             ++lossCount;
-
-            torch::Tensor r, outlierR; // of the global batch: the histograms cover every rank's anchors
-            if (step.rawR.defined()) {
-                r = m_communicator->allGather(step.rawR.detach());
-                distributions.rawR.push_back(r);
-            }
-            if (step.outlierRawR.defined()) {
-                outlierR = m_communicator->allGather(step.outlierRawR.detach());
-                distributions.outlierRawR.push_back(outlierR);
-            }
-            if (loss) {
-                StepRecord record =
-                    stepRecord(epoch, stepInEpoch, lr, *loss, secondsSince(lastRead) / stepsSinceRead, r, outlierR);
-                record.scalars = readScalars(step.scalars);
-                lastRead = Clock::now();
-                stepsSinceRead = 0;
-                m_observer.onStep(record);
-                if (m_metrics && m_position.step % m_config.logging.stepEvery == 0) {
-                    m_metrics->write(record);
-                }
-            }
+            finishStep(epoch, stepInEpoch, lr, loss, step);
             if (!distributed()) {
                 m_cancel.waitWhilePaused(); // between steps: a pause never splits one
             }
             // A stop on an epoch's last step lets the epoch finish, so its record and checkpoints are complete.
             if (stopRequested() && stepInEpoch + 1 < m_stepsPerEpoch) {
-                m_position.epoch = epoch;
-                m_position.stepInEpoch = stepInEpoch + 1;
-                saveState(m_paths.lastCheckpoint());
-                writeEvent("stopped", "stopped by request after step " + std::to_string(m_position.step) +
-                                          "; checkpoints/last.pt holds that state");
+                stopWithinEpoch(epoch, stepInEpoch + 1);
                 result.lastEpochLoss = meanLoss(lossSum, lossCount);
                 return false;
             }
         }
         result.lastEpochLoss = meanLoss(lossSum, lossCount);
-        finishEpoch(epoch, result.lastEpochLoss, secondsSince(epochStart), distributions);
+        finishEpoch(epoch, result.lastEpochLoss,
+                    std::chrono::duration<double>(Clock::now() - epochStart).count());
         return true;
     }
 
@@ -551,25 +436,17 @@ private:
         double value = step.loss.item<double>();
         if (distributed()) {
             // One all-reduce carries the loss to report (the mean over ranks) and whether any rank was asked to stop.
-            // On the training device: NCCL reduces only GPU tensors.
-            torch::Tensor agreed = torch::tensor({value, m_cancel.stopRequested() ? 1.0 : 0.0}, torch::kDouble).to(m_device);
-            m_communicator->allReduceSum(agreed);
-            agreed = agreed.to(torch::kCPU);
-            value = agreed[0].item<double>() / m_communicator->worldSize();
+            const torch::Tensor agreed = meanOverRanks(
+                torch::tensor({value, m_cancel.stopRequested() ? 1.0 : 0.0}, torch::kDouble).to(m_device), *m_communicator);
+            value = agreed[0].item<double>();
             m_stopAgreed = agreed[1].item<double>() > 0;
         }
         if (!std::isfinite(value)) {
-            std::ostringstream message;
-            message << "the loss became " << value << " at step " << m_position.step + 1 << " (epoch " << epoch + 1
-                    << ", step " << stepInEpoch + 1 << " of the epoch, learning rate " << lr << "; the last finite loss was "
-                    << (m_lastFiniteLoss ? std::to_string(*m_lastFiniteLoss) : std::string("none yet"))
-                    << (m_device.is_cuda() ? ", read every " + std::to_string(m_config.logging.stepEvery) +
-                                                 " steps on a GPU (logging.step_every)"
-                                           : std::string())
-                    << "); training stopped without saving this state. checkpoints/last.pt holds the last finished "
-                       "epoch. Try a smaller optimizer.learning_rate.";
-            writeEvent("error", message.str());
-            throw TauError(message.str());
+            const std::string message =
+                nonFiniteLossMessage(value, m_position.step + 1, epoch + 1, stepInEpoch + 1, lr, m_lastFiniteLoss,
+                                     m_device.is_cuda() ? std::optional<int>(m_config.logging.stepEvery) : std::nullopt);
+            writeEvent("error", message);
+            throw TauError(message);
         }
         m_lastFiniteLoss = value;
         update(step);
@@ -592,31 +469,11 @@ private:
         if (!leader()) {
             return; // the ranks hold the same state; rank 0 writes it
         }
-        saveCheckpoint(path, m_objective->model(), &m_optimizer->inner(), m_position,
-                       [this](torch::serialize::OutputArchive& a) { m_objective->saveExtras(a); });
+        saveObjectiveState(path, *m_objective, *m_optimizer, m_position);
     }
 
-    double estimateRemaining(double stepSeconds)
+    void finishEpoch(int epoch, double meanLoss, double seconds)
     {
-        m_recentStepSeconds.push_back(stepSeconds);
-        if (m_recentStepSeconds.size() > kTimingWindow) {
-            m_recentStepSeconds.pop_front();
-        }
-        double sum = 0;
-        for (const double seconds : m_recentStepSeconds) {
-            sum += seconds;
-        }
-        return sum / double(m_recentStepSeconds.size()) * double(m_totalSteps - m_position.step);
-    }
-
-    void finishEpoch(int epoch, double meanLoss, double seconds, const EpochDistributions& distributions)
-    {
-        const torch::Tensor rawR = EpochDistributions::joined(distributions.rawR);
-        const torch::Tensor outlierRawR = EpochDistributions::joined(distributions.outlierRawR);
-        const std::vector<float> rawValues = rawR.defined() ? toVector(rawR) : std::vector<float>();
-        const std::vector<float> certainties = rawR.defined() ? certaintiesOf(rawR) : std::vector<float>();
-        const std::vector<float> outlierCertainties =
-            outlierRawR.defined() ? certaintiesOf(outlierRawR) : std::vector<float>();
         EpochRecord record;
         record.epoch = epoch + 1;
         record.totalEpochs = m_config.numEpochs;
@@ -626,33 +483,16 @@ private:
         record.seconds = seconds;
         record.wallTime = unixSeconds();
         record.imagesPerSecond = double(m_stepsPerEpoch) * m_config.optimizer.batchSize / std::max(1e-9, seconds);
-        record.hasTemperature = !rawValues.empty();
-        if (record.hasTemperature) {
-            record.certaintyHistogram = fixedHistogram(certainties, 0.0, 1.0, m_config.logging.histogramBins);
-            record.certaintyPercentiles = percentilesOf(certainties);
-            // r has no natural range (c's is [0, 1]): its bins span this epoch's values, whatever their scale.
-            record.rawHistogram = fittedHistogram(rawValues, 2 * m_config.logging.histogramBins);
-            record.rawPercentiles = percentilesOf(rawValues);
-        }
-        record.hasOutliers = !outlierCertainties.empty();
-        if (record.hasOutliers) {
-            record.outlierCertaintyHistogram = fixedHistogram(outlierCertainties, 0.0, 1.0, m_config.logging.histogramBins);
-            record.outlierCertaintyPercentiles = percentilesOf(outlierCertainties);
-        }
         EpochEnd end{epoch + 1, m_config.numEpochs, *m_objective, m_cancel, record};
-        for (const auto& callback : m_callbacks) {
-            callback->onEpochEnd(end);
-        }
-        if (m_metrics) {
-            m_metrics->write(record);
-        }
+        m_callbacks.onEpochEnd(end);
+        m_recorder.write(record);
         m_position.epoch = epoch + 1;
         m_position.stepInEpoch = 0;
         saveState(m_paths.lastCheckpoint());
         if ((epoch + 1) % m_config.logging.checkpointEvery == 0 || epoch + 1 == m_config.numEpochs) {
             saveState(m_paths.epochCheckpoint(epoch + 1));
         }
-        m_observer.onEpochEnd(record);
+        m_recorder.show(record);
     }
 
     const ExperimentConfig& m_config;
@@ -670,19 +510,17 @@ private:
     Clock::time_point m_trainingStart;
 
     ImageDataset m_dataset;
-    std::unique_ptr<ViewAugmenter> m_augmenter;
-    std::unique_ptr<BatchLoader> m_loader;
-    std::vector<std::shared_ptr<TrainingCallback>> m_callbacks;
+    TrainingBatches m_batches; ///< reads m_dataset
+    CallbackSequence m_callbacks; ///< the record statistics, then the caller's
+    RunRecorder m_recorder; ///< every record and event of the run, to its observer and (rank 0) metrics.jsonl
     std::unique_ptr<TrainingObjective> m_objective;
     std::unique_ptr<ConfiguredOptimizer> m_optimizer;
     std::function<double(long long)> m_schedule;
     RunPaths m_paths;
     std::unique_ptr<RunWriterLock> m_writerLock; ///< rank 0 holds RUN/writer.lock until the run ends
-    std::unique_ptr<MetricsWriter> m_metrics;
     TrainingPosition m_position;
     int m_stepsPerEpoch = 0;
     long long m_totalSteps = 0;
-    std::deque<double> m_recentStepSeconds;
 };
 
 } // namespace

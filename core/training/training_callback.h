@@ -1,7 +1,8 @@
 #pragma once
 
-// What the training loop calls besides the objective: monitors that measure the model as it trains (the kNN
-// monitor) and reports about the job (communication). The caller composes them into TrainingOptions::callbacks,
+// What the training loop calls besides the objective: the statistics every record carries (c and r of the
+// anchors and of outlier exposure's outliers), monitors that measure the model as it trains (the kNN monitor) and
+// reports about the job (communication). The caller composes them into TrainingOptions::callbacks,
 // so the loop knows none of them, and a monitor that needs evaluation code lives with that code.
 
 #include "core/common/cancellation.h"
@@ -10,22 +11,37 @@
 #include <c10/core/Device.h>
 
 #include <functional>
+#include <memory>
 #include <string>
+#include <vector>
 
 namespace tau::core {
 
 class Communicator;
 class GradientAverager;
 class TrainingObjective;
+struct StepLoss;
 
 /** Where the run trains: given once, after the data and the model are set up and before the run folder is opened. */
 struct TrainingSetUp
 {
     c10::Device device;
-    const Communicator& communicator;
+    Communicator& communicator; ///< not const: a callback may call collectives at step and epoch ends
     const GradientAverager& averager; ///< the gradient buckets of a data-parallel job
     int totalEpochs = 0;
     long long stepsPerEpoch = 0;
+};
+
+/**
+ * The end of an optimisation step, on every rank (a callback may call collectives here: every rank calls it at the
+ * same step). Where the step's loss was read back, its record is there to take the callback's values before it is
+ * shown and written; between reads (on a GPU) there is none, and nothing should be read back from the device.
+ */
+struct StepEnd
+{
+    long long step = 0; ///< global, 1-based: the step just taken
+    const StepLoss& loss;
+    StepRecord* record = nullptr;
 };
 
 /** The end of an epoch: its record, before it is written and shown, takes a callback's scalars. */
@@ -59,8 +75,52 @@ public:
     virtual void setUp(const TrainingSetUp& setUp) { (void)setUp; }
     /** The run folder is open and the first step is next: a measurement of the training starts here. */
     virtual void onTrainingStart() {}
+    virtual void onStepEnd(StepEnd& end) { (void)end; }
     virtual void onEpochEnd(EpochEnd& end) { (void)end; }
     virtual void onTrainingEnd(const TrainingEnd& end) { (void)end; }
+};
+
+/** Callbacks called in their order as one, so the loop calls each hook once. */
+class CallbackSequence : public TrainingCallback
+{
+public:
+    explicit CallbackSequence(std::vector<std::shared_ptr<TrainingCallback>> callbacks)
+        : m_callbacks(std::move(callbacks))
+    {
+    }
+    void setUp(const TrainingSetUp& setUp) override
+    {
+        for (const auto& callback : m_callbacks) {
+            callback->setUp(setUp);
+        }
+    }
+    void onTrainingStart() override
+    {
+        for (const auto& callback : m_callbacks) {
+            callback->onTrainingStart();
+        }
+    }
+    void onStepEnd(StepEnd& end) override
+    {
+        for (const auto& callback : m_callbacks) {
+            callback->onStepEnd(end);
+        }
+    }
+    void onEpochEnd(EpochEnd& end) override
+    {
+        for (const auto& callback : m_callbacks) {
+            callback->onEpochEnd(end);
+        }
+    }
+    void onTrainingEnd(const TrainingEnd& end) override
+    {
+        for (const auto& callback : m_callbacks) {
+            callback->onTrainingEnd(end);
+        }
+    }
+
+private:
+    std::vector<std::shared_ptr<TrainingCallback>> m_callbacks;
 };
 
 } // namespace tau::core

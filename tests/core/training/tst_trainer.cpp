@@ -11,6 +11,7 @@
 #include "core/training/checkpoint.h"
 #include "core/training/objective.h"
 #include "core/training/trainer.h"
+#include "core/training/training_callback.h"
 #include "tests/support/test_support.h"
 
 #include <QDir>
@@ -113,6 +114,7 @@ private Q_SLOTS:
     void knnEveryRecordsWhatTauKnnMeasures();
     void outlierExposureLowersTheOutliersCertainty();
     void anObjectivesScalarsReachEveryReader();
+    void aCallbackSeesEveryStepAndEpochEnd();
 
 private:
     ExperimentConfig tinyConfig(const std::vector<std::string>& overrides = {}) const;
@@ -454,6 +456,64 @@ void TestTrainer::anObjectivesScalarsReachEveryReader()
     std::ifstream events(exported.file, std::ios::binary);
     const std::string bytes((std::istreambuf_iterator<char>(events)), std::istreambuf_iterator<char>());
     QVERIFY(bytes.find("scalars/toy_loc_norm") != std::string::npos);
+}
+
+namespace {
+
+/** A caller's callback: counts the hooks and puts the step number into each record it is given. */
+class CountingCallback : public TrainingCallback
+{
+public:
+    void onTrainingStart() override { ++starts; }
+    void onStepEnd(StepEnd& end) override
+    {
+        steps.push_back(end.step);
+        if (end.record) {
+            end.record->scalars["counted_step"] = double(end.step);
+        }
+    }
+    void onEpochEnd(EpochEnd& end) override
+    {
+        epochs.push_back(end.epochsDone);
+        end.record.scalars["counted_epoch"] = end.epochsDone;
+    }
+    void onTrainingEnd(const TrainingEnd& end) override { trained = end.stepsTrained; }
+
+    int starts = 0;
+    std::vector<long long> steps;
+    std::vector<int> epochs;
+    long long trained = -1;
+};
+
+} // namespace
+
+void TestTrainer::aCallbackSeesEveryStepAndEpochEnd()
+{
+    // 256 images in batches of 32: 8 steps an epoch.
+    const ExperimentConfig config = tinyConfig({"num_epochs=2", "exp_name=counted"});
+    auto counting = std::make_shared<CountingCallback>();
+    TrainingOptions options;
+    options.callbacks = {counting};
+    RecordingObserver observer;
+    CancellationToken cancel;
+    const TrainingResult result = train(config, observer, cancel, options);
+    QCOMPARE(counting->starts, 1);
+    QCOMPARE(counting->steps.size(), size_t(16));
+    for (size_t i = 0; i < counting->steps.size(); ++i) {
+        QCOMPARE(counting->steps[i], (long long)(i + 1));
+    }
+    QCOMPARE(counting->epochs, (std::vector<int>{1, 2}));
+    QCOMPARE(counting->trained, 16LL);
+
+    // What the callback put into the records reaches the file, beside the temperature statistics.
+    const MetricsHistory history = readMetricsFile(result.runDirectory + "/metrics.jsonl");
+    QCOMPARE(history.steps.size(), size_t(16));
+    for (const StepRecord& step : history.steps) {
+        QCOMPARE(step.scalars.at("counted_step"), double(step.step));
+    }
+    QCOMPARE(history.epochs.size(), size_t(2));
+    QCOMPARE(history.epochs.back().scalars.at("counted_epoch"), 2.0);
+    QVERIFY(history.epochs.back().hasTemperature);
 }
 
 QTEST_APPLESS_MAIN(TestTrainer)
