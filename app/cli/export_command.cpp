@@ -1,7 +1,6 @@
 #include "app/cli/export_command.h"
 
 #include "app/bridge/evaluation_views.h"
-#include "app/bridge/results_table.h"
 #include "core/io/evaluation_files.h"
 #include "widgets/export/figure_export.h"
 #include "widgets/plots/embedding_plot.h"
@@ -85,39 +84,6 @@ QString exportEmbedding(const ExportRequest& request)
 }
 
 /** Reconciles --format with the output's extension: adds a missing one, refuses a contradicting one. */
-/** Several runs' eval folders as one table: methods (runs alike but for the seed) x OOD sets, mean ± std. */
-QString exportResultsTable(const ExportRequest& request)
-{
-    QVector<EvaluationFolder> evaluations;
-    for (const QString& folder : request.evalFolders) {
-        EvaluationFolder evaluation;
-        if (const QString error = readEvaluationFolder(folder, evaluation, /*withScores=*/false); !error.isEmpty()) {
-            return error;
-        }
-        if (!evaluations.isEmpty() && evaluation.inDataset != evaluations.front().inDataset) {
-            return QStringLiteral("%1: in-distribution set %2, but %3 has %4: a table compares one ID set")
-                .arg(folder, evaluation.inDataset, evaluations.front().folder, evaluations.front().inDataset);
-        }
-        evaluations.append(evaluation);
-    }
-    const QVector<ResultRow> rows = groupResults(evaluations);
-    const QStringList known = resultSets(rows);
-    for (const QString& set : request.sets) {
-        if (!known.contains(set)) {
-            return QStringLiteral("--sets: no OOD set '%1' in these folders; they have %2").arg(set, known.join(QStringLiteral(", ")));
-        }
-    }
-    const QString& inDataset = evaluations.front().inDataset;
-    for (const QString& set : request.nearSets.value_or(QStringList())) {
-        if (!known.contains(set)) {
-            return QStringLiteral("--near: no OOD set '%1' in these folders; they have %2").arg(set, known.join(QStringLiteral(", ")));
-        }
-    }
-    const QStringList nearSets = request.nearSets.value_or(defaultNearSets(known, inDataset));
-    return writeText(request.output,
-                     resultsTableText(rows, tableFormatOf(request.output), inDataset, request.sets, nearSets));
-}
-
 QString resolveFormat(ExportRequest& request)
 {
     const QString suffix = QFileInfo(request.output).suffix().toLower();
@@ -128,13 +94,9 @@ QString resolveFormat(ExportRequest& request)
     } else if (suffix != request.format) {
         return QStringLiteral("%1: the extension .%2 contradicts --format %3").arg(request.output, suffix, request.format);
     }
-    const QStringList allowed = request.what != QLatin1String("table")
-                                    ? QStringList{QStringLiteral("pdf"), QStringLiteral("svg"), QStringLiteral("png"), QStringLiteral("csv")}
-                                    : QStringList{QStringLiteral("tex"), QStringLiteral("md"), QStringLiteral("csv")};
+    const QStringList allowed = {QStringLiteral("pdf"), QStringLiteral("svg"), QStringLiteral("png"), QStringLiteral("csv")};
     if (!allowed.contains(request.format)) {
-        return request.what != QLatin1String("table")
-                   ? request.output + QStringLiteral(": a figure is written as .pdf, .svg or .png (its data as .csv)")
-                   : request.output + QStringLiteral(": a table is written as .tex (LaTeX tabular), .md (Markdown) or .csv");
+        return request.output + QStringLiteral(": a figure is written as .pdf, .svg or .png (its data as .csv)");
     }
     return {};
 }
@@ -144,8 +106,8 @@ QString resolveFormat(ExportRequest& request)
 QString runExport(ExportRequest& request)
 {
     const QStringList figures = {QStringLiteral("roc"), QStringLiteral("histograms"), QStringLiteral("embedding")};
-    if (!figures.contains(request.what) && request.what != QLatin1String("table")) {
-        return QStringLiteral("export: expected roc, histograms, embedding or table, got '%1'").arg(request.what);
+    if (!figures.contains(request.what)) {
+        return QStringLiteral("export: expected roc, histograms or embedding, got '%1'").arg(request.what);
     }
     if (const QString error = resolveFormat(request); !error.isEmpty()) {
         return error;
@@ -162,18 +124,9 @@ QString runExport(ExportRequest& request)
     if (request.what == QLatin1String("embedding")) {
         return exportEmbedding(request);
     }
-    // Several runs, a chosen set of OOD sets, or Markdown: the table across runs (one folder is a run of its own).
-    if (request.what == QLatin1String("table") &&
-        (request.evalFolders.size() > 1 || !request.sets.isEmpty() || request.format == QLatin1String("md"))) {
-        return exportResultsTable(request);
-    }
     EvaluationFolder evaluation;
     if (const QString error = readEvaluationFolder(request.evalFolder, evaluation, /*withScores=*/false); !error.isEmpty()) {
         return error;
-    }
-    if (request.what == QLatin1String("table")) {
-        return writeText(request.output,
-                         metricsTableText(evaluation.rows, request.format == QLatin1String("tex"), evaluation.inDataset));
     }
     const QVector<widgets::RocPanel> panels = rocPanelsOf({evaluation});
     if (request.format == QLatin1String("csv")) {

@@ -1,22 +1,16 @@
 #pragma once
 
 #include <QString>
-#include <QStringList>
-
-#include <optional>
 
 namespace tau::app {
 
 /** What `tau export` makes from an evaluation folder (RUN_DIR/eval/<name>). */
 struct ExportRequest
 {
-    QString what;       ///< roc, histograms, embedding (a figure, or its data as CSV) or table (the metrics)
+    QString what;       ///< roc, histograms or embedding: a figure, or its data as CSV
     QString evalFolder; ///< what tau ood (metrics.json, roc_*.csv, scores.csv) or tau embed (embedding.csv) wrote
-    QStringList evalFolders; ///< table: more than one is the results table across runs (app/bridge/results_table.h)
     QString output;     ///< the file to write (set to the final name when the format adds an extension)
-    QString format;     ///< pdf, svg, png, csv, tex or md (a table); empty: the output's extension
-    QStringList sets;   ///< table across runs: the OOD sets shown, in this order (empty: all)
-    std::optional<QStringList> nearSets; ///< table across runs: the near-OOD sets (unset: defaultNearSets())
+    QString format;     ///< pdf, svg, png or csv; empty: the output's extension
     QString size = QStringLiteral("column"); ///< column (3.5 in) or page (7 in)
     int dpi = 300;
     bool logFpr = false;
@@ -28,7 +22,8 @@ struct ExportRequest
 
 /**
  * Writes a figure of an evaluation folder (the ROC curves, the ID-vs-OOD score histograms, or the embedding) as
- * PDF, SVG or PNG, or its data as CSV, or the metrics table (LaTeX tabular, Markdown or CSV), with no display needed. @return an empty string, or what went wrong.
+ * PDF, SVG or PNG, or its data as CSV, with no display needed (tables: core/runs/results_table.h, tau export table).
+ * @return an empty string, or what went wrong.
  */
 QString runExport(ExportRequest& request);
 

@@ -13,7 +13,7 @@
 
 int main(int argc, char** argv)
 {
-    CLI::App app{"TaU Explorer figures: paper figures, tables and HTML reports from runs and their eval folders"};
+    CLI::App app{"TaU Explorer figures: paper figures and HTML reports from runs and their eval folders"};
     app.name("tau");
     app.require_subcommand(1);
     app.set_version_flag("--version", tau::core::versionReport("tau-figures"));
@@ -27,30 +27,20 @@ int main(int argc, char** argv)
 
     tau::app::ExportRequest request;
     std::string what, output, format, size = request.size.toStdString(), score, projection;
-    std::vector<std::string> folders;
     CLI::App* exportCommand = app.add_subcommand("export", "Figures and tables for papers from an eval folder");
     exportCommand->add_option("what", what,
                               "roc, histograms (ID vs OOD scores) or embedding (tau embed's folder): a figure (pdf, "
-                              "svg, png) or its data (csv); table: the metrics (tex, csv), of several runs' folders as "
-                              "methods x sets, mean ± std over seeds (tex, md, csv)")
+                              "svg, png) or its data (csv); tables are tau export table's (no Qt)")
         ->required()
-        ->check(CLI::IsMember({"roc", "histograms", "embedding", "table"}));
+        ->check(CLI::IsMember({"roc", "histograms", "embedding"}));
     exportCommand->add_option("--score", score, "histograms: the score to show (default: the first)");
     exportCommand->add_option("--projection", projection, "embedding: pca or tsne (default: tsne when there)")
         ->check(CLI::IsMember({"pca", "tsne"}));
-    exportCommand->add_option("eval_folder", folders, "RUN_DIR/eval/<name>, as tau ood wrote it (table: one or more)")
-        ->required();
+    std::string folder;
+    exportCommand->add_option("eval_folder", folder, "RUN_DIR/eval/<name>, as tau ood wrote it")->required();
     exportCommand->add_option("-o,--output", output, "the file to write; its extension picks the format")->required();
-    exportCommand->add_option("--format", format, "pdf, svg, png, csv, tex or md (default: the output's extension)")
-        ->check(CLI::IsMember({"pdf", "svg", "png", "csv", "tex", "md"}));
-    std::string sets;
-    exportCommand->add_option("--sets", sets,
-                              "table: the OOD sets to show, comma-separated, in this order (default: every set)");
-    std::string nearSets;
-    CLI::Option* nearOption = exportCommand->add_option(
-        "--near", nearSets,
-        "table: the near-OOD sets, comma-separated, for the near- and far-OOD means (default: the sets of held-out "
-        "classes of the ID dataset, such as fashion_mnist@8+9)");
+    exportCommand->add_option("--format", format, "pdf, svg, png or csv (default: the output's extension)")
+        ->check(CLI::IsMember({"pdf", "svg", "png", "csv"}));
     exportCommand->add_option("--size", size, "column (3.5 in) or page (7 in)")
         ->check(CLI::IsMember({"column", "page"}))
         ->capture_default_str();
@@ -69,21 +59,12 @@ int main(int argc, char** argv)
         }
     } else {
         request.what = QString::fromStdString(what);
-        request.evalFolder = QString::fromStdString(folders.front());
-        for (const std::string& folder : folders) {
-            request.evalFolders.append(QString::fromStdString(folder));
-        }
+        request.evalFolder = QString::fromStdString(folder);
         request.output = QString::fromStdString(output);
         request.format = QString::fromStdString(format);
         request.size = QString::fromStdString(size);
         request.score = QString::fromStdString(score);
         request.projection = QString::fromStdString(projection);
-        if (!sets.empty()) {
-            request.sets = QString::fromStdString(sets).split(QLatin1Char(','), Qt::SkipEmptyParts);
-        }
-        if (nearOption->count() > 0) {
-            request.nearSets = QString::fromStdString(nearSets).split(QLatin1Char(','), Qt::SkipEmptyParts);
-        }
         error = tau::app::runExport(request);
         if (error.isEmpty()) {
             std::printf("wrote %s\n", request.output.toStdString().c_str());

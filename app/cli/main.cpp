@@ -51,7 +51,8 @@ int handOverToFigures(char** argv)
 
 int main(int argc, char** argv)
 {
-    // tau export features|weights (and tau export --help) stay here; the figure kinds of export go to tau-figures.
+    // tau export features|weights|tensorboard|table (and tau export --help) stay here; the figure kinds of export go
+    // to tau-figures.
     const bool headlessExport = argc > 1 && std::strcmp(argv[1], "export") == 0 && (argc < 3 || isHeadlessExport(argv[2]) ||
                                                                                   argv[2][0] == '-');
     if (argc > 1 && isFigureCommand(argv[1]) && !headlessExport) {

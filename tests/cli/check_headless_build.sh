@@ -51,7 +51,16 @@ if "$headless" export roc "$scratch/headless/eval/x" -o "$scratch/x.pdf" 2>"$scr
     exit 1
 fi
 grep -q "tau-figures" "$scratch/export.err" || { cat "$scratch/export.err" >&2; exit 1; }
-echo "ok: configured, built and trained without Qt ($build)"
+# Tables are text: a cluster node evaluates and writes them without Qt.
+"$headless" ood --checkpoint "$scratch/headless" --out gaussian_noise --scores tau --limit 64 --name headless \
+    >"$scratch/ood.log" || { cat "$scratch/ood.log" >&2; echo "FAIL: headless tau ood" >&2; exit 1; }
+"$headless" export table "$scratch/headless/eval/headless" -o "$scratch/table.tex" >/dev/null &&
+    grep -q 'gaussian\\_noise & tau & ' "$scratch/table.tex" ||
+    { cat "$scratch/table.tex" >&2; echo "FAIL: headless tau export table (one evaluation)" >&2; exit 1; }
+"$headless" export table "$scratch/headless/eval/headless" -o "$scratch/table.md" >/dev/null &&
+    grep -q '^| TaU-SimCLR | tau | 1 | ' "$scratch/table.md" ||
+    { cat "$scratch/table.md" >&2; echo "FAIL: headless tau export table (across runs)" >&2; exit 1; }
+echo "ok: configured, built, trained, evaluated and wrote tables without Qt ($build)"
 
 tests_build="$build-tests"
 args=(-S "$source" -B "$tests_build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DTAU_BUILD_GUI=OFF -DTAU_BUILD_TESTS=ON

@@ -1,11 +1,16 @@
-// tau export features|weights|tensorboard RUN: what a run learned, for a notebook or TensorBoard. (The figure and table kinds of tau export
+// tau export features|weights|tensorboard RUN: what a run learned, for a notebook or TensorBoard; tau export table
+// EVAL_FOLDER...: the metrics of one evaluation or the results across runs, as text. (The figure kinds of tau export
 // draw with Qt and are handed over to tau-figures; main.cpp tells them apart by the kind.)
 
 #include "app/cli/cli_support.h"
 #include "app/cli/commands/commands.h"
+#include "core/common/error.h"
 #include "core/evaluation/notebook_export.h"
 #include "core/io/tensorboard_export.h"
+#include "core/runs/results_table.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <cstring>
 
@@ -22,17 +27,17 @@ public:
             "export", "Features (.npy), weights (a PyTorch state dict) and TensorBoard events of a run; roc, histograms, "
                       "embedding and table: figures and tables from an eval folder (tau-figures, see tau export roc --help)");
         command->footer(
-            "Figure and table kinds (drawn by tau-figures; each has its own --help):\n"
+            "Figure kinds (drawn by tau-figures; each has its own --help):\n"
             "  roc EVAL_FOLDER -o FILE         ROC curves, a panel per OOD set (--log-fpr)\n"
             "  histograms EVAL_FOLDER -o FILE  ID-vs-OOD score histograms (--score)\n"
             "  embedding EVAL_FOLDER -o FILE   tau embed's projection (--projection pca|tsne)\n"
-            "  table EVAL_FOLDER... -o FILE    the metrics (.tex, .md, .csv); several runs: methods x sets\n"
             "Figures: .pdf, .svg or .png (its data: .csv), --size column|page, --titles, --grayscale (PNG).\n");
         command->require_subcommand(1);
         command->fallthrough(); // --json (an option of export) after the kind's own arguments
         addFeatures(*command);
         addWeights(*command);
         addTensorBoard(*command);
+        addTable(*command);
         return command;
     }
 
@@ -43,6 +48,9 @@ public:
         }
         if (m_tensorboard->parsed()) {
             return runTensorBoard();
+        }
+        if (m_table->parsed()) {
+            return runTable();
         }
         return runWeights();
     }
@@ -80,6 +88,74 @@ private:
             "tensorboard", "the run's history as a TensorBoard event file: step and epoch scalars, c and r histograms");
         m_tensorboard->add_option("run", m_tensorboardRun, "the run directory")->required();
         m_tensorboard->add_option("-o,--output", m_tensorboardFolder, "the log folder (default: RUN/tensorboard)");
+    }
+
+    void addTable(CLI::App& parent)
+    {
+        m_table = parent.add_subcommand(
+            "table", "the metrics of an eval folder (.tex, .csv); of several runs' folders, or as .md: methods x OOD "
+                     "sets, mean ± std over seeds, with near- and far-OOD means");
+        m_table->add_option("eval_folder", m_tableRequest.evalFolders,
+                            "RUN_DIR/eval/<name>, as tau ood wrote it (one or more)")->required();
+        m_table->add_option("-o,--output", m_tableRequest.output, "the file to write; its extension picks the format")
+            ->required();
+        m_table->add_option("--format", m_tableFormat, "tex, md or csv (default: the output's extension)")
+            ->check(CLI::IsMember({"tex", "md", "csv"}));
+        m_table->add_option("--sets", m_tableSets,
+                            "the OOD sets to show, comma-separated, in this order (default: every set)");
+        m_nearOption = m_table->add_option(
+            "--near", m_tableNearSets,
+            "the near-OOD sets, comma-separated, for the near- and far-OOD means (default: the sets of held-out "
+            "classes of the ID dataset, such as fashion_mnist@8+9)");
+    }
+
+    int runTable()
+    {
+        resolveTableFormat();
+        m_tableRequest.sets = commaSeparated(m_tableSets);
+        if (m_nearOption->count() > 0) {
+            m_tableRequest.nearSets = commaSeparated(m_tableNearSets);
+        }
+        core::writeResultsTable(m_tableRequest);
+        if (jsonOutput()) {
+            printJson({{"file", m_tableRequest.output}});
+        } else {
+            std::printf("wrote %s\n", m_tableRequest.output.c_str());
+        }
+        return 0;
+    }
+
+    /** Reconciles --format with the output's extension: adds a missing one, refuses a contradicting one. */
+    void resolveTableFormat()
+    {
+        std::string& output = m_tableRequest.output;
+        const size_t dot = output.find_last_of('.');
+        const bool hasSuffix = dot != std::string::npos && output.find('/', dot) == std::string::npos;
+        std::string suffix = hasSuffix ? output.substr(dot + 1) : std::string();
+        std::transform(suffix.begin(), suffix.end(), suffix.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+        if (!m_tableFormat.empty() && suffix.empty()) {
+            output += "." + m_tableFormat;
+            suffix = m_tableFormat;
+        } else if (!m_tableFormat.empty() && suffix != m_tableFormat) {
+            throw core::TauError(output + ": the extension ." + suffix + " contradicts --format " + m_tableFormat);
+        }
+        if (suffix != "tex" && suffix != "md" && suffix != "csv") {
+            throw core::TauError(output + ": a table is written as .tex (LaTeX tabular), .md (Markdown) or .csv");
+        }
+    }
+
+    static std::vector<std::string> commaSeparated(const std::string& text)
+    {
+        std::vector<std::string> items;
+        size_t start = 0;
+        while (start <= text.size()) {
+            const size_t end = std::min(text.find(',', start), text.size());
+            if (end > start) {
+                items.push_back(text.substr(start, end - start));
+            }
+            start = end + 1;
+        }
+        return items;
     }
 
     int runTensorBoard()
@@ -135,6 +211,12 @@ private:
     CLI::App* m_tensorboard = nullptr;
     std::string m_tensorboardRun;
     std::string m_tensorboardFolder;
+    CLI::App* m_table = nullptr;
+    core::ResultsTableRequest m_tableRequest;
+    std::string m_tableFormat;
+    std::string m_tableSets;
+    std::string m_tableNearSets;
+    CLI::Option* m_nearOption = nullptr;
 };
 
 } // namespace
@@ -146,7 +228,8 @@ std::unique_ptr<Command> makeExportDataCommand()
 
 bool isHeadlessExport(const char* kind)
 {
-    return std::strcmp(kind, "features") == 0 || std::strcmp(kind, "weights") == 0 || std::strcmp(kind, "tensorboard") == 0;
+    return std::strcmp(kind, "features") == 0 || std::strcmp(kind, "weights") == 0 || std::strcmp(kind, "tensorboard") == 0 ||
+           std::strcmp(kind, "table") == 0;
 }
 
 } // namespace tau::app::cli
