@@ -35,6 +35,18 @@ ExperimentConfig loadConfigText(const std::string& text, const std::string& sour
 /** The values a choice key accepts (system, dataset.name, model.encoder, optimizer.name, ...); empty otherwise. */
 std::vector<std::string> configChoices(const std::string& keyPath);
 
+/** One config key as the README's key reference documents it. */
+struct ConfigKeyReference
+{
+    std::string path;                 ///< "optimizer.batch_size"
+    std::string defaultValue;         ///< as config.yaml writes it
+    std::string help;                 ///< one line
+    std::vector<std::string> choices; ///< where the key accepts a fixed set
+};
+
+/** Every config key, in config.yaml's order, from the one table that reads, checks and writes them. */
+std::vector<ConfigKeyReference> configKeyReference();
+
 /** The config as YAML with every key written out, so a run directory records exactly what ran. */
 std::string toYaml(const ExperimentConfig& config);
 

@@ -310,6 +310,7 @@ EmbeddingResult embed(const EmbeddingOptions& options, EvaluationObserver& obser
     PassProgress progress(observer, set.size());
     PassOptions pass;
     pass.stage = "features";
+    pass.batchSize = options.batchSize;
     forEachBatch(run.model(), set, pass, progress, cancel, [&](const PassBatch& batch) {
         vectors.push_back((options.space == "loc" ? batch.output.loc : batch.output.features).to(torch::kCPU, torch::kFloat));
         if (batch.output.rawR.defined()) {

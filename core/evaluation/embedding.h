@@ -3,6 +3,7 @@
 // Torch-free API: the CLI and the GUI call these through plain types.
 
 #include "core/common/cancellation.h"
+#include "core/evaluation/evaluation_target.h"
 #include "core/evaluation/ood_evaluation.h"
 
 #include <functional>
@@ -39,17 +40,17 @@ std::vector<double> tsne(const std::vector<float>& points, int64_t dim, const Ts
  */
 std::vector<double> pca2(const std::vector<float>& points, int64_t dim, int64_t fitRows = 0);
 
-struct EmbeddingOptions
+struct EmbeddingOptions : EvaluationTarget
 {
-    std::string checkpoint;
-    std::string dataset;      ///< empty: the run's training set (its test split is embedded)
-    std::string space = "h";  ///< h (backbone features) or loc (projection)
-    long long limit = 2000;   ///< a seeded choice of at most N test images; 0: all
+    EmbeddingOptions()
+        : EvaluationTarget("embedding")
+    {
+        limit = 2000; // t-SNE is quadratic in the points: a seeded 2,000 unless asked otherwise
+    }
+
+    std::string space = "h"; ///< h (backbone features) or loc (projection)
     bool withTsne = true;
     TsneOptions tsne;
-    std::string name = "embedding";
-    std::string device = "auto";
-    int threads = 0;
 };
 
 struct EmbeddingResult

@@ -3,6 +3,7 @@
 // Torch-free on purpose: the GUI's analysis worker scans through this header.
 
 #include "core/common/cancellation.h"
+#include "core/evaluation/evaluation_target.h"
 #include "core/evaluation/ood_evaluation.h"
 
 #include <cstdint>
@@ -12,15 +13,9 @@
 namespace tau::core {
 
 /** What to scan: a run's model over one image set (its own test set, or an OOD set). */
-struct ImageScanOptions
+/** EvaluationTarget::dataset empty: the run's own test set; else an OOD set (real or synthetic). */
+struct ImageScanOptions : EvaluationTarget
 {
-    std::string checkpoint; ///< a checkpoint (.pt) of a run, or the run directory (its last.pt)
-    std::string dataset;    ///< empty: the run's own test set; else an OOD set (real or synthetic)
-    long long limit = 0;    ///< a seeded choice of at most N images; 0: all
-    uint64_t seed = 1337;
-    int batchSize = 256;
-    std::string device = "auto";
-    int threads = 0;
 };
 
 /** The images of a set with what the model says about each: certainty c and the backbone features h. */

@@ -4,6 +4,7 @@
 #include "core/common/evaluation_observer.h"
 #include "core/data/augmentation.h"
 #include "core/data/image_dataset.h"
+#include "core/evaluation/evaluation_target.h"
 #include "core/models/contrastive_model.h"
 #include "core/training/objective.h"
 
@@ -50,7 +51,7 @@ struct PassBatch
 
 struct PassOptions
 {
-    int batchSize = 256;
+    int batchSize = kEvaluationBatchSize;
     std::string stage; ///< what progress reports call this pass
     /** A distributed job to split the pass over (tau ood/knn --nproc): rank r visits the r-th contiguous run of
      *  batches; gatherRows() then puts the ranks' rows back in set order. null: one process visits every batch. */

@@ -113,6 +113,7 @@ FeatureExportResult runFeatureExport(const FeatureExportOptions& options, Evalua
     configureThreads(options.threads);
     RunLoadOptions load;
     load.checkpoint = options.checkpoint;
+    load.datasetOverride = options.dataset;
     load.limit = options.limit;
     load.dataRoots = options.data.roots;
     const LoadedRun run = loadRun(load, resolveDevice(options.device));

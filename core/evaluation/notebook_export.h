@@ -5,6 +5,7 @@
 
 #include "core/common/cancellation.h"
 #include "core/common/evaluation_observer.h"
+#include "core/evaluation/evaluation_target.h"
 #include "core/schema/experiment_config.h"
 
 #include <string>
@@ -12,18 +13,16 @@
 
 namespace tau::core {
 
-struct FeatureExportOptions
+/**
+ * tau export features: the evaluated set's test split (EvaluationTarget::dataset; the run's own by default) and
+ * further sets. EvaluationTarget::name is not used: the files go to output.
+ */
+struct FeatureExportOptions : EvaluationTarget
 {
-    std::string checkpoint;           ///< a run directory or one of its checkpoints
     std::vector<std::string> datasets; ///< sets beside the run's own test set: any tau ood set (mnist, gaussian_noise, ...)
     bool trainSplit = false;          ///< also the run's training split (as set "<dataset>_train")
-    long long limit = 0;              ///< at most N images a set (a seeded choice, as tau ood); 0: all
     std::string output;               ///< the folder; empty: RUN/exports/features
-    std::string device = "auto";
-    int threads = 0;
-    int batchSize = 256;
-    uint64_t seed = 1337; ///< synthetic sets, as tau ood
-    DataSettings data;    ///< data.roots added to the run's
+    DataSettings data;                ///< data.roots added to the run's
 };
 
 /** One exported set: its folder and what it holds. */

@@ -40,7 +40,7 @@ void readOriginal(const YAML::Node& root, const std::string& path, OodEvaluation
 {
     const YAML::Node dataset = root["dataset"];
     if (dataset["in_dataset"] && !dataset["in_dataset"].IsNull()) {
-        options.inDataset = dataset["in_dataset"].as<std::string>();
+        options.dataset = dataset["in_dataset"].as<std::string>();
     }
     if (dataset["out_datasets"]) {
         options.outDatasets = stringList(dataset["out_datasets"], "dataset.out_datasets", path);
@@ -130,7 +130,7 @@ OodEvaluationOptions loadOodConfigFile(const std::string& path, const std::funct
         return options;
     }
     readKey(root, "checkpoint", options.checkpoint, path);
-    readKey(root, "in_dataset", options.inDataset, path);
+    readKey(root, "in_dataset", options.dataset, path);
     readKey(root, "out_datasets", options.outDatasets, path);
     readKey(root, "scores", options.scores, path);
     readKey(root, "ensemble", options.ensemble, path);

@@ -8,6 +8,7 @@
 #include "core/common/torch_errors.h"
 #include "core/evaluation/loaded_run.h"
 #include "core/evaluation/scores/score_context.h"
+#include "core/evaluation/scores/score_functions.h"
 #include "core/io/evaluation_files.h"
 #include "core/methods/score_catalog.h"
 
@@ -81,7 +82,7 @@ public:
         configureThreads(m_options.threads);
         RunLoadOptions load;
         load.checkpoint = m_options.checkpoint;
-        load.datasetOverride = m_options.inDataset;
+        load.datasetOverride = m_options.dataset;
         load.limit = m_options.limit;
         load.dataRoots = m_options.data.roots;
         load.beforeData = [this](const ExperimentConfig& config) {
@@ -114,8 +115,9 @@ public:
         m_needsFeatures = false;
         bool needsTrain = false;
         for (const ScoreInfo* score : m_scores) {
-            m_needsFeatures = m_needsFeatures || score->againstReference != nullptr;
-            needsTrain = needsTrain || (score->needsTrainFeatures != nullptr && score->needsTrainFeatures(m_options));
+            const ScoreFunctions& functions = scoreFunctionsOf(score->name);
+            m_needsFeatures = m_needsFeatures || functions.againstReference != nullptr;
+            needsTrain = needsTrain || (functions.needsTrainFeatures != nullptr && functions.needsTrainFeatures(m_options));
         }
         OodEvaluationResult result;
         result.warnings = m_skipped;
@@ -145,9 +147,10 @@ public:
         }
         for (size_t s = 0; s < sets.size(); ++s) {
             for (const ScoreInfo* score : m_scores) {
-                if (score->againstReference != nullptr) {
+                const ScoreFunctions& functions = scoreFunctionsOf(score->name);
+                if (functions.againstReference != nullptr) {
                     const ReferenceQuery query{features[s], trainReference, features[0], s == 0, m_options};
-                    tables[s][score->name] = score->againstReference(query);
+                    tables[s][score->name] = functions.againstReference(query);
                 }
             }
         }
@@ -193,8 +196,9 @@ private:
             }
             const ScoreBatch context{batch, m_model, m_ensemble, m_options};
             for (const ScoreInfo* score : m_scores) {
-                if (score->perBatch != nullptr) {
-                    const std::vector<double> values = score->perBatch(context);
+                const ScoreFunctions& functions = scoreFunctionsOf(score->name);
+                if (functions.perBatch != nullptr) {
+                    const std::vector<double> values = functions.perBatch(context);
                     std::vector<double>& column = table[score->name];
                     column.insert(column.end(), values.begin(), values.end());
                 }

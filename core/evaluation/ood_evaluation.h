@@ -5,6 +5,7 @@
 #include "core/common/cancellation.h"
 #include "core/common/evaluation_observer.h"
 #include "core/distributed/distributed_environment.h"
+#include "core/evaluation/evaluation_target.h"
 #include "core/evaluation/ood_metrics.h"
 #include "core/schema/experiment_config.h"
 
@@ -14,11 +15,14 @@
 
 namespace tau::core {
 
-/** What `tau ood` evaluates and how (the README's "OOD detection"). */
-struct OodEvaluationOptions
+/** What `tau ood` evaluates and how (the README's "OOD detection"); EvaluationTarget::dataset is the ID set. */
+struct OodEvaluationOptions : EvaluationTarget
 {
-    std::string checkpoint;               ///< a checkpoint (.pt) of a run, or the run directory (its last.pt)
-    std::string inDataset;                ///< empty: the run's training set
+    OodEvaluationOptions()
+        : EvaluationTarget("ood")
+    {
+    }
+
     std::vector<std::string> outDatasets; ///< real sets, or gaussian_noise, uniform_noise, blobs, inverted, vflip
     std::vector<std::string> scores = {"tau"}; ///< names of scoreCatalog() (core/methods/score_catalog.h)
     /** true: scores the run's method cannot give are left out with a warning (comparing runs of several
@@ -33,12 +37,6 @@ struct OodEvaluationOptions
     double odinTemperature = 1000.0;
     double odinEpsilon = 0.0014;
     int bootstrap = 0;                    ///< resamplings for 95% intervals; 0: none
-    long long limit = 0;                  ///< at most N images per evaluated set; 0: all
-    std::string name = "ood";             ///< results go to RUN_DIR/eval/<name>/
-    int batchSize = 256;
-    std::string device = "auto";
-    int threads = 0;
-    uint64_t seed = 1337;
     DataSettings data;
     /** tau ood --nproc: the job the image passes are split over; rank 0 writes the results. null: alone. */
     std::shared_ptr<Communicator> communicator;

@@ -71,6 +71,7 @@ RankingResult rank(const RankingOptions& options, EvaluationObserver& observer, 
     PassProgress progress(observer, set.size());
     PassOptions pass;
     pass.stage = "certainty";
+    pass.batchSize = options.batchSize;
     forEachBatch(run.model(), set, pass, progress, cancel, [&](const PassBatch& batch) {
         rs.push_back(batch.output.rawR.to(torch::kCPU, torch::kDouble));
     });

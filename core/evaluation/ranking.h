@@ -3,22 +3,22 @@
 // Torch-free API for the CLI and the GUI.
 
 #include "core/common/cancellation.h"
+#include "core/evaluation/evaluation_target.h"
 #include "core/evaluation/ood_evaluation.h"
 
 #include <string>
 
 namespace tau::core {
 
-struct RankingOptions
+struct RankingOptions : EvaluationTarget
 {
-    std::string checkpoint;
-    std::string dataset;  ///< empty: the run's training set (its test split is ranked)
-    int perClass = 6;     ///< images per class in each grid
-    long long limit = 0;  ///< a seeded choice of at most N test images; 0: all
-    int scale = 2;        ///< pixels per image pixel in the PNG grids
-    std::string name = "rank";
-    std::string device = "auto";
-    int threads = 0;
+    RankingOptions()
+        : EvaluationTarget("rank")
+    {
+    }
+
+    int perClass = 6; ///< images per class in each grid
+    int scale = 2;    ///< pixels per image pixel in the PNG grids
 };
 
 struct RankingResult

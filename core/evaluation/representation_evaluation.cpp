@@ -64,7 +64,7 @@ bool writesResults(const RepresentationOptions& options)
 Features computeFeatures(const RepresentationOptions& options, EvaluationObserver& observer,
                          const CancellationToken& cancel, const torch::Device& device)
 {
-    auto run = std::make_shared<LoadedRun>(loadRun(options.checkpoint, options.dataset, options.limitTest, Split::Test, device));
+    auto run = std::make_shared<LoadedRun>(loadRun(options.checkpoint, options.dataset, options.limit, Split::Test, device));
     DataConfig trainData = run->data;
     trainData.limit = options.limitTrain;
     const bool augmented = options.protocol == LinearProtocol::AugmentedViews;
@@ -213,7 +213,7 @@ void useOriginalLinearProtocol(RepresentationOptions& options)
     options.learningRate = 1e-4;
     options.momentum = 0.9;
     options.weightDecay = 1e-6;
-    options.batchSize = 256;
+    options.batchSize = 256; // the original linear protocol's batch, not the evaluation default
     options.epochs = 100;
 }
 

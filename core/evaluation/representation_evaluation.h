@@ -4,6 +4,7 @@
 
 #include "core/common/cancellation.h"
 #include "core/distributed/distributed_environment.h"
+#include "core/evaluation/evaluation_target.h"
 #include "core/evaluation/ood_evaluation.h"
 #include "core/schema/experiment_config.h"
 
@@ -27,24 +28,17 @@ enum class LinearProtocol
 };
 
 /** Weighted kNN and linear evaluation of a checkpoint's frozen features h (the README's "Representations, embeddings and rankings"). */
-struct RepresentationOptions
+struct RepresentationOptions : EvaluationTarget
 {
-    std::string checkpoint;   ///< a checkpoint (.pt) or run directory
-    std::string dataset;      ///< empty: the run's training set
-    std::string name;         ///< results go to RUN_DIR/eval/<name>/ (empty: kKnnEvaluationName or kLinearEvaluationName)
+    // name empty: kKnnEvaluationName or kLinearEvaluationName; limit: at most N test images (a seeded choice)
     long long limitTrain = 0; ///< at most N training images (a seeded choice); 0: all
-    long long limitTest = 0;
     int knnK = 200;
     double knnTemperature = 0.1;
     int epochs = 100;         ///< linear evaluation
     double learningRate = 0.1;
     double momentum = 0.9;
     double weightDecay = 0.0;
-    int batchSize = 256;
     LinearProtocol protocol = LinearProtocol::FrozenFeatures;
-    std::string device = "auto";
-    int threads = 0;
-    uint64_t seed = 1337;
     /** tau knn / linear-eval --nproc: the job the feature passes are split over; rank 0 writes. null: alone. */
     std::shared_ptr<Communicator> communicator;
 };

@@ -1,6 +1,7 @@
 #include "core/io/metrics_reader.h"
 
 #include "core/common/error.h"
+#include "core/io/record_fields.h"
 #include "core/io/run_directory.h"
 
 #include <nlohmann/json.hpp>
@@ -64,45 +65,24 @@ std::map<std::string, double> scalarsOf(const nlohmann::json& record, const std:
 StepRecord stepOf(const nlohmann::json& record)
 {
     StepRecord step;
-    step.epoch = int(numberOr(record, "epoch"));
-    step.step = (long long)numberOr(record, "step");
-    step.loss = numberOr(record, "loss", std::nan(""));
-    step.learningRate = numberOr(record, "lr");
-    step.imagesPerSecond = numberOr(record, "images_per_s");
-    step.meanCertainty = numberOr(record, "c_mean");
-    step.meanRawR = numberOr(record, "r_mean");
-    step.wallTime = numberOr(record, "wall_time");
-    if (record.contains("outlier_c_mean")) {
-        step.meanOutlierCertainty = numberOr(record, "outlier_c_mean");
-    }
-    if (record.contains("gpu_mem_mb")) {
-        step.gpuMemoryMb = numberOr(record, "gpu_mem_mb");
-        step.gpuPeakMb = numberOr(record, "gpu_peak_mb");
-    }
+    readNumbers(record, stepRecordNumbers(), step);
     return step;
 }
 
 EpochRecord epochOf(const nlohmann::json& record)
 {
     EpochRecord epoch;
-    epoch.epoch = int(numberOr(record, "epoch"));
-    epoch.step = (long long)numberOr(record, "step");
-    epoch.loss = numberOr(record, "loss", std::nan(""));
-    epoch.learningRate = numberOr(record, "lr");
-    epoch.imagesPerSecond = numberOr(record, "images_per_s");
-    epoch.seconds = numberOr(record, "seconds");
-    epoch.wallTime = numberOr(record, "wall_time");
-    epoch.hasTemperature = record.contains("c_hist");
-    if (epoch.hasTemperature) {
-        epoch.certaintyHistogram = histogramOf(record["c_hist"]);
-        epoch.certaintyPercentiles = percentilesOf(record["c_percentiles"]);
-        epoch.rawHistogram = histogramOf(record["r_hist"]);
-        epoch.rawPercentiles = percentilesOf(record["r_percentiles"]);
-    }
-    epoch.hasOutliers = record.contains("outlier_c_hist");
-    if (epoch.hasOutliers) {
-        epoch.outlierCertaintyHistogram = histogramOf(record["outlier_c_hist"]);
-        epoch.outlierCertaintyPercentiles = percentilesOf(record["outlier_c_percentiles"]);
+    readNumbers(record, epochRecordNumbers(), epoch);
+    for (const RecordDistribution& distribution : epochRecordDistributions()) {
+        const auto histogram = record.find(distribution.histogramName);
+        if (histogram == record.end()) {
+            continue;
+        }
+        epoch.*distribution.present = true;
+        epoch.*distribution.histogram = histogramOf(*histogram);
+        const auto percentiles = record.find(distribution.percentilesName);
+        epoch.*distribution.percentiles =
+            percentiles != record.end() ? percentilesOf(*percentiles) : Percentiles{};
     }
     return epoch;
 }

@@ -4,6 +4,7 @@
 #include "core/common/duration_text.h"
 #include "core/common/error.h"
 #include "core/io/path_names.h"
+#include "core/io/record_fields.h"
 #include "core/io/run_lock.h"
 
 #include <chrono>
@@ -33,17 +34,11 @@ nlohmann::json toJson(const Percentiles& p)
     return {{"p5", p.p5}, {"p25", p.p25}, {"p50", p.p50}, {"p75", p.p75}, {"p95", p.p95}, {"mean", p.mean}};
 }
 
-/** NaN is not JSON: write null so every line stays parseable. */
-nlohmann::json number(double value)
-{
-    return std::isfinite(value) ? nlohmann::json(value) : nlohmann::json(nullptr);
-}
-
 nlohmann::json scalarsJson(const std::map<std::string, double>& scalars)
 {
     nlohmann::json object = nlohmann::json::object();
     for (const auto& [name, value] : scalars) {
-        object[name] = number(value);
+        object[name] = jsonNumber(value);
     }
     return object;
 }
@@ -192,47 +187,23 @@ MetricsWriter::MetricsWriter(const std::string& path) : m_path(path), m_file(pat
 
 void MetricsWriter::write(const StepRecord& r)
 {
-    nlohmann::json line = {{"type", "step"},          {"epoch", r.epoch},
-                           {"step", r.step},          {"loss", number(r.loss)},
-                           {"lr", r.learningRate},    {"images_per_s", r.imagesPerSecond}};
-    line["c_mean"] = number(r.meanCertainty);
-    line["r_mean"] = number(r.meanRawR);
-    if (r.meanOutlierCertainty) {
-        line["outlier_c_mean"] = number(*r.meanOutlierCertainty);
-    }
-    if (r.wallTime > 0) {
-        line["wall_time"] = r.wallTime;
-    }
+    nlohmann::json line = {{"type", "step"}};
+    writeNumbers(r, stepRecordNumbers(), line);
     if (!r.scalars.empty()) {
         line["scalars"] = scalarsJson(r.scalars);
-    }
-    if (r.gpuMemoryMb) {
-        line["gpu_mem_mb"] = number(*r.gpuMemoryMb);
-    }
-    if (r.gpuPeakMb) {
-        line["gpu_peak_mb"] = number(*r.gpuPeakMb);
     }
     writeLine(line.dump());
 }
 
 void MetricsWriter::write(const EpochRecord& r)
 {
-    nlohmann::json line = {{"type", "epoch"},       {"epoch", r.epoch},
-                           {"step", r.step},        {"loss", number(r.loss)},
-                           {"lr", r.learningRate},  {"images_per_s", r.imagesPerSecond},
-                           {"seconds", r.seconds}};
-    if (r.wallTime > 0) {
-        line["wall_time"] = r.wallTime;
-    }
-    if (r.hasTemperature) {
-        line["c_hist"] = toJson(r.certaintyHistogram);
-        line["c_percentiles"] = toJson(r.certaintyPercentiles);
-        line["r_hist"] = toJson(r.rawHistogram);
-        line["r_percentiles"] = toJson(r.rawPercentiles);
-    }
-    if (r.hasOutliers) {
-        line["outlier_c_hist"] = toJson(r.outlierCertaintyHistogram);
-        line["outlier_c_percentiles"] = toJson(r.outlierCertaintyPercentiles);
+    nlohmann::json line = {{"type", "epoch"}};
+    writeNumbers(r, epochRecordNumbers(), line);
+    for (const RecordDistribution& distribution : epochRecordDistributions()) {
+        if (r.*distribution.present) {
+            line[distribution.histogramName] = toJson(r.*distribution.histogram);
+            line[distribution.percentilesName] = toJson(r.*distribution.percentiles);
+        }
     }
     if (!r.scalars.empty()) {
         line["scalars"] = scalarsJson(r.scalars);

@@ -4,21 +4,6 @@
 
 namespace tau::core {
 
-// Each score function is defined under core/evaluation/scores/.
-std::vector<double> temperatureCertainty(const ScoreBatch&);
-std::vector<double> squaredTemperatureLogit(const ScoreBatch&);
-std::vector<double> negativeHibVariance(const ScoreBatch&);
-std::vector<double> maxSoftmaxProbability(const ScoreBatch&);
-std::vector<double> odinScore(const ScoreBatch&);
-std::vector<double> energyScore(const ScoreBatch&);
-std::vector<double> mcDropoutAgreement(const ScoreBatch&);
-std::vector<double> ensembleAgreement(const ScoreBatch&);
-std::vector<double> knnDistanceScore(const ReferenceQuery&);
-bool knnNeedsTrainFeatures(const OodEvaluationOptions&);
-std::vector<double> mahalanobisScore(const ReferenceQuery&);
-bool mahalanobisNeedsTrainFeatures(const OodEvaluationOptions&);
-std::vector<double> certaintyDensityScore(const ReferenceQuery&);
-
 namespace {
 
 std::string needsTemperature(const SystemInfo& system, const ExperimentConfig&, size_t)
@@ -51,35 +36,26 @@ std::string fitsEveryRun(const SystemInfo&, const ExperimentConfig&, size_t)
     return "";
 }
 
-ScoreInfo batchScore(std::string name, std::string summary, decltype(ScoreInfo::unfit) unfit,
-                     decltype(ScoreInfo::perBatch) compute)
+/** A score of the model's outputs, batch by batch, computable where @p unfit says nothing. */
+ScoreInfo batchScore(std::string name, std::string summary, decltype(ScoreInfo::unfit) unfit)
 {
     ScoreInfo info;
     info.name = std::move(name);
     info.summary = std::move(summary);
     info.unfit = unfit;
-    info.perBatch = compute;
     return info;
 }
 
-ScoreInfo referenceScore(std::string name, std::string summary, decltype(ScoreInfo::againstReference) compute,
-                         decltype(ScoreInfo::needsTrainFeatures) needsTrain)
+/** A score of a set's features against a reference set: every run has features. */
+ScoreInfo referenceScore(std::string name, std::string summary)
 {
-    ScoreInfo info;
-    info.name = std::move(name);
-    info.summary = std::move(summary);
-    info.unfit = &fitsEveryRun;
-    info.againstReference = compute;
-    info.needsTrainFeatures = needsTrain;
-    return info;
+    return batchScore(std::move(name), std::move(summary), &fitsEveryRun);
 }
 
 ScoreInfo fusedScore()
 {
-    ScoreInfo info = referenceScore("tau_mahalanobis",
-                                    "c and minus the Mahalanobis distance of h, each standardised on the ID training "
-                                    "images, summed",
-                                    &certaintyDensityScore, &mahalanobisNeedsTrainFeatures);
+    ScoreInfo info = referenceScore("tau_mahalanobis", "c and minus the Mahalanobis distance of h, each standardised "
+                                                       "on the ID training images, summed");
     info.unfit = &needsTemperature;
     return info;
 }
@@ -103,41 +79,34 @@ std::vector<ScoreInfo> buildCatalog()
     const std::string onePass = "1 pass";
     const std::string gaussian = "1 pass + a fitted Gaussian of h";
     return {
-        shown(costing(batchScore("tau", "TaU's certainty c = sigmoid(r)", &needsTemperature, &temperatureCertainty), onePass),
+        shown(costing(batchScore("tau", "TaU's certainty c = sigmoid(r)", &needsTemperature), onePass),
               "TaU c", 0),
-        shown(costing(batchScore("tau_repo", "r^2, the original repository's score", &needsTemperature,
-                                 &squaredTemperatureLogit),
+        shown(costing(batchScore("tau_repo", "r^2, the original repository's score", &needsTemperature),
                       onePass),
               "TaU r² (original)", 4),
-        shown(costing(batchScore("mc_dropout", "minus the spread of the embedding over dropout passes", &needsDropout,
-                                 &mcDropoutAgreement),
+        shown(costing(batchScore("mc_dropout", "minus the spread of the embedding over dropout passes", &needsDropout),
                       "T passes (--mc-passes)"),
               "MC dropout", 5),
-        shown(costing(batchScore("ensemble", "minus the spread of the embedding over ensemble members", &needsMembers,
-                                 &ensembleAgreement),
+        shown(costing(batchScore("ensemble", "minus the spread of the embedding over ensemble members", &needsMembers),
                       "1 pass per member"),
               "Ensemble", 6),
-        shown(costing(referenceScore("knn", "minus the distance to the k nearest ID embeddings", &knnDistanceScore,
-                                     &knnNeedsTrainFeatures),
+        shown(costing(referenceScore("knn", "minus the distance to the k nearest ID embeddings"),
                       "1 pass + k-NN search of stored ID embeddings"),
               "kNN", 1),
-        shown(costing(referenceScore("mahalanobis", "minus the Mahalanobis distance of h to the nearest ID class mean",
-                                     &mahalanobisScore, &mahalanobisNeedsTrainFeatures),
+        shown(costing(referenceScore("mahalanobis", "minus the Mahalanobis distance of h to the nearest ID class mean"),
                       gaussian),
               "Mahalanobis", 3),
         shown(costing(fusedScore(), gaussian), "TaU c + Mahalanobis", 2),
-        shown(costing(batchScore("hib", "minus HIB's variance softplus(r)^2", &needsGaussianEmbedding,
-                                 &negativeHibVariance),
+        shown(costing(batchScore("hib", "minus HIB's variance softplus(r)^2", &needsGaussianEmbedding),
                       onePass),
               "HIB variance", 7),
-        shown(costing(batchScore("msp", "the maximum softmax probability", &needsLogits, &maxSoftmaxProbability),
+        shown(costing(batchScore("msp", "the maximum softmax probability", &needsLogits),
                       onePass),
               "MSP", 8),
-        shown(costing(batchScore("odin", "MSP after temperature scaling and an input perturbation", &needsLogits,
-                                 &odinScore),
+        shown(costing(batchScore("odin", "MSP after temperature scaling and an input perturbation", &needsLogits),
                       "2 passes + 1 backward"),
               "ODIN", 9),
-        shown(costing(batchScore("energy", "logsumexp of the logits", &needsLogits, &energyScore), onePass), "Energy",
+        shown(costing(batchScore("energy", "logsumexp of the logits", &needsLogits), onePass), "Energy",
               10),
     };
 }

@@ -10,14 +10,11 @@
 
 namespace tau::core {
 
-struct ScoreBatch;     // core/evaluation/scores/score_context.h
-struct ReferenceQuery; // likewise
-struct OodEvaluationOptions;
-
 /**
- * One OOD score (the README's "OOD detection"), described once; higher always means more in-distribution. A score is computed
- * either batch by batch from the model's outputs (perBatch), or for a whole set from its features against a
- * reference set (againstReference: kNN, Mahalanobis).
+ * One OOD score (the README's "OOD detection"), described once; higher always means more in-distribution. How it
+ * is computed (batch by batch from the model's outputs, or for a whole set from its features against a reference
+ * set: kNN, Mahalanobis) registers on the evaluation floor, by name: scoreFunctions() in
+ * core/evaluation/scores/score_functions.h. The catalogue itself links nothing above its floor.
  */
 struct ScoreInfo
 {
@@ -30,10 +27,6 @@ struct ScoreInfo
     std::string cost;
     /** Why it cannot be computed for a run of @p system (with @p ensembleMembers further models); empty: it can. */
     std::string (*unfit)(const SystemInfo& system, const ExperimentConfig& config, size_t ensembleMembers) = nullptr;
-    std::vector<double> (*perBatch)(const ScoreBatch& batch) = nullptr;
-    std::vector<double> (*againstReference)(const ReferenceQuery& query) = nullptr;
-    /** Reference scores: whether the evaluation must embed the ID training set for it. */
-    bool (*needsTrainFeatures)(const OodEvaluationOptions& options) = nullptr;
 };
 
 /** Every OOD score, in the order help texts and tables list them. */

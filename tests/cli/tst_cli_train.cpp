@@ -32,6 +32,7 @@ private Q_SLOTS:
     void exportsRocFiguresAndTables();
     void resultsTableGroupsSeeds();
     void versionAndPresetsByName();
+    void evaluationCommandsShareOneTargetGroup();
     void jsonReportAndResume();
     void importsAConvertedOriginalCheckpoint();
     void unavailableCudaDeviceIsRefused();
@@ -271,6 +272,50 @@ void TestCliTrain::resultsTableGroupsSeeds()
     QCOMPARE(unknown.exitCode, 1);
     QVERIFY2(unknown.standardError.contains("no OOD set 'svhn'") && unknown.standardError.contains("gaussian_noise, mnist"),
              unknown.standardError.constData());
+}
+
+/**
+ * tau ood, knn, linear-eval, embed, rank and export features spell, explain and default the target's options
+ * alike: each shared option's help line is the same in every command that takes it.
+ */
+void TestCliTrain::evaluationCommandsShareOneTargetGroup()
+{
+    const QList<QStringList> commands = {{"ood"}, {"knn"}, {"linear-eval"}, {"embed"}, {"rank"}, {"export", "features"}};
+    QMap<QString, QString> firstLine; // option -> its help line, as the first command shows it
+    QMap<QString, int> takenBy;
+    for (const QStringList& command : commands) {
+        const auto help = tau::test::runProcess(TAU_CLI_PATH, command + QStringList{"--help"});
+        QVERIFY2(help.exitCode == 0, help.standardError.constData());
+        for (const QString& line : QString::fromUtf8(help.standardOutput).split('\n')) {
+            const QString trimmed = line.simplified();
+            for (const QString& option : {QStringLiteral("--device"), QStringLiteral("--threads"),
+                                          QStringLiteral("--name"), QStringLiteral("--checkpoint")}) {
+                if (!trimmed.startsWith(option + ' ')) {
+                    continue;
+                }
+                // --name and --checkpoint differ in their default and REQUIRED mark; the rest of the line is one.
+                const QString shared = trimmed.section(QRegularExpression("\\s+"), -4);
+                const bool sameWhole = option == "--device" || option == "--threads";
+                if (!firstLine.contains(option)) {
+                    firstLine.insert(option, sameWhole ? trimmed : shared);
+                } else if (sameWhole) {
+                    QCOMPARE(trimmed, firstLine.value(option));
+                } else {
+                    QCOMPARE(shared, firstLine.value(option));
+                }
+                takenBy[option] += 1;
+            }
+        }
+    }
+    QVERIFY2(firstLine.value("--device").startsWith("--device TEXT=auto "), qPrintable(firstLine.value("--device")));
+    QVERIFY2(firstLine.value("--threads").startsWith("--threads INT=0 "), qPrintable(firstLine.value("--threads")));
+    QCOMPARE(takenBy.value("--device"), 6);
+    QCOMPARE(takenBy.value("--threads"), 6);
+    QCOMPARE(takenBy.value("--checkpoint"), 5); // export features takes its run as an argument
+    QCOMPARE(takenBy.value("--name"), 5);       // and writes to --output
+    QVERIFY2(firstLine.value("--checkpoint").endsWith("(or the run directory)"), qPrintable(firstLine.value("--checkpoint")));
+    const auto batch = tau::test::runProcess(TAU_CLI_PATH, {"ood", "--help"});
+    QVERIFY(QString::fromUtf8(batch.standardOutput).contains(QRegularExpression("--batch-size INT=256 ")));
 }
 
 /** tau --version names version, revision, LibTorch and backends; presets are taken by name, unknown names refused. */

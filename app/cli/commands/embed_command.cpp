@@ -2,6 +2,7 @@
 
 #include "app/cli/cli_support.h"
 #include "app/cli/commands/commands.h"
+#include "app/cli/evaluation_target_options.h"
 #include "core/evaluation/embedding.h"
 
 #include <cstdio>
@@ -16,18 +17,15 @@ public:
     CLI::App* add(CLI::App& app) override
     {
         CLI::App* command = app.add_subcommand("embed", "Project a checkpoint's features to 2-D (PCA and t-SNE)");
-        command->add_option("--checkpoint", m_options.checkpoint, "RUN_DIR/checkpoints/last.pt (or the run directory)")
-            ->required();
-        command->add_option("--dataset", m_options.dataset, "default: the run's training set (test split)");
+        // --seed is t-SNE's here: the limited images are the dataset's own seeded choice.
+        addEvaluationTarget(*command, m_options, kEveryTargetOption & ~kSeedOption);
         command->add_option("--space", m_options.space, "h (features) or loc (projection)")
             ->check(CLI::IsMember({"h", "loc"}))
             ->capture_default_str();
-        command->add_option("--limit", m_options.limit, "at most N images (0: all)")->capture_default_str();
         command->add_option("--perplexity", m_options.tsne.perplexity, "t-SNE perplexity")->capture_default_str();
         command->add_option("--iterations", m_options.tsne.iterations, "t-SNE iterations")->capture_default_str();
         command->add_option("--seed", m_options.tsne.seed, "t-SNE seed")->capture_default_str();
         command->add_flag("--no-tsne", m_noTsne, "PCA only");
-        command->add_option("--name", m_options.name, "results go to RUN_DIR/eval/NAME")->capture_default_str();
         return command;
     }
 

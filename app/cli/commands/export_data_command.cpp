@@ -4,6 +4,7 @@
 
 #include "app/cli/cli_support.h"
 #include "app/cli/commands/commands.h"
+#include "app/cli/evaluation_target_options.h"
 #include "core/common/error.h"
 #include "core/evaluation/notebook_export.h"
 #include "core/io/tensorboard_export.h"
@@ -63,11 +64,12 @@ private:
         m_features->add_option("--dataset", m_featureOptions.datasets,
                                "further sets beside the run's test set, as tau ood --out names them (repeatable)");
         m_features->add_flag("--train", m_featureOptions.trainSplit, "also the training split (set <dataset>_train)");
-        m_features->add_option("--limit", m_featureOptions.limit, "at most N images a set (0: all)")->capture_default_str();
         m_features->add_option("-o,--output", m_featureOptions.output, "the folder (default: RUN/exports/features)");
-        m_features->add_option("--batch-size", m_featureOptions.batchSize, "images per forward pass")->capture_default_str();
-        m_features->add_option("--device", m_featureOptions.device, "auto, cpu, cuda or cuda:N")->capture_default_str();
-        m_features->add_option("--threads", m_featureOptions.threads, "CPU threads (0: one per core)")->capture_default_str();
+        TargetWording wording;
+        wording.datasetNames = "--in"; // --dataset names the further sets here
+        wording.datasetHelp = "the set whose test split is exported first (default: the run's training set)";
+        addEvaluationTarget(*m_features, m_featureOptions, kEveryTargetOption & ~(kCheckpointOption | kNameOption),
+                            wording);
     }
 
     void addWeights(CLI::App& parent)

@@ -2,6 +2,7 @@
 
 #include "app/cli/cli_support.h"
 #include "app/cli/commands/commands.h"
+#include "app/cli/evaluation_target_options.h"
 #include "core/common/error.h"
 #include "core/evaluation/ood_config.h"
 #include "core/evaluation/ood_evaluation.h"
@@ -41,17 +42,16 @@ public:
         CLI::App* command = app.add_subcommand("ood", "Score ID and OOD sets with a checkpoint and measure detection");
         command->add_option("config", m_config, "an OOD config (ours, or the original repository's OOD JSON)");
         // Each flag overrides the config's value only when it is given; --help shows the core's defaults.
-        flag(command->add_option("--checkpoint", m_flags.checkpoint, "RUN_DIR/checkpoints/last.pt (or the run directory)"),
-             [](auto& o, const auto& f) { o.checkpoint = f.checkpoint; });
-        flag(command->add_option("--in", m_flags.inDataset, "the in-distribution set (default: the run's training set)"),
-             [](auto& o, const auto& f) { o.inDataset = f.inDataset; });
+        TargetWording wording;
+        wording.datasetNames = "--in,--dataset";
+        wording.datasetHelp = "the in-distribution set (default: the run's training set)";
+        wording.checkpointRequired = false; // or the config's
+        m_target = addEvaluationTarget(*command, m_flags, kEveryTargetOption, wording);
         flag(command->add_option("--out", m_out, "OOD sets, comma-separated (real sets, gaussian_noise, blobs, inverted, ...)"),
              [this](auto& o, const auto&) { o.outDatasets = splitList(m_out); });
         m_scores = join(m_flags.scores);
         flag(command->add_option("--scores", m_scores, scoresHelp())->capture_default_str(),
              [this](auto& o, const auto&) { o.scores = splitList(m_scores); });
-        flag(command->add_option("--name", m_flags.name, "results go to RUN_DIR/eval/NAME")->capture_default_str(),
-             [](auto& o, const auto& f) { o.name = f.name; });
         flag(command->add_option("--ensemble", m_ensemble, "the other members' checkpoints, comma-separated"),
              [this](auto& o, const auto&) { o.ensemble = splitList(m_ensemble); });
         flag(command->add_option("--mc-passes", m_flags.mcPasses, "MC-dropout passes")->capture_default_str(),
@@ -74,12 +74,6 @@ public:
         flag(command->add_option("--bootstrap", m_flags.bootstrap, "resamplings for 95% intervals (0: none)")
                  ->capture_default_str(),
              [](auto& o, const auto& f) { o.bootstrap = f.bootstrap; });
-        flag(command->add_option("--limit", m_flags.limit, "at most N images per set (0: all)")->capture_default_str(),
-             [](auto& o, const auto& f) { o.limit = f.limit; });
-        flag(command->add_option("--batch-size", m_flags.batchSize, "images per forward pass")->capture_default_str(),
-             [](auto& o, const auto& f) { o.batchSize = f.batchSize; });
-        flag(command->add_option("--device", m_flags.device, "auto, cpu, cuda or cuda:N")->capture_default_str(),
-             [](auto& o, const auto& f) { o.device = f.device; });
         addProcessesOption(*command, m_processes, "split the image passes");
         return command;
     }
@@ -90,6 +84,7 @@ public:
         if (!m_config.empty()) {
             options = core::loadOodConfigFile(m_config, printWarning);
         }
+        applyGivenTargetOptions(m_target, m_flags, options);
         for (const auto& [option, apply] : m_flagsGiven) {
             if (option->count() > 0) {
                 apply(options, m_flags);
@@ -112,6 +107,7 @@ public:
 
 private:
     int m_processes = 1;
+    TargetOptions m_target; ///< given ones override the config's values, as every flag does
     using Apply = std::function<void(core::OodEvaluationOptions&, const core::OodEvaluationOptions&)>;
 
     void flag(CLI::Option* option, Apply apply) { m_flagsGiven.emplace_back(option, std::move(apply)); }

@@ -2,6 +2,7 @@
 
 #include "app/cli/cli_support.h"
 #include "app/cli/commands/commands.h"
+#include "app/cli/evaluation_target_options.h"
 #include "core/evaluation/ranking.h"
 
 #include <cstdio>
@@ -16,12 +17,8 @@ public:
     CLI::App* add(CLI::App& app) override
     {
         CLI::App* command = app.add_subcommand("rank", "The most and least certain images per class, as PNG grids and CSV");
-        command->add_option("--checkpoint", m_options.checkpoint, "RUN_DIR/checkpoints/last.pt (or the run directory)")
-            ->required();
-        command->add_option("--dataset", m_options.dataset, "default: the run's training set (test split)");
+        addEvaluationTarget(*command, m_options, kEveryTargetOption & ~kSeedOption);
         command->add_option("--per-class", m_options.perClass, "images per class in each grid")->capture_default_str();
-        command->add_option("--limit", m_options.limit, "rank a seeded N images (0: all)")->capture_default_str();
-        command->add_option("--name", m_options.name, "results go to RUN_DIR/eval/NAME")->capture_default_str();
         return command;
     }
 

@@ -2,6 +2,7 @@
 
 #include "app/cli/cli_support.h"
 #include "app/cli/commands/commands.h"
+#include "app/cli/evaluation_target_options.h"
 #include "core/evaluation/representation_evaluation.h"
 
 #include <cstdio>
@@ -20,14 +21,16 @@ public:
         CLI::App* command =
             m_linear ? app.add_subcommand("linear-eval", "Linear evaluation top-1 on a checkpoint's frozen features h")
                      : app.add_subcommand("knn", "Weighted kNN top-1 accuracy of a checkpoint's features h");
-        command->add_option("--checkpoint", m_options.checkpoint, "RUN_DIR/checkpoints/last.pt (or the run directory)")
-            ->required();
-        command->add_option("--dataset", m_options.dataset, "default: the run's training set");
         m_options.name = m_linear ? core::kLinearEvaluationName : core::kKnnEvaluationName;
-        command->add_option("--name", m_options.name, "results go to RUN_DIR/eval/NAME")->capture_default_str();
+        TargetWording wording;
+        wording.datasetHelp = "default: the run's training set (its train split is the reference, its test split scored)";
+        wording.limitNames = "--limit-test,--limit";
+        wording.limitHelp = "at most N test images, a seeded choice (0: all)";
+        wording.seedHelp = "seeds the linear classifier's weights, batches and views";
+        // The batch is the linear protocol's (the original's: 256) as well as the passes': not an option here.
+        const unsigned notHere = kBatchSizeOption | (m_linear ? 0u : unsigned(kSeedOption)); // kNN draws nothing
+        addEvaluationTarget(*command, m_options, kEveryTargetOption & ~notHere, wording);
         command->add_option("--limit-train", m_options.limitTrain, "at most N training images (0: all)")->capture_default_str();
-        command->add_option("--limit-test", m_options.limitTest, "at most N test images (0: all)")->capture_default_str();
-        command->add_option("--device", m_options.device, "auto, cpu, cuda or cuda:N")->capture_default_str();
         addProcessesOption(*command, m_processes, "split the feature passes");
         if (m_linear) {
             command->add_option("--protocol", m_protocol,

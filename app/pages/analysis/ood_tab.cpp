@@ -233,7 +233,7 @@ QVector<core::OodEvaluationOptions> OodTab::requestedEvaluations(QString& proble
     for (const QString& directory : QStringList{m_runDirectory} + checkedItems(m_compareRuns)) {
         core::OodEvaluationOptions options;
         options.checkpoint = directory.toStdString();
-        options.inDataset = m_inDataset.toStdString();
+        options.dataset = m_inDataset.toStdString();
         for (const QString& set : sets) {
             options.outDatasets.push_back(set.toStdString());
         }

@@ -98,14 +98,14 @@ void TestChannelMatching::everyCommandRunsOnTheOtherChannelCount()
     knn.checkpoint = run;
     knn.dataset = otherSet;
     knn.limitTrain = 80;
-    knn.limitTest = 60;
+    knn.limit = 60;
     knn.knnK = 5;
     const RepresentationResult accuracy = evaluateKnnAccuracy(knn, quiet, cancel);
     QVERIFY(accuracy.top1 >= 0.0 && accuracy.top1 <= 1.0);
 
     OodEvaluationOptions ood;
     ood.checkpoint = run;
-    ood.inDataset = otherSet;
+    ood.dataset = otherSet;
     ood.outDatasets = {"gaussian_noise"};
     ood.scores = {"tau", "knn"};
     ood.limit = 60;

@@ -246,7 +246,7 @@ void TestRepresentation::commandsOnATrainedModel()
     RepresentationOptions options;
     options.checkpoint = run;
     options.limitTrain = 2000;
-    options.limitTest = 500;
+    options.limit = 500;
     const RepresentationResult knn = evaluateKnnAccuracy(options, quiet, cancel);
     QVERIFY2(knn.top1 > 0.4, qPrintable(QString::number(knn.top1))); // chance is 0.1
     QVERIFY(tau::test::readFile(QString::fromStdString(knn.directory) + "/metrics.json").contains("\"knn_top1\""));

@@ -1,4 +1,5 @@
 #include "core/io/metrics_reader.h"
+#include "core/io/record_fields.h"
 #include "core/runs/run_index.h"
 #include "core/io/run_directory.h"
 #include "tests/support/test_support.h"
@@ -16,6 +17,7 @@ class TestMetricsReader : public QObject
 
 private Q_SLOTS:
     void readsWhatTheWriterWrote();
+    void everyRecordFieldRoundTrips();
     void skipsALineStillBeingWritten();
     void garbageLinesAreSkippedWithAWarning();
     void summarisesRunStates();
@@ -105,6 +107,70 @@ void TestMetricsReader::readsWhatTheWriterWrote()
 }
 
 /** The header's schema: none in a file from before schemas (0), a warning for one from a newer tool. */
+namespace {
+
+/** Gives every number of @p fields a value of its own (row i: i + 0.25, integers i + 1), as the table lists them. */
+template <typename Record>
+void fillDistinct(Record& record, const std::vector<RecordNumber<Record>>& fields)
+{
+    for (size_t i = 0; i < fields.size(); ++i) {
+        std::visit(
+            [&](auto member) {
+                using Value = std::decay_t<decltype(record.*member)>;
+                if constexpr (std::is_same_v<Value, std::optional<double>> || std::is_same_v<Value, double>) {
+                    record.*member = double(i) + 0.25;
+                } else {
+                    record.*member = Value(i + 1);
+                }
+            },
+            fields[i].member);
+    }
+}
+
+/** Row by row, @p read holds what @p written held. */
+template <typename Record>
+void compareFields(const Record& read, const Record& written, const std::vector<RecordNumber<Record>>& fields)
+{
+    for (const RecordNumber<Record>& field : fields) {
+        std::visit([&](auto member) { QVERIFY2(read.*member == written.*member, field.name); }, field.member);
+    }
+}
+
+} // namespace
+
+/** Every row of the record tables is written by MetricsWriter and read back by readMetricsFile. */
+void TestMetricsReader::everyRecordFieldRoundTrips()
+{
+    QTemporaryDir dir;
+    const std::string path = dir.filePath("metrics.jsonl").toStdString();
+    StepRecord step;
+    fillDistinct(step, stepRecordNumbers());
+    EpochRecord epoch;
+    fillDistinct(epoch, epochRecordNumbers());
+    int distribution = 0;
+    for (const RecordDistribution& row : epochRecordDistributions()) {
+        epoch.*row.present = true;
+        (epoch.*row.histogram).edges = {0.0, 0.5, 1.0};
+        (epoch.*row.histogram).counts = {distribution + 1, distribution + 2};
+        (epoch.*row.percentiles).p50 = 0.1 * ++distribution;
+    }
+    {
+        MetricsWriter writer(path);
+        writer.write(step);
+        writer.write(epoch);
+    }
+    const MetricsHistory history = readMetricsFile(path);
+    QCOMPARE(history.steps.size(), size_t(1));
+    QCOMPARE(history.epochs.size(), size_t(1));
+    compareFields(history.steps.front(), step, stepRecordNumbers());
+    compareFields(history.epochs.front(), epoch, epochRecordNumbers());
+    for (const RecordDistribution& row : epochRecordDistributions()) {
+        QVERIFY2(history.epochs.front().*row.present, row.histogramName);
+        QCOMPARE((history.epochs.front().*row.histogram).counts, (epoch.*row.histogram).counts);
+        QCOMPARE((history.epochs.front().*row.percentiles).p50, (epoch.*row.percentiles).p50);
+    }
+}
+
 void TestMetricsReader::schemaFromTheHeader()
 {
     QTemporaryDir dir;

@@ -3,6 +3,7 @@
 
 #include "core/common/error.h"
 #include "core/config/config_loader.h"
+#include "core/evaluation/scores/score_functions.h"
 #include "core/methods/score_catalog.h"
 #include "core/methods/system_catalog.h"
 #include "core/models/contrastive_model.h"
@@ -38,6 +39,7 @@ class TestMethodCatalog : public QObject
 private Q_SLOTS:
     void configChoicesAreTheCatalogue();
     void everyTrainableSystemBuildsItsObjective();
+    void everyScoreHasOneKindOfFunction();
     void scoresFitTheMethodsThatGiveThem();
     void defaultsAreTheSystemsOwnThatFit();
     void unknownNamesListTheKnownOnes();
@@ -59,6 +61,18 @@ void TestMethodCatalog::configChoicesAreTheCatalogue()
     QVERIFY_THROWS_EXCEPTION(ConfigError, loadConfigText("{}", "inline", options));
     options.overrides = {"system=mocov2", "model.posterior_head=false", "loss.k=100", "optimizer.batch_size=64"};
     QVERIFY_THROWS_EXCEPTION(ConfigError, loadConfigText("{}", "inline", options)); // the queue must tile
+}
+
+/** Each catalogue row has its functions on the evaluation floor, of exactly one kind, and no function lacks a row. */
+void TestMethodCatalog::everyScoreHasOneKindOfFunction()
+{
+    for (const ScoreInfo& score : scoreCatalog()) {
+        const ScoreFunctions& functions = scoreFunctionsOf(score.name);
+        QVERIFY2((functions.perBatch != nullptr) != (functions.againstReference != nullptr), score.name.c_str());
+        QVERIFY2(functions.needsTrainFeatures == nullptr || functions.againstReference != nullptr, score.name.c_str());
+    }
+    QCOMPARE(scoreFunctions().size(), scoreCatalog().size());
+    QVERIFY(scoreFunctionsOf("knn").againstReference != nullptr && scoreFunctionsOf("tau").perBatch != nullptr);
 }
 
 void TestMethodCatalog::everyTrainableSystemBuildsItsObjective()

@@ -372,7 +372,7 @@ void TestTrainer::knnEveryRecordsWhatTauKnnMeasures()
 
     RepresentationOptions knn;
     knn.checkpoint = result.runDirectory;
-    knn.limitTrain = knn.limitTest = 300;
+    knn.limitTrain = knn.limit = 300;
     knn.threads = 2;
     EvaluationObserver quiet;
     const RepresentationResult measured = evaluateKnnAccuracy(knn, quiet, cancel);
