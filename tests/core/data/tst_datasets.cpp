@@ -112,6 +112,7 @@ private Q_SLOTS:
     void heldOutClassesAsAnOodSet();
     void rootsComeFromConfigThenEnvironmentThenDefault();
     void missingFilesNameThePathAndWhatIsExpected();
+    void loadingFollowsTheRowNotTheName();
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -537,6 +538,35 @@ void TestDatasets::missingFilesNameThePathAndWhatIsExpected()
         const QString error = errorOf([&] { loadDataset(config, Split::Test); });
         QVERIFY2(error.startsWith(m_dir->filePath("nowhere")), qPrintable(error));
         QVERIFY2(error.contains("expects"), qPrintable(error));
+    }
+}
+
+/**
+ * A dataset is its row: its format picks the reader, its statistics and class names come along, and no name is
+ * tested in the loader. Shown by loading SVHN's files through its row and by looking for the real sets' names in
+ * the loader's source.
+ */
+void TestDatasets::loadingFollowsTheRowNotTheName()
+{
+    makeFiles("svhn", m_dir->path());
+    DataConfig config;
+    config.name = "svhn";
+    config.root = m_dir->path().toStdString();
+    const ImageDataset svhn = loadDataset(config, Split::Test);
+    const DatasetInfo& row = datasetInfo("svhn");
+    QVERIFY(row.format == DatasetFormat::SvhnMat);
+    QCOMPARE(svhn.mean, row.mean);
+    QCOMPARE(svhn.std, row.std);
+    QVERIFY(datasetAvailable("svhn", config.root));
+    QVERIFY(!formatPresent(DatasetFormat::Cifar10Binary, config.root));
+    QCOMPARE(datasetInfo("fashion_mnist").mean, std::vector<double>{0.2860});
+    QCOMPARE(datasetInfo("cifar10").classNames.front(), std::string("airplane"));
+
+    const QString loader = QString::fromUtf8(tau::test::readFile(tau::test::sourceDir() + "/core/data/dataset_registry.cpp"));
+    for (const DatasetInfo& info : datasetRegistry()) {
+        if (!info.synthetic) {
+            QVERIFY2(!loader.contains('"' + QString::fromStdString(info.name) + '"'), info.name.c_str());
+        }
     }
 }
 
