@@ -102,11 +102,6 @@ QString protocolText(const core::EvaluationProtocol& protocol, const QString& in
     return text;
 }
 
-QString latexEscaped(QString text)
-{
-    return QString::fromStdString(core::latexEscaped(text.toStdString()));
-}
-
 QString readEvaluationFolder(const QString& folder, EvaluationFolder& result, bool withScores)
 {
     result = EvaluationFolder{};

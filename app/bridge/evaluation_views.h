@@ -65,9 +65,6 @@ QVector<widgets::ScoreSample> scoreSamplesOf(const EvaluationFolder& evaluation,
 /** The curves of @p panels as CSV: ood,series,fpr,tpr. */
 QString rocCurvesCsv(const QVector<widgets::RocPanel>& panels);
 
-/** @p text with LaTeX's special characters of names (_ and &) escaped. */
-QString latexEscaped(QString text);
-
 /** The metrics as a booktabs LaTeX tabular (@p latex) or CSV; intervals where they were computed. */
 QString metricsTableText(const QVector<widgets::MetricRow>& rows, bool latex, const QString& inDataset);
 

@@ -10,7 +10,6 @@
 #include <QApplication>
 #include <QFile>
 #include <QFileInfo>
-#include <QTextStream>
 
 namespace tau::app {
 

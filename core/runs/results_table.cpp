@@ -166,6 +166,8 @@ std::vector<ResultRow> groupResults(const std::vector<EvaluationFolderData>& eva
     std::map<std::string, std::string> systemOfKey, firstRunOfKey;
     for (const EvaluationFolderData& evaluation : evaluations) {
         const MethodOfRun method = methodOf(evaluation.folder);
+        // Read once per evaluation: each of its scores' rows takes the run's linear top-1.
+        const std::optional<double> linearTop1 = newestEvaluations(runDirectoryOf(evaluation.folder)).linearTop1;
         systemOfKey[method.key] = method.system;
         firstRunOfKey.emplace(method.key, method.runName);
         for (const std::string& oodSet : evaluation.oodSets) {
@@ -181,9 +183,8 @@ std::vector<ResultRow> groupResults(const std::vector<EvaluationFolderData>& eva
                 ResultRow& row = rows[index];
                 if (!contains(row.runs, method.runName)) {
                     row.runs.push_back(method.runName);
-                    const RunEvaluations newest = newestEvaluations(runDirectoryOf(evaluation.folder));
-                    if (newest.linearTop1) {
-                        row.linearTop1.push_back(*newest.linearTop1);
+                    if (linearTop1) {
+                        row.linearTop1.push_back(*linearTop1);
                     }
                 }
                 row.auroc[oodSet].push_back(record.metrics.auroc);
